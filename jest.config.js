@@ -1,0 +1,44 @@
+// Test tiers (DESIGN §9). File names pick the tier:
+//   *.test.ts          unit: pure logic, no external systems
+//   *.int.test.ts      integration: real PostgreSQL, Kafka and S3 started once per run by e2e/stack
+//   *.cluster.test.ts  cluster: a real kube-apiserver built from the Go module proxy
+const transform = {
+  // swc strips types only; `npm run typecheck` is the type gate. ESM-only packages (jose, the
+  // Kubernetes client) are transformed to CommonJS so jest's module system can load them.
+  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!(jose|@kubernetes/client-node|openid-client|oauth4webapi)/)'];
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const roots = ['<rootDir>/services', '<rootDir>/operator', '<rootDir>/e2e'];
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots,
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      roots,
+      testMatch: ['**/*.int.test.ts'],
+      globalSetup: '<rootDir>/e2e/stack/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/e2e/stack/jest-global-teardown.ts',
+      setupFiles: ['<rootDir>/e2e/stack/jest-env.ts'],
+      testTimeout: 60000,
+    },
+    {
+      ...common,
+      displayName: 'cluster',
+      roots,
+      testMatch: ['**/*.cluster.test.ts'],
+      globalSetup: '<rootDir>/e2e/cluster/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/e2e/cluster/jest-global-teardown.ts',
+      setupFiles: ['<rootDir>/e2e/cluster/jest-env.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};
