@@ -1,0 +1,48 @@
+# MoocFlix — the two commands a newcomer needs: `make dev` and `make test`.
+# Built tools and fetched jars are cached OUTSIDE the clone, keyed by version (DESIGN §9).
+SHELL := /bin/bash
+export MOOCFLIX_CACHE ?= $(HOME)/.cache/moocflix
+JEST := node --max-old-space-size=4096 node_modules/.bin/jest
+
+.PHONY: install dev test test-unit test-integration test-cluster lint typecheck bench tools e2e clean
+
+node_modules/.install-stamp: package.json package-lock.json $(wildcard services/*/package.json operator/package.json e2e/package.json)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp
+
+## Run the whole platform in one process on http://localhost:8080 (embedded PostgreSQL, in-process bus, local disk).
+dev: install
+	node --import tsx services/moocflix/src/main.ts
+
+## Every test tier; ends with one line "N passed, M failed".
+test: install
+	bash e2e/run-tests.sh
+
+test-unit: install
+	$(JEST) --selectProjects unit
+
+test-integration: install
+	bash e2e/stack/prepare.sh
+	$(JEST) --selectProjects integration --runInBand
+
+test-cluster: install
+	bash e2e/cluster/prepare.sh
+	$(JEST) --selectProjects cluster --runInBand
+
+lint: install
+	npx eslint .
+
+typecheck: install
+	npx tsc -p tsconfig.json
+
+bench: install
+	node --import tsx bench/run.ts
+
+tools: install
+	bash e2e/stack/prepare.sh
+	bash e2e/cluster/prepare.sh
+
+clean:
+	rm -rf .moocflix coverage

@@ -1,0 +1,2 @@
+export { createPool, withTransaction, ensureDatabase, isUniqueViolation, type Pool, type PoolClient, type Queryable } from './pool';
+export { runMigrations } from './migrations';

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { Topics, type Topic } from './topics';
+
+/**
+ * One zod schema per event type: producers validate before writing the outbox, consumers before
+ * acting, so a malformed event fails loudly at its source or lands in the dead-letter topic.
+ * Payloads never carry secrets (no password hashes, no tokens).
+ */
+const id = z.string().min(1).max(200);
+const isoTime = z.iso.datetime({ offset: true });
+const role = z.enum(['student', 'instructor', 'admin']);
+const userStatus = z.enum(['active', 'deactivated']);
+
+const userSnapshot = {
+  userId: id,
+  email: z.email(),
+  name: z.string(),
+  role,
+  status: userStatus,
+};
+
+const courseSnapshot = {
+  courseId: id,
+  instructorId: id,
+  title: z.string(),
+  published: z.boolean(),
+  category: z.string().nullable(),
+  capacity: z.number().int().nullable(),
+};
+
+const rendition = z.object({
+  name: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bandwidth: z.number().int(),
+  codecs: z.string().optional(),
+  playlistKey: z.string().optional(),
+});
+
+export const eventSchemas = {
+  [Topics.UserCreation]: z.object({ ...userSnapshot, createdAt: isoTime }),
+  [Topics.UserUpdate]: z.object({ ...userSnapshot, changed: z.array(z.string()), updatedAt: isoTime }),
+  [Topics.CourseCreation]: z.object({ ...courseSnapshot, createdAt: isoTime }),
+  [Topics.CourseUpdate]: z.object({ ...courseSnapshot, version: z.number().int(), updatedAt: isoTime }),
+  [Topics.CourseDeletion]: z.object({ courseId: id, instructorId: id, deletedAt: isoTime }),
+  [Topics.StudentEnrolled]: z.object({
+    courseId: id,
+    studentId: id,
+    instructorId: id,
+    status: z.enum(['active', 'inactive']),
+    enrolledAt: isoTime,
+  }),
+  [Topics.TranscodingRequest]: z.object({
+    requestId: id,
+    videoId: id,
+    courseId: id,
+    requestedBy: id,
+    /** Object key of the uploaded source in the storage bucket. */
+    sourceKey: z.string().min(1),
+    /** Key prefix under which renditions, playlists and the poster are written. */
+    outputPrefix: z.string().min(1),
+    /** Container the content service's probe identified; the transcoder forces this demuxer. */
+    sourceFormat: z.string().min(1),
+    requestedAt: isoTime,
+  }),
+  [Topics.TranscodingCompleted]: z.object({
+    requestId: id,
+    videoId: id,
+    status: z.enum(['succeeded', 'failed']),
+    renditions: z.array(rendition),
+    masterPlaylistKey: z.string().nullable(),
+    posterKey: z.string().nullable(),
+    durationSeconds: z.number().nullable(),
+    error: z.string().nullable(),
+    completedAt: isoTime,
+  }),
+  [Topics.TranscodingProgress]: z.object({
+    requestId: id,
+    videoId: id,
+    progress: z.number().min(0).max(100),
+    at: isoTime,
+  }),
+  [Topics.AssessmentCreation]: z.object({
+    assessmentId: id,
+    courseId: id,
+    instructorId: id,
+    title: z.string(),
+    type: z.enum(['quiz', 'assignment']),
+    dueAt: isoTime.nullable(),
+    createdAt: isoTime,
+  }),
+  [Topics.SubmissionCompleted]: z.object({
+    submissionId: id,
+    assessmentId: id,
+    courseId: id,
+    studentId: id,
+    instructorId: id,
+    title: z.string(),
+    attempt: z.number().int().min(1),
+    status: z.enum(['graded', 'submitted']),
+    score: z.number().nullable(),
+    maxScore: z.number(),
+    submittedAt: isoTime,
+  }),
+  [Topics.GradingCompleted]: z.object({
+    submissionId: id,
+    assessmentId: id,
+    courseId: id,
+    studentId: id,
+    title: z.string(),
+    score: z.number(),
+    maxScore: z.number(),
+    feedback: z.string().nullable(),
+    gradedBy: id,
+    gradedAt: isoTime,
+  }),
+  [Topics.SessionRevoked]: z.object({
+    userId: id,
+    /** A single token (logout)… */
+    tokenId: id.optional(),
+    /** …or every token of the user issued at or before this epoch second (password change, deactivation). */
+    issuedAtOrBefore: z.number().int().optional(),
+    /** After this epoch second the revoked tokens have expired anyway; the entry can be forgotten. */
+    expiresAt: z.number().int(),
+    reason: z.enum(['logout', 'password-change', 'deactivation']),
+  }),
+} satisfies Record<Topic, z.ZodType>;
+
+export type EventData<T extends Topic> = z.infer<(typeof eventSchemas)[T]>;
+
+/** CloudEvents `type` per topic, reverse-DNS as the spec recommends. */
+export const eventTypes: Record<Topic, string> = {
+  [Topics.UserCreation]: 'io.moocflix.user.created',
+  [Topics.UserUpdate]: 'io.moocflix.user.updated',
+  [Topics.CourseCreation]: 'io.moocflix.course.created',
+  [Topics.CourseUpdate]: 'io.moocflix.course.updated',
+  [Topics.CourseDeletion]: 'io.moocflix.course.deleted',
+  [Topics.StudentEnrolled]: 'io.moocflix.enrollment.created',
+  [Topics.TranscodingRequest]: 'io.moocflix.transcoding.requested',
+  [Topics.TranscodingCompleted]: 'io.moocflix.transcoding.completed',
+  [Topics.TranscodingProgress]: 'io.moocflix.transcoding.progress',
+  [Topics.AssessmentCreation]: 'io.moocflix.assessment.created',
+  [Topics.SubmissionCompleted]: 'io.moocflix.submission.completed',
+  [Topics.GradingCompleted]: 'io.moocflix.grading.completed',
+  [Topics.SessionRevoked]: 'io.moocflix.session.revoked',
+};

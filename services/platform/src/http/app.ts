@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { problems } from '../errors';
+import { httpMetricsMiddleware } from '../metrics';
+import { notFoundHandler, problemHandler, sendProblem } from './problem-handler';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Correlates log lines of one request; taken from X-Request-Id when sane, else generated. */
+      id: string;
+      log: Logger;
+    }
+  }
+}
+
+/** A dependency /readyz checks (database, broker, storage). Throw or return false when not ready. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<boolean | void>;
+}
+
+/**
+ * What each service exposes so it can run alone (its own main.ts) or mounted beside the others in
+ * the one-process launcher: a router under its base path, its OpenAPI document, readiness checks,
+ * and background work (outbox relay, consumers) to start and stop.
+ */
+export interface ServiceModule {
+  name: string;
+  basePath: string;
+  router: Router;
+  openapi: object;
+  readiness: ReadinessCheck[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  registry: Registry;
+  services: ServiceModule[];
+  /** JSON body limit; uploads are multipart and stream, so this stays small. */
+  jsonLimit?: string;
+  readinessTimeoutMs?: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const { logger, registry, services } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(logger));
+  app.use(helmet());
+  app.use(httpMetricsMiddleware(registry));
+  app.use(requireJsonBodies);
+  app.use(express.json({ limit: options.jsonLimit ?? '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', readinessHandler(services.flatMap((s) => s.readiness), options.readinessTimeoutMs ?? 2000));
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  for (const service of services) {
+    app.get(`${service.basePath}/openapi.json`, (_req, res) => {
+      res.json(service.openapi);
+    });
+    app.use(service.basePath, service.router);
+  }
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(logger));
+  return app;
+}
+
+function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.log = logger.child({ requestId: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      req.log.info(
+        {
+          method: req.method,
+          url: req.originalUrl,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - start) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+/**
+ * A body that is neither JSON nor multipart (uploads) is refused with 415 instead of being ignored
+ * and then failing validation with a confusing message.
+ */
+const requireJsonBodies: RequestHandler = (req, res, next) => {
+  if (!BODY_METHODS.has(req.method) || !hasBody(req.headers)) return next();
+  if (req.is(['application/json', 'application/*+json', 'multipart/form-data'])) return next();
+  sendProblem(
+    res,
+    problems.unsupportedMediaType(`Content-Type ${req.get('content-type') ?? '(none)'} is not supported; send application/json`),
+    req.originalUrl,
+  );
+};
+
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function readinessHandler(checks: ReadinessCheck[], timeoutMs: number): RequestHandler {
+  return async (_req, res) => {
+    const results = await Promise.all(
+      checks.map(async ({ name, check }) => [name, await runCheck(check, timeoutMs)] as const),
+    );
+    const failing = results.filter(([, ok]) => !ok).map(([name]) => name);
+    const body = { status: failing.length ? 'not-ready' : 'ready', checks: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'ok' : 'failing'])) };
+    res.status(failing.length ? 503 : 200).json(body);
+  };
+}
+
+async function runCheck(check: ReadinessCheck['check'], timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    return await Promise.race([check().then((r) => r !== false), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

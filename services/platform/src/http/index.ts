@@ -1,0 +1,5 @@
+export { createHttpApp, type HttpAppOptions, type ReadinessCheck, type ServiceModule } from './app';
+export { startHttpServer, type RunningServer, type StartServerOptions } from './server';
+export { parseBody, parseParams, parseQuery, parseWith } from './validation';
+export { sendProblem, PROBLEM_CONTENT_TYPE } from './problem-handler';
+export { paginationQuery, encodeCursor, decodeCursor, type Page } from './pagination';
