@@ -1,0 +1,42 @@
+import type { RequestHandler } from 'express';
+
+export const ROLES = ['student', 'instructor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, from a verified access token. */
+export interface AuthContext {
+  userId: string;
+  role: Role;
+  /** `jti`: what logout revokes. */
+  tokenId: string;
+  /** `iat` / `exp`, epoch seconds. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      auth?: AuthContext;
+    }
+  }
+}
+
+/** Tokens revoked before their expiry (logout, password change, deactivation), fed by Session-Revoked events. */
+export interface RevocationList {
+  revokeToken(tokenId: string, expiresAt: number): void;
+  /** Every token of `userId` with iat <= issuedAtOrBefore dies (until expiresAt, when they would have expired anyway). */
+  revokeUserTokens(userId: string, issuedAtOrBefore: number, expiresAt: number): void;
+  isRevoked(auth: AuthContext): boolean;
+}
+
+export interface Authenticator {
+  /** 401 problem+json unless a valid, unrevoked bearer token is presented; sets `req.auth`. */
+  requireAuth: RequestHandler;
+  /** 403 unless `req.auth.role` is one of `roles` (use after requireAuth). */
+  requireRole(...roles: Role[]): RequestHandler;
+  /** Throws HttpProblem 401 for any invalid token. */
+  verify(token: string): Promise<AuthContext>;
+  revocations: RevocationList;
+}
