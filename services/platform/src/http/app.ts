@@ -43,6 +43,8 @@ export interface HttpAppOptions {
   logger: Logger;
   registry: Registry;
   services: ServiceModule[];
+  /** Process-wide checks (event bus, object storage) besides each service's own. */
+  readiness?: ReadinessCheck[];
   /** JSON body limit; uploads are multipart and stream, so this stays small. */
   jsonLimit?: string;
   readinessTimeoutMs?: number;
@@ -59,7 +61,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'simple');
 
-  app.use(requestContext(logger));
+  app.use(requestContext(app, logger));
   app.use(helmet());
   app.use(httpMetricsMiddleware(registry));
   app.use(requireJsonBodies);
@@ -68,7 +70,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', readinessHandler(services.flatMap((s) => s.readiness), options.readinessTimeoutMs ?? 2000));
+  app.get('/readyz', readinessHandler([...services.flatMap((s) => s.readiness), ...(options.readiness ?? [])], options.readinessTimeoutMs ?? 2000));
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
@@ -85,24 +87,38 @@ export function createHttpApp(options: HttpAppOptions): Express {
   return app;
 }
 
-function requestContext(logger: Logger): RequestHandler {
+function requestContext(app: Express, logger: Logger): RequestHandler {
+  // `req.log` is created on first use: a pino child per request costs measurable throughput, and
+  // most requests only log the one line below.
+  const children = new WeakMap<object, Logger>();
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Express['request']) {
+      let child = children.get(this);
+      if (!child) children.set(this, (child = logger.child({ requestId: this.id })));
+      return child;
+    },
+  });
+  const logRequests = logger.isLevelEnabled('info');
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    req.log = logger.child({ requestId: req.id });
     res.setHeader('X-Request-Id', req.id);
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      req.log.info(
-        {
-          method: req.method,
-          url: req.originalUrl,
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - start) / 1e6,
-        },
-        'request',
-      );
-    });
+    if (logRequests) {
+      const start = process.hrtime.bigint();
+      res.on('finish', () => {
+        logger.info(
+          {
+            requestId: req.id,
+            method: req.method,
+            url: req.originalUrl,
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - start) / 1e6,
+          },
+          'request',
+        );
+      });
+    }
     next();
   };
 }

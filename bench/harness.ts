@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import autocannon from 'autocannon';
+
+/**
+ * Benchmarks compare a candidate to a baseline measured side by side in the same run, on the same
+ * machine, so only the ratio matters (DESIGN §9). They print; they never gate CI.
+ */
+export interface Measurement {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+export interface BenchResult {
+  name: string;
+  baseline: string;
+  candidate: string;
+  ratio: number;
+  goal: string;
+  met: boolean;
+  details: string;
+}
+
+export interface ServerProcess {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs a server script (TypeScript via tsx) in its own process, so the load generator doesn't share its event loop. */
+export async function startServerProcess(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let buffer = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not report a port within 30 s`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = /LISTENING (http:\/\/\S+)/.exec(buffer);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return {
+    url,
+    process: child,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+export async function measure(
+  options: { url: string; connections?: number; durationSeconds?: number } & Partial<autocannon.Options>,
+): Promise<Measurement> {
+  const { url, connections = 50, durationSeconds = 5, ...rest } = options;
+  const result = await autocannon({ url, connections, duration: durationSeconds, ...rest });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+/** Alternates baseline and candidate `rounds` times and keeps the median of each, to cancel drift. */
+export async function compare(
+  baseline: () => Promise<Measurement>,
+  candidate: () => Promise<Measurement>,
+  rounds = 3,
+): Promise<{ baseline: Measurement; candidate: Measurement }> {
+  const b: Measurement[] = [];
+  const c: Measurement[] = [];
+  for (let i = 0; i < rounds; i++) {
+    b.push(await baseline());
+    c.push(await candidate());
+  }
+  return { baseline: median(b), candidate: median(c) };
+}
+
+function median(runs: Measurement[]): Measurement {
+  const sorted = [...runs].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export function formatMeasurement(m: Measurement): string {
+  return `${Math.round(m.requestsPerSecond)} req/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms${m.errors ? `, ${m.errors} errors` : ''}`;
+}

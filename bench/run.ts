@@ -1,0 +1,33 @@
+import type { BenchResult } from './harness';
+import { kitOverheadBench } from './kit-overhead.bench';
+
+/**
+ * `make bench`: runs every benchmark (or those whose name contains argv[2]) and prints ratios.
+ * Bounded: each measurement runs a fixed number of seconds against 127.0.0.1 only.
+ */
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  'kit-overhead': kitOverheadBench,
+};
+
+async function main(): Promise<void> {
+  const filter = process.argv[2];
+  const results: BenchResult[] = [];
+  for (const [name, bench] of Object.entries(BENCHES)) {
+    if (filter && !name.includes(filter)) continue;
+    console.log(`running ${name}...`);
+    const result = await bench();
+    results.push(result);
+    printResult(result);
+  }
+  console.log('\nsummary');
+  for (const r of results) console.log(`  ${r.met ? 'MET ' : 'MISS'} ${r.name}: ratio ${r.ratio.toFixed(2)} (goal ${r.goal})`);
+}
+
+function printResult(r: BenchResult): void {
+  console.log(`\n${r.name}\n  baseline:  ${r.baseline}\n  candidate: ${r.candidate}\n  ratio:     ${r.ratio.toFixed(2)} (goal ${r.goal}) ${r.met ? 'met' : 'NOT met'}\n  ${r.details}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

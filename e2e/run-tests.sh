@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `make test`: every tier (DESIGN §9), then one plain summary line "N passed, M failed".
+# Each tier prepares (and caches outside the clone) the real systems it needs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export MOOCFLIX_CACHE="${MOOCFLIX_CACHE:-$HOME/.cache/moocflix}"
+results_dir=$(mktemp -d)
+trap 'rm -rf "$results_dir"' EXIT
+jest="node --max-old-space-size=4096 node_modules/.bin/jest"
+status=0
+
+step() { echo; echo "=== $* ($(date +%T))"; }
+
+step "typecheck"
+npx tsc -p tsconfig.json || status=1
+step "lint"
+npx eslint . || status=1
+
+run_tier() { # name, extra jest args...
+  local tier=$1; shift
+  step "$tier tests"
+  $jest --selectProjects "$tier" --json --outputFile="$results_dir/$tier.json" "$@" || status=1
+}
+
+run_tier unit
+if bash e2e/stack/prepare.sh; then
+  run_tier integration --runInBand
+else
+  echo "integration stack could not be prepared"; status=1
+fi
+if ls operator/test/*.cluster.test.ts e2e/cluster/*.cluster.test.ts charts/*.cluster.test.ts >/dev/null 2>&1; then
+  if bash e2e/cluster/prepare.sh; then
+    run_tier cluster --runInBand
+  else
+    echo "cluster control plane could not be prepared"; status=1
+  fi
+fi
+
+summary=$(node -e '
+  const fs = require("fs"); let passed = 0, failed = 0;
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+' "$results_dir")
+echo
+echo "$summary"
+[[ $summary == *" 0 failed" ]] || status=1
+exit $status

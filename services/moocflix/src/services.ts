@@ -1,0 +1,14 @@
+import type { ServiceModule } from '@moocflix/platform/http';
+import type { ServiceContext } from '@moocflix/platform/runtime';
+
+/** A service the launcher runs in-process: its database is named after it. */
+export interface LaunchedService {
+  name: string;
+  create(ctx: ServiceContext): Promise<ServiceModule>;
+}
+
+/**
+ * Every service of the platform, in start order. Each service's issue adds its factory here;
+ * the launcher mounts its router under its base path on the one port.
+ */
+export const SERVICES: LaunchedService[] = [];
