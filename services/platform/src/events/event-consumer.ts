@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import { withTransaction, type Pool, type PoolClient } from '../db';
+import { backoffDelay, sleep } from './backoff';
+import type { EventBus, IncomingMessage, Subscription } from './bus';
+import { InvalidEventError, parseEvent, type CloudEvent } from './envelope';
+import type { EventData } from './schemas';
+import { deadLetterTopic, type Topic } from './topics';
+
+export type EventHandler<T extends Topic> = (event: CloudEvent<EventData<T>>, tx: PoolClient) => Promise<void>;
+export type EventHandlers = { [T in Topic]?: EventHandler<T> };
+
+export interface EventConsumerOptions {
+  bus: EventBus;
+  pool: Pool;
+  logger: Logger;
+  /** The consumer group; also the namespace of the processed-events rows. */
+  groupId: string;
+  handlers: EventHandlers;
+  /** Handler runs per message before it goes to the dead-letter topic. */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt. */
+  retryDelayMs?: number;
+  startFrom?: 'earliest' | 'latest';
+}
+
+export interface EventConsumer {
+  start(): Promise<void>;
+  /** Resolves after the in-flight message is handled (or left unacknowledged, to be redelivered). */
+  stop(): Promise<void>;
+}
+
+/** Headers added to a dead-lettered message (its value, key and own headers are kept as they came). */
+export const DeadLetterHeaders = {
+  /** `malformed` (not a valid event of its topic) or `handler-failed` (maxAttempts reached). */
+  reason: 'x-dead-letter-reason',
+  error: 'x-dead-letter-error',
+  topic: 'x-dead-letter-topic',
+  partition: 'x-dead-letter-partition',
+  offset: 'x-dead-letter-offset',
+  consumerGroup: 'x-dead-letter-consumer-group',
+  attempts: 'x-dead-letter-attempts',
+} as const;
+
+const MAX_RETRY_DELAY_MS = 5_000;
+const MAX_ERROR_HEADER_LENGTH = 2_000;
+
+/** Marks an error thrown by the handler, as opposed to the database failing around it. */
+class HandlerFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'HandlerFailure';
+  }
+}
+
+/**
+ * At-least-once delivery, effectively-once effects (DESIGN §3). Per message:
+ * 1. parse and validate it; a malformed one goes straight to `<topic>.DLQ`;
+ * 2. in ONE transaction: record (groupId, event id) in platform_processed_events and run the
+ *    handler with that transaction; an id already recorded means a redelivery, skipped;
+ * 3. a throwing handler is retried with backoff, then the message is dead-lettered with the error;
+ * 4. only then does the bus handler resolve, so the offset is committed after the effect.
+ * If the database itself is unreachable the message is not acknowledged, and the bus redelivers it
+ * later: an outage must not send every message to the dead-letter topic.
+ */
+export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  const { bus, pool, groupId, handlers } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const logger = options.logger.child({ component: 'event-consumer', groupId });
+  const topics = Object.keys(handlers) as Topic[];
+  let subscription: Subscription | undefined;
+  let stopSignal = new AbortController();
+
+  async function applyOnce(event: CloudEvent, handler: EventHandler<Topic>): Promise<'processed' | 'duplicate'> {
+    return withTransaction(pool, async (tx) => {
+      const claimed = await tx.query(
+        'INSERT INTO platform_processed_events (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [groupId, event.id],
+      );
+      if (claimed.rowCount === 0) return 'duplicate';
+      try {
+        await handler(event as CloudEvent<never>, tx);
+      } catch (err) {
+        throw new HandlerFailure(err);
+      }
+      return 'processed';
+    });
+  }
+
+  async function deadLetter(message: IncomingMessage, reason: 'malformed' | 'handler-failed', error: unknown, attempts: number) {
+    const text = error instanceof Error ? error.message : String(error);
+    await bus.publish([
+      {
+        topic: deadLetterTopic(message.topic),
+        key: message.key ?? '',
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [DeadLetterHeaders.reason]: reason,
+          [DeadLetterHeaders.error]: text.slice(0, MAX_ERROR_HEADER_LENGTH),
+          [DeadLetterHeaders.topic]: message.topic,
+          [DeadLetterHeaders.partition]: String(message.partition),
+          [DeadLetterHeaders.offset]: message.offset,
+          [DeadLetterHeaders.consumerGroup]: groupId,
+          [DeadLetterHeaders.attempts]: String(attempts),
+        },
+      },
+    ]);
+  }
+
+  async function handleMessage(message: IncomingMessage): Promise<void> {
+    const topic = message.topic as Topic;
+    const handler = handlers[topic] as EventHandler<Topic> | undefined;
+    if (!handler) throw new Error(`No handler for topic ${topic} in consumer group ${groupId}`);
+    let event: CloudEvent;
+    try {
+      event = parseEvent(topic, message.value);
+    } catch (err) {
+      if (!(err instanceof InvalidEventError)) throw err;
+      logger.error({ topic, partition: message.partition, offset: message.offset, err }, 'malformed event dead-lettered');
+      await deadLetter(message, 'malformed', err, 0);
+      return;
+    }
+    const log = logger.child({ topic, eventId: event.id });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await applyOnce(event, handler);
+        log.debug(outcome === 'duplicate' ? 'duplicate delivery skipped' : 'event processed');
+        return;
+      } catch (err) {
+        if (!(err instanceof HandlerFailure)) throw err;
+        if (attempt >= maxAttempts) {
+          log.error({ err: err.cause, attempts: attempt }, 'event handler keeps failing; event dead-lettered');
+          await deadLetter(message, 'handler-failed', err.cause, attempt);
+          return;
+        }
+        log.warn({ err: err.cause, attempt }, 'event handler failed; retrying');
+        await sleep(backoffDelay(attempt, retryDelayMs, MAX_RETRY_DELAY_MS), stopSignal.signal);
+        // Left unacknowledged: the bus redelivers it to whoever consumes the group next.
+        if (stopSignal.signal.aborted) throw new Error('event consumer stopping', { cause: err.cause });
+      }
+    }
+  }
+
+  return {
+    async start() {
+      if (subscription) return;
+      stopSignal = new AbortController();
+      await bus.ensureTopics([...topics, ...topics.map(deadLetterTopic)]);
+      subscription = await bus.subscribe({ groupId, topics, handler: handleMessage, startFrom: options.startFrom });
+      logger.info({ topics }, 'event consumer started');
+    },
+    async stop() {
+      if (!subscription) return;
+      stopSignal.abort();
+      await subscription.close();
+      subscription = undefined;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+
+export * from './topics';
+export * from './schemas';
+export * from './envelope';
+export * from './bus';
+export { enqueueEvent, OUTBOX_CHANNEL } from './outbox';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export {
+  createEventConsumer,
+  DeadLetterHeaders,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type EventHandler,
+  type EventHandlers,
+} from './event-consumer';
+export { KafkaEventBus, type KafkaEventBusOptions } from './kafka-bus';
+export { InProcessEventBus, sharedInProcessBus, type InProcessEventBusOptions } from './in-process-bus';
+export { createEventBus } from './create-event-bus';
+
+/**
+ * The kit's own migrations (outbox, processed events). Services apply them before theirs:
+ * `runMigrations(pool, [KIT_MIGRATIONS_DIR, join(__dirname, '../migrations')])`.
+ */
+export const KIT_MIGRATIONS_DIR = join(__dirname, '../../migrations');
