@@ -65,12 +65,24 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(helmet());
   app.use(httpMetricsMiddleware(registry));
   app.use(requireJsonBodies);
-  app.use(express.json({ limit: options.jsonLimit ?? '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: options.jsonLimit ?? '100kb',
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', readinessHandler([...services.flatMap((s) => s.readiness), ...(options.readiness ?? [])], options.readinessTimeoutMs ?? 2000));
+  app.get(
+    '/readyz',
+    readinessHandler(
+      [...services.flatMap((s) => s.readiness), ...(options.readiness ?? [])],
+      options.readinessTimeoutMs ?? 2000,
+    ),
+  );
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
@@ -79,7 +91,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
     app.get(`${service.basePath}/openapi.json`, (_req, res) => {
       res.json(service.openapi);
     });
-    app.use(service.basePath, service.router);
+    // Remember the mount point: Express resets req.baseUrl when an error leaves the router, and
+    // the metrics label needs it to name the route pattern.
+    app.use(
+      service.basePath,
+      (_req, res, next) => {
+        res.locals.basePath = service.basePath;
+        next();
+      },
+      service.router,
+    );
   }
 
   app.use(notFoundHandler);
@@ -132,7 +153,9 @@ const requireJsonBodies: RequestHandler = (req, res, next) => {
   if (req.is(['application/json', 'application/*+json', 'multipart/form-data'])) return next();
   sendProblem(
     res,
-    problems.unsupportedMediaType(`Content-Type ${req.get('content-type') ?? '(none)'} is not supported; send application/json`),
+    problems.unsupportedMediaType(
+      `Content-Type ${req.get('content-type') ?? '(none)'} is not supported; send application/json`,
+    ),
     req.originalUrl,
   );
 };
@@ -148,7 +171,10 @@ function readinessHandler(checks: ReadinessCheck[], timeoutMs: number): RequestH
       checks.map(async ({ name, check }) => [name, await runCheck(check, timeoutMs)] as const),
     );
     const failing = results.filter(([, ok]) => !ok).map(([name]) => name);
-    const body = { status: failing.length ? 'not-ready' : 'ready', checks: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'ok' : 'failing'])) };
+    const body = {
+      status: failing.length ? 'not-ready' : 'ready',
+      checks: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'ok' : 'failing'])),
+    };
     res.status(failing.length ? 503 : 200).json(body);
   };
 }

@@ -17,7 +17,10 @@ export function encodeCursor(position: Record<string, string | number>): string 
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor<S extends z.ZodType>(schema: S, cursor: string | undefined): z.infer<S> | undefined {
+export function decodeCursor<S extends z.ZodType>(
+  schema: S,
+  cursor: string | undefined,
+): z.infer<S> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const result = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
@@ -25,5 +28,7 @@ export function decodeCursor<S extends z.ZodType>(schema: S, cursor: string | un
   } catch {
     // fall through: a cursor that is not ours is a client error, not a crash
   }
-  throw problems.badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor issued by this API' }]);
+  throw problems.badRequest('Invalid cursor', [
+    { path: 'query.cursor', message: 'not a cursor issued by this API' },
+  ]);
 }

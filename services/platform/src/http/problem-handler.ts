@@ -4,9 +4,16 @@ import { HttpProblem, problems } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function sendProblem(res: Parameters<RequestHandler>[1], problem: HttpProblem, instance?: string): void {
+export function sendProblem(
+  res: Parameters<RequestHandler>[1],
+  problem: HttpProblem,
+  instance?: string,
+): void {
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.toBody(instance)));
+  res
+    .status(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problem.toBody(instance)));
 }
 
 /** The last route: anything unmatched is a problem+json 404, never Express's HTML page. */
@@ -32,7 +39,13 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 
 function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
-  const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; message?: string };
+  const e = err as {
+    type?: string;
+    status?: number;
+    statusCode?: number;
+    expose?: boolean;
+    message?: string;
+  };
   switch (e?.type) {
     case 'entity.too.large':
       return problems.payloadTooLarge();

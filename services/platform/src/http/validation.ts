@@ -25,5 +25,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where:
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
-  throw problems.badRequest(`Invalid ${where}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  throw problems.badRequest(
+    `Invalid ${where}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+    errors,
+  );
 }

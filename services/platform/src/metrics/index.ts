@@ -30,7 +30,11 @@ export function httpMetricsMiddleware(registry: Registry): RequestHandler {
   return (req, res, next) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: routeLabel(req, res.locals.basePath),
+        status: String(res.statusCode),
+      };
       requests.inc(labels);
       duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
     });
@@ -38,7 +42,8 @@ export function httpMetricsMiddleware(registry: Registry): RequestHandler {
   };
 }
 
-function routeLabel(req: Request): string {
+function routeLabel(req: Request, basePath: unknown): string {
   const pattern = req.route?.path;
-  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
+  if (typeof pattern !== 'string') return 'unmatched';
+  return `${typeof basePath === 'string' ? basePath : req.baseUrl}${pattern === '/' ? '' : pattern}`;
 }

@@ -1,0 +1,165 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { problems } from '../errors';
+import { createLogger } from '../log';
+import { createMetricsRegistry } from '../metrics';
+import { createHttpApp, type ReadinessCheck } from './app';
+import { paginationQuery, decodeCursor, encodeCursor } from './pagination';
+import { startHttpServer, type RunningServer } from './server';
+import { parseBody, parseQuery } from './validation';
+
+const bodySchema = z.strictObject({ name: z.string().min(1), age: z.number().int().optional() });
+
+function buildApp(readiness: ReadinessCheck[]) {
+  const router = Router();
+  router.post('/', (req, res) => {
+    const body = parseBody(bodySchema, req);
+    res.status(201).json(body);
+  });
+  router.get('/', (req, res) => {
+    const query = parseQuery(z.strictObject(paginationQuery), req);
+    const position = decodeCursor(z.object({ id: z.number() }), query.cursor);
+    res.json({ items: [], nextCursor: null, limit: query.limit, position });
+  });
+  router.get('/teapot', () => {
+    throw problems.conflict('already brewing', 'busy');
+  });
+  router.get('/boom', () => {
+    throw new Error('secret internal detail');
+  });
+  router.get('/async-boom', async () => {
+    await Promise.resolve();
+    throw new Error('async secret');
+  });
+  return createHttpApp({
+    logger: createLogger('test', 'silent'),
+    registry: createMetricsRegistry(),
+    services: [
+      {
+        name: 'things',
+        basePath: '/api/v1/things',
+        router,
+        openapi: { openapi: '3.1.0' },
+        readiness,
+        start: async () => undefined,
+        stop: async () => undefined,
+      },
+    ],
+    jsonLimit: '1kb',
+  });
+}
+
+describe('createHttpApp', () => {
+  let server: RunningServer;
+  let ready = true;
+  beforeAll(async () => {
+    const app = buildApp([{ name: 'db', check: async () => ready }]);
+    server = await startHttpServer({
+      app,
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('test', 'silent'),
+    });
+  });
+  afterAll(() => server.close());
+
+  const call = (path: string, init?: RequestInit) => fetch(server.url + path, init);
+  const postJson = (
+    path: string,
+    body: string,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ) => call(path, { method: 'POST', headers, body });
+
+  async function expectProblem(response: Response, status: number) {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = await response.json();
+    expect(body).toMatchObject({
+      status,
+      type: expect.stringMatching(/^https:\/\/moocflix\.io\/problems\//),
+      title: expect.any(String),
+    });
+    return body;
+  }
+
+  it('serves health, readiness and metrics', async () => {
+    expect((await call('/healthz')).status).toBe(200);
+    expect(await (await call('/readyz')).json()).toEqual({ status: 'ready', checks: { db: 'ok' } });
+    ready = false;
+    const notReady = await call('/readyz');
+    expect(notReady.status).toBe(503);
+    ready = true;
+    await call('/api/v1/things/teapot');
+    const metrics = await (await call('/metrics')).text();
+    expect(metrics).toMatch(
+      /http_requests_total\{method="GET",route="\/api\/v1\/things\/teapot",status="409"/,
+    );
+  });
+
+  it('serves the OpenAPI document under the base path', async () => {
+    expect(await (await call('/api/v1/things/openapi.json')).json()).toEqual({ openapi: '3.1.0' });
+  });
+
+  it('accepts a valid body', async () => {
+    const response = await postJson('/api/v1/things', JSON.stringify({ name: 'x', age: 3 }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ name: 'x', age: 3 });
+  });
+
+  it('answers 400 with field errors for invalid bodies and unknown fields', async () => {
+    const body = await expectProblem(
+      await postJson('/api/v1/things', JSON.stringify({ name: '', extra: 1 })),
+      400,
+    );
+    const paths = body.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.name', 'body']));
+    expect(JSON.stringify(body.errors)).toMatch(/extra/);
+  });
+
+  it('answers 400 for malformed JSON, 413 for oversized and 415 for non-JSON bodies', async () => {
+    await expectProblem(await postJson('/api/v1/things', '{"name":'), 400);
+    await expectProblem(await postJson('/api/v1/things', JSON.stringify({ name: 'x'.repeat(5000) })), 413);
+    await expectProblem(
+      await postJson('/api/v1/things', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+    );
+    await expectProblem(await postJson('/api/v1/things', 'name=x', { 'content-type': 'text/plain' }), 415);
+  });
+
+  it('validates queries and cursors', async () => {
+    await expectProblem(await call('/api/v1/things?limit=10000'), 400);
+    await expectProblem(await call('/api/v1/things?limit=-1'), 400);
+    await expectProblem(await call('/api/v1/things?cursor=garbage'), 400);
+    const cursor = encodeCursor({ id: 7 });
+    expect(await (await call(`/api/v1/things?limit=5&cursor=${cursor}`)).json()).toMatchObject({
+      limit: 5,
+      position: { id: 7 },
+    });
+  });
+
+  it('maps thrown problems and hides unexpected errors', async () => {
+    const conflict = await expectProblem(await call('/api/v1/things/teapot'), 409);
+    expect(conflict).toMatchObject({ detail: 'already brewing', reason: 'busy' });
+    for (const path of ['/api/v1/things/boom', '/api/v1/things/async-boom']) {
+      const response = await call(path);
+      const text = await response.clone().text();
+      await expectProblem(response, 500);
+      expect(text).not.toMatch(/secret/);
+    }
+  });
+
+  it('answers unknown routes with a problem+json 404, never HTML', async () => {
+    await expectProblem(await call('/nope'), 404);
+    await expectProblem(await call('/api/v1/things/nope', { method: 'DELETE' }), 404);
+  });
+
+  it('propagates a sane request id and replaces an unsafe one', async () => {
+    expect(
+      (await call('/healthz', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id'),
+    ).toBe('abc-123');
+    const replaced = (
+      await call('/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } })
+    ).headers.get('x-request-id');
+    expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
