@@ -26,7 +26,12 @@ declare global {
 /** Tokens revoked before their expiry (logout, password change, deactivation), fed by Session-Revoked events. */
 export interface RevocationList {
   revokeToken(tokenId: string, expiresAt: number): void;
-  /** Every token of `userId` with iat <= issuedAtOrBefore dies (until expiresAt, when they would have expired anyway). */
+  /**
+   * Every token of `userId` with iat <= issuedAtOrBefore dies (until expiresAt, when they would have
+   * expired anyway). `iat` has one-second resolution, so a token issued in the cut-off second dies
+   * too: the issuer takes the cut-off as the epoch second of the change and signs the user's new
+   * tokens with iat > issuedAtOrBefore only.
+   */
   revokeUserTokens(userId: string, issuedAtOrBefore: number, expiresAt: number): void;
   isRevoked(auth: AuthContext): boolean;
 }

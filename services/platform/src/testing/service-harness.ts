@@ -9,6 +9,7 @@ import type { ServiceContext } from '../runtime/context';
 import type { ObjectStorage } from '../storage/types';
 import { TestTokenIssuer } from './tokens';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response fields directly; T narrows it when wanted
 export interface TestResponse<T = any> {
   status: number;
   headers: Headers;
@@ -28,6 +29,7 @@ export interface TestService {
   /** Signs real tokens the service's authenticator accepts (same claims as the users service). */
   issuer: TestTokenIssuer;
   /** JSON request; the body is parsed as JSON when the answer is JSON (incl. problem+json). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response fields directly; T narrows it when wanted
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   close(): Promise<void>;
 }

@@ -1,0 +1,7 @@
+export { TestTokenIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestTokenClaims } from './tokens';
+export {
+  startTestService,
+  type RequestOptions,
+  type TestResponse,
+  type TestService,
+} from './service-harness';
