@@ -91,7 +91,9 @@ export class KafkaEventBus implements EventBus {
     }
   }
 
+  /** Creates missing topics first: kafkajs cannot join a group on a topic that does not exist. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    await this.ensureTopics(options.topics);
     const subscription = new KafkaSubscription(this.kafka, options, this.logger, this.redeliveryDelayMs, () =>
       this.subscriptions.delete(subscription),
     );
@@ -205,7 +207,6 @@ class KafkaSubscription implements Subscription {
       retry: CLIENT_RETRY,
       // The broker answers a fetch as soon as data arrives; this only bounds an idle fetch.
       maxWaitTimeInMs: 1_000,
-      allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart && !this.closing.signal.aborted) void this.replace(consumer, payload.error);
