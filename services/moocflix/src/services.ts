@@ -1,5 +1,6 @@
 import type { ServiceModule } from '@moocflix/platform/http';
 import type { ServiceContext } from '@moocflix/platform/runtime';
+import { createCoursesService } from '@moocflix/courses/service';
 
 /** A service the launcher runs in-process: its database is named after it. */
 export interface LaunchedService {
@@ -11,4 +12,6 @@ export interface LaunchedService {
  * Every service of the platform, in start order. Each service's issue adds its factory here;
  * the launcher mounts its router under its base path on the one port.
  */
-export const SERVICES: LaunchedService[] = [];
+export const SERVICES: LaunchedService[] = [
+  { name: 'courses', create: createCoursesService },
+];

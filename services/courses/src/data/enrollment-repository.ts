@@ -1,0 +1,99 @@
+import type { Queryable } from '@moocflix/platform/db';
+import type { Enrollment, EnrollmentStatus } from '../domain/enrollment';
+
+interface EnrollmentRow {
+  course_id: string;
+  student_id: string;
+  status: EnrollmentStatus;
+  enrolled_at: Date;
+}
+
+const COLUMNS = 'course_id, student_id, status, enrolled_at';
+
+const toEnrollment = (row: EnrollmentRow): Enrollment => ({
+  courseId: row.course_id,
+  studentId: row.student_id,
+  status: row.status,
+  enrolledAt: row.enrolled_at,
+});
+
+export async function findEnrollment(db: Queryable, courseId: string, studentId: string): Promise<Enrollment | undefined> {
+  const { rows } = await db.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollments WHERE course_id = $1 AND student_id = $2`, [
+    courseId,
+    studentId,
+  ]);
+  return rows[0] && toEnrollment(rows[0]);
+}
+
+export async function countActiveSeats(db: Queryable, courseId: string): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM enrollments WHERE course_id = $1 AND status = 'active'`,
+    [courseId],
+  );
+  return rows[0]!.count;
+}
+
+/** A new active enrollment, or the student's inactive one made active again (enrolled now). */
+export async function saveActiveEnrollment(db: Queryable, courseId: string, studentId: string): Promise<Enrollment> {
+  const { rows } = await db.query<EnrollmentRow>(
+    `INSERT INTO enrollments (course_id, student_id, status) VALUES ($1, $2, 'active')
+     ON CONFLICT (course_id, student_id) DO UPDATE
+       SET status = 'active', enrolled_at = EXCLUDED.enrolled_at, updated_at = now()
+     RETURNING ${COLUMNS}`,
+    [courseId, studentId],
+  );
+  return toEnrollment(rows[0]!);
+}
+
+/** Marks every active enrollment of the student inactive; returns the ones that changed. */
+export async function deactivateStudentEnrollments(db: Queryable, studentId: string): Promise<Enrollment[]> {
+  const { rows } = await db.query<EnrollmentRow>(
+    `UPDATE enrollments SET status = 'inactive', updated_at = now()
+      WHERE student_id = $1 AND status = 'active' RETURNING ${COLUMNS}`,
+    [studentId],
+  );
+  return rows.map(toEnrollment);
+}
+
+/** Keyset position in enrolment order: the last row of the previous page. */
+export interface EnrollmentPosition {
+  enrolledAt: string;
+  id: string;
+}
+
+/** A course's enrollments, oldest first. */
+export async function listCourseEnrollments(
+  db: Queryable,
+  courseId: string,
+  page: { status?: EnrollmentStatus; after?: EnrollmentPosition; limit: number },
+): Promise<Enrollment[]> {
+  const { rows } = await db.query<EnrollmentRow>(
+    `SELECT ${COLUMNS} FROM enrollments
+      WHERE course_id = $1 AND ($2::text IS NULL OR status = $2)
+        AND ($3::timestamptz IS NULL OR (enrolled_at, student_id) > ($3, $4))
+      ORDER BY enrolled_at, student_id LIMIT $5`,
+    [courseId, page.status ?? null, page.after?.enrolledAt ?? null, page.after?.id ?? null, page.limit],
+  );
+  return rows.map(toEnrollment);
+}
+
+export interface StudentEnrollmentRow extends EnrollmentRow {
+  title: string;
+  instructor_id: string;
+}
+
+/** A student's enrollments in courses that still exist, newest first, with each course's title. */
+export async function listStudentEnrollments(
+  db: Queryable,
+  studentId: string,
+  page: { after?: EnrollmentPosition; limit: number },
+): Promise<(Enrollment & { courseTitle: string; instructorId: string })[]> {
+  const { rows } = await db.query<StudentEnrollmentRow>(
+    `SELECT e.course_id, e.student_id, e.status, e.enrolled_at, c.title, c.instructor_id
+       FROM enrollments e JOIN courses c ON c.id = e.course_id AND c.deleted_at IS NULL
+      WHERE e.student_id = $1 AND ($2::timestamptz IS NULL OR (e.enrolled_at, e.course_id) < ($2, $3::uuid))
+      ORDER BY e.enrolled_at DESC, e.course_id DESC LIMIT $4`,
+    [studentId, page.after?.enrolledAt ?? null, page.after?.id ?? null, page.limit],
+  );
+  return rows.map((row) => ({ ...toEnrollment(row), courseTitle: row.title, instructorId: row.instructor_id }));
+}

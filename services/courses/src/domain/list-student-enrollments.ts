@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { decodeCursor, type Page } from '@moocflix/platform/http';
+import { listStudentEnrollments as selectEnrollments } from '../data/enrollment-repository';
+import type { Caller } from './course-access';
+import type { Enrollment } from './enrollment';
+import { keysetPage } from './keyset-page';
+import type { UseCaseContext } from './use-case-context';
+
+const cursorSchema = z.object({ t: z.iso.datetime(), id: z.uuid() });
+
+export type StudentEnrollment = Enrollment & { course: { id: string; title: string; instructorId: string } };
+
+/** The caller's own enrollments, newest first, in courses that still exist. */
+export async function listStudentEnrollments(
+  ctx: UseCaseContext,
+  caller: Caller,
+  request: { cursor?: string; limit: number },
+): Promise<Page<StudentEnrollment>> {
+  const position = decodeCursor(cursorSchema, request.cursor);
+  const rows = await selectEnrollments(ctx.pool, caller.userId, {
+    after: position && { enrolledAt: position.t, id: position.id },
+    limit: request.limit + 1,
+  });
+  const page = keysetPage(rows, request.limit, (last) => ({ t: last.enrolledAt.toISOString(), id: last.courseId }));
+  return {
+    nextCursor: page.nextCursor,
+    items: page.items.map(({ courseTitle, instructorId, ...enrollment }) => ({
+      ...enrollment,
+      course: { id: enrollment.courseId, title: courseTitle, instructorId },
+    })),
+  };
+}

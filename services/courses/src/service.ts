@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { Router } from 'express';
+import { runMigrations } from '@moocflix/platform/db';
+import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform/events';
+import type { ServiceModule } from '@moocflix/platform/http';
+import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runtime';
+import type { UseCaseContext } from './domain/use-case-context';
+import { createUserEventsConsumer } from './events/user-events-consumer';
+import { courseRoutes } from './http/course-routes';
+import { enrollmentRoutes } from './http/enrollment-routes';
+import { moduleRoutes } from './http/module-routes';
+import { coursesOpenApi } from './openapi';
+
+export const COURSES_BASE_PATH = '/api/v1/courses';
+const MIGRATIONS_DIR = join(__dirname, '../migrations');
+
+/** Course Management (DESIGN §1): courses, modules, enrollments, and a local projection of users. */
+export async function createCoursesService(ctx: ServiceContext): Promise<ServiceModule> {
+  await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
+  const useCases: UseCaseContext = { pool: ctx.pool, eventSource: ctx.name, now: () => new Date() };
+  const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
+  const userEvents = createUserEventsConsumer(ctx);
+
+  const router = Router();
+  // Enrollment routes first: their `/enrolled` must not be read as a course id.
+  router.use(enrollmentRoutes(useCases, ctx.auth));
+  router.use(courseRoutes(useCases, ctx.auth));
+  router.use(moduleRoutes(useCases, ctx.auth));
+
+  return {
+    name: ctx.name,
+    basePath: COURSES_BASE_PATH,
+    router,
+    openapi: coursesOpenApi,
+    readiness: [databaseReadiness(ctx.pool)],
+    async start() {
+      await relay.start();
+      await userEvents.start();
+    },
+    async stop() {
+      await userEvents.stop();
+      await relay.stop();
+    },
+  };
+}
