@@ -1,6 +1,7 @@
 import type { ServiceModule } from '@moocflix/platform/http';
 import type { ServiceContext } from '@moocflix/platform/runtime';
 import { createCoursesService } from '@moocflix/courses/service';
+import { createUsersService } from '@moocflix/users/service';
 
 /** A service the launcher runs in-process: its database is named after it. */
 export interface LaunchedService {
@@ -13,5 +14,6 @@ export interface LaunchedService {
  * the launcher mounts its router under its base path on the one port.
  */
 export const SERVICES: LaunchedService[] = [
+  { name: 'users', create: createUsersService },
   { name: 'courses', create: createCoursesService },
 ];

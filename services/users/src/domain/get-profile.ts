@@ -1,0 +1,9 @@
+import type { AuthContext } from '@moocflix/platform/auth';
+import type { UsersDependencies } from './dependencies';
+import { requireActiveSession } from './session';
+import type { User } from './user';
+
+/** The caller's own account: the token's subject is the only user a caller can read. */
+export function getProfile(deps: UsersDependencies, auth: AuthContext): Promise<User> {
+  return requireActiveSession(deps.pool, auth);
+}

@@ -1,0 +1,193 @@
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './domain/password-policy';
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
+const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: ref } } } });
+const userResponse = (description: string) => json({ $ref: '#/components/schemas/User' }, description);
+const bearer = [{ bearerAuth: [] }];
+
+const invalidBody = problem('Invalid body: missing, malformed or unknown fields');
+const tooLarge = problem('Body larger than the JSON limit');
+const unauthorized = problem('Missing, invalid, expired or revoked token');
+const tooMany = problem('Too many login attempts; see Retry-After');
+
+/** The OpenAPI 3.1 document served at /api/v1/users/openapi.json. */
+export const usersOpenApi = {
+  openapi: '3.1.0',
+  info: {
+    title: 'MoocFlix User Management',
+    version: '1.0.0',
+    description:
+      'Accounts, passwords, sessions and the token signing keys. Access tokens are EdDSA JWTs (kid, iss, aud, sub, role, jti, iat, exp); ' +
+      'every service verifies them against the JWKS below. Logout, password change and deactivation revoke tokens everywhere within seconds ' +
+      '(Session-Revoked events).',
+  },
+  servers: [{ url: '/api/v1/users' }],
+  paths: {
+    '/signup': {
+      post: {
+        summary: 'Create an account (student or instructor); emits User-Creation',
+        requestBody: body('#/components/schemas/SignUp'),
+        responses: {
+          '201': userResponse('The new account'),
+          '400': problem('Invalid body or unacceptable password (too short, too long, too common); role admin is refused'),
+          '409': problem('An account with this email exists (also a deactivated one)'),
+          '413': tooLarge,
+        },
+      },
+    },
+    '/login': {
+      post: {
+        summary: 'Exchange email and password for an access token',
+        requestBody: body('#/components/schemas/LogIn'),
+        responses: {
+          '200': json({ $ref: '#/components/schemas/AccessToken' }, 'A fresh access token'),
+          '400': invalidBody,
+          '401': problem('Wrong email or password, or a deactivated account (one answer for all)'),
+          '413': tooLarge,
+          '429': tooMany,
+        },
+      },
+    },
+    '/logout': {
+      post: {
+        summary: 'Revoke the presented token everywhere',
+        security: bearer,
+        responses: { '204': { description: 'Revoked' }, '400': invalidBody, '401': unauthorized },
+      },
+    },
+    '/profile': {
+      get: {
+        summary: "The caller's account",
+        security: bearer,
+        responses: { '200': userResponse("The caller's account"), '401': unauthorized },
+      },
+    },
+    '/profile/update': {
+      put: {
+        summary: "Change the caller's name, email or password; emits User-Update",
+        description:
+          'A new password needs currentPassword and revokes every token of the user, the one used here included: log in again afterwards.',
+        security: bearer,
+        requestBody: body('#/components/schemas/ProfileUpdate'),
+        responses: {
+          '200': userResponse('The updated account'),
+          '400': problem('Invalid body or unacceptable new password'),
+          '401': unauthorized,
+          '403': problem('currentPassword is wrong'),
+          '409': problem('The new email belongs to another account'),
+          '413': tooLarge,
+          '429': tooMany,
+        },
+      },
+    },
+    '/deactivate': {
+      delete: {
+        summary: "Deactivate the caller's account and revoke all its tokens; emits User-Update",
+        security: bearer,
+        responses: { '204': { description: 'Deactivated' }, '400': invalidBody, '401': unauthorized },
+      },
+    },
+    '/.well-known/jwks.json': {
+      get: {
+        summary: 'Public keys that verify access tokens (several during a key rotation)',
+        responses: { '200': json({ $ref: '#/components/schemas/Jwks' }, 'JSON Web Key Set') },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    schemas: {
+      User: {
+        type: 'object',
+        required: ['id', 'email', 'name', 'role', 'status', 'createdAt', 'updatedAt'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          email: { type: 'string', format: 'email' },
+          name: { type: 'string' },
+          role: { enum: ['student', 'instructor', 'admin'] },
+          status: { enum: ['active', 'deactivated'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SignUp: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['email', 'password', 'name'],
+        properties: {
+          email: { type: 'string', format: 'email', maxLength: 254, description: 'Trimmed and lower-cased' },
+          password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Not one of the most common passwords' },
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          role: { enum: ['student', 'instructor'], default: 'student' },
+        },
+      },
+      LogIn: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['email', 'password'],
+        properties: { email: { type: 'string', format: 'email' }, password: { type: 'string' } },
+      },
+      ProfileUpdate: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          email: { type: 'string', format: 'email', maxLength: 254 },
+          password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
+          currentPassword: { type: 'string', description: 'Required with password, refused without it' },
+        },
+      },
+      AccessToken: {
+        type: 'object',
+        required: ['accessToken', 'tokenType', 'expiresIn'],
+        properties: {
+          accessToken: { type: 'string' },
+          tokenType: { const: 'Bearer' },
+          expiresIn: { type: 'integer', description: 'Seconds until the token expires' },
+        },
+      },
+      Jwks: {
+        type: 'object',
+        required: ['keys'],
+        properties: {
+          keys: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
+              properties: {
+                kty: { const: 'OKP' },
+                crv: { const: 'Ed25519' },
+                x: { type: 'string' },
+                kid: { type: 'string' },
+                alg: { const: 'EdDSA' },
+                use: { const: 'sig' },
+              },
+            },
+          },
+        },
+      },
+      Problem: {
+        type: 'object',
+        description: 'RFC 9457 problem details',
+        required: ['type', 'title', 'status'],
+        properties: {
+          type: { type: 'string', format: 'uri' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          instance: { type: 'string' },
+          errors: {
+            type: 'array',
+            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,80 @@
+import { join, resolve } from 'node:path';
+import { runMigrations } from '@moocflix/platform/db';
+import { KIT_MIGRATIONS_DIR, OutboxRelay, Topics } from '@moocflix/platform/events';
+import type { ServiceModule } from '@moocflix/platform/http';
+import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runtime';
+import { loadUsersConfig } from './config';
+import { ExpiredRowSweeper } from './data/expired-row-sweeper';
+import { loadSigningKeys } from './data/signing-key-store';
+import { AccessTokenIssuer } from './domain/access-token-issuer';
+import { bootstrapAdmin } from './domain/bootstrap-admin';
+import type { UsersDependencies } from './domain/dependencies';
+import { LoginThrottle } from './domain/login-throttle';
+import { createPasswordHasher } from './domain/password-hasher';
+import { createUsersRouter } from './http/users-router';
+import { usersOpenApi } from './openapi';
+
+export const USERS_BASE_PATH = '/api/v1/users';
+const PRODUCED_TOPICS = [Topics.UserCreation, Topics.UserUpdate, Topics.SessionRevoked];
+
+/** User Management (DESIGN §2 Users, §4): accounts, passwords, sessions, the token signing keys. */
+export async function createUsersService(ctx: ServiceContext): Promise<ServiceModule> {
+  const config = loadUsersConfig(ctx.env);
+  await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, join(__dirname, '../migrations')], ctx.logger);
+  const keys = await loadSigningKeys({ privateJwks: config.JWT_PRIVATE_JWKS, home: resolve(config.MOOCFLIX_HOME), logger: ctx.logger });
+
+  const now = Date.now;
+  const deps: UsersDependencies = {
+    pool: ctx.pool,
+    hasher: await createPasswordHasher(),
+    tokens: new AccessTokenIssuer({
+      signingKey: keys.signingKey,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      now,
+    }),
+    throttle: new LoginThrottle(ctx.pool, {
+      maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      accountWindowSeconds: config.LOGIN_ACCOUNT_WINDOW_SECONDS,
+      maxAttemptsPerIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
+      ipWindowSeconds: config.LOGIN_IP_WINDOW_SECONDS,
+    }),
+    revocations: ctx.auth.revocations,
+    eventSource: ctx.name,
+    now,
+  };
+  if (config.USERS_BOOTSTRAP_ADMIN_EMAIL && config.USERS_BOOTSTRAP_ADMIN_PASSWORD) {
+    await bootstrapAdmin(
+      deps,
+      { email: config.USERS_BOOTSTRAP_ADMIN_EMAIL, password: config.USERS_BOOTSTRAP_ADMIN_PASSWORD, name: config.USERS_BOOTSTRAP_ADMIN_NAME },
+      ctx.logger,
+    );
+  }
+
+  const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
+  const sweeper = new ExpiredRowSweeper(ctx.pool, ctx.logger);
+  let topicsEnsured: Promise<void> | undefined;
+
+  return {
+    name: ctx.name,
+    basePath: USERS_BASE_PATH,
+    router: createUsersRouter(deps, ctx.auth, keys.publicJwks),
+    openapi: usersOpenApi,
+    readiness: [databaseReadiness(ctx.pool)],
+    async start() {
+      // Best effort and in the background: with Kafka down the service still starts, and the relay
+      // keeps the events until the topics are there.
+      topicsEnsured = ctx.bus.ensureTopics(PRODUCED_TOPICS).catch((err: unknown) => {
+        ctx.logger.warn({ err }, 'could not ensure the users topics exist; the outbox relay keeps retrying');
+      });
+      await relay.start();
+      sweeper.start();
+    },
+    async stop() {
+      await sweeper.stop();
+      await relay.stop();
+      await topicsEnsured;
+    },
+  };
+}
