@@ -33,13 +33,14 @@ export class HttpProblem extends Error {
   }
 
   toBody(instance?: string): ProblemBody {
+    // Extensions first: they may add members but never override the standard ones.
     return {
+      ...this.extensions,
       type: PROBLEM_BASE + this.slug,
       title: this.title,
       status: this.status,
       ...(this.detail ? { detail: this.detail } : {}),
       ...(instance ? { instance } : {}),
-      ...this.extensions,
     };
   }
 }

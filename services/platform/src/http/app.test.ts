@@ -73,7 +73,7 @@ describe('createHttpApp', () => {
   async function expectProblem(response: Response, status: number) {
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const body = await response.json();
+    const body = (await response.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(body).toMatchObject({
       status,
       type: expect.stringMatching(/^https:\/\/moocflix\.io\/problems\//),

@@ -30,7 +30,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const problem = toProblem(err);
-    if (problem.status >= 500) {
+    // Deliberate 5xx answers (an HttpProblem such as 503) were decided by the code; only
+    // unexpected errors need their stack in the log.
+    if (!(err instanceof HttpProblem)) {
       (req.log ?? logger).error({ err, requestId: req.id }, 'unhandled error');
     }
     sendProblem(res, problem, req.originalUrl);

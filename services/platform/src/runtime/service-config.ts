@@ -20,7 +20,17 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
     JWT_AUDIENCE: env.string('moocflix'),
     JWT_JWKS_URL: env.url('http://127.0.0.1:8080/api/v1/users/.well-known/jwks.json'),
     /** A JWKS JSON document; when set it is used instead of fetching JWT_JWKS_URL. */
-    JWT_PUBLIC_JWKS: env.optionalString(),
+    JWT_PUBLIC_JWKS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as { keys: object[] };
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON Web Key Set document' });
+          return z.NEVER;
+        }
+      })
+      .optional(),
     JSON_BODY_LIMIT: env.string('100kb'),
     OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalString(),
   });
