@@ -1,0 +1,33 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { env, loadConfig } from '@moocflix/platform/config';
+
+/** The transcoder's own settings (read from ctx.env / process.env); every default serves `make dev`. */
+const transcoderConfigSchema = z.object({
+  /** Transcodes one worker process runs at once (each ffmpeg run already uses every core). */
+  TRANSCODER_CONCURRENCY: env.int(1, 1),
+  /** Kafka consumer group of the workers; every worker of one deployment shares it. */
+  TRANSCODER_CONSUMER_GROUP: env.string('transcoder'),
+  /** Wall-clock limit of one ffmpeg run; ffmpeg is killed and the request fails when it is reached. */
+  TRANSCODER_TIME_LIMIT_SECONDS: env.int(3600, 1),
+  TRANSCODER_PROBE_TIMEOUT_SECONDS: env.int(30, 1),
+  /** Parent of the per-run temp folders ('%' is refused: ffmpeg reads it as a file name pattern). */
+  TRANSCODER_WORK_DIR: z
+    .string()
+    .min(1)
+    .regex(/^[^%]*$/, 'must not contain %')
+    .default(join(tmpdir(), 'moocflix-transcoder')),
+  /** x264 speed/quality trade-off; faster presets cost bit rate at equal quality. */
+  TRANSCODER_X264_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
+    .default('veryfast'),
+  /** Attempts to publish Transcoding-Completed before giving up (and leaving the request to be redone). */
+  TRANSCODER_PUBLISH_ATTEMPTS: env.int(6, 1),
+});
+
+export type TranscoderConfig = z.infer<typeof transcoderConfigSchema>;
+
+export function loadTranscoderConfig(source: Record<string, string | undefined>): TranscoderConfig {
+  return loadConfig(transcoderConfigSchema, source);
+}

@@ -1,0 +1,124 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Rendition } from '../domain/rendition-ladder';
+import { POSTER_FILE, VARIANT_PLAYLIST_FILE, variantDir } from '../ffmpeg/hls-ladder-args';
+import { codecsFromInitSegment } from './codec-string';
+import { buildMasterPlaylist } from './master-playlist';
+import { measureBandwidth, readVariantPlaylist } from './variant-playlist';
+
+export const MASTER_PLAYLIST_FILE = 'master.m3u8';
+
+export interface PackagedFile {
+  localPath: string;
+  /** Key below the request's output prefix. */
+  relativeKey: string;
+  contentType: string;
+}
+
+export interface PackagedRendition {
+  name: string;
+  width: number;
+  height: number;
+  /** Peak segment bit rate (BANDWIDTH); AVERAGE-BANDWIDTH beside it. */
+  bandwidth: number;
+  averageBandwidth: number;
+  codecs: string;
+  /** Relative to the output prefix. */
+  playlist: string;
+}
+
+export interface HlsPackage {
+  renditions: PackagedRendition[];
+  /** Upload order: variants and poster first, the master playlist LAST, so a visible master means a complete package. */
+  files: PackagedFile[];
+  hasPoster: boolean;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  m3u8: 'application/vnd.apple.mpegurl',
+  m4s: 'video/mp4',
+  mp4: 'video/mp4',
+  jpg: 'image/jpeg',
+};
+
+/** An ffmpeg run that exited 0 but left a playlist naming a missing file (never seen; checked, not assumed). */
+export class IncompleteHlsOutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncompleteHlsOutputError';
+  }
+}
+
+/**
+ * Turns ffmpeg's output folder into the package to upload: each variant folder renamed after its
+ * rendition (`v0/` → `360p/`), every file its playlist references checked and sized, BANDWIDTH
+ * measured and CODECS read from the init segment, and the master playlist written.
+ */
+export async function packageHlsOutput(outputDir: string, renditions: Rendition[]): Promise<HlsPackage> {
+  const files: PackagedFile[] = [];
+  const packaged: PackagedRendition[] = [];
+
+  for (const [index, rendition] of renditions.entries()) {
+    const dir = join(outputDir, variantDir(index));
+    const entries = readVariantPlaylist(await readFile(join(dir, VARIANT_PLAYLIST_FILE), 'utf8'));
+    if (!entries.initSegment || entries.segments.length === 0) {
+      throw new IncompleteHlsOutputError(`${rendition.name}: playlist without init segment or segments`);
+    }
+    const sizes = new Map<string, number>();
+    for (const uri of [entries.initSegment, ...entries.segments.map((s) => s.uri)]) {
+      sizes.set(uri, await sizeOf(join(dir, uri), rendition.name));
+    }
+    const bandwidth = measureBandwidth(entries.segments, (uri) => sizes.get(uri)!);
+    const codecs = codecsFromInitSegment(await readFile(join(dir, entries.initSegment)));
+
+    for (const uri of [VARIANT_PLAYLIST_FILE, ...sizes.keys()]) {
+      files.push(packagedFile(join(dir, uri), `${rendition.name}/${uri}`));
+    }
+    packaged.push({
+      name: rendition.name,
+      width: rendition.width,
+      height: rendition.height,
+      bandwidth: bandwidth.peak,
+      averageBandwidth: bandwidth.average,
+      codecs,
+      playlist: `${rendition.name}/${VARIANT_PLAYLIST_FILE}`,
+    });
+  }
+
+  const hasPoster = await exists(join(outputDir, POSTER_FILE));
+  if (hasPoster) files.push(packagedFile(join(outputDir, POSTER_FILE), POSTER_FILE));
+
+  const master = buildMasterPlaylist(
+    packaged.map((r) => ({
+      uri: r.playlist,
+      bandwidth: r.bandwidth,
+      averageBandwidth: r.averageBandwidth,
+      width: r.width,
+      height: r.height,
+      codecs: r.codecs,
+    })),
+  );
+  await writeFile(join(outputDir, MASTER_PLAYLIST_FILE), master);
+  files.push(packagedFile(join(outputDir, MASTER_PLAYLIST_FILE), MASTER_PLAYLIST_FILE));
+  return { renditions: packaged, files, hasPoster };
+}
+
+function packagedFile(localPath: string, relativeKey: string): PackagedFile {
+  const extension = relativeKey.slice(relativeKey.lastIndexOf('.') + 1);
+  return { localPath, relativeKey, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' };
+}
+
+async function sizeOf(path: string, rendition: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    throw new IncompleteHlsOutputError(`${rendition}: ${path} is referenced by its playlist but missing`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

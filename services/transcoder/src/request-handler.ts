@@ -1,0 +1,51 @@
+import type { EventBus } from '@moocflix/platform/events';
+import type { Logger } from '@moocflix/platform/log';
+import { resolveFfmpegBinaries } from '@moocflix/platform/media';
+import type { ObjectStorage } from '@moocflix/platform/storage';
+import type { TranscoderConfig } from './config';
+import { handleTranscodingRequest } from './domain/handle-transcoding-request';
+import type { TranscodeOutcome, TranscodingRequest } from './domain/transcode-video';
+import { TranscodingEventPublisher } from './events/transcoding-event-publisher';
+
+export type TranscodingRequestHandler = (
+  request: TranscodingRequest,
+  signal: AbortSignal,
+) => Promise<TranscodeOutcome>;
+
+/** Wires the one code path both modes run (worker: service.ts, one-shot: one-shot.ts). */
+export function createTranscodingRequestHandler(deps: {
+  storage: ObjectStorage;
+  bus: EventBus;
+  logger: Logger;
+  config: TranscoderConfig;
+  /** CloudEvents `source` of the published events. */
+  source: string;
+}): TranscodingRequestHandler {
+  const { storage, bus, logger, config, source } = deps;
+  const binaries = resolveFfmpegBinaries();
+  const events = new TranscodingEventPublisher({
+    bus,
+    source,
+    logger,
+    publishAttempts: config.TRANSCODER_PUBLISH_ATTEMPTS,
+  });
+  const settings = {
+    timeLimitMs: config.TRANSCODER_TIME_LIMIT_SECONDS * 1000,
+    probeTimeoutMs: config.TRANSCODER_PROBE_TIMEOUT_SECONDS * 1000,
+    x264Preset: config.TRANSCODER_X264_PRESET,
+    workDir: config.TRANSCODER_WORK_DIR,
+  };
+  return (request, signal) =>
+    handleTranscodingRequest(
+      request,
+      {
+        storage,
+        binaries,
+        settings,
+        logger: logger.child({ videoId: request.videoId, requestId: request.requestId }),
+        events,
+        now: () => new Date(),
+      },
+      signal,
+    );
+}
