@@ -2,6 +2,7 @@ import type { ServiceModule } from '@moocflix/platform/http';
 import type { ServiceContext } from '@moocflix/platform/runtime';
 import { createCoursesService } from '@moocflix/courses/service';
 import { createUsersService } from '@moocflix/users/service';
+import { createTranscoderService } from '@moocflix/transcoder/service';
 
 /** A service the launcher runs in-process: its database is named after it. */
 export interface LaunchedService {
@@ -16,4 +17,5 @@ export interface LaunchedService {
 export const SERVICES: LaunchedService[] = [
   { name: 'users', create: createUsersService },
   { name: 'courses', create: createCoursesService },
+  { name: 'transcoder', create: createTranscoderService },
 ];

@@ -16,13 +16,14 @@ let cached: FfmpegBinaries | undefined;
  */
 export function resolveFfmpegBinaries(): FfmpegBinaries {
   cached ??= {
-    ffmpeg: findOnPath('ffmpeg') ?? installerPath('@ffmpeg-installer/ffmpeg'),
-    ffprobe: findOnPath('ffprobe') ?? installerPath('@ffprobe-installer/ffprobe'),
+    ffmpeg: findExecutableOnPath('ffmpeg') ?? installerPath('@ffmpeg-installer/ffmpeg'),
+    ffprobe: findExecutableOnPath('ffprobe') ?? installerPath('@ffprobe-installer/ffprobe'),
   };
   return cached;
 }
 
-function findOnPath(name: string, pathVariable = process.env.PATH ?? ''): string | null {
+/** The first executable file called `name` in the PATH directories, or null. */
+export function findExecutableOnPath(name: string, pathVariable = process.env.PATH ?? ''): string | null {
   for (const dir of pathVariable.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);

@@ -1,0 +1,71 @@
+import { planLadder } from '../domain/rendition-ladder';
+import { buildHlsLadderArgs, type HlsLadderJob } from './hls-ladder-args';
+
+const job = (overrides: Partial<HlsLadderJob> = {}): HlsLadderJob => ({
+  inputPath: '/work/t1/source',
+  demuxer: 'mov',
+  renditions: planLadder({ width: 1280, height: 720 }),
+  hasAudio: true,
+  outputDir: '/work/t1/out',
+  posterAtSeconds: 1,
+  x264Preset: 'veryfast',
+  ...overrides,
+});
+
+/** The value following `flag` (the first occurrence). */
+const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+const valuesOf = (args: string[], flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]!] : []));
+
+describe('buildHlsLadderArgs', () => {
+  it('reads the input as a local file with the probed demuxer forced and only file/pipe protocols', () => {
+    const args = buildHlsLadderArgs(job());
+    expect(valueOf(args, '-protocol_whitelist')).toBe('file,pipe');
+    expect(args.indexOf('-f')).toBeLessThan(args.indexOf('-i'));
+    expect(valueOf(args, '-f')).toBe('mov');
+    expect(valueOf(args, '-i')).toBe('file:/work/t1/source');
+    expect(args).toContain('-nostdin');
+  });
+
+  it('decodes once and splits into one scaler per rendition plus the poster', () => {
+    const graph = valueOf(buildHlsLadderArgs(job()), '-filter_complex')!;
+    expect(graph.match(/split=/g)).toHaveLength(1);
+    expect(graph).toContain('[0:v:0]split=4[s0][s1][s2][sposter]');
+    expect(graph).toContain('[s0]scale=640:360');
+    expect(graph).toContain('[s1]scale=960:540');
+    expect(graph).toContain('[s2]scale=1280:720');
+    expect(graph).toMatch(/\[sposter\]select='isnan\(prev_selected_t\)\*gte\(t,1\.000\)',scale=1280:720/);
+  });
+
+  it('forces a keyframe every 2 s in every rendition, with no scene-cut keyframes in between', () => {
+    const args = buildHlsLadderArgs(job());
+    expect(valueOf(args, '-force_key_frames')).toBe('expr:gte(t,n_forced*2)');
+    expect(valueOf(args, '-sc_threshold')).toBe('0');
+    expect(valueOf(args, '-hls_time')).toBe('2');
+  });
+
+  it('writes VOD HLS with fMP4 segments, one variant per rendition with its own audio', () => {
+    const args = buildHlsLadderArgs(job());
+    expect(valueOf(args, '-hls_segment_type')).toBe('fmp4');
+    expect(valueOf(args, '-hls_playlist_type')).toBe('vod');
+    expect(valueOf(args, '-var_stream_map')).toBe('v:0,a:0 v:1,a:1 v:2,a:2');
+    expect(valuesOf(args, '-map')).toEqual(['[v0]', '0:a:0', '[v1]', '0:a:0', '[v2]', '0:a:0', '[poster]']);
+    expect(valueOf(args, '-b:v:2')).toBe('2800000');
+    expect(valueOf(args, '-c:a')).toBe('aac');
+  });
+
+  it('maps no audio for a silent source', () => {
+    const args = buildHlsLadderArgs(
+      job({ hasAudio: false, renditions: planLadder({ width: 320, height: 240 }) }),
+    );
+    expect(valueOf(args, '-var_stream_map')).toBe('v:0');
+    expect(valuesOf(args, '-map')).toEqual(['[v0]', '[poster]']);
+    expect(args).not.toContain('-c:a');
+  });
+
+  it('reports progress on stdout and writes the poster as one JPEG', () => {
+    const args = buildHlsLadderArgs(job());
+    expect(valueOf(args, '-progress')).toBe('pipe:1');
+    expect(args.at(-1)).toBe('/work/t1/out/poster.jpg');
+    expect(valueOf(args, '-frames:v')).toBe('1');
+  });
+});
