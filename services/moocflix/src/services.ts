@@ -1,5 +1,6 @@
 import type { ServiceModule } from '@moocflix/platform/http';
 import type { ServiceContext } from '@moocflix/platform/runtime';
+import { createContentService } from '@moocflix/content/service';
 import { createCoursesService } from '@moocflix/courses/service';
 import { createUsersService } from '@moocflix/users/service';
 import { createTranscoderService } from '@moocflix/transcoder/service';
@@ -17,5 +18,6 @@ export interface LaunchedService {
 export const SERVICES: LaunchedService[] = [
   { name: 'users', create: createUsersService },
   { name: 'courses', create: createCoursesService },
+  { name: 'content', create: createContentService },
   { name: 'transcoder', create: createTranscoderService },
 ];

@@ -1,0 +1,166 @@
+import type { Queryable } from '@moocflix/platform/db';
+import type { Video, VideoRendition, VideoStatus } from '../domain/video';
+
+interface VideoRow {
+  id: string;
+  course_id: string;
+  title: string;
+  uploaded_by: string;
+  status: VideoStatus;
+  progress: number;
+  source_key: string;
+  source_format: string;
+  original_filename: string | null;
+  size_bytes: number;
+  checksum_sha256: string;
+  duration_seconds: number | null;
+  width: number;
+  height: number;
+  video_codec: string;
+  audio_codec: string | null;
+  request_id: string | null;
+  requested_by: string | null;
+  requested_at: Date | null;
+  output_prefix: string | null;
+  playback_prefix: string | null;
+  master_playlist_key: string | null;
+  poster_key: string | null;
+  renditions: VideoRendition[];
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toVideo = (row: VideoRow): Video => ({
+  id: row.id,
+  courseId: row.course_id,
+  title: row.title,
+  uploadedBy: row.uploaded_by,
+  status: row.status,
+  progress: row.progress,
+  sourceKey: row.source_key,
+  sourceFormat: row.source_format,
+  originalFilename: row.original_filename,
+  sizeBytes: row.size_bytes,
+  checksumSha256: row.checksum_sha256,
+  durationSeconds: row.duration_seconds,
+  width: row.width,
+  height: row.height,
+  videoCodec: row.video_codec,
+  audioCodec: row.audio_codec,
+  requestId: row.request_id,
+  requestedBy: row.requested_by,
+  requestedAt: row.requested_at,
+  outputPrefix: row.output_prefix,
+  playbackPrefix: row.playback_prefix,
+  masterPlaylistKey: row.master_playlist_key,
+  posterKey: row.poster_key,
+  renditions: row.renditions,
+  error: row.error,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export interface NewVideo {
+  id: string;
+  courseId: string;
+  title: string;
+  uploadedBy: string;
+  sourceKey: string;
+  sourceFormat: string;
+  originalFilename: string | null;
+  sizeBytes: number;
+  checksumSha256: string;
+  durationSeconds: number | null;
+  width: number;
+  height: number;
+  videoCodec: string;
+  audioCodec: string | null;
+}
+
+export async function insertVideo(db: Queryable, video: NewVideo): Promise<Video> {
+  const { rows } = await db.query<VideoRow>(
+    `INSERT INTO videos (id, course_id, title, uploaded_by, status, source_key, source_format, original_filename,
+                         size_bytes, checksum_sha256, duration_seconds, width, height, video_codec, audio_codec)
+     VALUES ($1, $2, $3, $4, 'uploaded', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     RETURNING *`,
+    [
+      video.id,
+      video.courseId,
+      video.title,
+      video.uploadedBy,
+      video.sourceKey,
+      video.sourceFormat,
+      video.originalFilename,
+      video.sizeBytes,
+      video.checksumSha256,
+      video.durationSeconds,
+      video.width,
+      video.height,
+      video.videoCodec,
+      video.audioCodec,
+    ],
+  );
+  return toVideo(rows[0]!);
+}
+
+export async function findVideo(db: Queryable, id: string): Promise<Video | undefined> {
+  const { rows } = await db.query<VideoRow>('SELECT * FROM videos WHERE id = $1', [id]);
+  return rows[0] && toVideo(rows[0]);
+}
+
+/** The row, locked until the transaction ends: transcode requests and completions on one video take turns. */
+export async function lockVideo(db: Queryable, id: string): Promise<Video | undefined> {
+  const { rows } = await db.query<VideoRow>('SELECT * FROM videos WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] && toVideo(rows[0]);
+}
+
+export async function markQueued(
+  db: Queryable,
+  id: string,
+  request: { requestId: string; requestedBy: string; requestedAt: Date; outputPrefix: string },
+): Promise<Video> {
+  const { rows } = await db.query<VideoRow>(
+    `UPDATE videos
+        SET status = 'queued', progress = 0, error = NULL, request_id = $2, requested_by = $3, requested_at = $4,
+            output_prefix = $5, updated_at = now()
+      WHERE id = $1 RETURNING *`,
+    [id, request.requestId, request.requestedBy, request.requestedAt, request.outputPrefix],
+  );
+  return toVideo(rows[0]!);
+}
+
+export async function saveProgress(db: Queryable, id: string, status: VideoStatus, progress: number): Promise<void> {
+  await db.query('UPDATE videos SET status = $2, progress = $3, updated_at = now() WHERE id = $1', [id, status, progress]);
+}
+
+export async function markReady(
+  db: Queryable,
+  id: string,
+  outputs: {
+    playbackPrefix: string;
+    masterPlaylistKey: string;
+    posterKey: string | null;
+    renditions: VideoRendition[];
+    durationSeconds: number | null;
+  },
+): Promise<void> {
+  await db.query(
+    `UPDATE videos
+        SET status = 'ready', progress = 100, error = NULL, playback_prefix = $2, master_playlist_key = $3, poster_key = $4,
+            renditions = $5, duration_seconds = COALESCE(duration_seconds, $6), updated_at = now()
+      WHERE id = $1`,
+    [
+      id,
+      outputs.playbackPrefix,
+      outputs.masterPlaylistKey,
+      outputs.posterKey,
+      JSON.stringify(outputs.renditions),
+      outputs.durationSeconds,
+    ],
+  );
+}
+
+export async function markFailed(db: Queryable, id: string, error: string): Promise<void> {
+  await db.query(`UPDATE videos SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [id, error]);
+}

@@ -1,0 +1,39 @@
+import { problems } from '@moocflix/platform/errors';
+import { findVideo } from '../data/video-repository';
+import type { ContentContext } from './content-context';
+import { isPlaylistPath, rewritePlaylist } from './hls-playlist';
+import { hlsFileUrl } from './open-stream';
+import { storedFile, type ServedFile } from './served-file';
+import { playableOutputs } from './video';
+
+export type ServedHlsFile = { kind: 'playlist'; text: string } | ServedFile;
+
+const TOKEN_REFUSALS = {
+  malformed: 'The playback token is malformed',
+  'bad-signature': 'The playback token is not valid',
+  expired: 'The playback token has expired; open the stream again',
+  'other-video': 'The playback token is for another video',
+} as const;
+
+/**
+ * A file a served playlist names — a variant playlist (rewritten in turn, with the same token) or an
+ * init/media segment —, authorized by the playback token in its URL. Only the files the run's
+ * playlists name are served; anything else under the video's folder is 404.
+ */
+export async function serveHlsFile(ctx: ContentContext, videoId: string, path: string, token: string): Promise<ServedHlsFile> {
+  const grant = ctx.playback.tokens.verify(token, videoId);
+  if (typeof grant === 'string') throw problems.forbidden(TOKEN_REFUSALS[grant]);
+  const video = await findVideo(ctx.pool, videoId);
+  const outputs = video && playableOutputs(video);
+  if (!outputs) throw problems.notFound('Video');
+  const files = await ctx.playback.catalog.files(outputs.prefix, outputs.masterPath);
+  if (!files.has(path)) throw problems.notFound('File');
+
+  const key = outputs.prefix + path;
+  if (isPlaylistPath(path)) {
+    const text = await ctx.playback.outputs.readPlaylist(key);
+    if (text === undefined) throw problems.notFound('File');
+    return { kind: 'playlist', text: rewritePlaylist(text, path, (p) => hlsFileUrl(ctx, videoId, p, token)) };
+  }
+  return storedFile(ctx, key, path);
+}

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { withTransaction } from '@moocflix/platform/db';
+import { problems } from '@moocflix/platform/errors';
+import { MediaProbeError, probeMedia, type MediaProbe } from '@moocflix/platform/media';
+import { findKnownCourse } from '../data/course-projection-repository';
+import { storeSourceUpload, type StoredSource } from '../data/source-upload';
+import { UploadTooLargeError } from '../data/upload-spool';
+import { insertVideo } from '../data/video-repository';
+import type { ContentContext } from './content-context';
+import type { Video } from './video';
+import { requireUploadAllowed, type Caller } from './video-access';
+import { sourceKeyOf } from './video-keys';
+
+export interface UploadedFile {
+  stream: Readable;
+  filename: string | null;
+}
+
+const REFUSAL_DETAILS: Record<MediaProbeError['reason'], string> = {
+  'not-media': 'The file is not a media file we can read',
+  'no-video-stream': 'The file has no video stream',
+  'refused-container': 'The file is a container we do not accept (playlists, concat lists and images are refused)',
+  'probe-crashed': 'The file could not be read as a video',
+  timeout: 'The file took too long to read as a video',
+};
+
+/**
+ * Upload (issue 5): the course's owner or an admin stores a video. The ownership check runs before
+ * a single byte is read. The file is streamed to object storage and, in the same pass, to a temp
+ * file that ffprobe then reads. Anything short of an accepted video — too large (413), not a video
+ * (415), the client gone, a storage or database failure — deletes the object and leaves no row;
+ * the temp file is removed on every path.
+ */
+export async function uploadVideo(
+  ctx: ContentContext,
+  caller: Caller,
+  fields: { courseId: string; title: string },
+  file: UploadedFile,
+): Promise<Video> {
+  requireUploadAllowed(await findKnownCourse(ctx.pool, fields.courseId), caller);
+  const videoId = randomUUID();
+  const sourceKey = sourceKeyOf(videoId);
+  const workDir = await mkdtemp(join(ctx.uploads.tmpDir, 'moocflix-upload-'));
+  const copyPath = join(workDir, 'source');
+  try {
+    const stored = await storeSource(ctx, sourceKey, file.stream, copyPath);
+    const probe = await probeSource(ctx, copyPath);
+    return await withTransaction(ctx.pool, (tx) =>
+      insertVideo(tx, {
+        id: videoId,
+        courseId: fields.courseId,
+        title: fields.title,
+        uploadedBy: caller.userId,
+        sourceKey,
+        sourceFormat: probe.container,
+        originalFilename: file.filename,
+        sizeBytes: stored.sizeBytes,
+        checksumSha256: stored.checksumSha256,
+        durationSeconds: probe.durationSeconds,
+        width: probe.width,
+        height: probe.height,
+        videoCodec: probe.videoCodec,
+        audioCodec: probe.audioCodec,
+      }),
+    );
+  } catch (err) {
+    await ctx.storage.delete(sourceKey).catch((deleteError: unknown) => {
+      ctx.logger.error({ err: deleteError, key: sourceKey }, 'could not delete the object of a failed upload');
+    });
+    throw err;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function storeSource(ctx: ContentContext, key: string, stream: Readable, copyPath: string): Promise<StoredSource> {
+  try {
+    return await storeSourceUpload(ctx.storage, key, stream, { copyPath, maxBytes: ctx.uploads.maxBytes });
+  } catch (err) {
+    if (err instanceof UploadTooLargeError) {
+      throw problems.payloadTooLarge(`The file is larger than the limit of ${err.limitBytes} bytes`);
+    }
+    throw err;
+  }
+}
+
+async function probeSource(ctx: ContentContext, path: string): Promise<MediaProbe> {
+  try {
+    return await probeMedia(path, { timeoutMs: ctx.uploads.probeTimeoutMs });
+  } catch (err) {
+    if (err instanceof MediaProbeError) {
+      ctx.logger.info({ reason: err.reason, formatName: err.formatName }, 'upload refused by the media probe');
+      throw problems.unsupportedMediaType(`${REFUSAL_DETAILS[err.reason]} (${err.reason})`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,84 @@
+/** Where a video is in its life: uploaded → queued → transcoding → ready | failed (DESIGN §2). */
+export const VIDEO_STATUSES = ['uploaded', 'queued', 'transcoding', 'ready', 'failed'] as const;
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
+
+/** One HLS variant as the transcoder produced it. */
+export interface VideoRendition {
+  name: string;
+  width: number;
+  height: number;
+  bandwidth: number;
+  codecs?: string;
+}
+
+export interface Video {
+  id: string;
+  courseId: string;
+  title: string;
+  uploadedBy: string;
+  status: VideoStatus;
+  progress: number;
+  sourceKey: string;
+  sourceFormat: string;
+  originalFilename: string | null;
+  sizeBytes: number;
+  checksumSha256: string;
+  durationSeconds: number | null;
+  width: number;
+  height: number;
+  videoCodec: string;
+  audioCodec: string | null;
+  requestId: string | null;
+  requestedBy: string | null;
+  requestedAt: Date | null;
+  /** Where the current request's transcoder run writes. */
+  outputPrefix: string | null;
+  /** The output folder of the run being served (the last successful one). */
+  playbackPrefix: string | null;
+  masterPlaylistKey: string | null;
+  posterKey: string | null;
+  renditions: VideoRendition[];
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A transcoding request is in flight: asking again returns it instead of starting another. */
+export const isInFlight = (status: VideoStatus): boolean => status === 'queued' || status === 'transcoding';
+
+/**
+ * What is served: the outputs of the last successful transcode, as paths relative to their folder;
+ * null before the first success. A re-transcode keeps the previous outputs playable meanwhile.
+ */
+export function playableOutputs(video: Video): { prefix: string; masterPath: string; posterPath: string | null } | null {
+  const { playbackPrefix: prefix, masterPlaylistKey: master, posterKey: poster } = video;
+  if (prefix === null || master === null) return null;
+  return { prefix, masterPath: master.slice(prefix.length), posterPath: poster === null ? null : poster.slice(prefix.length) };
+}
+
+/** The API shape (DESIGN §2.1): storage keys and who asked stay internal. */
+export function videoView(video: Video) {
+  return {
+    videoId: video.id,
+    courseId: video.courseId,
+    title: video.title,
+    status: video.status,
+    progress: video.progress,
+    durationSeconds: video.durationSeconds,
+    width: video.width,
+    height: video.height,
+    sizeBytes: video.sizeBytes,
+    checksum: video.checksumSha256,
+    container: video.sourceFormat,
+    videoCodec: video.videoCodec,
+    audioCodec: video.audioCodec,
+    originalFilename: video.originalFilename,
+    renditions: video.renditions.map(({ name, width, height, bandwidth }) => ({ name, width, height, bandwidth })),
+    requestId: video.requestId,
+    error: video.error,
+    createdAt: video.createdAt.toISOString(),
+    updatedAt: video.updatedAt.toISOString(),
+  };
+}
+
+export type VideoView = ReturnType<typeof videoView>;

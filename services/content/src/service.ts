@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { Router } from 'express';
+import { runMigrations } from '@moocflix/platform/db';
+import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform/events';
+import type { ServiceModule } from '@moocflix/platform/http';
+import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runtime';
+import { loadContentConfig } from './content-config';
+import { HlsOutputStore } from './data/hls-output-store';
+import type { ContentContext } from './domain/content-context';
+import { HlsCatalog } from './domain/hls-catalog';
+import { PlaybackTokens } from './domain/playback-token';
+import { createContentEventsConsumer } from './events/content-events-consumer';
+import { playbackRoutes } from './http/playback-routes';
+import { uploadRoutes } from './http/upload-routes';
+import { videoRoutes } from './http/video-routes';
+import { contentOpenApi } from './openapi';
+import { loadPlaybackKey } from './playback-key';
+
+export const CONTENT_BASE_PATH = '/api/v1/content';
+const MIGRATIONS_DIR = join(__dirname, '../migrations');
+
+/** Content Delivery (DESIGN §1, §5): uploads, metadata, transcoding requests, HLS playback. */
+export async function createContentService(ctx: ServiceContext): Promise<ServiceModule> {
+  const config = loadContentConfig(ctx.env);
+  await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
+  const outputs = new HlsOutputStore(ctx.storage);
+  const content: ContentContext = {
+    pool: ctx.pool,
+    storage: ctx.storage,
+    logger: ctx.logger,
+    eventSource: ctx.name,
+    uploads: {
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      tmpDir: config.UPLOAD_TMP_DIR,
+      probeTimeoutMs: config.MEDIA_PROBE_TIMEOUT_MS,
+    },
+    playback: {
+      tokens: new PlaybackTokens(await loadPlaybackKey(config, ctx.logger), config.PLAYBACK_TOKEN_TTL_SECONDS),
+      outputs,
+      catalog: new HlsCatalog(outputs),
+      basePath: CONTENT_BASE_PATH,
+    },
+  };
+  const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
+  const events = createContentEventsConsumer(ctx);
+
+  const router = Router();
+  router.use(uploadRoutes(content, ctx.auth));
+  router.use(playbackRoutes(content, ctx.auth));
+  router.use(videoRoutes(content, ctx.auth));
+
+  return {
+    name: ctx.name,
+    basePath: CONTENT_BASE_PATH,
+    router,
+    openapi: contentOpenApi,
+    readiness: [databaseReadiness(ctx.pool)],
+    async start() {
+      await relay.start();
+      await events.start();
+    },
+    async stop() {
+      await events.stop();
+      await relay.stop();
+    },
+  };
+}
