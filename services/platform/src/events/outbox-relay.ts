@@ -223,7 +223,7 @@ async function commit(client: pg.PoolClient, outcome: BatchOutcome): Promise<Bat
   return outcome;
 }
 
-/** A wait that ends early on wake(); a wake() while nobody waits makes the next wait return at once. */
+/** A wait that ends early on wake() or stop; a wake() while nobody waits makes the next wait return at once. */
 class Wakeup {
   private pending = false;
   private wakeWaiter: (() => void) | undefined;
@@ -234,11 +234,18 @@ class Wakeup {
   }
 
   async wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (!this.pending) {
-      const woken = new AbortController();
-      this.wakeWaiter = () => woken.abort();
-      await sleep(ms, AbortSignal.any([signal, woken.signal]));
-      this.wakeWaiter = undefined;
+    if (!this.pending && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          this.wakeWaiter = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener('abort', done, { once: true });
+        this.wakeWaiter = done;
+      });
     }
     this.pending = false;
   }
