@@ -41,6 +41,9 @@ const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 /** DeleteObjects takes at most 1000 keys; listing pages of that size makes each page one batch. */
 const PAGE_SIZE = 1000;
+const CONNECT_TIMEOUT_MS = 5_000;
+/** A readiness probe must answer even when the server accepts connections but never replies. */
+const PING_TIMEOUT_MS = 5_000;
 /** SigV4 presigned URLs live at most 7 days. */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
@@ -69,6 +72,8 @@ export class S3ObjectStorage implements ObjectStorage {
     this.client = new S3Client({
       region: options.region,
       forcePathStyle: options.forcePathStyle,
+      // No socket idle timeout: a GET body piped to a slow or paused client idles legitimately.
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -214,7 +219,9 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async ping(): Promise<boolean> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+        abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS),
+      });
       return true;
     } catch {
       return false;
