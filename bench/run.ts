@@ -1,5 +1,6 @@
 import type { BenchResult } from './harness';
 import { kitOverheadBench } from './kit-overhead.bench';
+import { transcoderOverheadBench, transcoderSpeedupBench } from './transcoder.bench';
 
 /**
  * `make bench`: runs every benchmark (or those whose name contains argv[2]) and prints ratios.
@@ -7,6 +8,9 @@ import { kitOverheadBench } from './kit-overhead.bench';
  */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'kit-overhead': kitOverheadBench,
+  // Both measured in one run (the second reuses the first's timings).
+  'transcoder-overhead': transcoderOverheadBench,
+  'transcoder-speedup': transcoderSpeedupBench,
 };
 
 async function main(): Promise<void> {
