@@ -335,8 +335,20 @@ const KAFKA_LOG_LEVELS = {
   debug: KafkaLogLevel.DEBUG,
 } as const;
 
+// kafkajs warns when an idempotent producer's retries are bounded. They are on purpose (see
+// CLIENT_RETRY), and the outbox relay resends a failed batch unchanged, so the broker still drops
+// duplicates by sequence number: not worth a warning at every start.
+const EXPECTED_KAFKAJS_WARNINGS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
 function logKafkaEntry(logger: Logger, { namespace, level, log }: LogEntry): void {
   const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
-  const method = level === KafkaLogLevel.ERROR ? 'error' : level === KafkaLogLevel.WARN ? 'warn' : level === KafkaLogLevel.INFO ? 'info' : 'debug';
+  const method =
+    level === KafkaLogLevel.ERROR
+      ? 'error'
+      : level === KafkaLogLevel.WARN && !EXPECTED_KAFKAJS_WARNINGS.has(message)
+        ? 'warn'
+        : level === KafkaLogLevel.INFO
+          ? 'info'
+          : 'debug';
   logger[method]({ kafkajs: namespace, ...fields }, message);
 }

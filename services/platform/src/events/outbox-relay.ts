@@ -62,6 +62,12 @@ export class OutboxRelay {
   private listenerFailures = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastSweepAt = 0;
+  /**
+   * After a failed publish, the next claim takes no more rows than the failed batch, so the same
+   * rows go out as the same batches: kafkajs then reuses their sequence numbers, and the broker
+   * drops a copy it had appended before the failure was reported.
+   */
+  private retryBatchSize: number | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.pool = options.pool;
@@ -123,7 +129,7 @@ export class OutboxRelay {
       const { rows } = await client.query<OutboxRow>(
         `SELECT seq, topic, message_key, event FROM platform_outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
+        [this.retryBatchSize ?? this.batchSize],
       );
       if (rows.length === 0) return await commit(client, 'drained');
       const seqs = rows.map((r) => r.seq);
@@ -133,9 +139,11 @@ export class OutboxRelay {
         const message = err instanceof Error ? err.message : String(err);
         await client.query('UPDATE platform_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [seqs, message]);
         this.logger.warn({ err, events: rows.length, firstSeq: seqs[0] }, 'publishing outbox events failed; will retry');
+        this.retryBatchSize = rows.length;
         return await commit(client, 'failed');
       }
       await client.query('UPDATE platform_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)', [seqs]);
+      this.retryBatchSize = undefined;
       const outcome = await commit(client, rows.length === this.batchSize ? 'more' : 'drained');
       this.logger.debug({ events: rows.length, firstSeq: seqs[0], lastSeq: seqs[seqs.length - 1] }, 'outbox events published');
       return outcome;
