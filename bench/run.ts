@@ -1,4 +1,5 @@
 import type { BenchResult } from './harness';
+import { contentUploadMemoryBench } from './content.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
 import { transcoderOverheadBench, transcoderSpeedupBench } from './transcoder.bench';
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   // Both measured in one run (the second reuses the first's timings).
   'transcoder-overhead': transcoderOverheadBench,
   'transcoder-speedup': transcoderSpeedupBench,
+  'content-upload-memory': contentUploadMemoryBench,
 };
 
 async function main(): Promise<void> {

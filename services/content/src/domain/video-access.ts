@@ -36,7 +36,7 @@ export function mayWatch(course: KnownCourse | undefined, enrollment: Enrollment
  */
 export function requireUploadAllowed(course: KnownCourse | undefined, caller: Caller): KnownCourse {
   if (!course || course.deleted) {
-    throw problems.notFound('Course (unknown to the content service yet, or deleted; retry shortly if just created)');
+    throw problems.notFound('Course');
   }
   if (!mayManage(course, caller)) throw problems.forbidden("Only the course's owner or an admin may upload videos to it");
   return course;
