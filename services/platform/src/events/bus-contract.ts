@@ -153,11 +153,12 @@ export function describeBusContract(name: string, makeBus: () => EventBus | Prom
       expect(values(earliest.acked)).toEqual(['old-1', 'old-2', 'new-1']);
     }, timeoutMs * 3);
 
-    it('closes cleanly: waits for the in-flight handler, then delivers nothing more', async () => {
+    it('closes cleanly: waits for the in-flight handler, acknowledges it, then delivers nothing more', async () => {
       const topic = await freshTopic();
+      const groupId = freshGroup();
       let started = false;
       let finished = false;
-      const closing = await consume(topic, freshGroup(), {
+      const closing = await consume(topic, groupId, {
         before: async () => {
           started = true;
           await new Promise((resolve) => setTimeout(resolve, 300));
@@ -174,6 +175,10 @@ export function describeBusContract(name: string, makeBus: () => EventBus | Prom
       await publishValues(topic, 'k', ['after-close']);
       await until('the witness group to see both messages', () => witness.acked.length >= 2);
       expect(values(closing.acked)).toEqual(['during-close']);
-    }, timeoutMs * 2);
+      // The message handled during close() was acknowledged: the group's next subscriber starts after it.
+      const next = await consume(topic, groupId);
+      await until('the next subscriber to get the new message', () => next.acked.length >= 1);
+      expect(values(next.acked)).toEqual(['after-close']);
+    }, timeoutMs * 3);
   });
 }

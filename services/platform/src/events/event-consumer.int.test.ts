@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
 import { createPool, runMigrations, type Pool, type PoolClient } from '../db';
+import type { EventBus } from './bus';
 import { createEvent, type CloudEvent } from './envelope';
 import { createEventConsumer, DeadLetterHeaders, type EventConsumer } from './event-consumer';
+import { InProcessEventBus } from './in-process-bus';
 import { KIT_MIGRATIONS_DIR } from './index';
 import { KafkaEventBus } from './kafka-bus';
 import { recordMessages } from './message-recorder';
@@ -15,25 +17,14 @@ const topic = Topics.StudentEnrolled;
 type Enrolled = CloudEvent<EventData<typeof topic>>;
 
 let pool: Pool;
-let bus: KafkaEventBus;
-let deadLetters: Awaited<ReturnType<typeof recordMessages>>;
-const consumers: EventConsumer[] = [];
 
 beforeAll(async () => {
   pool = createPool(await createTestDatabase('event_consumer'));
   await runMigrations(pool, KIT_MIGRATIONS_DIR);
   // No unique constraint on purpose: a second effect of the same event must show up as a second row.
   await pool.query('CREATE TABLE enrollment_effects (id serial PRIMARY KEY, event_id text NOT NULL, student_id text NOT NULL)');
-  bus = new KafkaEventBus({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'consumer-test', logger, redeliveryDelayMs: 50 });
-  await bus.ensureTopics([topic, deadLetterTopic(topic)]);
-  deadLetters = await recordMessages(bus, [deadLetterTopic(topic)]);
-});
-afterEach(async () => {
-  await Promise.all(consumers.splice(0).map((c) => c.stop()));
 });
 afterAll(async () => {
-  await deadLetters.close();
-  await bus.close();
   await pool.end();
 });
 
@@ -44,27 +35,6 @@ function enrolled(courseId: string, studentId: string): Enrolled {
     subject: courseId,
     data: { courseId, studentId, instructorId: 'instructor-1', status: 'active', enrolledAt: new Date().toISOString() },
   });
-}
-
-const publish = (...events: Enrolled[]): Promise<void> =>
-  bus.publish(events.map((e) => ({ topic, key: e.subject, value: JSON.stringify(e) })));
-
-async function startConsumer(handler: (event: Enrolled, tx: PoolClient) => Promise<void>, maxAttempts = 3): Promise<string> {
-  const groupId = `consumer-test-${randomUUID()}`;
-  const consumer = createEventConsumer({
-    bus,
-    pool,
-    logger,
-    groupId,
-    handlers: { [topic]: handler },
-    maxAttempts,
-    retryDelayMs: 20,
-    // Only this test's messages: earlier tests' poison messages must not reach this group.
-    startFrom: 'latest',
-  });
-  consumers.push(consumer);
-  await consumer.start();
-  return groupId;
 }
 
 const recordEffect = async (event: Enrolled, tx: PoolClient): Promise<void> => {
@@ -81,11 +51,57 @@ async function processedMarkers(groupId: string, eventId: string): Promise<numbe
   return rowCount ?? 0;
 }
 
-describe('createEventConsumer (real PostgreSQL and Kafka)', () => {
+// The helper is bus-agnostic; it runs over Kafka in a cluster and over the in-process bus in `moocflix dev`.
+describe.each([
+  ['Kafka', () => new KafkaEventBus({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'consumer-test', logger, redeliveryDelayMs: 50 })],
+  ['the in-process bus', () => new InProcessEventBus({ logger, redeliveryDelayMs: 20 })],
+])('createEventConsumer over %s (real PostgreSQL)', (_name, makeBus: () => EventBus) => {
+  let bus: EventBus;
+  let deadLetters: Awaited<ReturnType<typeof recordMessages>>;
+  const consumers: EventConsumer[] = [];
+
+  beforeAll(async () => {
+    bus = makeBus();
+    await bus.ensureTopics([topic, deadLetterTopic(topic)]);
+    deadLetters = await recordMessages(bus, [deadLetterTopic(topic)]);
+  });
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+  });
+  afterAll(async () => {
+    await deadLetters.close();
+    await bus.close();
+  });
+
+  const publish = (...events: Enrolled[]): Promise<void> =>
+    bus.publish(events.map((e) => ({ topic, key: e.subject, value: JSON.stringify(e) })));
+  const deadLettersOf = (courseId: string) => deadLetters.messages.filter((m) => m.key === courseId);
+
+  async function startConsumer(
+    handler: (event: Enrolled, tx: PoolClient) => Promise<void>,
+    options: { groupId?: string; maxAttempts?: number; startFrom?: 'earliest' | 'latest' } = {},
+  ): Promise<{ groupId: string; consumer: EventConsumer }> {
+    const groupId = options.groupId ?? `consumer-test-${randomUUID()}`;
+    const consumer = createEventConsumer({
+      bus,
+      pool,
+      logger,
+      groupId,
+      handlers: { [topic]: handler },
+      maxAttempts: options.maxAttempts ?? 3,
+      retryDelayMs: 20,
+      // By default only this test's messages: earlier tests' poison messages must not reach this group.
+      startFrom: options.startFrom ?? 'latest',
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    return { groupId, consumer };
+  }
+
   it('applies an event delivered twice only once', async () => {
     const courseId = `course-${randomUUID()}`;
     const calls: string[] = [];
-    const groupId = await startConsumer(async (event, tx) => {
+    const { groupId } = await startConsumer(async (event, tx) => {
       calls.push(event.id);
       await recordEffect(event, tx);
     });
@@ -105,20 +121,20 @@ describe('createEventConsumer (real PostgreSQL and Kafka)', () => {
     const poison = enrolled(courseId, 'student-poison');
     const next = enrolled(courseId, 'student-next');
     let poisonCalls = 0;
-    const groupId = await startConsumer(async (event, tx) => {
-      if (event.id === poison.id) {
-        poisonCalls++;
-        throw new Error('grade book unavailable');
-      }
-      await recordEffect(event, tx);
-    }, 3);
+    const { groupId } = await startConsumer(
+      async (event, tx) => {
+        if (event.id === poison.id) {
+          poisonCalls++;
+          throw new Error('grade book unavailable');
+        }
+        await recordEffect(event, tx);
+      },
+      { maxAttempts: 3 },
+    );
     await publish(poison, next);
 
     await waitFor(async () => (await effectsOf(next.id)) === 1, { timeoutMs: 20_000 });
-    const [dead] = await waitFor(() => {
-      const found = deadLetters.messages.filter((m) => m.key === courseId);
-      return found.length > 0 && found;
-    });
+    const [dead] = await waitFor(() => deadLettersOf(courseId).length > 0 && deadLettersOf(courseId));
     expect(JSON.parse(dead!.value)).toEqual(poison);
     expect(dead!.headers).toMatchObject({
       [DeadLetterHeaders.reason]: 'handler-failed',
@@ -148,10 +164,7 @@ describe('createEventConsumer (real PostgreSQL and Kafka)', () => {
     ]);
 
     await waitFor(async () => (await effectsOf(valid.id)) === 1, { timeoutMs: 20_000 });
-    const dead = await waitFor(() => {
-      const found = deadLetters.messages.filter((m) => m.key === courseId);
-      return found.length === 2 && found;
-    });
+    const dead = await waitFor(() => deadLettersOf(courseId).length === 2 && deadLettersOf(courseId));
     expect(dead.map((m) => m.value)).toEqual(['this is not JSON', JSON.stringify(invalidData)]);
     for (const m of dead) {
       expect(m.headers[DeadLetterHeaders.reason]).toBe('malformed');
@@ -163,14 +176,41 @@ describe('createEventConsumer (real PostgreSQL and Kafka)', () => {
   it('rolls back a failed attempt entirely: no effect, no processed marker', async () => {
     const courseId = `course-${randomUUID()}`;
     const event = enrolled(courseId, 'student-half-done');
-    const groupId = await startConsumer(async (e, tx) => {
-      await recordEffect(e, tx);
-      throw new Error('failed after writing');
-    }, 2);
+    const { groupId } = await startConsumer(
+      async (e, tx) => {
+        await recordEffect(e, tx);
+        throw new Error('failed after writing');
+      },
+      { maxAttempts: 2 },
+    );
     await publish(event);
 
-    await waitFor(() => deadLetters.messages.some((m) => m.key === courseId), { timeoutMs: 20_000 });
+    await waitFor(() => deadLettersOf(courseId).length > 0, { timeoutMs: 20_000 });
     expect(await effectsOf(event.id)).toBe(0);
     expect(await processedMarkers(groupId, event.id)).toBe(0);
+  });
+
+  it('leaves an event it was still retrying at stop() to the next consumer of its group', async () => {
+    const courseId = `course-${randomUUID()}`;
+    const event = enrolled(courseId, 'student-retried');
+    const groupId = `consumer-test-${randomUUID()}`;
+    let failedAttempts = 0;
+    // 'earliest', so that the group starts over where it acknowledged nothing; it also replays
+    // earlier tests' events, which simply succeed here.
+    const first = await startConsumer(
+      async (e, tx) => {
+        if (e.id !== event.id) return recordEffect(e, tx);
+        failedAttempts++;
+        throw new Error('dependency down');
+      },
+      { groupId, maxAttempts: 1_000, startFrom: 'earliest' },
+    );
+    await publish(event);
+    await waitFor(() => failedAttempts >= 2, { timeoutMs: 20_000 });
+    await first.consumer.stop();
+
+    await startConsumer(recordEffect, { groupId, startFrom: 'earliest' });
+    await waitFor(async () => (await effectsOf(event.id)) === 1, { timeoutMs: 30_000 });
+    expect(deadLettersOf(courseId)).toHaveLength(0);
   });
 });
