@@ -51,12 +51,12 @@ const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
  * ObjectStorage on S3 or any S3-compatible server (SeaweedFS, MinIO, Ceph, moto...).
  *
  * Checksums: since early 2025 the AWS SDK defaults to adding CRC32 checksums to every request
- * that supports them and to validating response checksums. Against non-AWS servers that breaks
- * things: streamed bodies go out `aws-chunked` with a trailing checksum many servers cannot
- * parse, multipart uploads announce a checksum algorithm, and ranged GETs are validated against
- * a whole-object checksum some servers send back. So both are WHEN_REQUIRED, which is how the
+ * that supports them and to validating response checksums. Some S3-compatible servers break on
+ * that: streamed bodies go out `aws-chunked` with a trailing checksum they cannot parse,
+ * multipart uploads announce a checksum algorithm they do not know, ranged GETs get validated
+ * against a whole-object checksum they send back. So both are WHEN_REQUIRED, which is how the
  * SDK behaved before. DeleteObjects still requires a checksum: the SDK sends CRC32, while the
- * older S3 API (and servers that follow it) demands Content-MD5 — we add that too (see below).
+ * original S3 API (and servers that follow it) demands Content-MD5, so we add that too (below).
  */
 export class S3ObjectStorage implements ObjectStorage {
   readonly kind = 's3' as const;
