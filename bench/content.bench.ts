@@ -37,22 +37,26 @@ export async function contentUploadMemoryBench(): Promise<BenchResult> {
     const issuer = await TestTokenIssuer.create();
     const port = await freePort();
     const databaseUrl = postgres.urlFor('content_bench');
-    service = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../services/content/src/main.ts')], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: databaseUrl,
-        DATABASE_CREATE: 'true',
-        JWT_PUBLIC_JWKS: JSON.stringify(issuer.jwks),
-        STORAGE_DIR: join(dir, 'storage'),
-        UPLOAD_TMP_DIR: dir,
-        MOOCFLIX_HOME: join(dir, 'home'),
-        UPLOAD_MAX_BYTES: String(UPLOAD_BYTES + MB),
+    service = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '../services/content/src/main.ts')],
+      {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: databaseUrl,
+          DATABASE_CREATE: 'true',
+          JWT_PUBLIC_JWKS: JSON.stringify(issuer.jwks),
+          STORAGE_DIR: join(dir, 'storage'),
+          UPLOAD_TMP_DIR: dir,
+          MOOCFLIX_HOME: join(dir, 'home'),
+          UPLOAD_MAX_BYTES: String(UPLOAD_BYTES + MB),
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    );
     const url = `http://127.0.0.1:${port}`;
     await waitUntilReady(url, service);
     const courseId = await seedCourse(databaseUrl);
@@ -99,7 +103,10 @@ async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the content service exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await sleep(200);
   }
@@ -115,7 +122,10 @@ async function seedCourse(databaseUrl: string): Promise<string> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    await db.query('INSERT INTO known_courses (course_id, instructor_id) VALUES ($1, $2)', [courseId, randomUUID()]);
+    await db.query('INSERT INTO known_courses (course_id, instructor_id) VALUES ($1, $2)', [
+      courseId,
+      randomUUID(),
+    ]);
   } finally {
     await db.end();
   }
@@ -133,14 +143,18 @@ async function rss(pid: number): Promise<number> {
 /** The median RSS over `ms`: the process at rest. */
 async function sampleRss(pid: number, ms: number): Promise<number> {
   const samples: number[] = [];
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(SAMPLE_EVERY_MS)) samples.push(await rss(pid));
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(SAMPLE_EVERY_MS))
+    samples.push(await rss(pid));
   return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 }
 
 function rssSampler(pid: number): { stop(): number } {
   let peak = 0;
   const timer = setInterval(() => {
-    rss(pid).then((value) => (peak = Math.max(peak, value)), () => undefined);
+    rss(pid).then(
+      (value) => (peak = Math.max(peak, value)),
+      () => undefined,
+    );
   }, SAMPLE_EVERY_MS);
   return {
     stop() {
@@ -161,7 +175,10 @@ async function uploadGenerated(url: string, token: string, courseId: string, byt
   const block = randomBytes(MB);
   const req = request(`${url}/api/v1/content/upload`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
   });
   const answered = new Promise<number>((resolve, reject) => {
     req.on('response', (res) => {
@@ -174,7 +191,8 @@ async function uploadGenerated(url: string, token: string, courseId: string, byt
     if (!req.write(chunk)) await once(req, 'drain');
   };
   await write(head);
-  for (let sent = 0; sent < bytes; sent += block.length) await write(block.subarray(0, Math.min(block.length, bytes - sent)));
+  for (let sent = 0; sent < bytes; sent += block.length)
+    await write(block.subarray(0, Math.min(block.length, bytes - sent)));
   req.end(`\r\n--${boundary}--\r\n`);
   return answered;
 }

@@ -13,8 +13,14 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const playlist = (description: string) => ({ description, content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const playlist = (description: string) => ({
+  description,
+  content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } } },
+});
 const binary = { type: 'string', contentMediaType: 'application/octet-stream' };
 
 const videoId = { name: 'videoId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -72,7 +78,11 @@ export const contentOpenApi = {
                 required: ['courseId', 'title', 'file'],
                 properties: {
                   ...(jsonSchema(uploadFields).properties as object),
-                  file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The video; the last part' },
+                  file: {
+                    type: 'string',
+                    contentMediaType: 'application/octet-stream',
+                    description: 'The video; the last part',
+                  },
                 },
               },
               encoding: { file: { contentType: 'application/octet-stream' } },
@@ -80,12 +90,20 @@ export const contentOpenApi = {
           },
         },
         responses: {
-          '201': { description: 'Stored and probed; status "uploaded"', headers: { Location: { schema: { type: 'string' } } }, ...json(ref('Video')) },
+          '201': {
+            description: 'Stored and probed; status "uploaded"',
+            headers: { Location: { schema: { type: 'string' } } },
+            ...json(ref('Video')),
+          },
           ...common,
           '403': problem('The caller is a student, or the course is someone else’s'),
-          '404': problem('The course is unknown to this service (or deleted); if it was just created, retry shortly'),
+          '404': problem(
+            'The course is unknown to this service (or deleted); if it was just created, retry shortly',
+          ),
           '413': problem('The file is larger than UPLOAD_MAX_BYTES (default 2 GiB)'),
-          '415': problem('Not multipart/form-data, or the file is not a video we accept (not media, no video stream, a playlist…)'),
+          '415': problem(
+            'Not multipart/form-data, or the file is not a video we accept (not media, no video stream, a playlist…)',
+          ),
         },
       },
     },
@@ -97,7 +115,10 @@ export const contentOpenApi = {
           'request (same requestId) and queues nothing. After "ready" or "failed", asking again starts a new request. No body.',
         parameters: [videoId],
         responses: {
-          '202': { description: 'Queued, or the request already in flight', ...json(ref('TranscodeAccepted')) },
+          '202': {
+            description: 'Queued, or the request already in flight',
+            ...json(ref('TranscodeAccepted')),
+          },
           ...common,
           '403': problem('Not the course’s owner or an admin'),
           ...notFound,
@@ -108,7 +129,12 @@ export const contentOpenApi = {
       get: {
         summary: `A video’s metadata, status, progress and renditions (${watchers})`,
         parameters: [videoId],
-        responses: { '200': { description: 'The video', ...json(ref('Video')) }, ...common, '403': problem('Not allowed to watch this video'), ...notFound },
+        responses: {
+          '200': { description: 'The video', ...json(ref('Video')) },
+          ...common,
+          '403': problem('Not allowed to watch this video'),
+          ...notFound,
+        },
       },
     },
     '/api/v1/content/{videoId}/stream': {
@@ -129,17 +155,35 @@ export const contentOpenApi = {
     },
     '/api/v1/content/{videoId}/hls/{path}': {
       get: {
-        summary: 'A file the served playlists name: variant playlist (rewritten), init segment or media segment',
+        summary:
+          'A file the served playlists name: variant playlist (rewritten), init segment or media segment',
         security: [],
         parameters: [
           videoId,
-          { name: 'path', in: 'path', required: true, schema: { type: 'string', examples: ['720p/index.m3u8', '720p/seg_001.m4s'] } },
-          { name: 'token', in: 'query', required: true, schema: { type: 'string' }, description: 'The playback token from the playlist' },
+          {
+            name: 'path',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', examples: ['720p/index.m3u8', '720p/seg_001.m4s'] },
+          },
+          {
+            name: 'token',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: 'The playback token from the playlist',
+          },
           range,
         ],
         responses: {
           ...fileResponses,
-          '200': { description: 'The file (playlists rewritten like the master)', content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } }, '*/*': { schema: binary } } },
+          '200': {
+            description: 'The file (playlists rewritten like the master)',
+            content: {
+              'application/vnd.apple.mpegurl': { schema: { type: 'string' } },
+              '*/*': { schema: binary },
+            },
+          },
           '400': common['400'],
           '403': problem('Playback token missing, malformed, forged, expired, or for another video'),
           '404': problem('No such video, or a file its playlists do not name'),
@@ -165,7 +209,17 @@ export const contentOpenApi = {
     schemas: {
       Video: {
         type: 'object',
-        required: ['videoId', 'courseId', 'title', 'status', 'progress', 'renditions', 'error', 'createdAt', 'updatedAt'],
+        required: [
+          'videoId',
+          'courseId',
+          'title',
+          'status',
+          'progress',
+          'renditions',
+          'error',
+          'createdAt',
+          'updatedAt',
+        ],
         properties: {
           videoId: { type: 'string', format: 'uuid' },
           courseId: { type: 'string', format: 'uuid' },
@@ -186,10 +240,18 @@ export const contentOpenApi = {
             items: {
               type: 'object',
               required: ['name', 'width', 'height', 'bandwidth'],
-              properties: { name: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' }, bandwidth: { type: 'integer' } },
+              properties: {
+                name: { type: 'string' },
+                width: { type: 'integer' },
+                height: { type: 'integer' },
+                bandwidth: { type: 'integer' },
+              },
             },
           },
-          requestId: { ...nullable('string', { format: 'uuid' }), description: 'The current (or last) transcoding request' },
+          requestId: {
+            ...nullable('string', { format: 'uuid' }),
+            description: 'The current (or last) transcoding request',
+          },
           error: { ...nullable('string'), description: 'Why the last transcode failed' },
           createdAt: dateTime,
           updatedAt: dateTime,
@@ -214,7 +276,10 @@ export const contentOpenApi = {
           detail: { type: 'string' },
           instance: { type: 'string' },
           reason: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+          errors: {
+            type: 'array',
+            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+          },
         },
       },
     },

@@ -15,7 +15,9 @@ const KEY_FILE = 'keys/content-playback.key';
 export async function loadPlaybackKey(config: ContentConfig, logger: Logger): Promise<Buffer> {
   if (config.PLAYBACK_TOKEN_SECRET) return Buffer.from(config.PLAYBACK_TOKEN_SECRET, 'utf8');
   if (config.KUBERNETES_SERVICE_HOST) {
-    throw new ConfigError(['PLAYBACK_TOKEN_SECRET: required when running in a cluster (shared by every content replica)']);
+    throw new ConfigError([
+      'PLAYBACK_TOKEN_SECRET: required when running in a cluster (shared by every content replica)',
+    ]);
   }
   const path = resolve(join(config.MOOCFLIX_HOME, KEY_FILE));
   const existing = await readKey(path);
@@ -34,7 +36,8 @@ export async function loadPlaybackKey(config: ContentConfig, logger: Logger): Pr
 async function readKey(path: string): Promise<Buffer | undefined> {
   try {
     const key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
-    if (key.length < 32) throw new Error(`${path} holds a key shorter than 32 bytes; delete it to generate a new one`);
+    if (key.length < 32)
+      throw new Error(`${path} holds a key shorter than 32 bytes; delete it to generate a new one`);
     return key;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

@@ -35,7 +35,10 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
       probeTimeoutMs: config.MEDIA_PROBE_TIMEOUT_MS,
     },
     playback: {
-      tokens: new PlaybackTokens(await loadPlaybackKey(config, ctx.logger), config.PLAYBACK_TOKEN_TTL_SECONDS),
+      tokens: new PlaybackTokens(
+        await loadPlaybackKey(config, ctx.logger),
+        config.PLAYBACK_TOKEN_TTL_SECONDS,
+      ),
       outputs,
       catalog: new HlsCatalog(outputs),
       basePath: CONTENT_BASE_PATH,

@@ -42,7 +42,9 @@ beforeAll(async () => {
   ]);
   courseId = await app.knownCourse(owner);
   await app.enroll(enrolled, courseId, owner.id);
-  videoId = await uploadAndTranscode(await generateClip(join(dir, 'lecture.mp4'), { width: 320, height: 240, seconds: 4 }));
+  videoId = await uploadAndTranscode(
+    await generateClip(join(dir, 'lecture.mp4'), { width: 320, height: 240, seconds: 4 }),
+  );
   const stream = await app.request('GET', `/${videoId}/stream`, enrolled);
   expect(stream.status).toBe(200);
   master = stream.body;
@@ -122,7 +124,9 @@ describe('upload → transcode → ready → play', () => {
 
   it('serves the poster (a JPEG) to whoever may watch', async () => {
     for (const caller of [owner, admin, enrolled]) {
-      const response = await fetch(`${app.service.url}/api/v1/content/${videoId}/poster`, { headers: { authorization: `Bearer ${caller.token}` } });
+      const response = await fetch(`${app.service.url}/api/v1/content/${videoId}/poster`, {
+        headers: { authorization: `Bearer ${caller.token}` },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('image/jpeg');
       const bytes = Buffer.from(await response.arrayBuffer());
@@ -131,7 +135,9 @@ describe('upload → transcode → ready → play', () => {
   });
 
   it('transcodes a portrait clip into portrait renditions that play', async () => {
-    const portraitId = await uploadAndTranscode(await generateClip(join(dir, 'portrait.mp4'), { width: 240, height: 426, seconds: 2 }));
+    const portraitId = await uploadAndTranscode(
+      await generateClip(join(dir, 'portrait.mp4'), { width: 240, height: 426, seconds: 2 }),
+    );
     const video = (await app.request('GET', `/${portraitId}`, owner)).body;
     for (const rendition of video.renditions) expect(rendition.height).toBeGreaterThan(rendition.width);
     const stream = await app.request('GET', `/${portraitId}/stream`, owner);
@@ -147,7 +153,8 @@ describe('upload → transcode → ready → play', () => {
 
 describe('playback authorization', () => {
   it('gives the master playlist to the owner and admins, 403 to an unenrolled student and another instructor', async () => {
-    for (const caller of [owner, admin]) expect((await app.request('GET', `/${videoId}/stream`, caller)).status).toBe(200);
+    for (const caller of [owner, admin])
+      expect((await app.request('GET', `/${videoId}/stream`, caller)).status).toBe(200);
     expectProblem(await app.request('GET', `/${videoId}/stream`, outsider), 403);
     expectProblem(await app.request('GET', `/${videoId}/stream`, otherInstructor), 403);
     expectProblem(await app.request('GET', `/${videoId}/stream`, undefined), 401);
@@ -158,7 +165,10 @@ describe('playback authorization', () => {
     const withToken = (t: string) => url.replace(`token=${token}`, `token=${t}`);
     const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     const keyBytes = Buffer.from(app.playbackSecret, 'utf8');
-    const expired = new PlaybackTokens(keyBytes, 600, () => Math.floor(Date.now() / 1000) - 3600).issue(videoId, enrolled.id).token;
+    const expired = new PlaybackTokens(keyBytes, 600, () => Math.floor(Date.now() / 1000) - 3600).issue(
+      videoId,
+      enrolled.id,
+    ).token;
     const otherVideo = new PlaybackTokens(keyBytes, 600).issue(randomUUID(), enrolled.id).token;
     const foreignKey = new PlaybackTokens(Buffer.alloc(32, 9), 600).issue(videoId, enrolled.id).token;
 
@@ -199,5 +209,9 @@ function rawStatus(path: string): Promise<number> {
 async function fetchProblem(url: string): Promise<TestResponse> {
   const response = await fetch(new URL(url, app.service.url));
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text.startsWith('{') ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text.startsWith('{') ? JSON.parse(text) : text,
+  };
 }

@@ -23,7 +23,12 @@ let courseId: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'content-transcoding-test-'));
   app = await ContentUnderTest.start('transcoding');
-  [owner, otherInstructor, admin, student] = await Promise.all([app.user('instructor'), app.user('instructor'), app.user('admin'), app.user('student')]);
+  [owner, otherInstructor, admin, student] = await Promise.all([
+    app.user('instructor'),
+    app.user('instructor'),
+    app.user('admin'),
+    app.user('student'),
+  ]);
   clip = await generateClip(join(dir, 'lecture.mp4'), { width: 320, height: 240, seconds: 2 });
   courseId = await app.knownCourse(owner);
 });
@@ -52,7 +57,16 @@ function succeeded(videoId: string, requestId: string, overrides: Partial<Comple
     requestId,
     videoId,
     status: 'succeeded',
-    renditions: [{ name: '240p', width: 320, height: 240, bandwidth: 396_000, codecs: 'avc1.64000d,mp4a.40.2', playlistKey: `${prefix}240p/index.m3u8` }],
+    renditions: [
+      {
+        name: '240p',
+        width: 320,
+        height: 240,
+        bandwidth: 396_000,
+        codecs: 'avc1.64000d,mp4a.40.2',
+        playlistKey: `${prefix}240p/index.m3u8`,
+      },
+    ],
     masterPlaylistKey: `${prefix}master.m3u8`,
     posterKey: `${prefix}poster.jpg`,
     durationSeconds: 2,
@@ -68,8 +82,12 @@ const videoOf = async (videoId: string) => (await app.request('GET', `/${videoId
 async function waitUntilConsumed(...eventIds: string[]): Promise<void> {
   await waitFor(
     async () =>
-      (await app.db.query('SELECT 1 FROM platform_processed_events WHERE consumer_group = $1 AND event_id = ANY($2)', ['content', eventIds])).rowCount ===
-      eventIds.length,
+      (
+        await app.db.query(
+          'SELECT 1 FROM platform_processed_events WHERE consumer_group = $1 AND event_id = ANY($2)',
+          ['content', eventIds],
+        )
+      ).rowCount === eventIds.length,
     { timeoutMs: 30_000, description: 'the content service to consume the events' },
   );
 }
@@ -121,7 +139,11 @@ describe('POST /api/v1/content/:videoId/transcode', () => {
 
     // One outbox row, published; and exactly one event on Kafka, even a while later.
     expect(await app.outboxRows(Topics.TranscodingRequest, videoId)).toHaveLength(1);
-    await waitFor(async () => expect(await app.outboxRows(Topics.TranscodingRequest, videoId)).toEqual([{ published: true }]), { timeoutMs: 30_000 });
+    await waitFor(
+      async () =>
+        expect(await app.outboxRows(Topics.TranscodingRequest, videoId)).toEqual([{ published: true }]),
+      { timeoutMs: 30_000 },
+    );
     await waitFor(() => expect(app.requestsFor(videoId)).toHaveLength(1), { timeoutMs: 30_000 });
     await sleep(1_000);
     expect(app.requestsFor(videoId)).toHaveLength(1);
@@ -146,7 +168,10 @@ describe('POST /api/v1/content/:videoId/transcode', () => {
     const videoId = await uploadedVideo();
     expectProblem(await app.request('POST', `/${randomUUID()}/transcode`, owner), 404);
     expectProblem(await app.request('POST', '/not-a-uuid/transcode', owner), 400);
-    expectProblem(await app.request('POST', `/${videoId}/transcode`, owner, { body: { preset: 'fast' } }), 400);
+    expectProblem(
+      await app.request('POST', `/${videoId}/transcode`, owner, { body: { preset: 'fast' } }),
+      400,
+    );
     expectProblem(await app.request('POST', `/${videoId}/transcode?priority=high`, owner), 400);
     expectProblem(await app.request('POST', `/${videoId}/transcode`, undefined), 401);
     expect((await app.videoRow(videoId))!.status).toBe('uploaded');
@@ -158,18 +183,41 @@ describe('Transcoding-Progress', () => {
     const { videoId, requestId } = await queuedVideo();
     const at = () => new Date().toISOString();
     const ticks = [
-      await app.publish(Topics.TranscodingProgress, videoId, { requestId, videoId, progress: 40.7, at: at() }),
+      await app.publish(Topics.TranscodingProgress, videoId, {
+        requestId,
+        videoId,
+        progress: 40.7,
+        at: at(),
+      }),
       await app.publish(Topics.TranscodingProgress, videoId, { requestId, videoId, progress: 20, at: at() }),
-      await app.publish(Topics.TranscodingProgress, videoId, { requestId: randomUUID(), videoId, progress: 90, at: at() }),
+      await app.publish(Topics.TranscodingProgress, videoId, {
+        requestId: randomUUID(),
+        videoId,
+        progress: 90,
+        at: at(),
+      }),
     ];
     await waitUntilConsumed(...ticks.map((t) => t.id));
     expect(await videoOf(videoId)).toMatchObject({ status: 'transcoding', progress: 40 });
 
     // 100% is the completion's to say: a last tick stays at 99.
-    await waitUntilConsumed((await app.publish(Topics.TranscodingProgress, videoId, { requestId, videoId, progress: 100, at: at() })).id);
+    await waitUntilConsumed(
+      (
+        await app.publish(Topics.TranscodingProgress, videoId, {
+          requestId,
+          videoId,
+          progress: 100,
+          at: at(),
+        })
+      ).id,
+    );
     expect(await videoOf(videoId)).toMatchObject({ status: 'transcoding', progress: 99 });
     // Still in flight: asking again returns the same request.
-    expect((await app.request('POST', `/${videoId}/transcode`, owner)).body).toEqual({ videoId, status: 'transcoding', requestId });
+    expect((await app.request('POST', `/${videoId}/transcode`, owner)).body).toEqual({
+      videoId,
+      status: 'transcoding',
+      requestId,
+    });
   });
 });
 
@@ -199,7 +247,13 @@ describe('Transcoding-Completed', () => {
     const second = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, { status: 'failed', renditions: [], masterPlaylistKey: null, posterKey: null, error: 'worker died' }),
+      succeeded(videoId, requestId, {
+        status: 'failed',
+        renditions: [],
+        masterPlaylistKey: null,
+        posterKey: null,
+        error: 'worker died',
+      }),
     );
     await waitUntilConsumed(second.id);
     await sleep(500);
@@ -211,22 +265,47 @@ describe('Transcoding-Completed', () => {
     const failure = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, { status: 'failed', renditions: [], masterPlaylistKey: null, posterKey: null, error: 'ffmpeg exited with 1' }),
+      succeeded(videoId, requestId, {
+        status: 'failed',
+        renditions: [],
+        masterPlaylistKey: null,
+        posterKey: null,
+        error: 'ffmpeg exited with 1',
+      }),
     );
     await waitUntilConsumed(failure.id);
-    expect(await videoOf(videoId)).toMatchObject({ status: 'failed', error: 'ffmpeg exited with 1', renditions: [] });
+    expect(await videoOf(videoId)).toMatchObject({
+      status: 'failed',
+      error: 'ffmpeg exited with 1',
+      renditions: [],
+    });
     expectProblem(await app.request('GET', `/${videoId}/stream`, owner), 409);
 
     const retry = await app.request('POST', `/${videoId}/transcode`, owner);
     expect(retry.status).toBe(202);
     expect(retry.body.requestId).not.toBe(requestId);
-    expect(await videoOf(videoId)).toMatchObject({ status: 'queued', error: null, requestId: retry.body.requestId });
-    await waitFor(() => expect(app.requestsFor(videoId).map((e) => e.data.requestId)).toEqual([requestId, retry.body.requestId]), { timeoutMs: 30_000 });
+    expect(await videoOf(videoId)).toMatchObject({
+      status: 'queued',
+      error: null,
+      requestId: retry.body.requestId,
+    });
+    await waitFor(
+      () =>
+        expect(app.requestsFor(videoId).map((e) => e.data.requestId)).toEqual([
+          requestId,
+          retry.body.requestId,
+        ]),
+      { timeoutMs: 30_000 },
+    );
   });
 
   it('ignores a completion of a superseded request', async () => {
     const { videoId, requestId } = await queuedVideo();
-    const failure = await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId, { status: 'failed', error: 'boom' }));
+    const failure = await app.publish(
+      Topics.TranscodingCompleted,
+      videoId,
+      succeeded(videoId, requestId, { status: 'failed', error: 'boom' }),
+    );
     await waitUntilConsumed(failure.id);
     const retry = await app.request('POST', `/${videoId}/transcode`, owner);
     const late = await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId));
@@ -252,7 +331,11 @@ describe('Transcoding-Completed', () => {
 describe('GET /api/v1/content/:videoId', () => {
   it('shows the video to the owner, admins and actively enrolled students; 403 to anyone else', async () => {
     const videoId = await uploadedVideo();
-    const [enrolled, dropped, outsider] = await Promise.all([app.user('student'), app.user('student'), app.user('student')]);
+    const [enrolled, dropped, outsider] = await Promise.all([
+      app.user('student'),
+      app.user('student'),
+      app.user('student'),
+    ]);
     await app.enroll(enrolled, courseId, owner.id);
     await app.enroll(dropped, courseId, owner.id, 'inactive');
 

@@ -23,7 +23,12 @@ const media = { clip: '', portrait: '', notes: '', passwdPlaylist: '' };
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'content-upload-test-'));
   app = await ContentUnderTest.start('upload', { UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) });
-  [owner, otherInstructor, admin, student] = await Promise.all([app.user('instructor'), app.user('instructor'), app.user('admin'), app.user('student')]);
+  [owner, otherInstructor, admin, student] = await Promise.all([
+    app.user('instructor'),
+    app.user('instructor'),
+    app.user('admin'),
+    app.user('student'),
+  ]);
   [media.clip, media.portrait, media.notes, media.passwdPlaylist] = await Promise.all([
     generateClip(join(dir, 'lecture.mp4'), { width: 320, height: 240, seconds: 4 }),
     generateClip(join(dir, 'portrait.mp4'), { width: 240, height: 426, seconds: 2 }),
@@ -124,7 +129,11 @@ describe('POST /api/v1/content/upload', () => {
       expectProblem(await app.upload(owner, '00000000-0000-4000-8000-000000000000', media.clip), 404);
     });
     const doomed = await app.knownCourse(owner);
-    await app.publish('Course-Deletion', doomed, { courseId: doomed, instructorId: owner.id, deletedAt: new Date().toISOString() });
+    await app.publish('Course-Deletion', doomed, {
+      courseId: doomed,
+      instructorId: owner.id,
+      deletedAt: new Date().toISOString(),
+    });
     await waitForDeleted(doomed);
     await expectNothingStored(async () => {
       expectProblem(await app.upload(owner, doomed, media.clip), 404);
@@ -161,7 +170,10 @@ describe('POST /api/v1/content/upload', () => {
 
   it('refuses a streamed (chunked) file over the limit with 413 once the limit is crossed, storing nothing', async () => {
     await expectNothingStored(async () => {
-      const { body, contentType } = streamedMultipartBody({ courseId, title: 'Too big, streamed' }, UPLOAD_MAX_BYTES * 4);
+      const { body, contentType } = streamedMultipartBody(
+        { courseId, title: 'Too big, streamed' },
+        UPLOAD_MAX_BYTES * 4,
+      );
       const response = await app.postUpload(owner, body, { 'content-type': contentType });
       expectProblem(response, 413);
     });
@@ -190,15 +202,50 @@ describe('POST /api/v1/content/upload', () => {
   });
 
   it.each([
-    ['an unknown field', [{ name: 'courseId', value: 'C' }, { name: 'title', value: 'T' }, { name: 'visibility', value: 'public' }]],
-    ['a missing title', [{ name: 'courseId', value: 'C' }, { name: 'description', value: 'no title' }]],
-    ['a blank title', [{ name: 'courseId', value: 'C' }, { name: 'title', value: '   ' }]],
-    ['a course id that is not a UUID', [{ name: 'courseId', value: 'not-a-uuid' }, { name: 'title', value: 'T' }]],
-    ['a field sent twice', [{ name: 'courseId', value: 'C' }, { name: 'title', value: 'T' }, { name: 'title', value: 'U' }]],
+    [
+      'an unknown field',
+      [
+        { name: 'courseId', value: 'C' },
+        { name: 'title', value: 'T' },
+        { name: 'visibility', value: 'public' },
+      ],
+    ],
+    [
+      'a missing title',
+      [
+        { name: 'courseId', value: 'C' },
+        { name: 'description', value: 'no title' },
+      ],
+    ],
+    [
+      'a blank title',
+      [
+        { name: 'courseId', value: 'C' },
+        { name: 'title', value: '   ' },
+      ],
+    ],
+    [
+      'a course id that is not a UUID',
+      [
+        { name: 'courseId', value: 'not-a-uuid' },
+        { name: 'title', value: 'T' },
+      ],
+    ],
+    [
+      'a field sent twice',
+      [
+        { name: 'courseId', value: 'C' },
+        { name: 'title', value: 'T' },
+        { name: 'title', value: 'U' },
+      ],
+    ],
   ])('answers 400 for %s, storing nothing', async (_case, fields) => {
     await expectNothingStored(async () => {
       const parts = fields.map((f) => ({ ...f, value: f.value === 'C' ? courseId : f.value }));
-      const response = await app.uploadParts(owner, [...parts, { name: 'file', filename: 'a.mp4', content: await readFile(media.clip) }]);
+      const response = await app.uploadParts(owner, [
+        ...parts,
+        { name: 'file', filename: 'a.mp4', content: await readFile(media.clip) },
+      ]);
       expectProblem(response, 400);
     });
   });
@@ -210,26 +257,47 @@ describe('POST /api/v1/content/upload', () => {
       { name: 'title', value: 'T' },
     ];
     await expectNothingStored(async () => {
-      expectProblem(await app.uploadParts(owner, [...fields, { name: 'file', filename: 'a.mp4', content: clip }, { name: 'extra', value: 'x' }]), 400);
       expectProblem(
-        await app.uploadParts(owner, [...fields, { name: 'file', filename: 'a.mp4', content: clip }, { name: 'file', filename: 'b.mp4', content: clip }]),
+        await app.uploadParts(owner, [
+          ...fields,
+          { name: 'file', filename: 'a.mp4', content: clip },
+          { name: 'extra', value: 'x' },
+        ]),
+        400,
+      );
+      expectProblem(
+        await app.uploadParts(owner, [
+          ...fields,
+          { name: 'file', filename: 'a.mp4', content: clip },
+          { name: 'file', filename: 'b.mp4', content: clip },
+        ]),
         400,
       );
       expectProblem(await app.uploadParts(owner, fields), 400);
-      expectProblem(await app.uploadParts(owner, [...fields, { name: 'video', filename: 'a.mp4', content: clip }]), 400);
+      expectProblem(
+        await app.uploadParts(owner, [...fields, { name: 'video', filename: 'a.mp4', content: clip }]),
+        400,
+      );
     });
   });
 
   it('answers 415 for a JSON body and 400 for an unknown query parameter', async () => {
     expectProblem(await app.request('POST', '/upload', owner, { body: { courseId, title: 'T' } }), 415);
-    const response = await app.postUpload(owner, Buffer.from('x'), { 'content-type': 'multipart/form-data; boundary=x' });
+    const response = await app.postUpload(owner, Buffer.from('x'), {
+      'content-type': 'multipart/form-data; boundary=x',
+    });
     expectProblem(response, 400);
     expectProblem(await app.request('POST', '/upload?draft=1', owner, { body: {} }), 400);
   });
 });
 
 async function waitForDeleted(courseId: string): Promise<void> {
-  await waitFor(async () => (await app.db.query('SELECT 1 FROM known_courses WHERE course_id = $1 AND deleted', [courseId])).rowCount === 1, {
-    timeoutMs: 30_000,
-  });
+  await waitFor(
+    async () =>
+      (await app.db.query('SELECT 1 FROM known_courses WHERE course_id = $1 AND deleted', [courseId]))
+        .rowCount === 1,
+    {
+      timeoutMs: 30_000,
+    },
+  );
 }

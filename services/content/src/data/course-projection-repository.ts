@@ -10,7 +10,11 @@ export async function saveKnownCourse(db: Queryable, courseId: string, instructo
   );
 }
 
-export async function markCourseDeleted(db: Queryable, courseId: string, instructorId: string): Promise<void> {
+export async function markCourseDeleted(
+  db: Queryable,
+  courseId: string,
+  instructorId: string,
+): Promise<void> {
   await db.query(
     `INSERT INTO known_courses (course_id, instructor_id, deleted) VALUES ($1, $2, true)
      ON CONFLICT (course_id) DO UPDATE SET deleted = true, updated_at = now()`,
@@ -27,7 +31,12 @@ export async function findKnownCourse(db: Queryable, courseId: string): Promise<
   return row && { courseId: row.course_id, instructorId: row.instructor_id, deleted: row.deleted };
 }
 
-export async function saveKnownEnrollment(db: Queryable, courseId: string, studentId: string, status: EnrollmentStatus): Promise<void> {
+export async function saveKnownEnrollment(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+  status: EnrollmentStatus,
+): Promise<void> {
   await db.query(
     `INSERT INTO known_enrollments (course_id, student_id, status) VALUES ($1, $2, $3)
      ON CONFLICT (course_id, student_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()`,
@@ -35,7 +44,11 @@ export async function saveKnownEnrollment(db: Queryable, courseId: string, stude
   );
 }
 
-export async function findEnrollmentStatus(db: Queryable, courseId: string, studentId: string): Promise<EnrollmentStatus | undefined> {
+export async function findEnrollmentStatus(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+): Promise<EnrollmentStatus | undefined> {
   const { rows } = await db.query<{ status: EnrollmentStatus }>(
     'SELECT status FROM known_enrollments WHERE course_id = $1 AND student_id = $2',
     [courseId, studentId],

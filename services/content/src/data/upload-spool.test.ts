@@ -14,7 +14,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const chunks = (count: number, size: number) => Array.from({ length: count }, (_, i) => Buffer.alloc(size, i));
+const chunks = (count: number, size: number) =>
+  Array.from({ length: count }, (_, i) => Buffer.alloc(size, i));
 
 describe('UploadSpool', () => {
   it('passes the bytes through unchanged while copying, counting and hashing them', async () => {
@@ -57,7 +58,9 @@ describe('UploadSpool', () => {
 
   it('refuses to overwrite an existing copy (the temp path must be fresh)', async () => {
     const spool = new UploadSpool(join(dir, 'copy-1'), 10_000);
-    await expect(pipeline(Readable.from(chunks(1, 10)), spool, new PassThrough().resume())).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(
+      pipeline(Readable.from(chunks(1, 10)), spool, new PassThrough().resume()),
+    ).rejects.toMatchObject({ code: 'EEXIST' });
   });
 
   it('has no checksum before the end', () => {

@@ -130,8 +130,17 @@ export async function markQueued(
   return toVideo(rows[0]!);
 }
 
-export async function saveProgress(db: Queryable, id: string, status: VideoStatus, progress: number): Promise<void> {
-  await db.query('UPDATE videos SET status = $2, progress = $3, updated_at = now() WHERE id = $1', [id, status, progress]);
+export async function saveProgress(
+  db: Queryable,
+  id: string,
+  status: VideoStatus,
+  progress: number,
+): Promise<void> {
+  await db.query('UPDATE videos SET status = $2, progress = $3, updated_at = now() WHERE id = $1', [
+    id,
+    status,
+    progress,
+  ]);
 }
 
 export async function markReady(
@@ -162,5 +171,8 @@ export async function markReady(
 }
 
 export async function markFailed(db: Queryable, id: string, error: string): Promise<void> {
-  await db.query(`UPDATE videos SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [id, error]);
+  await db.query(`UPDATE videos SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [
+    id,
+    error,
+  ]);
 }

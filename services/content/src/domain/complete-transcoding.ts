@@ -13,7 +13,11 @@ type Completion = EventData<typeof Topics.TranscodingCompleted>;
  * worker killed after publishing and run again) or a late one for a superseded request changes
  * nothing. So a video becomes `ready` exactly once per request.
  */
-export async function completeTranscoding(tx: PoolClient, logger: Logger, completion: Completion): Promise<void> {
+export async function completeTranscoding(
+  tx: PoolClient,
+  logger: Logger,
+  completion: Completion,
+): Promise<void> {
   const video = await lockVideo(tx, completion.videoId);
   const log = logger.child({ videoId: completion.videoId, requestId: completion.requestId });
   if (!video || video.requestId !== completion.requestId) {
@@ -58,8 +62,10 @@ function outputProblem(video: Video, completion: Completion): string | null {
   if (prefix === null) return 'the video has no output folder';
   const inside = (key: string) => key.startsWith(prefix) && isSafeHlsPath(key.slice(prefix.length));
   if (completion.masterPlaylistKey === null) return 'no master playlist';
-  if (!inside(completion.masterPlaylistKey)) return `master playlist ${completion.masterPlaylistKey} is outside ${prefix}`;
-  if (completion.posterKey !== null && !inside(completion.posterKey)) return `poster ${completion.posterKey} is outside ${prefix}`;
+  if (!inside(completion.masterPlaylistKey))
+    return `master playlist ${completion.masterPlaylistKey} is outside ${prefix}`;
+  if (completion.posterKey !== null && !inside(completion.posterKey))
+    return `poster ${completion.posterKey} is outside ${prefix}`;
   if (completion.renditions.length === 0) return 'no renditions';
   return null;
 }

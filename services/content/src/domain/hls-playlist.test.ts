@@ -1,4 +1,10 @@
-import { isSafeHlsPath, playlistReferences, resolveHlsUri, rewritePlaylist, UnsafePlaylistError } from './hls-playlist';
+import {
+  isSafeHlsPath,
+  playlistReferences,
+  resolveHlsUri,
+  rewritePlaylist,
+  UnsafePlaylistError,
+} from './hls-playlist';
 
 const master = [
   '#EXTM3U',
@@ -31,11 +37,19 @@ describe('playlistReferences', () => {
   });
 
   it('lists the init segment and the media segments of a variant, relative to the output folder', () => {
-    expect(playlistReferences(variant, '360p/index.m3u8')).toEqual(['360p/init.mp4', '360p/seg_000.m4s', '360p/seg_001.m4s']);
+    expect(playlistReferences(variant, '360p/index.m3u8')).toEqual([
+      '360p/init.mp4',
+      '360p/seg_000.m4s',
+      '360p/seg_001.m4s',
+    ]);
   });
 
   it('accepts CRLF line ends', () => {
-    expect(playlistReferences(variant.replace(/\n/g, '\r\n'), 'v.m3u8')).toEqual(['init.mp4', 'seg_000.m4s', 'seg_001.m4s']);
+    expect(playlistReferences(variant.replace(/\n/g, '\r\n'), 'v.m3u8')).toEqual([
+      'init.mp4',
+      'seg_000.m4s',
+      'seg_001.m4s',
+    ]);
   });
 
   it('refuses a file that is not a playlist', () => {
@@ -51,15 +65,21 @@ describe('playlistReferences', () => {
     ['.hidden'],
     ['a\\b'],
   ])('refuses a playlist naming %s', (uri) => {
-    expect(() => playlistReferences(`#EXTM3U\n#EXTINF:2,\n${uri}\n`, '360p/index.m3u8')).toThrow(UnsafePlaylistError);
+    expect(() => playlistReferences(`#EXTM3U\n#EXTINF:2,\n${uri}\n`, '360p/index.m3u8')).toThrow(
+      UnsafePlaylistError,
+    );
   });
 
   it('refuses a tag attribute naming a file outside the folder', () => {
-    expect(() => playlistReferences('#EXTM3U\n#EXT-X-MAP:URI="file:///etc/passwd"\n', 'v.m3u8')).toThrow(UnsafePlaylistError);
+    expect(() => playlistReferences('#EXTM3U\n#EXT-X-MAP:URI="file:///etc/passwd"\n', 'v.m3u8')).toThrow(
+      UnsafePlaylistError,
+    );
   });
 
   it('allows a reference to a sibling folder that stays inside the output folder', () => {
-    expect(playlistReferences('#EXTM3U\n#EXTINF:2,\n../shared/seg.m4s\n', '360p/index.m3u8')).toEqual(['shared/seg.m4s']);
+    expect(playlistReferences('#EXTM3U\n#EXTINF:2,\n../shared/seg.m4s\n', '360p/index.m3u8')).toEqual([
+      'shared/seg.m4s',
+    ]);
   });
 });
 
@@ -85,7 +105,9 @@ describe('rewritePlaylist', () => {
 
   it('keeps the master playlist attributes (BANDWIDTH, RESOLUTION, CODECS) untouched', () => {
     const rewritten = rewritePlaylist(master, 'master.m3u8', urlFor);
-    expect(rewritten).toContain('#EXT-X-STREAM-INF:BANDWIDTH=896000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"');
+    expect(rewritten).toContain(
+      '#EXT-X-STREAM-INF:BANDWIDTH=896000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"',
+    );
     expect(rewritten).toContain('/api/v1/content/v1/hls/540p/index.m3u8?token=T');
   });
 });
@@ -95,9 +117,12 @@ describe('isSafeHlsPath / resolveHlsUri', () => {
     expect(isSafeHlsPath(path)).toBe(true);
   });
 
-  it.each(['', '..', '../x', 'a/../../x', '.env', 'a//b', '/abs', 'a/b/c/d/e', 'seg%2F..', 'a b'])('refuses %j', (path) => {
-    expect(isSafeHlsPath(path)).toBe(false);
-  });
+  it.each(['', '..', '../x', 'a/../../x', '.env', 'a//b', '/abs', 'a/b/c/d/e', 'seg%2F..', 'a b'])(
+    'refuses %j',
+    (path) => {
+      expect(isSafeHlsPath(path)).toBe(false);
+    },
+  );
 
   it('resolves against the playlist folder', () => {
     expect(resolveHlsUri('720p/index.m3u8', 'seg_1.m4s')).toBe('720p/seg_1.m4s');

@@ -32,12 +32,21 @@ export function isSafeHlsPath(path: string): boolean {
 /** Resolves `uri` as written in the playlist at `playlistPath` to a path relative to the output folder. */
 export function resolveHlsUri(playlistPath: string, uri: string): string {
   const trimmed = uri.trim();
-  if (trimmed === '' || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(trimmed) || trimmed.startsWith('/') || /[?#\\]/.test(trimmed)) {
-    throw new UnsafePlaylistError(`playlist ${playlistPath} names a non-relative URI: ${JSON.stringify(uri)}`);
+  if (
+    trimmed === '' ||
+    /^[A-Za-z][A-Za-z0-9+.-]*:/.test(trimmed) ||
+    trimmed.startsWith('/') ||
+    /[?#\\]/.test(trimmed)
+  ) {
+    throw new UnsafePlaylistError(
+      `playlist ${playlistPath} names a non-relative URI: ${JSON.stringify(uri)}`,
+    );
   }
   const resolved = posix.normalize(posix.join(posix.dirname(playlistPath), trimmed));
   if (!isSafeHlsPath(resolved)) {
-    throw new UnsafePlaylistError(`playlist ${playlistPath} names a path outside its folder: ${JSON.stringify(uri)}`);
+    throw new UnsafePlaylistError(
+      `playlist ${playlistPath} names a path outside its folder: ${JSON.stringify(uri)}`,
+    );
   }
   return resolved;
 }
@@ -55,7 +64,11 @@ export function playlistReferences(text: string, playlistPath: string): string[]
 }
 
 /** The playlist with every URI replaced by `urlFor(resolved path)`. */
-export function rewritePlaylist(text: string, playlistPath: string, urlFor: (path: string) => string): string {
+export function rewritePlaylist(
+  text: string,
+  playlistPath: string,
+  urlFor: (path: string) => string,
+): string {
   return mapUris(text, playlistPath, urlFor);
 }
 
@@ -67,7 +80,10 @@ function mapUris(text: string, playlistPath: string, map: (path: string) => stri
       const trimmed = line.trim();
       if (trimmed === '') return line;
       if (trimmed.startsWith('#EXT')) {
-        return line.replace(URI_ATTRIBUTE, (_attribute, uri: string) => `URI="${map(resolveHlsUri(playlistPath, uri))}"`);
+        return line.replace(
+          URI_ATTRIBUTE,
+          (_attribute, uri: string) => `URI="${map(resolveHlsUri(playlistPath, uri))}"`,
+        );
       }
       if (trimmed.startsWith('#')) return line; // a comment
       return map(resolveHlsUri(playlistPath, trimmed));

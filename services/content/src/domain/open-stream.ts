@@ -21,10 +21,15 @@ export const hlsFileUrl = (ctx: ContentContext, videoId: string, path: string, t
  * token scoped to (video, caller) goes into every URI, since players cannot send our bearer token
  * with the variant and segment requests they make themselves.
  */
-export async function openStream(ctx: ContentContext, caller: Caller, videoId: string): Promise<ServedPlaylist> {
+export async function openStream(
+  ctx: ContentContext,
+  caller: Caller,
+  videoId: string,
+): Promise<ServedPlaylist> {
   const video = await requireWatchableVideo(ctx.pool, caller, videoId);
   const outputs = playableOutputs(video);
-  if (!outputs) throw problems.conflict(`The video is not ready to stream (status ${video.status})`, 'not-ready');
+  if (!outputs)
+    throw problems.conflict(`The video is not ready to stream (status ${video.status})`, 'not-ready');
   const { token, grant } = ctx.playback.tokens.issue(video.id, caller.userId);
   const master = await ctx.playback.outputs.readPlaylist(outputs.prefix + outputs.masterPath);
   if (master === undefined) throw new Error(`master playlist of video ${video.id} is missing from storage`);

@@ -29,7 +29,9 @@ export class PlaybackTokens {
 
   issue(videoId: string, userId: string): { token: string; grant: PlaybackGrant } {
     const grant: PlaybackGrant = { videoId, userId, expiresAt: this.nowSeconds() + this.ttlSeconds };
-    const payload = Buffer.from(JSON.stringify([grant.videoId, grant.userId, grant.expiresAt])).toString('base64url');
+    const payload = Buffer.from(JSON.stringify([grant.videoId, grant.userId, grant.expiresAt])).toString(
+      'base64url',
+    );
     return { token: `${VERSION}.${payload}.${this.sign(payload)}`, grant };
   }
 
@@ -57,7 +59,8 @@ function decodeGrant(payload: string): PlaybackGrant | null {
     const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 3) return null;
     const [videoId, userId, expiresAt] = value as unknown[];
-    if (typeof videoId !== 'string' || typeof userId !== 'string' || !Number.isSafeInteger(expiresAt)) return null;
+    if (typeof videoId !== 'string' || typeof userId !== 'string' || !Number.isSafeInteger(expiresAt))
+      return null;
     return { videoId, userId, expiresAt: expiresAt as number };
   } catch {
     return null;

@@ -8,7 +8,10 @@ import { isInFlight } from './video';
  * percentage only grows (ticks may be redelivered out of order after a rebalance) and stays below
  * 100 until the completion says the outputs are really there.
  */
-export async function recordTranscodingProgress(tx: PoolClient, tick: EventData<typeof Topics.TranscodingProgress>): Promise<void> {
+export async function recordTranscodingProgress(
+  tx: PoolClient,
+  tick: EventData<typeof Topics.TranscodingProgress>,
+): Promise<void> {
   const video = await lockVideo(tx, tick.videoId);
   if (!video || video.requestId !== tick.requestId || !isInFlight(video.status)) return;
   const progress = Math.max(video.progress, Math.min(99, Math.floor(tick.progress)));

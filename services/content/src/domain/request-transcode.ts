@@ -21,7 +21,11 @@ export interface TranscodeOutcome {
  * otherwise — first time, or again after ready/failed — a new request id, status `queued`, and a
  * Transcoding-Request in the outbox, committed together.
  */
-export async function requestTranscode(ctx: ContentContext, caller: Caller, videoId: string): Promise<TranscodeOutcome> {
+export async function requestTranscode(
+  ctx: ContentContext,
+  caller: Caller,
+  videoId: string,
+): Promise<TranscodeOutcome> {
   return withTransaction(ctx.pool, async (tx) => {
     const video = await lockVideo(tx, videoId);
     if (!video) throw problems.notFound('Video');
@@ -31,7 +35,12 @@ export async function requestTranscode(ctx: ContentContext, caller: Caller, vide
     const requestId = randomUUID();
     const requestedAt = new Date();
     const outputPrefix = outputPrefixOf(video.id, requestId);
-    const queued = await markQueued(tx, video.id, { requestId, requestedBy: caller.userId, requestedAt, outputPrefix });
+    const queued = await markQueued(tx, video.id, {
+      requestId,
+      requestedBy: caller.userId,
+      requestedAt,
+      outputPrefix,
+    });
     await enqueueEvent(tx, Topics.TranscodingRequest, {
       source: ctx.eventSource,
       subject: video.id,

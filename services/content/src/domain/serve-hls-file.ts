@@ -20,7 +20,12 @@ const TOKEN_REFUSALS = {
  * init/media segment —, authorized by the playback token in its URL. Only the files the run's
  * playlists name are served; anything else under the video's folder is 404.
  */
-export async function serveHlsFile(ctx: ContentContext, videoId: string, path: string, token: string): Promise<ServedHlsFile> {
+export async function serveHlsFile(
+  ctx: ContentContext,
+  videoId: string,
+  path: string,
+  token: string,
+): Promise<ServedHlsFile> {
   const grant = ctx.playback.tokens.verify(token, videoId);
   if (typeof grant === 'string') throw problems.forbidden(TOKEN_REFUSALS[grant]);
   const video = await findVideo(ctx.pool, videoId);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
 import { MediaProbeError, probeMedia, type MediaProbe } from '@moocflix/platform/media';
 import { findKnownCourse } from '../data/course-projection-repository';
@@ -22,7 +21,8 @@ export interface UploadedFile {
 const REFUSAL_DETAILS: Record<MediaProbeError['reason'], string> = {
   'not-media': 'The file is not a media file we can read',
   'no-video-stream': 'The file has no video stream',
-  'refused-container': 'The file is a container we do not accept (playlists, concat lists and images are refused)',
+  'refused-container':
+    'The file is a container we do not accept (playlists, concat lists and images are refused)',
   'probe-crashed': 'The file could not be read as a video',
   timeout: 'The file took too long to read as a video',
 };
@@ -48,27 +48,28 @@ export async function uploadVideo(
   try {
     const stored = await storeSource(ctx, sourceKey, file.stream, copyPath);
     const probe = await probeSource(ctx, copyPath);
-    return await withTransaction(ctx.pool, (tx) =>
-      insertVideo(tx, {
-        id: videoId,
-        courseId: fields.courseId,
-        title: fields.title,
-        uploadedBy: caller.userId,
-        sourceKey,
-        sourceFormat: probe.container,
-        originalFilename: file.filename,
-        sizeBytes: stored.sizeBytes,
-        checksumSha256: stored.checksumSha256,
-        durationSeconds: probe.durationSeconds,
-        width: probe.width,
-        height: probe.height,
-        videoCodec: probe.videoCodec,
-        audioCodec: probe.audioCodec,
-      }),
-    );
+    return await insertVideo(ctx.pool, {
+      id: videoId,
+      courseId: fields.courseId,
+      title: fields.title,
+      uploadedBy: caller.userId,
+      sourceKey,
+      sourceFormat: probe.container,
+      originalFilename: file.filename,
+      sizeBytes: stored.sizeBytes,
+      checksumSha256: stored.checksumSha256,
+      durationSeconds: probe.durationSeconds,
+      width: probe.width,
+      height: probe.height,
+      videoCodec: probe.videoCodec,
+      audioCodec: probe.audioCodec,
+    });
   } catch (err) {
     await ctx.storage.delete(sourceKey).catch((deleteError: unknown) => {
-      ctx.logger.error({ err: deleteError, key: sourceKey }, 'could not delete the object of a failed upload');
+      ctx.logger.error(
+        { err: deleteError, key: sourceKey },
+        'could not delete the object of a failed upload',
+      );
     });
     throw err;
   } finally {
@@ -76,7 +77,12 @@ export async function uploadVideo(
   }
 }
 
-async function storeSource(ctx: ContentContext, key: string, stream: Readable, copyPath: string): Promise<StoredSource> {
+async function storeSource(
+  ctx: ContentContext,
+  key: string,
+  stream: Readable,
+  copyPath: string,
+): Promise<StoredSource> {
   try {
     return await storeSourceUpload(ctx.storage, key, stream, { copyPath, maxBytes: ctx.uploads.maxBytes });
   } catch (err) {
@@ -92,7 +98,10 @@ async function probeSource(ctx: ContentContext, path: string): Promise<MediaProb
     return await probeMedia(path, { timeoutMs: ctx.uploads.probeTimeoutMs });
   } catch (err) {
     if (err instanceof MediaProbeError) {
-      ctx.logger.info({ reason: err.reason, formatName: err.formatName }, 'upload refused by the media probe');
+      ctx.logger.info(
+        { reason: err.reason, formatName: err.formatName },
+        'upload refused by the media probe',
+      );
       throw problems.unsupportedMediaType(`${REFUSAL_DETAILS[err.reason]} (${err.reason})`);
     }
     throw err;

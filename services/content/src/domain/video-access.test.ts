@@ -26,7 +26,7 @@ describe('mayManage', () => {
     expect(mayManage(course, student)).toBe(false);
   });
 
-  it("takes a deleted course from its owner but leaves it to admins", () => {
+  it('takes a deleted course from its owner but leaves it to admins', () => {
     expect(mayManage(deleted, owner)).toBe(false);
     expect(mayManage(deleted, admin)).toBe(true);
   });

@@ -23,7 +23,11 @@ export function mayManage(course: KnownCourse | undefined, caller: Caller): bool
   return course !== undefined && !course.deleted && course.instructorId === caller.userId;
 }
 
-export function mayWatch(course: KnownCourse | undefined, enrollment: EnrollmentStatus | undefined, caller: Caller): boolean {
+export function mayWatch(
+  course: KnownCourse | undefined,
+  enrollment: EnrollmentStatus | undefined,
+  caller: Caller,
+): boolean {
   if (mayManage(course, caller)) return true;
   return course !== undefined && !course.deleted && enrollment === 'active';
 }
@@ -38,7 +42,8 @@ export function requireUploadAllowed(course: KnownCourse | undefined, caller: Ca
   if (!course || course.deleted) {
     throw problems.notFound('Course');
   }
-  if (!mayManage(course, caller)) throw problems.forbidden("Only the course's owner or an admin may upload videos to it");
+  if (!mayManage(course, caller))
+    throw problems.forbidden("Only the course's owner or an admin may upload videos to it");
   return course;
 }
 
@@ -46,8 +51,14 @@ export function requireManageAllowed(course: KnownCourse | undefined, caller: Ca
   if (!mayManage(course, caller)) throw problems.forbidden("Only the course's owner or an admin may do this");
 }
 
-export function requireWatchAllowed(course: KnownCourse | undefined, enrollment: EnrollmentStatus | undefined, caller: Caller): void {
+export function requireWatchAllowed(
+  course: KnownCourse | undefined,
+  enrollment: EnrollmentStatus | undefined,
+  caller: Caller,
+): void {
   if (!mayWatch(course, enrollment, caller)) {
-    throw problems.forbidden("Only the course's owner, admins and students enrolled in the course may watch its videos");
+    throw problems.forbidden(
+      "Only the course's owner, admins and students enrolled in the course may watch its videos",
+    );
   }
 }

@@ -9,4 +9,5 @@
  */
 export const sourceKeyOf = (videoId: string): string => `videos/${videoId}/source`;
 
-export const outputPrefixOf = (videoId: string, requestId: string): string => `videos/${videoId}/hls/${requestId}/`;
+export const outputPrefixOf = (videoId: string, requestId: string): string =>
+  `videos/${videoId}/hls/${requestId}/`;

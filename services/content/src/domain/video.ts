@@ -50,10 +50,16 @@ export const isInFlight = (status: VideoStatus): boolean => status === 'queued' 
  * What is served: the outputs of the last successful transcode, as paths relative to their folder;
  * null before the first success. A re-transcode keeps the previous outputs playable meanwhile.
  */
-export function playableOutputs(video: Video): { prefix: string; masterPath: string; posterPath: string | null } | null {
+export function playableOutputs(
+  video: Video,
+): { prefix: string; masterPath: string; posterPath: string | null } | null {
   const { playbackPrefix: prefix, masterPlaylistKey: master, posterKey: poster } = video;
   if (prefix === null || master === null) return null;
-  return { prefix, masterPath: master.slice(prefix.length), posterPath: poster === null ? null : poster.slice(prefix.length) };
+  return {
+    prefix,
+    masterPath: master.slice(prefix.length),
+    posterPath: poster === null ? null : poster.slice(prefix.length),
+  };
 }
 
 /** The API shape (DESIGN §2.1): storage keys and who asked stay internal. */
@@ -73,7 +79,12 @@ export function videoView(video: Video) {
     videoCodec: video.videoCodec,
     audioCodec: video.audioCodec,
     originalFilename: video.originalFilename,
-    renditions: video.renditions.map(({ name, width, height, bandwidth }) => ({ name, width, height, bandwidth })),
+    renditions: video.renditions.map(({ name, width, height, bandwidth }) => ({
+      name,
+      width,
+      height,
+      bandwidth,
+    })),
     requestId: video.requestId,
     error: video.error,
     createdAt: video.createdAt.toISOString(),

@@ -11,7 +11,9 @@ export async function requireWatchableVideo(db: Queryable, caller: Caller, video
   if (!video) throw problems.notFound('Video');
   const course = await findKnownCourse(db, video.courseId);
   // Owners and admins need no enrollment: spare them the lookup.
-  const enrollment = mayManage(course, caller) ? undefined : await findEnrollmentStatus(db, video.courseId, caller.userId);
+  const enrollment = mayManage(course, caller)
+    ? undefined
+    : await findEnrollmentStatus(db, video.courseId, caller.userId);
   requireWatchAllowed(course, enrollment, caller);
   return video;
 }

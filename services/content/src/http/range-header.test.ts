@@ -12,9 +12,12 @@ describe('parseRangeHeader', () => {
     expect(parseRangeHeader(header, 1000)).toEqual(range);
   });
 
-  it.each(['bytes=1000-', 'bytes=1000-2000', 'bytes=-0'])('calls %s unsatisfiable for a 1000-byte file', (header) => {
-    expect(parseRangeHeader(header, 1000)).toBe('unsatisfiable');
-  });
+  it.each(['bytes=1000-', 'bytes=1000-2000', 'bytes=-0'])(
+    'calls %s unsatisfiable for a 1000-byte file',
+    (header) => {
+      expect(parseRangeHeader(header, 1000)).toBe('unsatisfiable');
+    },
+  );
 
   it.each([undefined, 'items=0-5', 'bytes=', 'bytes=-', 'bytes=5-1', 'bytes=0-1,5-9', 'bytes=a-b'])(
     'sends the whole file for %j',

@@ -10,7 +10,10 @@ export interface ByteRange {
  * file — for no header, another unit, a malformed header or several ranges, which a server may
  * answer with the full representation.
  */
-export function parseRangeHeader(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | null {
+export function parseRangeHeader(
+  header: string | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | null {
   if (header === undefined) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match) return null;

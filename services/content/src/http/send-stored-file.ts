@@ -22,12 +22,24 @@ const CONTENT_TYPES: Record<string, string> = {
  * Streams a stored file to the client, honouring a single-range Range header (206) as players do
  * for fMP4; several ranges get the whole file, as RFC 9110 allows. HEAD answers the headers only.
  */
-export async function sendStoredFile(req: Request, res: Response, file: ServedFile, cacheControl: string): Promise<void> {
+export async function sendStoredFile(
+  req: Request,
+  res: Response,
+  file: ServedFile,
+  cacheControl: string,
+): Promise<void> {
   const range = parseRangeHeader(req.get('range'), file.size);
   if (range === 'unsatisfiable') {
-    throw new HttpProblem(416, 'range-not-satisfiable', 'Range not satisfiable', `The file has ${file.size} bytes`, {}, {
-      'Content-Range': `bytes */${file.size}`,
-    });
+    throw new HttpProblem(
+      416,
+      'range-not-satisfiable',
+      'Range not satisfiable',
+      `The file has ${file.size} bytes`,
+      {},
+      {
+        'Content-Range': `bytes */${file.size}`,
+      },
+    );
   }
   res
     .status(range ? 206 : 200)

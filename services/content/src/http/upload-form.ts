@@ -86,7 +86,9 @@ export function readUploadForm(req: Request, requiredFields: readonly string[]):
       resolve({
         fields,
         file: body,
-        filename: info.filename ? info.filename.replace(CONTROL_CHARACTERS, '').slice(0, MAX_FILENAME_LENGTH) : null,
+        filename: info.filename
+          ? info.filename.replace(CONTROL_CHARACTERS, '').slice(0, MAX_FILENAME_LENGTH)
+          : null,
         discardRest: () => body.resume(),
       });
     });

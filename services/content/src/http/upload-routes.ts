@@ -23,7 +23,10 @@ export function uploadRoutes(ctx: ContentContext, auth: Authenticator): Router {
     const form = await readUploadForm(req, REQUIRED_FIELDS);
     try {
       const fields = parseWith(uploadFields, form.fields, 'body');
-      const video = await uploadVideo(ctx, getAuth(req), fields, { stream: form.file, filename: form.filename });
+      const video = await uploadVideo(ctx, getAuth(req), fields, {
+        stream: form.file,
+        filename: form.filename,
+      });
       res.status(201).location(`${req.baseUrl}/${video.id}`).json(videoView(video));
     } finally {
       form.discardRest();

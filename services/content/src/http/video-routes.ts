@@ -11,13 +11,21 @@ import { noBody, noQuery, videoParams } from './request-schemas';
 export function videoRoutes(ctx: ContentContext, auth: Authenticator): Router {
   const router = Router();
 
-  router.post('/:videoId/transcode', auth.requireAuth, auth.requireRole('instructor', 'admin'), async (req, res) => {
-    const { videoId } = parseParams(videoParams, req);
-    parseQuery(noQuery, req);
-    parseBody(noBody, req);
-    const { video } = await requestTranscode(ctx, getAuth(req), videoId);
-    res.status(202).location(`${req.baseUrl}/${video.id}`).json({ videoId: video.id, status: video.status, requestId: video.requestId });
-  });
+  router.post(
+    '/:videoId/transcode',
+    auth.requireAuth,
+    auth.requireRole('instructor', 'admin'),
+    async (req, res) => {
+      const { videoId } = parseParams(videoParams, req);
+      parseQuery(noQuery, req);
+      parseBody(noBody, req);
+      const { video } = await requestTranscode(ctx, getAuth(req), videoId);
+      res
+        .status(202)
+        .location(`${req.baseUrl}/${video.id}`)
+        .json({ videoId: video.id, status: video.status, requestId: video.requestId });
+    },
+  );
 
   router.get('/:videoId', auth.requireAuth, async (req, res) => {
     const { videoId } = parseParams(videoParams, req);

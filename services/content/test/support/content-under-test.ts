@@ -4,9 +4,23 @@ import { basename } from 'node:path';
 import pino from 'pino';
 import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
 import type { Role } from '@moocflix/platform/auth';
-import { createEvent, KafkaEventBus, parseEvent, Topics, type CloudEvent, type EventData, type Subscription, type Topic } from '@moocflix/platform/events';
+import {
+  createEvent,
+  KafkaEventBus,
+  parseEvent,
+  Topics,
+  type CloudEvent,
+  type EventData,
+  type Subscription,
+  type Topic,
+} from '@moocflix/platform/events';
 import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform/storage';
-import { startTestService, type RequestOptions, type TestResponse, type TestService } from '@moocflix/platform/testing';
+import {
+  startTestService,
+  type RequestOptions,
+  type TestResponse,
+  type TestService,
+} from '@moocflix/platform/testing';
 import { createContentService } from '../../src/service';
 import { multipartBody, type FormPart } from './multipart';
 
@@ -29,7 +43,11 @@ type ForeignTopic =
   | typeof Topics.TranscodingCompleted;
 
 export const kafkaBus = (name: string): KafkaEventBus =>
-  new KafkaEventBus({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: `${name}-${randomUUID()}`, logger });
+  new KafkaEventBus({
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    clientId: `${name}-${randomUUID()}`,
+    logger,
+  });
 
 /**
  * One content service per test file on the REAL stack: its own database on the stack's PostgreSQL,
@@ -50,7 +68,10 @@ export class ContentUnderTest {
   static async start(name: string, env: Record<string, string> = {}): Promise<ContentUnderTest> {
     const bus = kafkaBus(`content-test-${name}`);
     await bus.ensureTopics([Topics.TranscodingRequest]);
-    const storage = createObjectStorage(loadStorageConfig({ ...process.env, S3_BUCKET: `content-${name}-${randomBytes(4).toString('hex')}` }), logger);
+    const storage = createObjectStorage(
+      loadStorageConfig({ ...process.env, S3_BUCKET: `content-${name}-${randomBytes(4).toString('hex')}` }),
+      logger,
+    );
     await storage.ensureBucket();
     const playbackSecret = randomBytes(32).toString('base64url');
     const service = await startTestService({
@@ -69,7 +90,8 @@ export class ContentUnderTest {
       handler: async (message) => {
         const event = parseEvent(Topics.TranscodingRequest, message.value);
         // The Kafka key must be the video id, so one video's events stay in order.
-        if (message.key !== event.subject) throw new Error(`Transcoding-Request keyed ${message.key}, not ${event.subject}`);
+        if (message.key !== event.subject)
+          throw new Error(`Transcoding-Request keyed ${message.key}, not ${event.subject}`);
         requests.push(event);
       },
     });
@@ -91,14 +113,26 @@ export class ContentUnderTest {
     return { id, role, token: await this.service.issuer.sign({ role, userId: id }) };
   }
 
-  request(method: string, path: string, as: User | undefined, options: Omit<RequestOptions, 'token'> = {}): Promise<TestResponse> {
+  request(
+    method: string,
+    path: string,
+    as: User | undefined,
+    options: Omit<RequestOptions, 'token'> = {},
+  ): Promise<TestResponse> {
     return this.service.request(method, `${BASE}${path}`, { ...options, token: as?.token });
   }
 
   /** A GET of a URL the service handed out (a playlist's URI): no bearer token, as a player fetches it. */
-  async fetchUrl(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  async fetchUrl(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
     const response = await fetch(new URL(url, this.service.url), { headers });
-    return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+    return {
+      status: response.status,
+      headers: response.headers,
+      bytes: Buffer.from(await response.arrayBuffer()),
+    };
   }
 
   /** POST /upload with the parts in the given order. */
@@ -108,7 +142,11 @@ export class ContentUnderTest {
   }
 
   /** POST /upload of a raw body (the harness's request() JSON-encodes bodies). */
-  async postUpload(as: User | undefined, body: Buffer | ReadableStream<Uint8Array>, headers: Record<string, string>): Promise<TestResponse> {
+  async postUpload(
+    as: User | undefined,
+    body: Buffer | ReadableStream<Uint8Array>,
+    headers: Record<string, string>,
+  ): Promise<TestResponse> {
     const response = await fetch(`${this.service.url}${BASE}/upload`, {
       method: 'POST',
       body,
@@ -117,11 +155,20 @@ export class ContentUnderTest {
     } as RequestInit);
     const text = await response.text();
     const isJson = /json/.test(response.headers.get('content-type') ?? '');
-    return { status: response.status, headers: response.headers, body: isJson && text ? JSON.parse(text) : text };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: isJson && text ? JSON.parse(text) : text,
+    };
   }
 
   /** POST /upload of a local file, fields first as the contract asks. */
-  async upload(as: User, courseId: string, file: string, title = `Lecture ${randomUUID().slice(0, 8)}`): Promise<TestResponse> {
+  async upload(
+    as: User,
+    courseId: string,
+    file: string,
+    title = `Lecture ${randomUUID().slice(0, 8)}`,
+  ): Promise<TestResponse> {
     return this.uploadParts(as, [
       { name: 'courseId', value: courseId },
       { name: 'title', value: title },
@@ -130,7 +177,12 @@ export class ContentUnderTest {
   }
 
   /** Publishes an event to Kafka as its producer (the courses service, the transcoder) would. */
-  async publish<T extends ForeignTopic>(topic: T, subject: string, data: EventData<T>, id?: string): Promise<CloudEvent<EventData<T>>> {
+  async publish<T extends ForeignTopic>(
+    topic: T,
+    subject: string,
+    data: EventData<T>,
+    id?: string,
+  ): Promise<CloudEvent<EventData<T>>> {
     const event = createEvent(topic, { source: 'content-test', subject, data, id });
     await this.republish(topic, event);
     return event;
@@ -153,15 +205,24 @@ export class ContentUnderTest {
       capacity: null,
       createdAt: new Date().toISOString(),
     });
-    await waitFor(async () => (await this.db.query('SELECT 1 FROM known_courses WHERE course_id = $1', [courseId])).rowCount === 1, {
-      timeoutMs: 60_000,
-      description: `the content service to consume Course-Creation of ${courseId}`,
-    });
+    await waitFor(
+      async () =>
+        (await this.db.query('SELECT 1 FROM known_courses WHERE course_id = $1', [courseId])).rowCount === 1,
+      {
+        timeoutMs: 60_000,
+        description: `the content service to consume Course-Creation of ${courseId}`,
+      },
+    );
     return courseId;
   }
 
   /** Enrolls `student` (Student-Enrolled); resolves once this service knows it. */
-  async enroll(student: User, courseId: string, instructorId: string, status: 'active' | 'inactive' = 'active'): Promise<void> {
+  async enroll(
+    student: User,
+    courseId: string,
+    instructorId: string,
+    status: 'active' | 'inactive' = 'active',
+  ): Promise<void> {
     await this.publish(Topics.StudentEnrolled, courseId, {
       courseId,
       studentId: student.id,
@@ -171,8 +232,12 @@ export class ContentUnderTest {
     });
     await waitFor(
       async () =>
-        (await this.db.query('SELECT 1 FROM known_enrollments WHERE course_id = $1 AND student_id = $2 AND status = $3', [courseId, student.id, status]))
-          .rowCount === 1,
+        (
+          await this.db.query(
+            'SELECT 1 FROM known_enrollments WHERE course_id = $1 AND student_id = $2 AND status = $3',
+            [courseId, student.id, status],
+          )
+        ).rowCount === 1,
       { timeoutMs: 30_000, description: `the content service to consume Student-Enrolled of ${student.id}` },
     );
   }
@@ -205,7 +270,10 @@ export class ContentUnderTest {
 }
 
 /** A problem+json answer with this status (RFC 9457), never a bare or HTML error. */
-export function expectProblem(response: Pick<TestResponse, 'status' | 'headers' | 'body'>, status: number): void {
+export function expectProblem(
+  response: Pick<TestResponse, 'status' | 'headers' | 'body'>,
+  status: number,
+): void {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(response.body.status).toBe(status);

@@ -19,7 +19,11 @@ export interface PlayedVariant {
  * names and every init and media segment those name, through the URLs the service wrote (no
  * bearer token), failing on any status but 200.
  */
-export async function playEveryVariant(app: ContentUnderTest, master: string, dir: string): Promise<PlayedVariant[]> {
+export async function playEveryVariant(
+  app: ContentUnderTest,
+  master: string,
+  dir: string,
+): Promise<PlayedVariant[]> {
   const lines = master.split('\n').map((line) => line.trim());
   const variants: PlayedVariant[] = [];
   for (const [i, line] of lines.entries()) {
@@ -30,19 +34,32 @@ export async function playEveryVariant(app: ContentUnderTest, master: string, di
     const initUrl = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
     if (!initUrl) throw new Error(`${playlistUrl} has no EXT-X-MAP`);
     const segmentUrls = playlist.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
-    const durationSeconds = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const durationSeconds = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
     const bytes = [await fetchOk(app, initUrl)];
     for (const url of segmentUrls) bytes.push(await fetchOk(app, url));
     const file = join(dir, `variant-${variants.length}-${Date.now()}.mp4`);
     await writeFile(file, Buffer.concat(bytes));
-    variants.push({ attributes: parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length)), playlistUrl, initUrl, segmentUrls, durationSeconds, file });
+    variants.push({
+      attributes: parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length)),
+      playlistUrl,
+      initUrl,
+      segmentUrls,
+      durationSeconds,
+      file,
+    });
   }
   return variants;
 }
 
 async function fetchOk(app: ContentUnderTest, url: string): Promise<Buffer> {
   const response = await app.fetchUrl(url);
-  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${response.bytes.toString('utf8').slice(0, 300)}`);
+  if (response.status !== 200)
+    throw new Error(
+      `GET ${url} answered ${response.status}: ${response.bytes.toString('utf8').slice(0, 300)}`,
+    );
   return response.bytes;
 }
 

@@ -6,7 +6,10 @@ import { resolveFfmpegBinaries } from '@moocflix/platform/media';
 const run = promisify(execFile);
 
 /** A short H.264/AAC MP4 from ffmpeg's own generators (testsrc + sine). */
-export async function generateClip(path: string, { width, height, seconds }: { width: number; height: number; seconds: number }): Promise<string> {
+export async function generateClip(
+  path: string,
+  { width, height, seconds }: { width: number; height: number; seconds: number },
+): Promise<string> {
   // prettier-ignore
   await run(resolveFfmpegBinaries().ffmpeg, [
     '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
@@ -26,6 +29,9 @@ export async function writeTextFile(path: string): Promise<string> {
 
 /** An HLS playlist whose only "segment" is /etc/passwd: a probe that followed it would read the file. */
 export async function writePasswdPlaylist(path: string): Promise<string> {
-  await writeFile(path, '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXTINF:10,\nhttp://127.0.0.1:9/seg.ts\n#EXT-X-ENDLIST\n');
+  await writeFile(
+    path,
+    '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXTINF:10,\nhttp://127.0.0.1:9/seg.ts\n#EXT-X-ENDLIST\n',
+  );
   return path;
 }

@@ -54,7 +54,9 @@ export function streamedMultipartBody(
 
 function partHeader(boundary: string, part: FormPart): string {
   const disposition =
-    'content' in part ? `form-data; name="${part.name}"; filename="${part.filename}"` : `form-data; name="${part.name}"`;
+    'content' in part
+      ? `form-data; name="${part.name}"; filename="${part.filename}"`
+      : `form-data; name="${part.name}"`;
   const type = 'content' in part ? 'Content-Type: application/octet-stream\r\n' : '';
   return `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`;
 }

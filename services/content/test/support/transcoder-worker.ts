@@ -34,12 +34,20 @@ export async function startTranscoderWorker(storage: ObjectStorage): Promise<{ c
 }
 
 async function positionGroupAtEnd(groupId: string, topic: string): Promise<void> {
-  const kafka = new Kafka({ clientId: `position-${groupId}`, brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `position-${groupId}`,
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
     const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
   } finally {
     await admin.disconnect();
   }
