@@ -38,9 +38,10 @@ type BatchOutcome = 'drained' | 'more' | 'failed';
  * Publishes the outbox (see enqueueEvent) to the bus, in `seq` order, and marks rows published in
  * the transaction that claimed them.
  *
- * - One relay at a time per database: a transaction-level advisory lock. Row locks alone
- *   (`FOR UPDATE SKIP LOCKED`) would keep two replicas from publishing the same rows, but the second
- *   would skip ahead and publish later events of an entity before the first published earlier ones.
+ * - Replicas never publish the same rows at once: the claim locks its rows (`FOR UPDATE SKIP
+ *   LOCKED`) until they are marked. Row locks alone would let a second replica skip ahead and
+ *   publish an entity's later events while the first still publishes its earlier ones, so a
+ *   transaction-level advisory lock also makes one replica at a time the publisher.
  * - A failed publish keeps the rows (attempts/last_error recorded) and retries with capped
  *   exponential backoff: a Kafka outage delays events, never loses them.
  * - Delivery is at-least-once: if the process dies between the broker's ack and the COMMIT, the
