@@ -11,6 +11,10 @@ import { startUsersService, type UsersTestService } from './users-test-service';
 const ADMIN_EMAIL = uniqueEmail('admin');
 const ADMIN_PASSWORD = 'bootstrap admin passphrase';
 
+// jest.config.js sets testTimeout per project, which jest ignores (it is a global option): the
+// 5 s default is too short for joining Kafka groups on a loaded machine.
+jest.setTimeout(60_000);
+
 let service: UsersTestService;
 const events = new KafkaEventRecorder();
 

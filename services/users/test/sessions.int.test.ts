@@ -20,6 +20,10 @@ const jose: typeof import('jose', { with: { 'resolution-mode': 'import' } }) = r
 const MAX_FAILURES_PER_ACCOUNT = 3;
 const MAX_ATTEMPTS_PER_IP = 8;
 
+// jest.config.js sets testTimeout per project, which jest ignores (it is a global option): the
+// 5 s default is too short for joining Kafka groups on a loaded machine.
+jest.setTimeout(60_000);
+
 let service: UsersTestService;
 const events = new KafkaEventRecorder();
 
