@@ -1,4 +1,5 @@
 import type { BenchResult } from './harness';
+import { coursesEnrollBench, coursesListBench } from './courses.bench';
 import { contentUploadMemoryBench } from './content.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
 import { transcoderOverheadBench, transcoderSpeedupBench } from './transcoder.bench';
@@ -13,6 +14,8 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'transcoder-overhead': transcoderOverheadBench,
   'transcoder-speedup': transcoderSpeedupBench,
   'content-upload-memory': contentUploadMemoryBench,
+  'courses-enroll': coursesEnrollBench,
+  'courses-list': coursesListBench,
 };
 
 async function main(): Promise<void> {

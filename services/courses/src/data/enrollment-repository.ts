@@ -1,5 +1,6 @@
 import type { Queryable } from '@moocflix/platform/db';
 import type { Enrollment, EnrollmentStatus } from '../domain/enrollment';
+import type { KnownUserStatus } from './known-user-repository';
 
 interface EnrollmentRow {
   course_id: string;
@@ -17,12 +18,34 @@ const toEnrollment = (row: EnrollmentRow): Enrollment => ({
   enrolledAt: row.enrolled_at,
 });
 
-export async function findEnrollment(db: Queryable, courseId: string, studentId: string): Promise<Enrollment | undefined> {
-  const { rows } = await db.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollments WHERE course_id = $1 AND student_id = $2`, [
-    courseId,
-    studentId,
-  ]);
-  return rows[0] && toEnrollment(rows[0]);
+/** What enrolling needs to know about a student, besides the course. */
+export interface StudentStanding {
+  /** From the users projection; undefined while the user's events have not reached us. */
+  accountStatus: KnownUserStatus | undefined;
+  enrollment: Enrollment | undefined;
+}
+
+/**
+ * The student's account status and current enrollment in the course, in one round trip. The
+ * account row is share-locked, so a deactivation being recorded right now is waited for: an
+ * enrollment either sees it, or commits before that student's enrollments are deactivated.
+ * Run it after taking the course's lock: its snapshot then includes every enrollment committed
+ * before (a repeated request sees the first one's row).
+ */
+export async function findStudentStanding(db: Queryable, courseId: string, studentId: string): Promise<StudentStanding> {
+  const { rows } = await db.query<{ account_status: KnownUserStatus | null; enrollment: { status: EnrollmentStatus; enrolled_at: string } | null }>(
+    `SELECT (SELECT status FROM known_users WHERE id = $2 FOR SHARE) AS account_status,
+            (SELECT json_build_object('status', status, 'enrolled_at', enrolled_at)
+               FROM enrollments WHERE course_id = $1 AND student_id = $2) AS enrollment`,
+    [courseId, studentId],
+  );
+  const { account_status, enrollment } = rows[0]!;
+  return {
+    accountStatus: account_status ?? undefined,
+    enrollment: enrollment
+      ? { courseId, studentId, status: enrollment.status, enrolledAt: new Date(enrollment.enrolled_at) }
+      : undefined,
+  };
 }
 
 export async function countActiveSeats(db: Queryable, courseId: string): Promise<number> {

@@ -24,13 +24,3 @@ export async function saveKnownUser(db: Queryable, user: KnownUser, asOf: Date):
   );
   return rowCount === 1;
 }
-
-/**
- * The user's status, read with a share lock so that a deactivation being recorded right now is
- * waited for: an enrollment either sees it, or commits before its enrollments are deactivated.
- * Undefined when the user's events have not reached us yet.
- */
-export async function lockKnownUserStatus(db: Queryable, userId: string): Promise<KnownUserStatus | undefined> {
-  const { rows } = await db.query<{ status: KnownUserStatus }>('SELECT status FROM known_users WHERE id = $1 FOR SHARE', [userId]);
-  return rows[0]?.status;
-}

@@ -2,8 +2,7 @@ import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
 import { enqueueEvent, Topics } from '@moocflix/platform/events';
 import { lockCourse } from '../data/course-repository';
-import { countActiveSeats, findEnrollment, saveActiveEnrollment } from '../data/enrollment-repository';
-import { lockKnownUserStatus } from '../data/known-user-repository';
+import { countActiveSeats, findStudentStanding, saveActiveEnrollment } from '../data/enrollment-repository';
 import { requireVisible, type Caller } from './course-access';
 import { studentEnrolledEvent, type Enrollment } from './enrollment';
 import { enrollmentRefusal, REFUSAL_DETAILS } from './enrollment-rules';
@@ -25,11 +24,11 @@ export interface EnrollmentOutcome {
 export async function enrollStudent(ctx: UseCaseContext, caller: Caller, courseId: string): Promise<EnrollmentOutcome> {
   return withTransaction(ctx.pool, async (tx) => {
     const course = requireVisible(await lockCourse(tx, courseId), caller);
-    if ((await lockKnownUserStatus(tx, caller.userId)) === 'deactivated') {
+    const standing = await findStudentStanding(tx, courseId, caller.userId);
+    if (standing.accountStatus === 'deactivated') {
       throw problems.conflict(REFUSAL_DETAILS['student-deactivated'], 'student-deactivated');
     }
-    const existing = await findEnrollment(tx, courseId, caller.userId);
-    if (existing?.status === 'active') return { enrollment: existing, created: false };
+    if (standing.enrollment?.status === 'active') return { enrollment: standing.enrollment, created: false };
     // Counting is only needed when seats are limited: the common unlimited case saves a query.
     const seatsTaken = course.capacity === null ? 0 : await countActiveSeats(tx, courseId);
     const refusal = enrollmentRefusal(course, seatsTaken, ctx.now());

@@ -1,0 +1,168 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type autocannon from 'autocannon';
+import pg from 'pg';
+import { createLogger } from '@moocflix/platform/log';
+import { TestTokenIssuer } from '@moocflix/platform/testing';
+import { startEmbeddedPostgres } from '../services/moocflix/src/embedded-postgres';
+import { compare, formatMeasurement, measure, startServerProcess, type BenchResult, type ServerProcess } from './harness';
+
+/**
+ * Issue 4: the courses service against bare Express + pg on the same embedded PostgreSQL.
+ * - enroll: POST /enroll (JWT verify + validation + locked transaction + outbox row) vs one INSERT;
+ *   every request is a new (course, student) pair spread over COURSES courses, as a real
+ *   enrollment wave would be, so both sides always insert.
+ * - catalogue: GET /api/v1/courses (first page of 20) vs the same SELECT.
+ */
+const COURSES = 100;
+const STUDENTS = 5_000;
+const logger = createLogger('bench', 'warn');
+
+interface CoursesBench {
+  service: ServerProcess;
+  bare: ServerProcess;
+  issuer: TestTokenIssuer;
+  courseIds: string[];
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startCoursesBench(): Promise<CoursesBench> {
+  const dir = await mkdtemp(join(tmpdir(), 'courses-bench-'));
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data dir.
+  await chmod(dir, 0o755);
+  const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logger });
+  const admin = new pg.Client({ connectionString: postgres.adminUrl });
+  await admin.connect();
+  await admin.query('CREATE DATABASE courses_bench');
+  // Commits are not flushed to disk before answering (for both sides): on a shared machine the
+  // fsync latency would swamp what is measured here, the request path of the service.
+  await admin.query('ALTER DATABASE courses_bench SET synchronous_commit = off');
+  await admin.end();
+  const databaseUrl = postgres.urlFor('courses_bench');
+
+  const issuer = await TestTokenIssuer.create();
+  const service = await startServerProcess(`${__dirname}/servers/courses-service.ts`, {
+    DATABASE_URL: databaseUrl,
+    JWT_PUBLIC_JWKS: JSON.stringify(issuer.jwks),
+  });
+  // The service has migrated its database by now; the baseline's table sits beside its tables.
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`CREATE TABLE bare_enrollments (
+    course_id uuid NOT NULL, student_id text NOT NULL, enrolled_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (course_id, student_id))`);
+  await db.end();
+  const bare = await startServerProcess(`${__dirname}/servers/courses-bare.ts`, { DATABASE_URL: databaseUrl });
+
+  const instructor = await issuer.sign({ role: 'instructor' });
+  const courseIds: string[] = [];
+  for (let i = 0; i < COURSES; i++) {
+    const response = await fetch(`${service.url}/api/v1/courses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${instructor}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: `Bench course ${i}`, description: 'Seeded for the benchmark', published: true }),
+    });
+    if (response.status !== 201) throw new Error(`seeding a course answered ${response.status}: ${await response.text()}`);
+    courseIds.push(((await response.json()) as { id: string }).id);
+  }
+
+  return {
+    service,
+    bare,
+    issuer,
+    courseIds,
+    async stop() {
+      await Promise.all([service.stop(), bare.stop()]);
+      await postgres.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Request i enrolls student ⌊i / COURSES⌋ into course i % COURSES: consecutive requests go to
+ * different courses (as many students joining many courses would), and every pair is new for
+ * STUDENTS × COURSES requests, far more than a run sends.
+ */
+function enrollmentRequests(courseIds: string[], students: { id: string; token: string }[]): autocannon.Request[] {
+  let i = 0;
+  return [
+    {
+      method: 'POST',
+      setupRequest: (request) => {
+        const courseId = courseIds[i % courseIds.length]!;
+        const student = students[Math.floor(i / courseIds.length) % students.length]!;
+        i++;
+        return {
+          ...request,
+          path: `/api/v1/courses/${courseId}/enroll`,
+          headers: { authorization: `Bearer ${student.token}`, 'x-student-id': student.id },
+        };
+      },
+    },
+  ];
+}
+
+export async function coursesEnrollBench(): Promise<BenchResult> {
+  const bench = await startCoursesBench();
+  try {
+    const students = await Promise.all(
+      Array.from({ length: STUDENTS }, async (_, n) => {
+        const id = `bench-student-${n}`;
+        return { id, token: await bench.issuer.sign({ role: 'student', userId: id, expiresInSeconds: 3600 }) };
+      }),
+    );
+    const baselineRequests = enrollmentRequests(bench.courseIds, students);
+    const candidateRequests = enrollmentRequests(bench.courseIds, students);
+    const { baseline, candidate } = await compare(
+      () => measure({ url: bench.bare.url, requests: baselineRequests }),
+      () => measure({ url: bench.service.url, requests: candidateRequests }),
+    );
+    const ratio = candidate.requestsPerSecond / baseline.requestsPerSecond;
+    return {
+      name: 'courses: POST /enroll vs bare Express+pg INSERT (50 connections)',
+      baseline: formatMeasurement(baseline),
+      candidate: formatMeasurement(candidate),
+      ratio,
+      goal: '≥ 0.50 and candidate p99 < 25 ms',
+      met: ratio >= 0.5 && candidate.p99Ms < 25 && candidate.errors === 0,
+      details: `candidate: JWT verify + zod + transaction (course row lock, status, enrollment insert, outbox row) over ${COURSES} courses`,
+    };
+  } finally {
+    await bench.stop();
+  }
+}
+
+export async function coursesListBench(): Promise<BenchResult> {
+  const bench = await startCoursesBench();
+  try {
+    const token = await bench.issuer.sign({ role: 'student', expiresInSeconds: 3600 });
+    const path = '/api/v1/courses?limit=20';
+    const { baseline, candidate } = await compare(
+      () => measure({ url: bench.bare.url + path }),
+      () => measure({ url: bench.service.url + path, headers: { authorization: `Bearer ${token}` } }),
+    );
+    const ratio = candidate.requestsPerSecond / baseline.requestsPerSecond;
+    return {
+      name: 'courses: GET /api/v1/courses vs bare Express+pg SELECT (50 connections)',
+      baseline: formatMeasurement(baseline),
+      candidate: formatMeasurement(candidate),
+      ratio,
+      goal: '≥ 0.60',
+      met: ratio >= 0.6 && candidate.errors === 0,
+      details: `candidate: JWT verify + zod query + visibility-filtered keyset page of 20 among ${COURSES} courses`,
+    };
+  } finally {
+    await bench.stop();
+  }
+}

@@ -1,0 +1,57 @@
+// Candidate of the courses benchmarks: the real courses service (JWT verification, use cases,
+// transactions, transactional outbox with its relay) behind the kit's app factory, on the
+// in-process bus: the bench measures the HTTP + JWT + transaction + outbox path, not Kafka.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuthenticator, InMemoryRevocationList } from '@moocflix/platform/auth';
+import { createPool } from '@moocflix/platform/db';
+import { InProcessEventBus } from '@moocflix/platform/events';
+import { createHttpApp, startHttpServer } from '@moocflix/platform/http';
+import { createLogger } from '@moocflix/platform/log';
+import { createMetricsRegistry } from '@moocflix/platform/metrics';
+import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
+import { TEST_AUDIENCE, TEST_ISSUER } from '@moocflix/platform/testing';
+import { createCoursesService } from '@moocflix/courses/service';
+
+async function main(): Promise<void> {
+  const logger = createLogger('courses', process.env.LOG_LEVEL ?? 'warn');
+  const registry = createMetricsRegistry();
+  const pool = createPool(process.env.DATABASE_URL!, { max: 10, applicationName: 'courses' });
+  const auth = createAuthenticator({
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
+    publicKeys: JSON.parse(process.env.JWT_PUBLIC_JWKS!),
+    revocations: new InMemoryRevocationList(),
+    logger,
+  });
+  const service = await createCoursesService({
+    name: 'courses',
+    logger,
+    registry,
+    pool,
+    bus: new InProcessEventBus({ logger }),
+    auth,
+    storage: new LocalDiskObjectStorage({ rootDir: mkdtempSync(join(tmpdir(), 'courses-bench-storage-')) }),
+    env: {},
+  });
+  const app = createHttpApp({ logger, registry, services: [service] });
+  const { url } = await startHttpServer({
+    app,
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    handleSignals: true,
+    onClose: async () => {
+      await service.stop();
+      await pool.end();
+    },
+  });
+  await service.start();
+  console.log(`LISTENING ${url}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
