@@ -11,6 +11,9 @@ import { generateClip } from './support/media';
 
 type Completion = EventData<typeof Topics.TranscodingCompleted>;
 
+// jest ignores the integration project's testTimeout (a global option), so the file sets its own.
+jest.setTimeout(120_000);
+
 let app: ContentUnderTest;
 let dir: string;
 let clip: string;

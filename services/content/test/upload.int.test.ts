@@ -11,6 +11,9 @@ import { streamedMultipartBody } from './support/multipart';
 
 const UPLOAD_MAX_BYTES = 512 * 1024;
 
+// jest ignores the integration project's testTimeout (a global option), so the file sets its own.
+jest.setTimeout(120_000);
+
 let app: ContentUnderTest;
 let dir: string;
 let owner: User;
@@ -152,7 +155,9 @@ describe('POST /api/v1/content/upload', () => {
     await expectNothingStored(async () => {
       const response = await app.upload(owner, courseId, media.passwdPlaylist);
       expectProblem(response, 415);
-      expect(response.body.detail).toMatch(/refused-container/);
+      // Kept under a name of ours, without the client's extension, the playlist is not even taken for
+      // HLS by the probe; either way it is refused before anything it names is opened.
+      expect(response.body.detail).toMatch(/not-media|refused-container/);
       expect(JSON.stringify(response.body)).not.toMatch(/root:/);
     });
   });
