@@ -12,6 +12,9 @@ const common = { transform, transformIgnorePatterns, testEnvironment: 'node', mo
 const roots = ['<rootDir>/services', '<rootDir>/operator', '<rootDir>/e2e'];
 
 module.exports = {
+  // A global option: jest ignores testTimeout inside `projects`. Integration and cluster tests
+  // start real systems on a 2-core box; unit tests finish in milliseconds either way.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -28,7 +31,6 @@ module.exports = {
       globalSetup: '<rootDir>/e2e/stack/jest-global-setup.ts',
       globalTeardown: '<rootDir>/e2e/stack/jest-global-teardown.ts',
       setupFiles: ['<rootDir>/e2e/stack/jest-env.ts'],
-      testTimeout: 60000,
     },
     {
       ...common,
@@ -38,7 +40,6 @@ module.exports = {
       globalSetup: '<rootDir>/e2e/cluster/jest-global-setup.ts',
       globalTeardown: '<rootDir>/e2e/cluster/jest-global-teardown.ts',
       setupFiles: ['<rootDir>/e2e/cluster/jest-env.ts'],
-      testTimeout: 120000,
     },
   ],
 };
