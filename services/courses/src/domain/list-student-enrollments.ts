@@ -23,10 +23,10 @@ export async function listStudentEnrollments(
   });
   const page = keysetPage(rows, request.limit, (last) => ({ t: last.enrolledAt.toISOString(), id: last.courseId }));
   return {
-    nextCursor: page.nextCursor,
     items: page.items.map(({ courseTitle, instructorId, ...enrollment }) => ({
       ...enrollment,
       course: { id: enrollment.courseId, title: courseTitle, instructorId },
     })),
+    nextCursor: page.nextCursor,
   };
 }
