@@ -59,6 +59,8 @@ export class ContentUnderTest {
   private constructor(
     readonly service: TestService,
     readonly storage: ObjectStorage,
+    /** This file's own bucket on the stack's S3 server (S3_BUCKET for processes sharing it). */
+    readonly bucket: string,
     readonly bus: KafkaEventBus,
     readonly playbackSecret: string,
     private readonly requests: CloudEvent<TranscodingRequest>[],
@@ -68,10 +70,8 @@ export class ContentUnderTest {
   static async start(name: string, env: Record<string, string> = {}): Promise<ContentUnderTest> {
     const bus = kafkaBus(`content-test-${name}`);
     await bus.ensureTopics([Topics.TranscodingRequest]);
-    const storage = createObjectStorage(
-      loadStorageConfig({ ...process.env, S3_BUCKET: `content-${name}-${randomBytes(4).toString('hex')}` }),
-      logger,
-    );
+    const bucket = `content-${name}-${randomBytes(4).toString('hex')}`;
+    const storage = createObjectStorage(loadStorageConfig({ ...process.env, S3_BUCKET: bucket }), logger);
     await storage.ensureBucket();
     const playbackSecret = randomBytes(32).toString('base64url');
     const service = await startTestService({
@@ -95,7 +95,7 @@ export class ContentUnderTest {
         requests.push(event);
       },
     });
-    return new ContentUnderTest(service, storage, bus, playbackSecret, requests, recorder);
+    return new ContentUnderTest(service, storage, bucket, bus, playbackSecret, requests, recorder);
   }
 
   async close(): Promise<void> {
