@@ -52,7 +52,7 @@ export type TranscodeOutcome =
     }
   | { status: 'failed'; error: string; durationSeconds: number | null };
 
-// ffmpeg's share of the progress bar; uploading the outputs is the rest.
+// ffmpeg's share of the progress bar; packaging and uploading end with the completion (100%).
 const ENCODING_SHARE = 95;
 const POSTER_AT_SECONDS = 1;
 const UPLOAD_CONCURRENCY = 4;
@@ -80,7 +80,8 @@ export async function transcodeVideo(
         timeoutMs: settings.probeTimeoutMs,
         ffprobePath: binaries.ffprobe,
       });
-      const duration = (durationSeconds = probe.durationSeconds);
+      durationSeconds = probe.durationSeconds;
+      const duration = probe.durationSeconds;
       if (probe.container !== request.sourceFormat) {
         logger.warn(
           { requested: request.sourceFormat, probed: probe.container },

@@ -1,16 +1,8 @@
 import { buildMasterPlaylist } from './master-playlist';
 
 describe('buildMasterPlaylist', () => {
-  it('lists every variant with BANDWIDTH, RESOLUTION and CODECS, lowest first', () => {
+  it('lists every variant with BANDWIDTH, RESOLUTION and CODECS, in ladder order', () => {
     const text = buildMasterPlaylist([
-      {
-        uri: '720p/index.m3u8',
-        bandwidth: 3_100_000,
-        averageBandwidth: 2_900_000,
-        width: 1280,
-        height: 720,
-        codecs: 'avc1.64001f,mp4a.40.2',
-      },
       {
         uri: '360p/index.m3u8',
         bandwidth: 950_000,
@@ -19,6 +11,15 @@ describe('buildMasterPlaylist', () => {
         height: 360,
         codecs: 'avc1.64001e,mp4a.40.2',
       },
+      // Simple content can measure below the rung under it; the order stays the ladder's.
+      {
+        uri: '720p/index.m3u8',
+        bandwidth: 910_000,
+        averageBandwidth: 850_000,
+        width: 1280,
+        height: 720,
+        codecs: 'avc1.64001f,mp4a.40.2',
+      },
     ]);
     expect(text.split('\n')).toEqual([
       '#EXTM3U',
@@ -26,7 +27,7 @@ describe('buildMasterPlaylist', () => {
       '#EXT-X-INDEPENDENT-SEGMENTS',
       '#EXT-X-STREAM-INF:BANDWIDTH=950000,AVERAGE-BANDWIDTH=900000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"',
       '360p/index.m3u8',
-      '#EXT-X-STREAM-INF:BANDWIDTH=3100000,AVERAGE-BANDWIDTH=2900000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2"',
+      '#EXT-X-STREAM-INF:BANDWIDTH=910000,AVERAGE-BANDWIDTH=850000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2"',
       '720p/index.m3u8',
       '',
     ]);

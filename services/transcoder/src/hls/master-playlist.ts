@@ -11,12 +11,13 @@ export interface MasterPlaylistVariant {
 }
 
 /**
- * The HLS master playlist, lowest variant first. Every variant starts each segment on a keyframe
- * forced at the same instants, hence EXT-X-INDEPENDENT-SEGMENTS.
+ * The HLS master playlist, variants in the order given (the ladder's, smallest first: measured
+ * bandwidths of simple content do not always grow with the size). Every variant starts each segment
+ * on a keyframe forced at the same instants, hence EXT-X-INDEPENDENT-SEGMENTS.
  */
 export function buildMasterPlaylist(variants: MasterPlaylistVariant[]): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const v of [...variants].sort((a, b) => a.bandwidth - b.bandwidth)) {
+  for (const v of variants) {
     lines.push(
       `#EXT-X-STREAM-INF:BANDWIDTH=${v.bandwidth},AVERAGE-BANDWIDTH=${v.averageBandwidth},` +
         `RESOLUTION=${v.width}x${v.height},CODECS="${v.codecs}"`,

@@ -38,7 +38,8 @@ export async function positionGroupAtEnd(groupId: string, topic: string): Promis
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(topic);
+    // A topic created a moment ago may not have its leader known to this client yet: retry.
+    const ends = await waitFor(() => admin.fetchTopicOffsets(topic), { timeoutMs: 20_000, intervalMs: 250 });
     await admin.setOffsets({
       groupId,
       topic,
