@@ -115,6 +115,7 @@ describe('POST /api/v1/courses', () => {
     ['a date without a time zone', { title: 'T', description: 'd', enrollmentOpensAt: '2030-01-01T00:00:00' }],
     ['a window that closes before it opens', { title: 'T', description: 'd', enrollmentOpensAt: '2030-02-01T00:00:00Z', enrollmentClosesAt: '2030-01-01T00:00:00Z' }],
     ['an array body', [{ title: 'T', description: 'd' }]],
+    ['a NUL character, which PostgreSQL text cannot hold', { title: 'T\u0000', description: 'd' }],
   ])('answers 400 problem+json for %s, creating nothing', async (_case, body) => {
     const before = await courseCount();
     const response = await app.request('POST', '', owner, { body });
@@ -371,6 +372,8 @@ describe('GET /api/v1/courses', () => {
     ['an unknown sort', 'sort=popularity'],
     ['published that is not a boolean', 'published=maybe'],
     ['a cursor we never issued', 'cursor=bm90LWEtY3Vyc29y'],
+    ['a NUL character in a filter', 'instructorId=%00'],
+    ['a NUL character in the search text', 'q=a%00b'],
   ])('answers 400 for %s', async (_case, query) => {
     expectProblem(await app.request('GET', `?${query}`, student), 400);
   });

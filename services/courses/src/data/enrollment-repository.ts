@@ -100,7 +100,7 @@ export async function listCourseEnrollments(
   return rows.map(toEnrollment);
 }
 
-export interface StudentEnrollmentRow extends EnrollmentRow {
+interface StudentEnrollmentRow extends EnrollmentRow {
   title: string;
   instructor_id: string;
 }

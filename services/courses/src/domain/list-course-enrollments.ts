@@ -5,9 +5,10 @@ import { listCourseEnrollments as selectEnrollments } from '../data/enrollment-r
 import { requireAllowed, type Caller } from './course-access';
 import type { Enrollment, EnrollmentStatus } from './enrollment';
 import { keysetPage } from './keyset-page';
+import { storableText } from './storable-text';
 import type { UseCaseContext } from './use-case-context';
 
-const cursorSchema = z.object({ t: z.iso.datetime(), id: z.string().min(1).max(200) });
+const cursorSchema = z.object({ t: z.iso.datetime(), id: storableText().min(1).max(200) });
 
 /** Who is enrolled in a course, oldest enrollment first: for its owner (and admins). */
 export async function listCourseEnrollments(

@@ -5,6 +5,7 @@ import { listCourses as selectCourses, sortValue } from '../data/course-reposito
 import { COURSE_SORTS, type Course, type CourseSort } from './course';
 import type { Caller } from './course-access';
 import { keysetPage } from './keyset-page';
+import { storableText } from './storable-text';
 import type { UseCaseContext } from './use-case-context';
 
 export interface CourseListRequest {
@@ -18,7 +19,7 @@ export interface CourseListRequest {
 }
 
 // `s` ties a cursor to the sort it was issued for; `v` is that sort's value of the last course.
-const cursorSchema = z.object({ s: z.enum(COURSE_SORTS), v: z.string(), id: z.uuid() });
+const cursorSchema = z.object({ s: z.enum(COURSE_SORTS), v: storableText(), id: z.uuid() });
 
 /** The catalogue: published courses, plus the caller's own drafts (every draft for an admin). */
 export async function listCourses(ctx: UseCaseContext, caller: Caller, request: CourseListRequest): Promise<Page<Course>> {

@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import type { Authenticator } from '@moocflix/platform/auth';
-import { getAuth } from '@moocflix/platform/auth';
+import { getAuth, type Authenticator } from '@moocflix/platform/auth';
 import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
 import { createCourse } from '../domain/create-course';
 import { deleteCourse } from '../domain/delete-course';

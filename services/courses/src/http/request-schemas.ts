@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { paginationQuery } from '@moocflix/platform/http';
 import { COURSE_LEVELS, COURSE_SORTS } from '../domain/course';
+import { storableText } from '../domain/storable-text';
 
 /**
  * Every body, query and path of the API. Objects are strict: an unknown field is a 400, never
@@ -13,9 +14,9 @@ export const noQuery = z.strictObject({});
 /** POST /:id/enroll and DELETE take no body; an empty JSON object is tolerated. */
 export const noBody = z.strictObject({});
 
-const title = z.string().trim().min(1).max(200);
-const description = z.string().max(20_000);
-const category = z.string().trim().min(1).max(100).nullable();
+const title = storableText().trim().min(1).max(200);
+const description = storableText().max(20_000);
+const category = storableText().trim().min(1).max(100).nullable();
 const level = z.enum(COURSE_LEVELS).nullable();
 // A BCP 47 language tag such as "en", "pt-BR" or "zh-Hant".
 const language = z
@@ -74,14 +75,14 @@ export const listCoursesQuery = z.strictObject({
   limit: paginationQuery.limit,
   // Longer than the kit's default: a title-sorted cursor carries a title of up to 200 characters.
   cursor: z.string().max(2048).optional(),
-  instructorId: z.string().min(1).max(200).optional(),
-  category: z.string().trim().min(1).max(100).optional(),
+  instructorId: storableText().min(1).max(200).optional(),
+  category: storableText().trim().min(1).max(100).optional(),
   published: z
     .enum(['true', 'false'])
     .transform((value) => value === 'true')
     .optional(),
   /** Words that must all appear (as prefixes) in the title or description. */
-  q: z.string().trim().min(1).max(200).optional(),
+  q: storableText().trim().min(1).max(200).optional(),
   sort: z.enum(COURSE_SORTS).default('-createdAt'),
 });
 
