@@ -15,7 +15,7 @@ import { BASE, clientIp, expectProblem, logIn, outboxRows, PASSWORD, signUp, uni
 import { KafkaEventRecorder } from './kafka-event-recorder';
 import { AUDIENCE, ISSUER, kafkaBrokers, startUsersService, type UsersTestService } from './users-test-service';
 
-const jose: typeof import('jose', { with: { 'resolution-mode': 'import' } }) = require('jose');
+import * as jose from 'jose';
 
 const MAX_FAILURES_PER_ACCOUNT = 3;
 const MAX_ATTEMPTS_PER_IP = 8;

@@ -2,7 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { HttpProblem, problems } from '../errors';
-import { jose, type JSONWebKeySet, type JWTVerifyGetKey } from './jose';
+import * as jose from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { ROLES, type AuthContext, type Authenticator, type RevocationList, type Role } from './types';
 
 /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { TestTokenIssuer } from '../testing/tokens';
 import { createAuthenticator, type AuthenticatorOptions } from './authenticator';
-import type { JSONWebKeySet } from './jose';
+import type { JSONWebKeySet } from 'jose';
 import { InMemoryRevocationList } from './revocation-list';
 
 const logger = pino({ level: 'silent' });

@@ -1,4 +1,4 @@
-import { jose } from '../auth/jose';
+import * as jose from 'jose';
 import { TEST_AUDIENCE, TEST_ISSUER, TestTokenIssuer } from './tokens';
 
 const issuer = new TestTokenIssuer({ kid: 'key-1' });

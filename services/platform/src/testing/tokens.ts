@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { jose, type JSONWebKeySet, type JWK } from '../auth/jose';
+import * as jose from 'jose';
+import type { JSONWebKeySet, JWK } from 'jose';
 import type { Role } from '../auth/types';
 
 /** The defaults services use for JWT_ISSUER / JWT_AUDIENCE. */

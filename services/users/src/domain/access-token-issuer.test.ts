@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { AccessTokenIssuer } from './access-token-issuer';
 
-const jose: typeof import('jose', { with: { 'resolution-mode': 'import' } }) = require('jose');
+import * as jose from 'jose';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 const NOW_MS = 1_700_000_000_500;

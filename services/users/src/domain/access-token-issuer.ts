@@ -1,10 +1,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Role } from '@moocflix/platform/auth';
 
-// jose 6 is ESM only; under CommonJS TypeScript a static import is refused (TS1479), while Node
-// ≥ 20.19, tsx and jest (which transforms jose) all load it through require.
-type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
-const jose: Jose = require('jose');
+import * as jose from 'jose';
 
 export interface SigningKey {
   kid: string;
