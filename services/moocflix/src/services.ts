@@ -4,6 +4,8 @@ import { createContentService } from '@moocflix/content/service';
 import { createCoursesService } from '@moocflix/courses/service';
 import { createUsersService } from '@moocflix/users/service';
 import { createTranscoderService } from '@moocflix/transcoder/service';
+import { createAssessmentsService } from '@moocflix/assessments/service';
+import { createNotificationsService } from '@moocflix/notifications/service';
 
 /** A service the launcher runs in-process: its database is named after it. */
 export interface LaunchedService {
@@ -20,4 +22,6 @@ export const SERVICES: LaunchedService[] = [
   { name: 'courses', create: createCoursesService },
   { name: 'content', create: createContentService },
   { name: 'transcoder', create: createTranscoderService },
+  { name: 'assessments', create: createAssessmentsService },
+  { name: 'notifications', create: createNotificationsService },
 ];

@@ -1,0 +1,42 @@
+import type { AuthContext } from '@moocflix/platform/auth';
+import { problems } from '@moocflix/platform/errors';
+
+export type Caller = Pick<AuthContext, 'userId' | 'role'>;
+export type EnrollmentStatus = 'active' | 'inactive';
+
+/** What this service knows about a course and the caller's place in it (from the courses service's events). */
+export interface CourseStanding {
+  instructorId: string;
+  deleted: boolean;
+  /** The caller's enrollment; undefined when they never enrolled (or the event has not arrived yet). */
+  callerEnrollment: EnrollmentStatus | undefined;
+}
+
+/** How a caller takes part in a course's assessments: its owner, or one of its active students. */
+export type Participant = 'owner' | 'student';
+
+export function participantOf(course: CourseStanding, caller: Caller): Participant | undefined {
+  if (course.instructorId === caller.userId) return 'owner';
+  return course.callerEnrollment === 'active' ? 'student' : undefined;
+}
+
+/** A course that is unknown here or deleted does not exist for this service (404). */
+export function requireCourse(course: CourseStanding | undefined, what: string): CourseStanding {
+  if (!course || course.deleted) throw problems.notFound(what);
+  return course;
+}
+
+/** The owner or an active student of the course; anyone else gets 403. */
+export function requireParticipant(course: CourseStanding, caller: Caller): Participant {
+  const participant = participantOf(course, caller);
+  if (!participant) throw problems.forbidden('Only the course owner and its enrolled students may see its assessments');
+  return participant;
+}
+
+export function requireOwner(course: CourseStanding, caller: Caller, action: string): void {
+  if (participantOf(course, caller) !== 'owner') throw problems.forbidden(`Only the course owner may ${action}`);
+}
+
+export function requireActiveStudent(course: CourseStanding, caller: Caller): void {
+  if (participantOf(course, caller) !== 'student') throw problems.forbidden('Only students enrolled in the course may submit');
+}

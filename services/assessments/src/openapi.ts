@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { createAssessmentBody, gradeBody, listAssessmentsQuery, resultsQuery, submitBody } from './http/request-schemas';
+
+/**
+ * The OpenAPI 3.1 document served at /api/v1/assessments/openapi.json. Request schemas are generated
+ * from the zod schemas that validate the requests, so the document cannot drift from the code.
+ */
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function queryParameters(schema: z.ZodType): object[] {
+  const { properties = {}, required = [] } = jsonSchema(schema) as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.includes(name), schema: property }));
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const uuidParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+const dateTime = { type: 'string', format: 'date-time' };
+const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
+
+const common = {
+  '400': problem('Malformed path, query or body (unknown fields included); errors[] names each bad field'),
+  '401': problem('Missing, invalid, expired or revoked bearer token'),
+};
+const notFound = { '404': problem('No such assessment (or its course is unknown here or was deleted)') };
+
+const SCORING_RULES =
+  'Scoring: single and boolean questions earn their points for the correct answer; multiple choice earns partial credit, ' +
+  'points × max(0, (correct options selected − incorrect options selected) / number of correct options), so selecting ' +
+  'everything earns nothing; numeric answers earn the points within ±tolerance (default 0) of the key; text answers earn ' +
+  'the points when equal to the key after trimming, ignoring case unless caseSensitive (default false); essays are graded ' +
+  'by the course owner; an unanswered question earns 0. Scores are rounded to 4 decimals.';
+
+export const assessmentsOpenApi = {
+  openapi: '3.1.0',
+  info: {
+    title: 'MoocFlix Assessment',
+    version: '1.0.0',
+    description:
+      'Quizzes and assignments of a course, submissions, grading and results. Every route needs a bearer token. The course ' +
+      'owner (as known from Course-* events) creates and grades; students actively enrolled (Student-Enrolled) read and ' +
+      'submit; anyone else gets 403. Students never see answer keys (correct, tolerance, caseSensitive). An attempt without ' +
+      'an answered essay is graded at submit. ' +
+      SCORING_RULES +
+      ' Events: Assessment-Creation, Submission-Completed (for the instructor), Grading-Completed (for the student; at submit ' +
+      'when fully auto-graded, and on every manual grade or regrade). Consumes Course-Creation, Course-Update, ' +
+      'Course-Deletion and Student-Enrolled (consumer group "assessments").',
+  },
+  servers: [{ url: '/' }],
+  security: [{ bearer: [] }],
+  paths: {
+    '/api/v1/assessments': {
+      post: {
+        summary: 'Create a quiz or an assignment (course owner); questions get ids',
+        description: SCORING_RULES,
+        requestBody: { required: true, ...json(jsonSchema(createAssessmentBody)) },
+        responses: {
+          '201': { description: 'Created', ...json(ref('Assessment')) },
+          ...common,
+          '403': problem('The caller does not own the course'),
+          '404': problem('The course is unknown here (its Course-Creation may not have arrived yet) or was deleted'),
+        },
+      },
+      get: {
+        summary: 'A course’s assessments, newest first (owner and enrolled students); summaries without questions',
+        parameters: queryParameters(listAssessmentsQuery),
+        responses: {
+          '200': { description: 'A page', ...json(page('AssessmentSummary')) },
+          ...common,
+          '403': problem('Neither the course owner nor an enrolled student'),
+          '404': problem('No such course'),
+        },
+      },
+    },
+    '/api/v1/assessments/{id}': {
+      parameters: [uuidParam('id')],
+      get: {
+        summary: 'One assessment: everything for the owner, no answer keys for enrolled students',
+        responses: {
+          '200': { description: 'The assessment', ...json({ oneOf: [ref('Assessment'), ref('StudentAssessment')] }) },
+          ...common,
+          '403': problem('Neither the course owner nor an enrolled student'),
+          ...notFound,
+        },
+      },
+    },
+    '/api/v1/assessments/{id}/submit': {
+      parameters: [uuidParam('id')],
+      post: {
+        summary: 'Submit an attempt (enrolled students); objective questions graded at once',
+        description:
+          'answers maps question ids to: an option index (single), an array of distinct option indexes (multiple), a boolean, ' +
+          'a number, a text (text, essay). Unanswered questions earn 0. ' +
+          SCORING_RULES,
+        requestBody: { required: true, ...json(jsonSchema(submitBody)) },
+        responses: {
+          '201': { description: 'The attempt; status graded unless an answered essay waits for the owner', ...json(ref('Submission')) },
+          ...common,
+          '403': problem('Not actively enrolled in the course'),
+          ...notFound,
+          '409': problem('reason attempts-exhausted: every allowed attempt is used'),
+          '422': problem('reason past-due: the due date has passed'),
+        },
+      },
+    },
+    '/api/v1/assessments/{id}/submissions/{submissionId}': {
+      parameters: [uuidParam('id'), uuidParam('submissionId')],
+      get: {
+        summary: 'One attempt, with its answers (course owner, or the student who made it)',
+        responses: {
+          '200': { description: 'The attempt', ...json(ref('Submission')) },
+          ...common,
+          '403': problem('Neither the course owner nor an enrolled student'),
+          '404': problem('No such assessment or submission (or another student’s)'),
+        },
+      },
+    },
+    '/api/v1/assessments/{id}/submissions/{submissionId}/grade': {
+      parameters: [uuidParam('id'), uuidParam('submissionId')],
+      post: {
+        summary: 'Grade or regrade an attempt (course owner); every decision is audited and emits Grading-Completed',
+        description:
+          'questionScores scores essay questions (each 0..points); the score becomes the sum of all question scores, so every ' +
+          'essay must have one. Or score sets the overall score (0..maxScore). Feedback alone changes only the feedback of a ' +
+          'graded attempt.',
+        requestBody: { required: true, ...json(jsonSchema(gradeBody)) },
+        responses: {
+          '200': { description: 'The graded attempt', ...json(ref('Submission')) },
+          ...common,
+          '403': problem('The caller does not own the course'),
+          '404': problem('No such assessment or submission'),
+          '422': problem('reason ungraded-questions: an essay still has no score'),
+        },
+      },
+    },
+    '/api/v1/assessments/{id}/results': {
+      parameters: [uuidParam('id')],
+      get: {
+        summary: 'Results: a student gets their attempts and final grade; the owner every student (paginated) and statistics',
+        description:
+          'The final grade follows the assessment’s gradingMethod over GRADED attempts: highest, latest, first or average. ' +
+          'limit and cursor page the owner’s list (by student id); a student always gets all their attempts.',
+        parameters: queryParameters(resultsQuery),
+        responses: {
+          '200': { description: 'Results', ...json({ oneOf: [ref('OwnResults'), ref('CourseResults')] }) },
+          ...common,
+          '403': problem('Neither the course owner nor an enrolled student'),
+          ...notFound,
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    schemas: {
+      Assessment: {
+        type: 'object',
+        description: 'The owner’s view, answer keys included',
+        properties: {
+          ...assessmentFields(),
+          questions: { type: 'array', items: { type: 'object', description: 'As created, with an id' } },
+        },
+      },
+      StudentAssessment: {
+        type: 'object',
+        description: 'A student’s view: questions without correct, tolerance or caseSensitive',
+        properties: { ...assessmentFields(), questions: { type: 'array', items: ref('StudentQuestion') } },
+      },
+      AssessmentSummary: {
+        type: 'object',
+        properties: { ...assessmentFields(), questionCount: { type: 'integer' } },
+      },
+      StudentQuestion: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          kind: { enum: ['single', 'multiple', 'boolean', 'numeric', 'text', 'essay'] },
+          prompt: { type: 'string' },
+          points: { type: 'number' },
+          options: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      Submission: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          assessmentId: { type: 'string', format: 'uuid' },
+          studentId: { type: 'string' },
+          attempt: { type: 'integer', minimum: 1 },
+          status: { enum: ['submitted', 'graded'] },
+          score: nullable('number', { description: 'null until every question is graded' }),
+          maxScore: { type: 'number' },
+          answers: { type: 'object', additionalProperties: true },
+          questionScores: { type: 'object', additionalProperties: nullable('number'), description: 'null = essay not graded yet' },
+          feedback: nullable('string'),
+          submittedAt: dateTime,
+          gradedAt: nullable('string', { format: 'date-time' }),
+          gradedBy: nullable('string', { description: '"auto-grader" when graded at submit' }),
+        },
+      },
+      Grade: {
+        type: 'object',
+        properties: {
+          method: { enum: ['highest', 'latest', 'first', 'average'] },
+          score: nullable('number', { description: 'null before any attempt is graded' }),
+          maxScore: { type: 'number' },
+          attemptsUsed: { type: 'integer' },
+          attemptsRemaining: nullable('integer', { description: 'null = unlimited' }),
+          pendingGrading: { type: 'boolean' },
+        },
+      },
+      OwnResults: {
+        type: 'object',
+        properties: { items: { type: 'array', items: ref('Submission') }, grade: ref('Grade') },
+      },
+      CourseResults: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { studentId: { type: 'string' }, grade: ref('Grade'), submissions: { type: 'array', items: ref('Submission') } },
+            },
+          },
+          nextCursor: nullable('string'),
+          stats: {
+            type: 'object',
+            properties: {
+              enrolledStudents: { type: 'integer' },
+              submittedStudents: { type: 'integer', description: 'Active students with at least one attempt' },
+              completion: nullable('number', { description: 'submittedStudents / enrolledStudents' }),
+              gradedStudents: { type: 'integer' },
+              mean: nullable('number'),
+              median: nullable('number'),
+              maxScore: { type: 'number' },
+            },
+          },
+        },
+      },
+      Problem: {
+        type: 'object',
+        description: 'RFC 9457 problem details',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          reason: { type: 'string' },
+          errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  },
+};
+
+function page(item: string) {
+  return {
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: { items: { type: 'array', items: ref(item) }, nextCursor: nullable('string') },
+  };
+}
+
+function assessmentFields() {
+  return {
+    id: { type: 'string', format: 'uuid' },
+    courseId: { type: 'string', format: 'uuid' },
+    createdBy: { type: 'string' },
+    title: { type: 'string' },
+    type: { enum: ['quiz', 'assignment'] },
+    dueAt: nullable('string', { format: 'date-time' }),
+    maxAttempts: nullable('integer', { description: 'null = unlimited' }),
+    gradingMethod: { enum: ['highest', 'latest', 'first', 'average'] },
+    timeLimitSeconds: nullable('integer', { description: 'For the student’s timer; not enforced by the server' }),
+    maxScore: { type: 'number' },
+    createdAt: dateTime,
+  };
+}
