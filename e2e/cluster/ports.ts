@@ -1,0 +1,19 @@
+// Free TCP ports on 127.0.0.1, found by letting the kernel pick them. Another process could take
+// one between release and use; the component then fails to bind and startup reports its log.
+import { createServer, type Server } from 'node:net';
+
+function listen(): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** Distinct ports: all are held open at once so the kernel cannot hand out the same one twice. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, listen));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
