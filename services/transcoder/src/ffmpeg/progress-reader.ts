@@ -1,7 +1,7 @@
 /**
  * Reads ffmpeg's `-progress` output: blocks of key=value lines, each ended by `progress=continue`
  * or `progress=end`. Reports the media time encoded so far, in seconds, once per block.
- * `out_time_us` is the modern key; builds before 2019 only have `out_time_ms`, which despite its name
+ * `out_time_us` is the current key; older builds only write `out_time_ms`, which despite its name
  * also counts microseconds; `out_time` (HH:MM:SS.micro) is the last resort.
  */
 export class ProgressReader {
