@@ -1,7 +1,7 @@
 // Candidate of the courses benchmarks: the real courses service (JWT verification, use cases,
 // transactions, transactional outbox with its relay) behind the kit's app factory, on the
 // in-process bus: the bench measures the HTTP + JWT + transaction + outbox path, not Kafka.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthenticator, InMemoryRevocationList } from '@moocflix/platform/auth';
@@ -17,6 +17,8 @@ import { createCoursesService } from '@moocflix/courses/service';
 async function main(): Promise<void> {
   const logger = createLogger('courses', process.env.LOG_LEVEL ?? 'warn');
   const registry = createMetricsRegistry();
+  // The courses service stores no objects; the context still needs a storage, so an empty temp dir.
+  const storageDir = mkdtempSync(join(tmpdir(), 'courses-bench-storage-'));
   const pool = createPool(process.env.DATABASE_URL!, { max: 10, applicationName: 'courses' });
   const auth = createAuthenticator({
     issuer: TEST_ISSUER,
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     pool,
     bus: new InProcessEventBus({ logger }),
     auth,
-    storage: new LocalDiskObjectStorage({ rootDir: mkdtempSync(join(tmpdir(), 'courses-bench-storage-')) }),
+    storage: new LocalDiskObjectStorage({ rootDir: storageDir }),
     env: {},
   });
   const app = createHttpApp({ logger, registry, services: [service] });
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     onClose: async () => {
       await service.stop();
       await pool.end();
+      rmSync(storageDir, { recursive: true, force: true });
     },
   });
   await service.start();
