@@ -50,6 +50,8 @@ export interface AuthenticatorOptions {
   jwksTimeoutMs?: number;
   /** Allowed clock skew for `exp`/`nbf` (default 5 s). */
   clockToleranceSeconds?: number;
+  /** How many verified tokens to remember (default 10,000; 0 turns the cache off). */
+  verifiedTokenCacheSize?: number;
   revocations: RevocationList;
   logger: Logger;
 }
@@ -82,7 +84,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     requiredClaims: ['exp', 'iat', 'sub', 'jti'],
   };
 
+  const verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
+
   async function verify(token: string): Promise<AuthContext> {
+    const cached = verified.get(token);
+    if (cached) {
+      if (revocations.isRevoked(cached)) throw problems.unauthorized('token revoked');
+      return cached;
+    }
     let payload: unknown;
     try {
       ({ payload } = await jose.jwtVerify(token, getKey, verifyOptions));
@@ -105,6 +114,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       expiresAt: claims.data.exp,
     };
     if (revocations.isRevoked(auth)) throw problems.unauthorized('token revoked');
+    verified.set(token, auth);
     return auth;
   }
 
@@ -123,6 +133,33 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   return { requireAuth, requireRole, verify, revocations };
+}
+
+/**
+ * Remembers tokens whose signature and claims already verified, until they expire: a client sends
+ * the same token on every request, and the signature check is the most expensive step of a typical
+ * request. Revocation is still checked on every use (the caller does that), so a logged-out token
+ * dies just as fast. The trade-off: a key withdrawn from the JWKS keeps its already-seen tokens
+ * valid until their `exp` (at most one access-token lifetime). Bounded; the oldest entry goes first.
+ */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, AuthContext>();
+  constructor(private readonly maxEntries: number) {}
+
+  get(token: string): AuthContext | undefined {
+    const auth = this.entries.get(token);
+    if (auth && auth.expiresAt <= Date.now() / 1000) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return auth;
+  }
+
+  set(token: string, auth: AuthContext): void {
+    if (this.maxEntries === 0) return;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, auth);
+  }
 }
 
 /** The verified caller of a request behind requireAuth; 401 when there is none. */

@@ -163,3 +163,27 @@ describe('createHttpApp', () => {
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('createHttpApp with several services (the one-process launcher)', () => {
+  it('names each readiness check after its service so none hides another', async () => {
+    const logger = createLogger('test', 'silent');
+    const service = (name: string, ok: boolean) => ({
+      name,
+      basePath: `/api/v1/${name}`,
+      router: Router(),
+      openapi: {},
+      readiness: [{ name: 'database', check: async () => ok }],
+      start: async () => undefined,
+      stop: async () => undefined,
+    });
+    const app = createHttpApp({ logger, registry: createMetricsRegistry(), services: [service('a', true), service('b', false)] });
+    const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger });
+    try {
+      const response = await fetch(`${server.url}/readyz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'not-ready', checks: { 'a/database': 'ok', 'b/database': 'failing' } });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -79,7 +79,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get(
     '/readyz',
     readinessHandler(
-      [...services.flatMap((s) => s.readiness), ...(options.readiness ?? [])],
+      [...serviceReadiness(services), ...(options.readiness ?? [])],
       options.readinessTimeoutMs ?? 2000,
     ),
   );
@@ -163,6 +163,12 @@ const requireJsonBodies: RequestHandler = (req, res, next) => {
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** With several services in one process (the launcher), each check is named `<service>/<check>`. */
+function serviceReadiness(services: ServiceModule[]): ReadinessCheck[] {
+  if (services.length === 1) return services[0]!.readiness;
+  return services.flatMap((s) => s.readiness.map((c) => ({ ...c, name: `${s.name}/${c.name}` })));
 }
 
 function readinessHandler(checks: ReadinessCheck[], timeoutMs: number): RequestHandler {
