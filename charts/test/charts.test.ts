@@ -1,0 +1,292 @@
+// Unit tier: every chart linted and rendered by the real helm (built by e2e/cluster/prepare.sh),
+// with default and with full values; every rendered pod spec checked against the Pod Security
+// "restricted" profile; bad values refused with a readable message.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_TOPICS, deadLetterTopic, SEED_TOPICS, Topics } from '@moocflix/platform/events';
+import { parse } from 'yaml';
+import { podSpecsOf, restrictedViolations } from './pod-security';
+import { APPLICATION_CHARTS, CHARTS_DIR, type ApplicationChart, type K8sObject, scratchCharts, type ScratchCharts } from './helm';
+
+const FULL_VALUES = join(__dirname, 'full-values.yaml');
+const SERVICE_CHARTS = ['users', 'courses', 'content', 'assessments', 'notifications', 'transcoder', 'moocflix-operator'] as const;
+/** The umbrella chart's key of each part (the operator chart is aliased). */
+const UMBRELLA_KEY: Record<(typeof SERVICE_CHARTS)[number], string> = {
+  users: 'users',
+  courses: 'courses',
+  content: 'content',
+  assessments: 'assessments',
+  notifications: 'notifications',
+  transcoder: 'transcoder',
+  'moocflix-operator': 'operator',
+};
+
+let charts: ScratchCharts;
+const rendered = new Map<string, K8sObject[]>();
+
+beforeAll(async () => {
+  charts = scratchCharts();
+  // A standalone chart gets the umbrella's full values of its part, plus the globals.
+  const full = parse(readFileSync(FULL_VALUES, 'utf8'), { merge: true }) as Record<string, Record<string, unknown>>;
+  const renders: Promise<void>[] = [];
+  for (const chart of APPLICATION_CHARTS) {
+    renders.push(charts.template(chart).then((objects) => void rendered.set(`${chart} defaults`, objects)));
+  }
+  renders.push(charts.template('moocflix', ['-f', FULL_VALUES]).then((o) => void rendered.set('moocflix full', o)));
+  for (const chart of SERVICE_CHARTS) {
+    const values = { ...full[UMBRELLA_KEY[chart]], global: full.global };
+    delete values.enabled;
+    renders.push(
+      charts
+        .template(chart, ['-f', writeValues(chart, values)])
+        .then((objects) => void rendered.set(`${chart} full`, objects)),
+    );
+  }
+  await Promise.all(renders);
+}, 180_000);
+
+afterAll(() => charts?.remove());
+
+function writeValues(name: string, values: unknown): string {
+  const path = join(charts.dir, `${name}-full-values.json`);
+  writeFileSync(path, JSON.stringify(values));
+  return path;
+}
+
+const renderings = () => [...rendered.entries()];
+
+describe('helm lint', () => {
+  test.each(APPLICATION_CHARTS)('%s passes helm lint --strict with defaults', async (chart) => {
+    const { stdout } = await charts.helm('lint', '--strict', join(charts.dir, chart));
+    expect(stdout).toContain('0 chart(s) failed');
+  });
+
+  test('the umbrella chart passes helm lint --strict with the full values', async () => {
+    const { stdout } = await charts.helm('lint', '--strict', join(charts.dir, 'moocflix'), '-f', FULL_VALUES);
+    expect(stdout).toContain('0 chart(s) failed');
+  });
+});
+
+describe('rendered objects', () => {
+  test('every chart renders with defaults and with full values', () => {
+    for (const chart of APPLICATION_CHARTS) expect(rendered.get(`${chart} defaults`)?.length).toBeGreaterThan(0);
+    for (const chart of SERVICE_CHARTS) expect(rendered.get(`${chart} full`)?.length).toBeGreaterThan(0);
+    expect(rendered.get('moocflix full')?.length).toBeGreaterThan(0);
+  });
+
+  test('every pod spec meets the Pod Security "restricted" profile', () => {
+    let checked = 0;
+    for (const [rendering, objects] of renderings()) {
+      for (const object of objects) {
+        for (const spec of podSpecsOf(object)) {
+          checked++;
+          expect({ rendering, object: `${object.kind}/${object.metadata.name}`, violations: restrictedViolations(spec) }).toEqual({
+            rendering,
+            object: `${object.kind}/${object.metadata.name}`,
+            violations: [],
+          });
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(7 + 7 + 7 + 6);
+  });
+
+  test('no Secret is ever rendered: secrets are referenced by name only', () => {
+    for (const [, objects] of renderings()) expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  test('every Deployment probes /healthz and /readyz, sets resources and a read-only root filesystem, and mounts /tmp', () => {
+    for (const [rendering, objects] of renderings()) {
+      for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
+        const pod = podSpecsOf(deployment)[0] as { containers: Record<string, any>[]; volumes: Record<string, any>[] };
+        const [container] = pod.containers;
+        const where = `${rendering}: ${deployment.metadata.name}`;
+        expect([where, container!.livenessProbe?.httpGet?.path, container!.readinessProbe?.httpGet?.path]).toEqual([where, '/healthz', '/readyz']);
+        expect([where, container!.startupProbe?.httpGet?.path]).toEqual([where, '/healthz']);
+        expect([where, Object.keys(container!.resources?.requests ?? {}).sort()]).toEqual([where, ['cpu', 'memory']]);
+        expect([where, container!.securityContext.readOnlyRootFilesystem]).toEqual([where, true]);
+        expect(container!.volumeMounts).toEqual(expect.arrayContaining([{ name: 'tmp', mountPath: '/tmp' }]));
+        expect(pod.volumes.find((v) => v.name === 'tmp')?.emptyDir).toBeDefined();
+      }
+    }
+  });
+
+  test('only the operator mounts a ServiceAccount token', () => {
+    for (const [rendering, objects] of renderings()) {
+      for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
+        const automount = (podSpecsOf(deployment)[0] as { automountServiceAccountToken?: boolean }).automountServiceAccountToken;
+        const isOperator = deployment.metadata.labels?.['app.kubernetes.io/component'] === 'operator';
+        expect([rendering, deployment.metadata.name, automount]).toEqual([rendering, deployment.metadata.name, isOperator]);
+      }
+    }
+  });
+
+  test('every Deployment has a Service, a PodDisruptionBudget and a NetworkPolicy selecting its pods', () => {
+    for (const [rendering, objects] of renderings()) {
+      for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
+        const selector = (deployment.spec as any).selector.matchLabels as Record<string, string>;
+        const selects = (o: K8sObject, labels: Record<string, string> | undefined) =>
+          JSON.stringify(labels) === JSON.stringify(selector) ? o.kind : undefined;
+        const kinds = objects.map((o) =>
+          o.kind === 'Service'
+            ? selects(o, (o.spec as any).selector)
+            : o.kind === 'PodDisruptionBudget'
+              ? selects(o, (o.spec as any).selector.matchLabels)
+              : o.kind === 'NetworkPolicy'
+                ? selects(o, (o.spec as any).podSelector.matchLabels)
+                : undefined,
+        );
+        expect([rendering, deployment.metadata.name, kinds.filter(Boolean).sort()]).toEqual([
+          rendering,
+          deployment.metadata.name,
+          ['NetworkPolicy', 'PodDisruptionBudget', 'Service'],
+        ]);
+      }
+    }
+  });
+
+  test('NetworkPolicies deny by default: both directions, only the listed ports', () => {
+    const policies = rendered.get('moocflix defaults')!.filter((o) => o.kind === 'NetworkPolicy');
+    expect(policies).toHaveLength(6);
+    for (const policy of policies) {
+      const spec = policy.spec as any;
+      expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      for (const rule of [...spec.ingress, ...spec.egress]) expect(rule.ports?.length).toBeGreaterThan(0);
+    }
+    const egressPorts = (name: string) =>
+      policies
+        .find((p) => p.metadata.name === name)!
+        .spec!.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port)) as number[];
+    expect(egressPorts('moocflix-users')).toEqual(expect.arrayContaining([53, 9092, 5432]));
+    expect(egressPorts('moocflix-operator')).toEqual(expect.arrayContaining([6443]));
+    expect(egressPorts('moocflix-operator')).not.toContain(5432);
+  });
+
+  test('services verify tokens against the release\'s users JWKS, and the global settings reach every part', () => {
+    const env = (objects: K8sObject[], deployment: string) =>
+      Object.fromEntries(
+        ((podSpecsOf(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!)[0] as any).containers[0].env as any[]).map(
+          (e) => [e.name, e.value ?? e.valueFrom],
+        ),
+      );
+    const defaults = rendered.get('moocflix defaults')!;
+    expect(env(defaults, 'moocflix-courses')).toMatchObject({
+      JWT_JWKS_URL: 'http://moocflix-users/api/v1/users/.well-known/jwks.json',
+      KAFKA_BROKERS: 'moocflix-kafka-bootstrap:9092',
+      DATABASE_URL: { secretKeyRef: { name: 'moocflix-courses-database', key: 'DATABASE_URL' } },
+      PORT: '8080',
+    });
+    expect(env(defaults, 'moocflix-users').JWT_JWKS_URL).toBeUndefined();
+    expect(env(defaults, 'moocflix-users').JWT_PRIVATE_JWKS).toEqual({ secretKeyRef: { name: 'moocflix-users-jwt', key: 'JWT_PRIVATE_JWKS' } });
+    expect(env(defaults, 'moocflix-content').PLAYBACK_TOKEN_SECRET).toEqual({
+      secretKeyRef: { name: 'moocflix-content-playback', key: 'PLAYBACK_TOKEN_SECRET' },
+    });
+
+    const full = rendered.get('moocflix full')!;
+    for (const deployment of full.filter((o) => o.kind === 'Deployment')) {
+      expect(env(full, deployment.metadata.name)).toMatchObject({
+        KAFKA_BROKERS: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
+        S3_ENDPOINT: 'http://seaweedfs:8333',
+        S3_BUCKET: 'videos',
+        S3_ACCESS_KEY_ID: { secretKeyRef: { name: 'moocflix-s3', key: 'access-key' } },
+        JWT_ISSUER: 'https://moocflix.example.com',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        EXTRA_SETTING: '1',
+      });
+    }
+  });
+
+  test('the transcoder workers are off by default and run in worker mode when on', () => {
+    expect(rendered.get('moocflix defaults')!.find((o) => o.metadata.name === 'moocflix-transcoder')).toBeUndefined();
+    const worker = rendered.get('moocflix full')!.find((o) => o.kind === 'Deployment' && o.metadata.name === 'moocflix-transcoder')!;
+    expect((podSpecsOf(worker)[0] as any).containers[0].args).toEqual(['worker']);
+  });
+});
+
+describe('topics', () => {
+  const topicsOf = (rendering: string) =>
+    rendered
+      .get(rendering)!
+      .filter((o) => o.kind === 'MoocFlixTopic')
+      .map((o) => o.spec as { topicName: string; partitions: number; replicas?: number; config?: Record<string, unknown> });
+
+  test('a MoocFlixTopic for every platform topic and a dead-letter topic for every consumed one', () => {
+    const expected = [...ALL_TOPICS, ...[...SEED_TOPICS, Topics.TranscodingProgress].map(deadLetterTopic)].sort();
+    expect(topicsOf('moocflix defaults').map((t) => t.topicName).sort()).toEqual(expected);
+  });
+
+  test('Session-Revoked is kept longer than an access token lives; overrides apply', () => {
+    const sessionRevoked = topicsOf('moocflix defaults').find((t) => t.topicName === Topics.SessionRevoked)!;
+    const ttlSeconds = (parse(readFileSync(join(CHARTS_DIR, 'users', 'values.yaml'), 'utf8')) as { accessTokenTtlSeconds: number })
+      .accessTokenTtlSeconds;
+    expect(sessionRevoked.config!['retention.ms']).toBeGreaterThan(ttlSeconds * 1000);
+
+    const full = topicsOf('moocflix full');
+    expect(full.find((t) => t.topicName === Topics.TranscodingRequest)).toMatchObject({
+      partitions: 12,
+      replicas: 3,
+      config: { 'retention.ms': 604800000 },
+    });
+    expect(full.find((t) => t.topicName === Topics.SessionRevoked)).toMatchObject({ partitions: 6, replicas: 5 });
+  });
+
+  test('MoocFlixTopic names are valid Kubernetes names', () => {
+    for (const topic of rendered.get('moocflix defaults')!.filter((o) => o.kind === 'MoocFlixTopic')) {
+      expect(topic.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    }
+  });
+});
+
+describe('invalid values are refused with a readable message', () => {
+  const refused = (chart: ApplicationChart, ...set: string[]) => charts.templateError(chart, set.flatMap((s) => ['--set', s]));
+
+  test.each(SERVICE_CHARTS)('%s: an unknown key', async (chart) => {
+    expect(await refused(chart, 'replicaCont=3')).toMatch(/additional propert(y|ies) 'replicaCont' not allowed/);
+  });
+
+  test.each(SERVICE_CHARTS)('%s: a wrong type', async (chart) => {
+    expect(await refused(chart, 'service.port=http')).toMatch(/service\/port.*got string, want integer/);
+  });
+
+  test('an unknown key deep in a part of the umbrella chart', async () => {
+    const message = await refused('moocflix', 'content.upload.maxByte=1');
+    expect(message).toMatch(/content:/);
+    expect(message).toMatch(/additional propert(y|ies) 'maxByte' not allowed/);
+  });
+
+  test('an unknown top-level key of the umbrella chart', async () => {
+    expect(await refused('moocflix', 'transcoding.enabled=true')).toMatch(/additional propert(y|ies) 'transcoding' not allowed/);
+  });
+
+  test('an enum', async () => {
+    expect(await refused('users', 'logLevel=verbose')).toMatch(/logLevel/);
+    expect(await refused('moocflix', 'topics.deletionPolicy=delete')).toMatch(/deletionPolicy/);
+  });
+
+  test('both consumers of Transcoding-Request', async () => {
+    expect(await refused('moocflix', 'transcoder.enabled=true')).toMatch(
+      /transcoder.enabled=true and operator.intake.enabled=true: exactly one consumer of Transcoding-Request is allowed/,
+    );
+    // Either one alone renders.
+    await charts.template('moocflix', ['--set', 'transcoder.enabled=true', '--set', 'operator.intake.enabled=false']);
+    await charts.template('moocflix', ['--set', 'transcoder.enabled=true', '--set', 'operator.enabled=false']);
+  });
+
+  test('Session-Revoked retained no longer than an access token lives', async () => {
+    expect(await refused('moocflix', 'users.accessTokenTtlSeconds=86400')).toMatch(
+      /Session-Revoked retention.ms \(86400000\) must exceed the access-token TTL/,
+    );
+  });
+
+  test('an override of a topic that is not the platform\'s', async () => {
+    expect(await refused('moocflix', 'topics.overrides.Transcoding-Requests.partitions=4')).toMatch(
+      /topics.overrides: "Transcoding-Requests" is not a MoocFlix topic/,
+    );
+  });
+
+  test('autoscaling bounds upside down', async () => {
+    expect(await refused('courses', 'autoscaling.enabled=true', 'autoscaling.minReplicas=5', 'autoscaling.maxReplicas=2')).toMatch(
+      /autoscaling.minReplicas \(5\) is greater than autoscaling.maxReplicas \(2\)/,
+    );
+  });
+});
