@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { startControlPlane, stopControlPlane } from './control-plane';
+import { untie } from './exit-guard';
 import { readState, STATE_ENV, writeState } from './state';
 
 const stateFile = resolve(__dirname, '..', '..', '.moocflix', 'cluster', 'state.json');
@@ -13,6 +14,7 @@ const stateFile = resolve(__dirname, '..', '..', '.moocflix', 'cluster', 'state.
 async function up(): Promise<void> {
   if (existsSync(stateFile)) throw new Error(`${stateFile} exists: run \`cli.ts down\` first`);
   const cp = await startControlPlane();
+  untie(cp); // it must outlive this command
   mkdirSync(dirname(stateFile), { recursive: true });
   writeState(stateFile, cp);
   console.log(`Kubernetes ${cp.kubernetesVersion} at ${cp.server}; logs in ${join(cp.dir, 'logs')}`);

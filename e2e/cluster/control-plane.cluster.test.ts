@@ -1,32 +1,20 @@
 // Smoke test of the cluster tier's control plane: what the operator and chart tests rely on.
+import * as k8s from '@kubernetes/client-node';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAIL_POD_LABEL } from './kwok-stages';
 import { readState } from './state';
-import {
-  createNamespace,
-  eventually,
-  helm,
-  kubeClients,
-  refusal,
-  type K8s,
-  type KubeClients,
-} from './test-kit';
+import { createNamespace, eventually, helm, kubeClients, refusal } from './test-kit';
 
 const ns = `smoke-${Date.now().toString(36)}`;
-let c: KubeClients;
+const c = kubeClients();
 
-beforeAll(async () => {
-  c = await kubeClients();
-  await createNamespace(c.core, ns);
-});
+beforeAll(() => createNamespace(c.core, ns));
 
-afterAll(async () => {
-  await c?.core.deleteNamespace({ name: ns }).catch(() => undefined);
-});
+afterAll(() => c.core.deleteNamespace({ name: ns }));
 
-function job(name: string, labels: Record<string, string> = {}): K8s.V1Job {
+function job(name: string, labels: Record<string, string> = {}): k8s.V1Job {
   return {
     metadata: { name },
     spec: {
@@ -43,14 +31,14 @@ function job(name: string, labels: Record<string, string> = {}): K8s.V1Job {
   };
 }
 
-const condition = (j: K8s.V1Job, type: string) =>
+const condition = (j: k8s.V1Job, type: string) =>
   j.status?.conditions?.find((x) => x.type === type && x.status === 'True');
 const jobPods = async (name: string) =>
   (await c.core.listNamespacedPod({ namespace: ns, labelSelector: `batch.kubernetes.io/job-name=${name}` }))
     .items;
 
 test('reports the pinned Kubernetes version', async () => {
-  const version = await c.kc.makeApiClient(c.k8s.VersionApi).getCode();
+  const version = await c.kc.makeApiClient(k8s.VersionApi).getCode();
   expect(version.gitVersion).toBe(readState().kubernetesVersion);
 });
 
@@ -87,7 +75,7 @@ spec:
 `;
 
 test('a CRD with CEL rules refuses invalid objects with a readable message', async () => {
-  const crd = c.k8s.loadYaml<K8s.V1CustomResourceDefinition>(widgetCrd);
+  const crd = k8s.loadYaml<k8s.V1CustomResourceDefinition>(widgetCrd);
   await c.apiextensions.createCustomResourceDefinition({ body: crd });
   await eventually('Widget CRD Established', async () => {
     const current = await c.apiextensions.readCustomResourceDefinition({ name: crd.metadata!.name! });
@@ -163,7 +151,7 @@ test('Pod Security admission enforces the restricted profile', async () => {
   const restricted = `${ns}-restricted`;
   await createNamespace(c.core, restricted, { 'pod-security.kubernetes.io/enforce': 'restricted' });
   try {
-    const pod = (name: string, securityContext: K8s.V1SecurityContext): K8s.V1Pod => ({
+    const pod = (name: string, securityContext: k8s.V1SecurityContext): k8s.V1Pod => ({
       metadata: { name },
       spec: {
         securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },

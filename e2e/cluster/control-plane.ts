@@ -13,6 +13,7 @@ import { httpsRequest, type TlsCredentials } from './https-client';
 import { writeKubeconfig } from './kubeconfig';
 import { FAKE_NODE_ANNOTATION, kwokStages } from './kwok-stages';
 import { generatePki } from './pki';
+import { tieToThisProcess, untie } from './exit-guard';
 import { freePorts } from './ports';
 import { startProcess, stopProcesses, type ManagedProcess } from './processes';
 import { waitUntil } from './wait';
@@ -50,6 +51,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const remaining = () => Math.max(deadline - Date.now(), 1);
   const bin = clusterBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'moocflix-cluster-'));
+  tieToThisProcess({ dir });
   const path = (...p: string[]) => join(dir, ...p);
   for (const d of ['pki', 'logs', 'etcd', 'kwok']) mkdirSync(path(d), { mode: 0o700 });
 
@@ -79,6 +81,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const start = (name: string, binary: string, args: string[], env?: NodeJS.ProcessEnv) => {
     const p = startProcess(name, binary, args, path('logs'), env);
     processes.push(p);
+    tieToThisProcess({ process: p });
     return p;
   };
   const admin: TlsCredentials = {
@@ -227,6 +230,7 @@ export async function stopControlPlane(
   await stopProcesses(byName('kwok', 'kube-scheduler', 'kube-controller-manager'));
   await stopProcesses(byName('kube-apiserver'));
   await stopProcesses(byName('etcd'));
+  untie(cp);
   if (!keepDir) rmSync(cp.dir, { recursive: true, force: true });
 }
 

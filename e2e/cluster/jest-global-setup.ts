@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane } from './control-plane';
-import { isRunning, killProcessesNow } from './processes';
+import { isRunning } from './processes';
 import { readState, rememberOwnedControlPlane, STATE_ENV, writeState } from './state';
 
 export default async function globalSetup(): Promise<void> {
@@ -21,9 +21,7 @@ export default async function globalSetup(): Promise<void> {
   const stateFile = join(cp.dir, 'state.json');
   writeState(stateFile, cp);
   process.env[STATE_ENV] = stateFile; // inherited by the test workers, which start after this
-  rememberOwnedControlPlane(cp);
-  // Should jest exit without running the teardown, take the processes along.
-  process.once('exit', () => killProcessesNow(cp.processes));
+  rememberOwnedControlPlane(cp); // exit-guard.ts removes it should jest end without the teardown
   console.log(
     `\ncluster: Kubernetes ${cp.kubernetesVersion} ready at ${cp.server} in ${Date.now() - started} ms`,
   );

@@ -1,7 +1,6 @@
 // Starting and stopping the control-plane processes. Each writes to its own log file and is
 // recorded by PID (with its binary, to recognise it later), so `cli.ts down` in another process
-// can stop what `cli.ts up` started. Children are not detached: Ctrl-C in a terminal reaches
-// them along with jest, and unref() lets the starting process exit while they keep running.
+// can stop what `cli.ts up` started.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,7 +91,7 @@ export async function stopProcesses(processes: ManagedProcess[], graceMs = 10_00
   }
 }
 
-/** For process 'exit' hooks, which cannot wait: kill without grace. */
-export function killProcessesNow(processes: ManagedProcess[]): void {
+/** For exit and signal handlers, which cannot wait: SIGKILL without grace. */
+export function killNow(processes: ManagedProcess[]): void {
   signal(processes, 'SIGKILL');
 }

@@ -2,28 +2,21 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-// @kubernetes/client-node is ESM-only. Under tsconfig's `module: node16` a CommonJS file may not
-// import it statically (TS1479), so types come from a type-only import and the value from
-// import(); jest transforms that import() (and the package) to CommonJS.
-import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-
-export type { K8s };
+import * as k8s from '@kubernetes/client-node';
 
 export interface KubeClients {
-  k8s: typeof K8s;
-  kc: K8s.KubeConfig;
-  core: K8s.CoreV1Api;
-  batch: K8s.BatchV1Api;
-  apiextensions: K8s.ApiextensionsV1Api;
-  custom: K8s.CustomObjectsApi;
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  batch: k8s.BatchV1Api;
+  apiextensions: k8s.ApiextensionsV1Api;
+  custom: k8s.CustomObjectsApi;
 }
 
-export async function kubeClients(): Promise<KubeClients> {
-  const k8s = await import('@kubernetes/client-node');
+/** Clients for the admin kubeconfig that jest-env.ts put in KUBECONFIG. */
+export function kubeClients(): KubeClients {
   const kc = new k8s.KubeConfig();
   kc.loadFromDefault();
   return {
-    k8s,
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
     batch: kc.makeApiClient(k8s.BatchV1Api),
@@ -58,7 +51,7 @@ export async function eventually<T>(
  * has made it, the ServiceAccount admission plugin refuses pods there.
  */
 export async function createNamespace(
-  core: K8s.CoreV1Api,
+  core: k8s.CoreV1Api,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<void> {
