@@ -1,0 +1,194 @@
+// Cluster tier: the umbrella chart really installed with `helm install` into the real
+// kube-apiserver of e2e/cluster, in namespaces that enforce the Pod Security "restricted" profile,
+// so the apiserver's own validation (schemas, CRDs, PodSecurity admission, RBAC escalation checks)
+// accepts every object; kwok plays the node, so the pods are created, scheduled and reported
+// Running/Ready (nothing runs in them). Then `helm uninstall` leaves nothing behind but the CRDs,
+// which Helm never deletes by design.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { createNamespace, eventually, kubeClients, refusal, type KubeClients } from '../../e2e/cluster/test-kit';
+import { REPO_DIR, scratchCharts, type ScratchCharts } from './helm';
+
+const RESTRICTED = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+const FULL_VALUES = join(__dirname, 'full-values.yaml');
+const CLUSTER_OVERRIDES = join(__dirname, 'cluster-overrides.yaml');
+const suffix = Date.now().toString(36);
+
+let c: KubeClients;
+let charts: ScratchCharts;
+const namespaces: string[] = [];
+
+beforeAll(async () => {
+  c = kubeClients();
+  charts = scratchCharts();
+  await applyStrimziKafkaTopicCrdFixture();
+}, 120_000);
+
+afterAll(async () => {
+  for (const namespace of namespaces) await c?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  charts?.remove();
+});
+
+/**
+ * The operator makes Strimzi KafkaTopics; a cluster without Strimzi has no such CRD. The umbrella
+ * chart itself creates none, so the install does not need it, but when the operator's tests ship
+ * Strimzi's CRD as a fixture it is applied, as a real cluster with Strimzi would have it.
+ */
+async function applyStrimziKafkaTopicCrdFixture(): Promise<void> {
+  const dir = join(REPO_DIR, 'operator', 'test', 'fixtures');
+  if (!existsSync(dir)) return;
+  const objects = c.kc.makeApiClient(k8s.KubernetesObjectApi);
+  for (const file of readdirSync(dir).filter((f) => /kafkatopic.*\.ya?ml$/i.test(f))) {
+    for (const crd of k8s.loadAllYaml(readFileSync(join(dir, file), 'utf8')) as { kind?: string; metadata: { name: string } }[]) {
+      if (crd.kind !== 'CustomResourceDefinition') continue;
+      await objects.create(crd as never).catch((err: { code?: number }) => {
+        if (err.code !== 409) throw err;
+      });
+    }
+  }
+}
+
+async function restrictedNamespace(name: string): Promise<string> {
+  const namespace = `${name}-${suffix}`;
+  await createNamespace(c.core, namespace, RESTRICTED);
+  namespaces.push(namespace);
+  return namespace;
+}
+
+interface Installed {
+  release: string;
+  namespace: string;
+  stderr: string;
+}
+
+async function install(name: string, ...args: string[]): Promise<Installed> {
+  const namespace = await restrictedNamespace(name);
+  const release = 'moocflix';
+  const { stderr } = await charts.helm(
+    'install',
+    release,
+    join(charts.dir, 'moocflix'),
+    '--namespace',
+    namespace,
+    // Every Deployment available: its pods were admitted under "restricted", scheduled, and Ready.
+    '--wait',
+    '--timeout',
+    '3m',
+    ...args,
+  );
+  return { release, namespace, stderr };
+}
+
+/** Everything of the release that is still in the namespace, as "Kind/name". */
+async function leftovers({ namespace, release }: Installed): Promise<string[]> {
+  const labelSelector = `app.kubernetes.io/instance=${release}`;
+  const apps = c.kc.makeApiClient(k8s.AppsV1Api);
+  const policy = c.kc.makeApiClient(k8s.PolicyV1Api);
+  const networking = c.kc.makeApiClient(k8s.NetworkingV1Api);
+  const rbac = c.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const autoscaling = c.kc.makeApiClient(k8s.AutoscalingV2Api);
+  const lists = await Promise.all([
+    apps.listNamespacedDeployment({ namespace, labelSelector }).then((l) => l.items.map((o) => `Deployment/${o.metadata?.name}`)),
+    apps.listNamespacedReplicaSet({ namespace, labelSelector }).then((l) => l.items.map((o) => `ReplicaSet/${o.metadata?.name}`)),
+    c.core.listNamespacedPod({ namespace, labelSelector }).then((l) => l.items.map((o) => `Pod/${o.metadata?.name}`)),
+    c.core.listNamespacedService({ namespace, labelSelector }).then((l) => l.items.map((o) => `Service/${o.metadata?.name}`)),
+    c.core.listNamespacedServiceAccount({ namespace, labelSelector }).then((l) => l.items.map((o) => `ServiceAccount/${o.metadata?.name}`)),
+    c.core.listNamespacedConfigMap({ namespace, labelSelector }).then((l) => l.items.map((o) => `ConfigMap/${o.metadata?.name}`)),
+    c.core.listNamespacedSecret({ namespace }).then((l) => l.items.map((o) => `Secret/${o.metadata?.name}`)),
+    policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector }).then((l) => l.items.map((o) => `PodDisruptionBudget/${o.metadata?.name}`)),
+    networking.listNamespacedNetworkPolicy({ namespace, labelSelector }).then((l) => l.items.map((o) => `NetworkPolicy/${o.metadata?.name}`)),
+    networking.listNamespacedIngress({ namespace, labelSelector }).then((l) => l.items.map((o) => `Ingress/${o.metadata?.name}`)),
+    rbac.listNamespacedRole({ namespace, labelSelector }).then((l) => l.items.map((o) => `Role/${o.metadata?.name}`)),
+    rbac.listNamespacedRoleBinding({ namespace, labelSelector }).then((l) => l.items.map((o) => `RoleBinding/${o.metadata?.name}`)),
+    autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector }).then((l) => l.items.map((o) => `HorizontalPodAutoscaler/${o.metadata?.name}`)),
+    c.custom
+      .listNamespacedCustomObject({ group: 'moocflix.io', version: 'v1alpha1', namespace, plural: 'moocflixtopics' })
+      .then((l: { items: { metadata: { name: string } }[] }) => l.items.map((o) => `MoocFlixTopic/${o.metadata.name}`)),
+  ]);
+  return lists.flat().sort();
+}
+
+async function expectCleanUninstall(installed: Installed): Promise<void> {
+  await charts.helm('uninstall', installed.release, '--namespace', installed.namespace, '--wait', '--timeout', '2m');
+  // Pods and ReplicaSets go through the garbage collector, shortly after their owners.
+  await eventually('nothing of the release left', async () => ((await leftovers(installed)).length === 0 ? true : undefined), 60_000).catch(
+    async (err: Error) => {
+      throw new Error(`${err.message}; left: ${(await leftovers(installed)).join(', ')}`);
+    },
+  );
+  // Helm installs CRDs from crds/ and, by design, never deletes them.
+  for (const crd of ['moocflixtopics.moocflix.io', 'transcodejobs.moocflix.io']) {
+    await c.apiextensions.readCustomResourceDefinition({ name: crd });
+  }
+}
+
+test('with default values: installed under "restricted", every object accepted, every pod Ready, then uninstalled clean', async () => {
+  const installed = await install('chart-defaults');
+  expect(installed.stderr).not.toMatch(/PodSecurity|would violate/);
+
+  const found = await leftovers(installed);
+  const count = (kind: string) => found.filter((o) => o.startsWith(`${kind}/`)).length;
+  expect(found).toEqual(
+    expect.arrayContaining([
+      'Deployment/moocflix-users',
+      'Deployment/moocflix-courses',
+      'Deployment/moocflix-content',
+      'Deployment/moocflix-assessments',
+      'Deployment/moocflix-notifications',
+      'Deployment/moocflix-operator',
+      'Role/moocflix-operator',
+      'Role/moocflix-operator-leader-election',
+      'ServiceAccount/moocflix-operator-transcode',
+      'MoocFlixTopic/session-revoked',
+      'MoocFlixTopic/transcoding-request-dlq',
+    ]),
+  );
+  expect(count('Deployment')).toBe(6);
+  expect(count('MoocFlixTopic')).toBe(25);
+  expect(count('NetworkPolicy')).toBe(6);
+  expect(count('PodDisruptionBudget')).toBe(6);
+  expect(count('Secret')).toBe(1); // Helm's release record only: the chart creates no Secret
+  // 2 replicas of each of the five services and of the operator.
+  expect(count('Pod')).toBe(12);
+
+  // The apiserver defaulted and kept the CRD fields the chart sets.
+  const topic = (await c.custom.getNamespacedCustomObject({
+    group: 'moocflix.io',
+    version: 'v1alpha1',
+    namespace: installed.namespace,
+    plural: 'moocflixtopics',
+    name: 'session-revoked',
+  })) as { spec: Record<string, unknown> };
+  expect(topic.spec).toMatchObject({ topicName: 'Session-Revoked', partitions: 3, deletionPolicy: 'Retain', config: { 'retention.ms': 86400000 } });
+
+  await expectCleanUninstall(installed);
+}, 300_000);
+
+test('with every option on (transcoder workers, HPA, Ingress, extra volumes...): accepted, then uninstalled clean', async () => {
+  const installed = await install('chart-full', '-f', FULL_VALUES, '-f', CLUSTER_OVERRIDES);
+  expect(installed.stderr).not.toMatch(/PodSecurity|would violate/);
+  const found = await leftovers(installed);
+  expect(found).toEqual(
+    expect.arrayContaining([
+      'Deployment/moocflix-transcoder',
+      'HorizontalPodAutoscaler/moocflix-users',
+      'Ingress/moocflix',
+      'ServiceAccount/transcode',
+    ]),
+  );
+  await expectCleanUninstall(installed);
+}, 300_000);
+
+test('a pod that breaks the "restricted" profile is refused in these namespaces (the check above is real)', async () => {
+  const namespace = await restrictedNamespace('chart-psa');
+  const { code, message } = await refusal(
+    c.core.createNamespacedPod({ namespace, body: { metadata: { name: 'root' }, spec: { containers: [{ name: 'c', image: 'x' }] } } }),
+  );
+  expect(code).toBe(403);
+  expect(message).toMatch(/violates PodSecurity "restricted/);
+});
