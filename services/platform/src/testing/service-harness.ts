@@ -1,3 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
 import type { Pool } from 'pg';
 import { createAuthenticator, InMemoryRevocationList, startRevocationFeed } from '../auth';
 import { createPool } from '../db';
@@ -6,6 +10,7 @@ import { createHttpApp, startHttpServer, type ServiceModule } from '../http';
 import { createLogger } from '../log';
 import { createMetricsRegistry } from '../metrics';
 import type { ServiceContext } from '../runtime/context';
+import { LocalDiskObjectStorage } from '../storage';
 import type { ObjectStorage } from '../storage/types';
 import { TestTokenIssuer } from './tokens';
 
@@ -18,6 +23,7 @@ export interface TestResponse<T = any> {
 
 export interface RequestOptions {
   token?: string;
+  /** A plain value is sent as JSON; a string, Buffer, FormData, Blob or stream is sent as it is. */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -44,9 +50,15 @@ export async function startTestService(options: {
   create: (ctx: ServiceContext) => Promise<ServiceModule>;
   databaseUrl: string;
   bus: EventBus;
-  storage: ObjectStorage;
+  /** Default: local-disk storage in a fresh temp folder. */
+  storage?: ObjectStorage;
   env?: Record<string, string | undefined>;
   issuer?: TestTokenIssuer;
+  /**
+   * Keys the service's authenticator trusts instead of the test issuer's — for a service that
+   * signs its own tokens (users), whose public JWKS is known to the test.
+   */
+  trustedKeys?: JSONWebKeySet;
   /** Start background work (relay, consumers); default true. */
   startBackground?: boolean;
 }): Promise<TestService> {
@@ -56,7 +68,7 @@ export async function startTestService(options: {
   const auth = createAuthenticator({
     issuer: issuer.issuer,
     audience: issuer.audience,
-    publicKeys: issuer.jwks,
+    publicKeys: options.trustedKeys ?? issuer.jwks,
     revocations,
     logger,
   });
@@ -68,11 +80,18 @@ export async function startTestService(options: {
     pool,
     bus: options.bus,
     auth,
-    storage: options.storage,
+    storage:
+      options.storage ??
+      new LocalDiskObjectStorage({ rootDir: await mkdtemp(join(tmpdir(), `${options.name}-storage-`)) }),
     env: { ...options.env },
   };
   const module = await options.create(ctx);
-  const feed: Subscription = await startRevocationFeed({ bus: options.bus, revocations, groupId: `${options.name}-test`, logger });
+  const feed: Subscription = await startRevocationFeed({
+    bus: options.bus,
+    revocations,
+    groupId: `${options.name}-test`,
+    logger,
+  });
   const app = createHttpApp({ logger, registry: ctx.registry, services: [module] });
   const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger, drainTimeoutMs: 1000 });
   if (options.startBackground !== false) await module.start();
@@ -83,18 +102,24 @@ export async function startTestService(options: {
     module,
     issuer,
     async request(method, path, { token, body, headers = {} } = {}) {
+      const raw = isRawBody(body);
       const response = await fetch(server.url + path, {
         method,
         headers: {
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...headers,
         },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
+        body: body === undefined ? undefined : raw ? (body as RequestInit['body']) : JSON.stringify(body),
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit);
       const text = await response.text();
       const isJson = /json/.test(response.headers.get('content-type') ?? '');
-      return { status: response.status, headers: response.headers, body: isJson && text ? JSON.parse(text) : text };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: isJson && text ? JSON.parse(text) : text,
+      };
     },
     async close() {
       await server.close();
@@ -103,4 +128,14 @@ export async function startTestService(options: {
       await pool.end();
     },
   };
+}
+
+function isRawBody(body: unknown): boolean {
+  return (
+    typeof body === 'string' ||
+    body instanceof Uint8Array ||
+    body instanceof FormData ||
+    body instanceof Blob ||
+    body instanceof ReadableStream
+  );
 }
