@@ -1,0 +1,152 @@
+// The intake: consumes Transcoding-Request and creates exactly one TranscodeJob per request.
+//   - The name is derived from the request id, so a redelivered message (after a crash between the
+//     create and the offset commit) hits AlreadyExists, which counts as done: nothing is doubled.
+//   - The message is acknowledged only after the create succeeded (the bus commits offsets of
+//     resolved handlers only), so a crash before it loses nothing: the message comes again.
+//   - A message that is not a valid Transcoding-Request goes to the dead-letter topic, with the
+//     kit's dead-letter headers, instead of blocking the partition or vanishing.
+// It runs on the leader only, as one member of its consumer group.
+import type { Logger } from '@moocflix/platform/log';
+import {
+  DeadLetterHeaders,
+  deadLetterTopic,
+  InvalidEventError,
+  parseEvent,
+  Topics,
+  type EventBus,
+  type IncomingMessage,
+  type Subscription,
+} from '@moocflix/platform/events';
+import { Counter, type Registry } from 'prom-client';
+import { OPERATOR_NAME, type TranscodeJob, type TranscodingRequest } from '../api/v1alpha1';
+import { isAlreadyExists } from '../controller-runtime/client';
+import { backoffDelay, sleep } from '../controller-runtime/backoff';
+import type { Runnable } from '../controller-runtime/manager';
+import type { ResourceClient } from '../controller-runtime/resource';
+import { transcodeJobName } from './names';
+
+export const VIDEO_LABEL = 'moocflix.io/video-id';
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export interface IntakeOptions {
+  bus: EventBus;
+  transcodeJobs: ResourceClient<TranscodeJob>;
+  /** Where TranscodeJobs are created. */
+  namespace: string;
+  groupId: string;
+  logger: Logger;
+  registry?: Registry;
+}
+
+export class TranscodeIntake implements Runnable {
+  readonly name = 'transcode intake';
+  private readonly stopping = new AbortController();
+  private subscription: Subscription | undefined;
+  private subscribing: Promise<void> | undefined;
+  private readonly received: Counter<'outcome'> | undefined;
+
+  constructor(private readonly options: IntakeOptions) {
+    this.received = options.registry
+      ? new Counter({
+          name: 'moocflix_operator_intake_messages_total',
+          help: 'Transcoding-Request messages handled by the intake, by outcome (created, duplicate, dead-lettered)',
+          labelNames: ['outcome'],
+          registers: [options.registry],
+        })
+      : undefined;
+  }
+
+  /** Joins the consumer group in the background (retrying while Kafka is unreachable). */
+  async start(): Promise<void> {
+    this.subscribing = this.subscribe();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.subscribing;
+    await this.subscription?.close();
+  }
+
+  private async subscribe(): Promise<void> {
+    const { bus, groupId, logger } = this.options;
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
+      try {
+        const subscription = await bus.subscribe({
+          groupId,
+          topics: [Topics.TranscodingRequest],
+          startFrom: 'earliest',
+          handler: (message) => this.handle(message),
+        });
+        if (this.stopping.signal.aborted) await subscription.close();
+        else this.subscription = subscription;
+        logger.info({ groupId }, 'intake consuming Transcoding-Request');
+        return;
+      } catch (err) {
+        const delay = backoffDelay(attempt, 1_000, 30_000);
+        logger.warn({ err, delay }, 'intake could not join its consumer group; retrying');
+        await sleep(delay, this.stopping.signal);
+      }
+    }
+  }
+
+  /** Resolving acknowledges the message; throwing makes the bus deliver it again (with backoff). */
+  private async handle(message: IncomingMessage): Promise<void> {
+    let request: TranscodingRequest;
+    try {
+      request = parseEvent(Topics.TranscodingRequest, message.value).data;
+    } catch (err) {
+      if (!(err instanceof InvalidEventError)) throw err;
+      await this.deadLetter(message, err);
+      return;
+    }
+    const name = transcodeJobName(request.requestId);
+    const tj: TranscodeJob = {
+      metadata: {
+        name,
+        namespace: this.options.namespace,
+        labels: {
+          'app.kubernetes.io/managed-by': OPERATOR_NAME,
+          ...(request.videoId.length <= 63 && LABEL_VALUE.test(request.videoId) && { [VIDEO_LABEL]: request.videoId }),
+        },
+        annotations: { 'moocflix.io/request-id': request.requestId },
+      },
+      spec: { videoId: request.videoId, requestId: request.requestId, priority: 0, request },
+    };
+    try {
+      await this.options.transcodeJobs.create(tj);
+      this.received?.inc({ outcome: 'created' });
+      this.options.logger.info({ transcodeJob: `${this.options.namespace}/${name}`, requestId: request.requestId, videoId: request.videoId }, 'TranscodeJob created');
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      const existing = await this.options.transcodeJobs.get(this.options.namespace, name);
+      if (existing && existing.spec.requestId !== request.requestId) {
+        // Two request ids sharing 64 bits of their sha256: astronomically unlikely, never silent.
+        await this.deadLetter(message, new Error(`TranscodeJob ${name} already exists for request ${existing.spec.requestId}`));
+        return;
+      }
+      this.received?.inc({ outcome: 'duplicate' });
+    }
+  }
+
+  private async deadLetter(message: IncomingMessage, err: Error): Promise<void> {
+    this.options.logger.error({ err, partition: message.partition, offset: message.offset }, 'Transcoding-Request dead-lettered');
+    await this.options.bus.publish([
+      {
+        topic: deadLetterTopic(message.topic),
+        key: message.key ?? '',
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [DeadLetterHeaders.reason]: 'malformed',
+          [DeadLetterHeaders.error]: err.message.slice(0, 2_000),
+          [DeadLetterHeaders.topic]: message.topic,
+          [DeadLetterHeaders.partition]: String(message.partition),
+          [DeadLetterHeaders.offset]: message.offset,
+          [DeadLetterHeaders.consumerGroup]: this.options.groupId,
+          [DeadLetterHeaders.attempts]: '1',
+        },
+      },
+    ]);
+    this.received?.inc({ outcome: 'dead-lettered' });
+  }
+}

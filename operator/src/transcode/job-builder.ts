@@ -1,0 +1,149 @@
+// The batch/v1 Job of a TranscodeJob: the transcoder image in one-shot mode, owned by the
+// TranscodeJob, bounded (backoff limit, deadline, TTL after it finished) and compliant with the
+// "restricted" Pod Security Standard.
+import type { V1EnvFromSource, V1EnvVar, V1JobSpec, V1ResourceRequirements } from '@kubernetes/client-node';
+import { API_VERSION, OPERATOR_NAME, type TranscodeJob } from '../api/v1alpha1';
+import { controllerReference, type KubeObject } from '../controller-runtime/objects';
+
+export interface JobCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface Job extends KubeObject {
+  spec?: V1JobSpec;
+  status?: {
+    active?: number;
+    ready?: number;
+    succeeded?: number;
+    failed?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: JobCondition[];
+  };
+}
+
+/** Label on every Job (and pod) the operator makes; its value is the TranscodeJob's name. */
+export const TRANSCODEJOB_LABEL = 'moocflix.io/transcodejob';
+export const CONTAINER_NAME = 'transcoder';
+
+export interface JobTemplateConfig {
+  image: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** Replaces the image's entrypoint when set (the arguments stay `one-shot --request <json>`). */
+  command?: string[];
+  serviceAccountName?: string;
+  backoffLimit: number;
+  activeDeadlineSeconds: number;
+  ttlSecondsAfterFinished: number;
+  resources: V1ResourceRequirements;
+  /** Size limit of the emptyDir mounted at /tmp (the root filesystem is read-only). */
+  tmpSizeLimit: string;
+  /** Secrets and ConfigMaps whose keys become the container's environment (KAFKA_*, S3_*). */
+  envFromSecrets: string[];
+  envFromConfigMaps: string[];
+  /** Plain variables, e.g. KAFKA_BROKERS when no Secret carries it. */
+  env: Record<string, string>;
+  podLabels: Record<string, string>;
+  podAnnotations: Record<string, string>;
+}
+
+/** Exit codes of the transcoder's one-shot mode after which retrying cannot help (its OneShotExit). */
+const EXIT_FAILED = 1; // the input could not be transcoded (a failed completion was published)
+const EXIT_INVALID = 2; // unusable request or configuration
+
+export function buildJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
+  const name = tj.metadata.name!;
+  const labels = {
+    'app.kubernetes.io/name': 'moocflix-transcoder',
+    'app.kubernetes.io/component': 'transcode-job',
+    'app.kubernetes.io/managed-by': OPERATOR_NAME,
+    [TRANSCODEJOB_LABEL]: name,
+  };
+  const annotations = { 'moocflix.io/request-id': tj.spec.requestId, 'moocflix.io/video-id': tj.spec.videoId };
+  const env: V1EnvVar[] = [
+    // The transcoder's temp folders go to the writable emptyDir.
+    { name: 'TRANSCODER_WORK_DIR', value: '/tmp/moocflix-transcoder' },
+    ...Object.entries(config.env).map(([k, value]) => ({ name: k, value })),
+  ];
+  const envFrom: V1EnvFromSource[] = [
+    ...config.envFromConfigMaps.map((n) => ({ configMapRef: { name: n } })),
+    ...config.envFromSecrets.map((n) => ({ secretRef: { name: n } })),
+  ];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: tj.metadata.namespace,
+      labels,
+      annotations,
+      ownerReferences: [controllerReference(tj, API_VERSION, 'TranscodeJob')],
+    },
+    spec: {
+      backoffLimit: config.backoffLimit,
+      activeDeadlineSeconds: config.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: config.ttlSecondsAfterFinished,
+      // Retrying cannot fix an untranscodable input or an invalid request; an evicted or preempted
+      // pod does not count against the backoff limit.
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: CONTAINER_NAME, operator: 'In', values: [EXIT_FAILED, EXIT_INVALID] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      },
+      template: {
+        metadata: { labels: { ...config.podLabels, ...labels }, annotations: { ...config.podAnnotations, ...annotations } },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: config.serviceAccountName,
+          // The transcoder needs no Kubernetes API access.
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: CONTAINER_NAME,
+              image: config.image,
+              imagePullPolicy: config.imagePullPolicy,
+              ...(config.command && { command: config.command }),
+              args: ['one-shot', '--request', JSON.stringify(tj.spec.request)],
+              env,
+              ...(envFrom.length > 0 && { envFrom }),
+              resources: config.resources,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: config.tmpSizeLimit } }],
+        },
+      },
+    },
+  };
+}
+
+export function jobCondition(job: Job, type: string): JobCondition | undefined {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+/**
+ * Whether the Job no longer holds a concurrency slot: finished, or about to be (the Job controller
+ * sets SuccessCriteriaMet / FailureTarget while it terminates the remaining pods).
+ */
+export function jobIsDone(job: Job): boolean {
+  return ['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget'].some((t) => jobCondition(job, t));
+}

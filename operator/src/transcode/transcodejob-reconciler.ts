@@ -1,0 +1,184 @@
+// TranscodeJobReconciler: mirrors each TranscodeJob's Job into its status (phase, conditions,
+// progress, times) and, when the Job failed for good, publishes the terminal failed
+// Transcoding-Completed before recording the failure. Admission (creating the Job) is the
+// AdmissionController's; this reconciler is the only writer of TranscodeJob status.
+import type { Logger } from '@moocflix/platform/log';
+import {
+  TERMINAL_PHASES,
+  TranscodeCondition,
+  TranscodeReason,
+  type TranscodeJob,
+  type TranscodeJobStatus,
+} from '../api/v1alpha1';
+import type { ReconcileResult } from '../controller-runtime/controller';
+import type { Informer } from '../controller-runtime/informer';
+import {
+  isConditionTrue,
+  isControlledBy,
+  jsonEqual,
+  rfc3339,
+  setCondition,
+  splitKey,
+  topLevelMergePatch,
+  type ConditionInput,
+} from '../controller-runtime/objects';
+import type { ResourceClient } from '../controller-runtime/resource';
+import type { CompletionPublisher } from './completion-publisher';
+import { jobCondition, type Job } from './job-builder';
+
+export interface TranscodeJobReconcilerOptions {
+  transcodeJobs: ResourceClient<TranscodeJob>;
+  jobs: ResourceClient<Job>;
+  transcodeJobInformer: Informer<TranscodeJob>;
+  jobInformer: Informer<Job>;
+  publisher: CompletionPublisher;
+  /** Finished TranscodeJobs are deleted this long after completion; 0 keeps them. */
+  retentionMs: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export class TranscodeJobReconciler {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: TranscodeJobReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  readonly reconcile = async (key: string): Promise<ReconcileResult | void> => {
+    const { namespace, name } = splitKey(key);
+    const tj = this.options.transcodeJobInformer.get(namespace, name);
+    if (!tj || tj.metadata.deletionTimestamp) return;
+    const job = this.options.jobInformer.get(namespace, name);
+
+    let next = await this.observe(tj, job);
+    if (next === undefined) return; // the cache is behind the apiserver; its event is coming
+
+    if (next.phase === 'Failed' && !isConditionTrue(next.conditions, TranscodeCondition.CompletionPublished)) {
+      try {
+        await this.options.publisher.publishFailed(tj, next.message ?? 'transcode failed', new Date(next.completionTime ?? this.now()));
+        next = this.withCondition(tj, next, {
+          type: TranscodeCondition.CompletionPublished,
+          status: 'True',
+          reason: TranscodeReason.Published,
+          message: 'a failed Transcoding-Completed was published',
+        });
+        this.options.logger.info({ transcodeJob: key, requestId: tj.spec.requestId }, 'failed Transcoding-Completed published');
+      } catch (err) {
+        await this.writeStatus(tj, next);
+        throw err;
+      }
+    }
+    await this.writeStatus(tj, next);
+    return this.retention(tj, next);
+  };
+
+  /** The status the TranscodeJob should have; undefined when the caches disagree with the apiserver. */
+  private async observe(tj: TranscodeJob, job: Job | undefined): Promise<TranscodeJobStatus | undefined> {
+    const status: TranscodeJobStatus = { ...tj.status, observedGeneration: tj.metadata.generation };
+    const phase = status.phase;
+    if (phase && TERMINAL_PHASES.has(phase)) return status;
+
+    if (job && !isControlledBy(job, tj.metadata.uid)) {
+      return this.withCondition(tj, { ...status, phase: 'Pending' }, {
+        type: TranscodeCondition.Admitted,
+        status: 'False',
+        reason: TranscodeReason.JobConflict,
+        message: `Job ${job.metadata.name} exists and is not owned by this TranscodeJob; it is left alone`,
+      });
+    }
+    if (!job) {
+      if (phase === 'Admitted' || phase === 'Running') {
+        // It had a Job. Gone for real, or just not in the cache yet?
+        const live = await this.options.jobs.get(tj.metadata.namespace, tj.metadata.name!);
+        if (live) return undefined;
+        const message = `Job ${status.jobName ?? tj.metadata.name} disappeared before it finished`;
+        return this.finished(tj, { ...status, phase: 'Failed', message, completionTime: rfc3339(this.now()) }, TranscodeReason.JobLost, message);
+      }
+      return this.withCondition(tj, { ...status, phase: 'Pending', progress: 0 }, {
+        type: TranscodeCondition.Admitted,
+        status: 'False',
+        reason: TranscodeReason.Queued,
+        message: 'waiting for a concurrency slot',
+      });
+    }
+
+    const admitted = this.withCondition(tj, { ...status, jobName: job.metadata.name }, {
+      type: TranscodeCondition.Admitted,
+      status: 'True',
+      reason: TranscodeReason.JobCreated,
+      message: `Job ${job.metadata.name} created`,
+    });
+    const complete = jobCondition(job, 'Complete');
+    if (complete) {
+      const completionTime = job.status?.completionTime ?? complete.lastTransitionTime ?? rfc3339(this.now());
+      return this.finished(
+        tj,
+        { ...admitted, phase: 'Succeeded', progress: 100, message: undefined, startTime: admitted.startTime ?? job.status?.startTime, completionTime },
+        TranscodeReason.JobSucceeded,
+        `Job ${job.metadata.name} succeeded`,
+      );
+    }
+    const failed = jobCondition(job, 'Failed');
+    if (failed) {
+      const message = `Job ${job.metadata.name} failed: ${[failed.reason, failed.message].filter(Boolean).join(': ') || 'no reason given'}`;
+      return this.finished(
+        tj,
+        {
+          ...admitted,
+          phase: 'Failed',
+          message,
+          startTime: admitted.startTime ?? job.status?.startTime,
+          completionTime: failed.lastTransitionTime ?? rfc3339(this.now()),
+        },
+        TranscodeReason.JobFailed,
+        message,
+      );
+    }
+    // Running once a pod is ready; a Job between retries stays Running rather than going back.
+    if ((job.status?.ready ?? 0) > 0 || phase === 'Running') {
+      return { ...admitted, phase: 'Running', progress: admitted.progress ?? 0, startTime: admitted.startTime ?? job.status?.startTime ?? rfc3339(this.now()) };
+    }
+    return { ...admitted, phase: 'Admitted', progress: 0 };
+  }
+
+  private finished(tj: TranscodeJob, status: TranscodeJobStatus, reason: TranscodeReason, message: string): TranscodeJobStatus {
+    return this.withCondition(tj, status, { type: TranscodeCondition.Finished, status: 'True', reason, message });
+  }
+
+  private withCondition(tj: TranscodeJob, status: TranscodeJobStatus, condition: Omit<ConditionInput, 'observedGeneration'>): TranscodeJobStatus {
+    return {
+      ...status,
+      conditions: setCondition(status.conditions, { ...condition, observedGeneration: tj.metadata.generation }, this.now()),
+    };
+  }
+
+  /** Writes the status if it changed, guarded by the resourceVersion it was computed from. */
+  private async writeStatus(tj: TranscodeJob, next: TranscodeJobStatus): Promise<void> {
+    const previous = tj.status ?? {};
+    if (jsonEqual(next, previous)) return;
+    const { namespace, name, resourceVersion } = tj.metadata;
+    await this.options.transcodeJobs.mergePatch(
+      namespace,
+      name!,
+      { metadata: { resourceVersion }, status: topLevelMergePatch(previous, next) },
+      'status',
+    );
+    if (next.phase !== previous.phase) {
+      this.options.logger.info({ transcodeJob: `${namespace}/${name}`, from: previous.phase ?? null, to: next.phase }, 'phase changed');
+    }
+  }
+
+  /** Deletes a finished TranscodeJob once its retention has passed. */
+  private async retention(tj: TranscodeJob, status: TranscodeJobStatus): Promise<ReconcileResult | void> {
+    const { retentionMs } = this.options;
+    if (!retentionMs || !status.phase || !TERMINAL_PHASES.has(status.phase) || !status.completionTime) return;
+    const left = Date.parse(status.completionTime) + retentionMs - this.now().getTime();
+    if (left > 0) return { requeueAfterMs: left };
+    await this.options.transcodeJobs.delete(tj.metadata.namespace, tj.metadata.name!, {
+      uid: tj.metadata.uid,
+      propagationPolicy: 'Background',
+    });
+    this.options.logger.info({ transcodeJob: `${tj.metadata.namespace}/${tj.metadata.name}` }, 'finished TranscodeJob deleted after its retention');
+  }
+}
