@@ -8,7 +8,7 @@ import { createEventConsumer, DeadLetterHeaders, type EventConsumer } from './ev
 import { InProcessEventBus } from './in-process-bus';
 import { KIT_MIGRATIONS_DIR } from './index';
 import { KafkaEventBus } from './kafka-bus';
-import { recordMessages } from './message-recorder';
+import { recordMessages } from '../testing/message-recorder';
 import type { EventData } from './schemas';
 import { deadLetterTopic, Topics } from './topics';
 

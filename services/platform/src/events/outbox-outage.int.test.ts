@@ -5,7 +5,7 @@ import { createPool, runMigrations, withTransaction, type Pool } from '../db';
 import type { IncomingMessage } from './bus';
 import { KafkaEventBus } from './kafka-bus';
 import { KIT_MIGRATIONS_DIR } from './index';
-import { recordMessages } from './message-recorder';
+import { recordMessages } from '../testing/message-recorder';
 import { enqueueEvent } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { Topics } from './topics';

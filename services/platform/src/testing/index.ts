@@ -5,3 +5,4 @@ export {
   type TestResponse,
   type TestService,
 } from './service-harness';
+export { recordMessages } from './message-recorder';

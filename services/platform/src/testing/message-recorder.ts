@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus, IncomingMessage, Subscription } from './bus';
+import type { EventBus, IncomingMessage, Subscription } from '../events/bus';
 
 /**
  * Test support: a fresh consumer group that keeps every message it receives, as received (no
