@@ -1,3 +1,5 @@
+// First import: starts tracing before express, pg and kafkajs load, so they get instrumented.
+import '@moocflix/platform/instrument';
 import { runStandalone } from '@moocflix/platform/runtime';
 import { createCoursesService } from './service';
 

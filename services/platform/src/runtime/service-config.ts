@@ -32,7 +32,6 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
       })
       .optional(),
     JSON_BODY_LIMIT: env.string('100kb'),
-    OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalString(),
   });
 }
 

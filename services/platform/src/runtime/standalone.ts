@@ -1,6 +1,6 @@
 import { createLogger } from '../log';
 import { createHttpApp, startHttpServer, type ServiceModule } from '../http';
-import { startTracing } from '../tracing';
+import { tracing } from '../instrument';
 import type { ServiceContext } from './context';
 import { createPlatform } from './platform';
 import { loadCommonServiceConfig } from './service-config';
@@ -19,7 +19,7 @@ export async function runStandalone(options: {
   const config = loadCommonServiceConfig(options.name, options.defaultPort, env);
   const logger = createLogger(options.name, config.LOG_LEVEL);
   try {
-    const tracing = await startTracing({ serviceName: options.name, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, logger });
+    // Started on import; a main.ts that imports '@moocflix/platform/instrument' first gets every module traced.
     const platform = await createPlatform({ processName: options.name, config, env, logger });
     const service = await options.create(await platform.contextFor(options.name, config.DATABASE_URL));
     const app = createHttpApp({
