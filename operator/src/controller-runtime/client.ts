@@ -26,6 +26,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Default application/json; merge patches use application/merge-patch+json. */
   contentType?: string;
+  /** Default application/json; e.g. a Table: application/json;as=Table;v=v1;g=meta.k8s.io */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -146,7 +148,7 @@ export class KubeClient {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-    const headers: Record<string, string> = { Accept: 'application/json', ...(await this.headers()) };
+    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json', ...(await this.headers()) };
     if (body) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(body.length);

@@ -11,6 +11,12 @@ import { sleep } from './backoff';
 import type { ControllerMetrics } from './metrics';
 import type { KubeObject } from './objects';
 import type { ResourceClient } from './resource';
+import type { PolicyRule } from './rbac';
+
+/** RBAC of leader election, in the Lease's namespace. */
+export const leaderElectionRbac: PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+];
 
 export interface Lease extends KubeObject {
   spec?: {

@@ -20,11 +20,19 @@ import {
 } from '../controller-runtime/objects';
 import type { ResourceClient } from '../controller-runtime/resource';
 import { configStrings, type TopicBackend, type TopicObservation } from './backend';
+import type { PolicyRule } from '../controller-runtime/rbac';
 
 export interface KafkaTopic extends KubeObject {
   spec?: { topicName?: string; partitions?: number; replicas?: number; config?: Record<string, unknown> };
   status?: { conditions?: Omit<Condition, 'observedGeneration'>[]; observedGeneration?: number; topicName?: string };
 }
+
+/** RBAC of this backend and its informer. Owner references that block the owner's deletion need
+ * `update` on the owner's finalizers (OwnerReferencesPermissionEnforcement). */
+export const strimziBackendRbac: PolicyRule[] = [
+  { apiGroups: ['kafka.strimzi.io'], resources: ['kafkatopics'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+  { apiGroups: ['moocflix.io'], resources: ['moocflixtopics/finalizers'], verbs: ['update'] },
+];
 
 export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
 /** Strimzi leaves a topic alone (and in Kafka when the KafkaTopic is deleted) while this is "false". */
@@ -54,16 +62,15 @@ export class StrimziTopicBackend implements TopicBackend {
     const { namespace, name } = topic.metadata as { namespace: string; name: string };
     const ref = `${kafkaTopics.apiVersion}/${name}`;
     const desired = this.desired(topic);
-    const current = informer.get(namespace, name);
-
+    let current = informer.get(namespace, name);
     if (!current) {
       try {
-        const created = await kafkaTopics.create(desired);
-        return this.observe(created, ref);
+        return this.observe(await kafkaTopics.create(desired), ref);
       } catch (err) {
-        // Not in the cache yet, or someone else's: look at the real one on the next pass.
-        if (isAlreadyExists(err)) throw new Error(`KafkaTopic ${namespace}/${name} exists but is not in the cache yet`);
-        throw err;
+        if (!isAlreadyExists(err)) throw err;
+        // Not in the cache: not ours (the cache holds only labelled ones), or not seen yet.
+        current = await kafkaTopics.get(namespace, name);
+        if (!current) throw err;
       }
     }
     if (!isControlledBy(current, topic.metadata.uid)) {
@@ -72,6 +79,8 @@ export class StrimziTopicBackend implements TopicBackend {
         reason: TopicReason.KafkaTopicConflict,
         message: `KafkaTopic ${namespace}/${name} exists and is not owned by this MoocFlixTopic; it is left alone`,
         kafkaTopic: ref,
+        // Not watched (the cache holds only labelled KafkaTopics): look again now and then.
+        requeueAfterMs: 30_000,
       };
     }
     const labels = { ...current.metadata.labels, ...desired.metadata.labels };

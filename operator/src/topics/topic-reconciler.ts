@@ -8,6 +8,13 @@ import type { Informer } from '../controller-runtime/informer';
 import { jsonEqual, setCondition, splitKey, topLevelMergePatch } from '../controller-runtime/objects';
 import type { ResourceClient } from '../controller-runtime/resource';
 import type { TopicBackend, TopicObservation } from './backend';
+import type { PolicyRule } from '../controller-runtime/rbac';
+
+/** RBAC of this reconciler and its informer (see rbac.ts). */
+export const topicReconcilerRbac: PolicyRule[] = [
+  { apiGroups: ['moocflix.io'], resources: ['moocflixtopics'], verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroups: ['moocflix.io'], resources: ['moocflixtopics/status'], verbs: ['patch'] },
+];
 
 export const TOPIC_FINALIZER = 'moocflix.io/topic-cleanup';
 

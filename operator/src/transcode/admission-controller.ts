@@ -15,6 +15,13 @@ import { objectKey } from '../controller-runtime/objects';
 import type { ResourceClient } from '../controller-runtime/resource';
 import { desiredConcurrency, selectForAdmission, type ConcurrencyBounds } from './admission';
 import { buildJob, jobIsDone, type Job, type JobTemplateConfig } from './job-builder';
+import type { PolicyRule } from '../controller-runtime/rbac';
+
+/** RBAC of the admission and of the Job informer (owner references block the TranscodeJob's deletion). */
+export const admissionRbac: PolicyRule[] = [
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create'] },
+  { apiGroups: ['moocflix.io'], resources: ['transcodejobs/finalizers'], verbs: ['update'] },
+];
 
 export const ADMISSION_KEY = 'admission';
 /** A created Job not seen by the cache after this long is forgotten (it was deleted meanwhile). */

@@ -24,6 +24,10 @@ import { backoffDelay, sleep } from '../controller-runtime/backoff';
 import type { Runnable } from '../controller-runtime/manager';
 import type { ResourceClient } from '../controller-runtime/resource';
 import { transcodeJobName } from './names';
+import type { PolicyRule } from '../controller-runtime/rbac';
+
+/** RBAC of the intake. */
+export const intakeRbac: PolicyRule[] = [{ apiGroups: ['moocflix.io'], resources: ['transcodejobs'], verbs: ['get', 'create'] }];
 
 export const VIDEO_LABEL = 'moocflix.io/video-id';
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

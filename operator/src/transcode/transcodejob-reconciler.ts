@@ -25,6 +25,14 @@ import {
 import type { ResourceClient } from '../controller-runtime/resource';
 import type { CompletionPublisher } from './completion-publisher';
 import { jobCondition, type Job } from './job-builder';
+import type { PolicyRule } from '../controller-runtime/rbac';
+
+/** RBAC of this reconciler and the TranscodeJob informer (delete: retention of finished ones). */
+export const transcodeJobReconcilerRbac: PolicyRule[] = [
+  { apiGroups: ['moocflix.io'], resources: ['transcodejobs'], verbs: ['get', 'list', 'watch', 'delete'] },
+  { apiGroups: ['moocflix.io'], resources: ['transcodejobs/status'], verbs: ['patch'] },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get'] },
+];
 
 export interface TranscodeJobReconcilerOptions {
   transcodeJobs: ResourceClient<TranscodeJob>;
