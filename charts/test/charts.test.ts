@@ -4,12 +4,40 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TOPICS, deadLetterTopic, SEED_TOPICS, Topics } from '@moocflix/platform/events';
+import type {
+  V1Deployment,
+  V1NetworkPolicy,
+  V1PodDisruptionBudget,
+  V1Service,
+} from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { podSpecsOf, restrictedViolations } from './pod-security';
-import { APPLICATION_CHARTS, CHARTS_DIR, type ApplicationChart, type K8sObject, scratchCharts, type ScratchCharts } from './helm';
+import {
+  APPLICATION_CHARTS,
+  CHARTS_DIR,
+  REPO_DIR,
+  type ApplicationChart,
+  envOf,
+  type K8sObject,
+  mainContainer,
+  podSpecOf,
+  scratchCharts,
+  typed,
+  type ScratchCharts,
+} from './helm';
 
 const FULL_VALUES = join(__dirname, 'full-values.yaml');
-const SERVICE_CHARTS = ['users', 'courses', 'content', 'assessments', 'notifications', 'transcoder', 'moocflix-operator'] as const;
+/** The values of the kind e2e (e2e/kind/run.sh, skaffold -p kind): rendered here so they stay valid. */
+const KIND_VALUES = join(REPO_DIR, 'e2e', 'kind', 'values.yaml');
+const SERVICE_CHARTS = [
+  'users',
+  'courses',
+  'content',
+  'assessments',
+  'notifications',
+  'transcoder',
+  'moocflix-operator',
+] as const;
 /** The umbrella chart's key of each part (the operator chart is aliased). */
 const UMBRELLA_KEY: Record<(typeof SERVICE_CHARTS)[number], string> = {
   users: 'users',
@@ -27,15 +55,26 @@ const rendered = new Map<string, K8sObject[]>();
 beforeAll(async () => {
   charts = scratchCharts();
   // A standalone chart gets the umbrella's full values of its part, plus the globals.
-  const full = parse(readFileSync(FULL_VALUES, 'utf8'), { merge: true }) as Record<string, Record<string, unknown>>;
+  const full = parse(readFileSync(FULL_VALUES, 'utf8'), { merge: true }) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const renders: Promise<void>[] = [];
   for (const chart of APPLICATION_CHARTS) {
     renders.push(charts.template(chart).then((objects) => void rendered.set(`${chart} defaults`, objects)));
   }
-  renders.push(charts.template('moocflix', ['-f', FULL_VALUES]).then((o) => void rendered.set('moocflix full', o)));
+  renders.push(
+    charts.template('moocflix', ['-f', FULL_VALUES]).then((o) => void rendered.set('moocflix full', o)),
+  );
+  renders.push(
+    charts
+      .template('moocflix', ['-f', KIND_VALUES, '--set', 'users.image.tag=e2e'])
+      .then((o) => void rendered.set('moocflix kind e2e', o)),
+  );
   for (const chart of SERVICE_CHARTS) {
-    const values = { ...full[UMBRELLA_KEY[chart]], global: full.global };
-    delete values.enabled;
+    // Without the umbrella's dependency condition: a standalone chart does not know it.
+    const { enabled: _enabled, ...part } = full[UMBRELLA_KEY[chart]] ?? {};
+    const values = { ...part, global: full.global };
     renders.push(
       charts
         .template(chart, ['-f', writeValues(chart, values)])
@@ -69,9 +108,11 @@ describe('helm lint', () => {
 
 describe('rendered objects', () => {
   test('every chart renders with defaults and with full values', () => {
-    for (const chart of APPLICATION_CHARTS) expect(rendered.get(`${chart} defaults`)?.length).toBeGreaterThan(0);
+    for (const chart of APPLICATION_CHARTS)
+      expect(rendered.get(`${chart} defaults`)?.length).toBeGreaterThan(0);
     for (const chart of SERVICE_CHARTS) expect(rendered.get(`${chart} full`)?.length).toBeGreaterThan(0);
     expect(rendered.get('moocflix full')?.length).toBeGreaterThan(0);
+    expect(rendered.get('moocflix kind e2e')?.length).toBeGreaterThan(0);
   });
 
   test('every pod spec meets the Pod Security "restricted" profile', () => {
@@ -80,7 +121,11 @@ describe('rendered objects', () => {
       for (const object of objects) {
         for (const spec of podSpecsOf(object)) {
           checked++;
-          expect({ rendering, object: `${object.kind}/${object.metadata.name}`, violations: restrictedViolations(spec) }).toEqual({
+          expect({
+            rendering,
+            object: `${object.kind}/${object.metadata.name}`,
+            violations: restrictedViolations(spec),
+          }).toEqual({
             rendering,
             object: `${object.kind}/${object.metadata.name}`,
             violations: [],
@@ -98,15 +143,22 @@ describe('rendered objects', () => {
   test('every Deployment probes /healthz and /readyz, sets resources and a read-only root filesystem, and mounts /tmp', () => {
     for (const [rendering, objects] of renderings()) {
       for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
-        const pod = podSpecsOf(deployment)[0] as { containers: Record<string, any>[]; volumes: Record<string, any>[] };
+        const pod = podSpecOf(deployment);
         const [container] = pod.containers;
         const where = `${rendering}: ${deployment.metadata.name}`;
-        expect([where, container!.livenessProbe?.httpGet?.path, container!.readinessProbe?.httpGet?.path]).toEqual([where, '/healthz', '/readyz']);
+        expect([
+          where,
+          container!.livenessProbe?.httpGet?.path,
+          container!.readinessProbe?.httpGet?.path,
+        ]).toEqual([where, '/healthz', '/readyz']);
         expect([where, container!.startupProbe?.httpGet?.path]).toEqual([where, '/healthz']);
-        expect([where, Object.keys(container!.resources?.requests ?? {}).sort()]).toEqual([where, ['cpu', 'memory']]);
-        expect([where, container!.securityContext.readOnlyRootFilesystem]).toEqual([where, true]);
+        expect([where, Object.keys(container!.resources?.requests ?? {}).sort()]).toEqual([
+          where,
+          ['cpu', 'memory'],
+        ]);
+        expect([where, container!.securityContext?.readOnlyRootFilesystem]).toEqual([where, true]);
         expect(container!.volumeMounts).toEqual(expect.arrayContaining([{ name: 'tmp', mountPath: '/tmp' }]));
-        expect(pod.volumes.find((v) => v.name === 'tmp')?.emptyDir).toBeDefined();
+        expect(pod.volumes?.find((v) => v.name === 'tmp')?.emptyDir).toBeDefined();
       }
     }
   });
@@ -114,9 +166,14 @@ describe('rendered objects', () => {
   test('only the operator mounts a ServiceAccount token', () => {
     for (const [rendering, objects] of renderings()) {
       for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
-        const automount = (podSpecsOf(deployment)[0] as { automountServiceAccountToken?: boolean }).automountServiceAccountToken;
+        const automount = (podSpecsOf(deployment)[0] as { automountServiceAccountToken?: boolean })
+          .automountServiceAccountToken;
         const isOperator = deployment.metadata.labels?.['app.kubernetes.io/component'] === 'operator';
-        expect([rendering, deployment.metadata.name, automount]).toEqual([rendering, deployment.metadata.name, isOperator]);
+        expect([rendering, deployment.metadata.name, automount]).toEqual([
+          rendering,
+          deployment.metadata.name,
+          isOperator,
+        ]);
       }
     }
   });
@@ -124,16 +181,16 @@ describe('rendered objects', () => {
   test('every Deployment has a Service, a PodDisruptionBudget and a NetworkPolicy selecting its pods', () => {
     for (const [rendering, objects] of renderings()) {
       for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
-        const selector = (deployment.spec as any).selector.matchLabels as Record<string, string>;
+        const selector = typed<V1Deployment>(deployment).spec!.selector.matchLabels;
         const selects = (o: K8sObject, labels: Record<string, string> | undefined) =>
           JSON.stringify(labels) === JSON.stringify(selector) ? o.kind : undefined;
         const kinds = objects.map((o) =>
           o.kind === 'Service'
-            ? selects(o, (o.spec as any).selector)
+            ? selects(o, typed<V1Service>(o).spec?.selector)
             : o.kind === 'PodDisruptionBudget'
-              ? selects(o, (o.spec as any).selector.matchLabels)
+              ? selects(o, typed<V1PodDisruptionBudget>(o).spec?.selector?.matchLabels)
               : o.kind === 'NetworkPolicy'
-                ? selects(o, (o.spec as any).podSelector.matchLabels)
+                ? selects(o, typed<V1NetworkPolicy>(o).spec?.podSelector?.matchLabels)
                 : undefined,
         );
         expect([rendering, deployment.metadata.name, kinds.filter(Boolean).sort()]).toEqual([
@@ -147,28 +204,27 @@ describe('rendered objects', () => {
 
   test('NetworkPolicies deny by default: both directions, only the listed ports', () => {
     const policies = rendered.get('moocflix defaults')!.filter((o) => o.kind === 'NetworkPolicy');
-    expect(policies).toHaveLength(6);
+    // One per Deployment and one for the operator's transcode Job pods.
+    expect(policies).toHaveLength(7);
     for (const policy of policies) {
-      const spec = policy.spec as any;
+      const spec = typed<V1NetworkPolicy>(policy).spec!;
       expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
-      for (const rule of [...spec.ingress, ...spec.egress]) expect(rule.ports?.length).toBeGreaterThan(0);
+      for (const rule of [...(spec.ingress ?? []), ...(spec.egress ?? [])]) {
+        expect(rule.ports?.length).toBeGreaterThan(0);
+      }
     }
     const egressPorts = (name: string) =>
-      policies
-        .find((p) => p.metadata.name === name)!
-        .spec!.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port)) as number[];
+      (typed<V1NetworkPolicy>(policies.find((p) => p.metadata.name === name)!).spec!.egress ?? []).flatMap(
+        (rule) => (rule.ports ?? []).map((p) => p.port),
+      );
     expect(egressPorts('moocflix-users')).toEqual(expect.arrayContaining([53, 9092, 5432]));
     expect(egressPorts('moocflix-operator')).toEqual(expect.arrayContaining([6443]));
     expect(egressPorts('moocflix-operator')).not.toContain(5432);
   });
 
-  test('services verify tokens against the release\'s users JWKS, and the global settings reach every part', () => {
+  test("services verify tokens against the release's users JWKS, and the global settings reach every part", () => {
     const env = (objects: K8sObject[], deployment: string) =>
-      Object.fromEntries(
-        ((podSpecsOf(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!)[0] as any).containers[0].env as any[]).map(
-          (e) => [e.name, e.value ?? e.valueFrom],
-        ),
-      );
+      envOf(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!);
     const defaults = rendered.get('moocflix defaults')!;
     expect(env(defaults, 'moocflix-courses')).toMatchObject({
       JWT_JWKS_URL: 'http://moocflix-users/api/v1/users/.well-known/jwks.json',
@@ -177,7 +233,9 @@ describe('rendered objects', () => {
       PORT: '8080',
     });
     expect(env(defaults, 'moocflix-users').JWT_JWKS_URL).toBeUndefined();
-    expect(env(defaults, 'moocflix-users').JWT_PRIVATE_JWKS).toEqual({ secretKeyRef: { name: 'moocflix-users-jwt', key: 'JWT_PRIVATE_JWKS' } });
+    expect(env(defaults, 'moocflix-users').JWT_PRIVATE_JWKS).toEqual({
+      secretKeyRef: { name: 'moocflix-users-jwt', key: 'JWT_PRIVATE_JWKS' },
+    });
     expect(env(defaults, 'moocflix-content').PLAYBACK_TOKEN_SECRET).toEqual({
       secretKeyRef: { name: 'moocflix-content-playback', key: 'PLAYBACK_TOKEN_SECRET' },
     });
@@ -188,18 +246,26 @@ describe('rendered objects', () => {
         KAFKA_BROKERS: 'kafka-0.kafka:9092,kafka-1.kafka:9092',
         S3_ENDPOINT: 'http://seaweedfs:8333',
         S3_BUCKET: 'videos',
-        S3_ACCESS_KEY_ID: { secretKeyRef: { name: 'moocflix-s3', key: 'access-key' } },
         JWT_ISSUER: 'https://moocflix.example.com',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
         EXTRA_SETTING: '1',
       });
+      const s3Key =
+        deployment.metadata.name === 'moocflix-courses'
+          ? { name: 'courses-s3', key: 'access-key' }
+          : { name: 'moocflix-s3', key: 'S3_ACCESS_KEY_ID' };
+      expect(env(full, deployment.metadata.name).S3_ACCESS_KEY_ID).toEqual({ secretKeyRef: s3Key });
     }
   });
 
   test('the transcoder workers are off by default and run in worker mode when on', () => {
-    expect(rendered.get('moocflix defaults')!.find((o) => o.metadata.name === 'moocflix-transcoder')).toBeUndefined();
-    const worker = rendered.get('moocflix full')!.find((o) => o.kind === 'Deployment' && o.metadata.name === 'moocflix-transcoder')!;
-    expect((podSpecsOf(worker)[0] as any).containers[0].args).toEqual(['worker']);
+    expect(
+      rendered.get('moocflix defaults')!.find((o) => o.metadata.name === 'moocflix-transcoder'),
+    ).toBeUndefined();
+    const worker = rendered
+      .get('moocflix full')!
+      .find((o) => o.kind === 'Deployment' && o.metadata.name === 'moocflix-transcoder')!;
+    expect(mainContainer(worker).args).toEqual(['worker']);
   });
 });
 
@@ -208,17 +274,35 @@ describe('topics', () => {
     rendered
       .get(rendering)!
       .filter((o) => o.kind === 'MoocFlixTopic')
-      .map((o) => o.spec as { topicName: string; partitions: number; replicas?: number; config?: Record<string, unknown> });
+      .map(
+        (o) =>
+          o.spec as {
+            topicName: string;
+            partitions: number;
+            replicas?: number;
+            config?: Record<string, unknown>;
+          },
+      );
 
   test('a MoocFlixTopic for every platform topic and a dead-letter topic for every consumed one', () => {
-    const expected = [...ALL_TOPICS, ...[...SEED_TOPICS, Topics.TranscodingProgress].map(deadLetterTopic)].sort();
-    expect(topicsOf('moocflix defaults').map((t) => t.topicName).sort()).toEqual(expected);
+    const expected = [
+      ...ALL_TOPICS,
+      ...[...SEED_TOPICS, Topics.TranscodingProgress].map(deadLetterTopic),
+    ].sort();
+    expect(
+      topicsOf('moocflix defaults')
+        .map((t) => t.topicName)
+        .sort(),
+    ).toEqual(expected);
   });
 
   test('Session-Revoked is kept longer than an access token lives; overrides apply', () => {
     const sessionRevoked = topicsOf('moocflix defaults').find((t) => t.topicName === Topics.SessionRevoked)!;
-    const ttlSeconds = (parse(readFileSync(join(CHARTS_DIR, 'users', 'values.yaml'), 'utf8')) as { accessTokenTtlSeconds: number })
-      .accessTokenTtlSeconds;
+    const ttlSeconds = (
+      parse(readFileSync(join(CHARTS_DIR, 'users', 'values.yaml'), 'utf8')) as {
+        accessTokenTtlSeconds: number;
+      }
+    ).accessTokenTtlSeconds;
     expect(sessionRevoked.config!['retention.ms']).toBeGreaterThan(ttlSeconds * 1000);
 
     const full = topicsOf('moocflix full');
@@ -227,7 +311,10 @@ describe('topics', () => {
       replicas: 3,
       config: { 'retention.ms': 604800000 },
     });
-    expect(full.find((t) => t.topicName === Topics.SessionRevoked)).toMatchObject({ partitions: 6, replicas: 5 });
+    expect(full.find((t) => t.topicName === Topics.SessionRevoked)).toMatchObject({
+      partitions: 6,
+      replicas: 5,
+    });
   });
 
   test('MoocFlixTopic names are valid Kubernetes names', () => {
@@ -238,10 +325,16 @@ describe('topics', () => {
 });
 
 describe('invalid values are refused with a readable message', () => {
-  const refused = (chart: ApplicationChart, ...set: string[]) => charts.templateError(chart, set.flatMap((s) => ['--set', s]));
+  const refused = (chart: ApplicationChart, ...set: string[]) =>
+    charts.templateError(
+      chart,
+      set.flatMap((s) => ['--set', s]),
+    );
 
   test.each(SERVICE_CHARTS)('%s: an unknown key', async (chart) => {
-    expect(await refused(chart, 'replicaCont=3')).toMatch(/additional propert(y|ies) 'replicaCont' not allowed/);
+    expect(await refused(chart, 'replicaCont=3')).toMatch(
+      /additional propert(y|ies) 'replicaCont' not allowed/,
+    );
   });
 
   test.each(SERVICE_CHARTS)('%s: a wrong type', async (chart) => {
@@ -255,7 +348,9 @@ describe('invalid values are refused with a readable message', () => {
   });
 
   test('an unknown top-level key of the umbrella chart', async () => {
-    expect(await refused('moocflix', 'transcoding.enabled=true')).toMatch(/additional propert(y|ies) 'transcoding' not allowed/);
+    expect(await refused('moocflix', 'transcoding.enabled=true')).toMatch(
+      /additional propert(y|ies) 'transcoding' not allowed/,
+    );
   });
 
   test('an enum', async () => {
@@ -268,8 +363,18 @@ describe('invalid values are refused with a readable message', () => {
       /transcoder.enabled=true and operator.intake.enabled=true: exactly one consumer of Transcoding-Request is allowed/,
     );
     // Either one alone renders.
-    await charts.template('moocflix', ['--set', 'transcoder.enabled=true', '--set', 'operator.intake.enabled=false']);
-    await charts.template('moocflix', ['--set', 'transcoder.enabled=true', '--set', 'operator.enabled=false']);
+    await charts.template('moocflix', [
+      '--set',
+      'transcoder.enabled=true',
+      '--set',
+      'operator.intake.enabled=false',
+    ]);
+    await charts.template('moocflix', [
+      '--set',
+      'transcoder.enabled=true',
+      '--set',
+      'operator.enabled=false',
+    ]);
   });
 
   test('Session-Revoked retained no longer than an access token lives', async () => {
@@ -278,15 +383,39 @@ describe('invalid values are refused with a readable message', () => {
     );
   });
 
-  test('an override of a topic that is not the platform\'s', async () => {
+  test("an override of a topic that is not the platform's", async () => {
     expect(await refused('moocflix', 'topics.overrides.Transcoding-Requests.partitions=4')).toMatch(
       /topics.overrides: "Transcoding-Requests" is not a MoocFlix topic/,
     );
   });
 
-  test('autoscaling bounds upside down', async () => {
-    expect(await refused('courses', 'autoscaling.enabled=true', 'autoscaling.minReplicas=5', 'autoscaling.maxReplicas=2')).toMatch(
-      /autoscaling.minReplicas \(5\) is greater than autoscaling.maxReplicas \(2\)/,
+  test('an S3 Secret with other key names than the transcode Jobs can read', async () => {
+    expect(
+      await refused(
+        'moocflix',
+        'global.s3.existingSecret=s3',
+        'global.s3.accessKeyIdKey=id',
+        'global.s3.secretAccessKeyKey=secret',
+      ),
+    ).toMatch(
+      /the transcode Jobs read Secret s3 whole \(envFrom\), so its keys must be S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/,
     );
+  });
+
+  test('a leader-election renew deadline not shorter than the lease', async () => {
+    expect(await refused('moocflix-operator', 'leaderElection.renewDeadlineSeconds=15')).toMatch(
+      /leaderElection.renewDeadlineSeconds \(15\) must be shorter than leaderElection.leaseDurationSeconds \(15\)/,
+    );
+  });
+
+  test('autoscaling bounds upside down', async () => {
+    expect(
+      await refused(
+        'courses',
+        'autoscaling.enabled=true',
+        'autoscaling.minReplicas=5',
+        'autoscaling.maxReplicas=2',
+      ),
+    ).toMatch(/autoscaling.minReplicas \(5\) is greater than autoscaling.maxReplicas \(2\)/);
   });
 });

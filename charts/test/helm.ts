@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { V1Container, V1EnvVarSource, V1PodSpec } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { clusterBinaries } from '../../e2e/cluster/binaries';
 
@@ -57,7 +58,8 @@ export function scratchCharts(): ScratchCharts {
   const dir = mkdtempSync(join(tmpdir(), 'moocflix-charts-'));
   cpSync(CHARTS_DIR, dir, {
     recursive: true,
-    filter: (src) => !/[/\\](test|tools|node_modules)$/.test(src) && !/[/\\]charts[/\\][^/\\]+[/\\]charts$/.test(src),
+    filter: (src) =>
+      !/[/\\](test|tools|node_modules)$/.test(src) && !/[/\\]charts[/\\][^/\\]+[/\\]charts$/.test(src),
   });
   // Helm's own config and cache stay inside the scratch dir (never ~/.config/helm).
   const env = {
@@ -72,10 +74,19 @@ export function scratchCharts(): ScratchCharts {
   const run = (...args: string[]) => execFileAsync(helm, args, { env, maxBuffer: 64 * 1024 * 1024 });
   const template = async (chart: ApplicationChart, args: string[] = []) => {
     try {
-      const { stdout } = await run('template', 'moocflix', join(dir, chart), '--namespace', 'moocflix', ...args);
+      const { stdout } = await run(
+        'template',
+        'moocflix',
+        join(dir, chart),
+        '--namespace',
+        'moocflix',
+        ...args,
+      );
       return parseManifests(stdout);
     } catch (err) {
-      throw new Error(`helm template ${chart} ${args.join(' ')}: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+      throw new Error(
+        `helm template ${chart} ${args.join(' ')}: ${(err as { stderr?: string }).stderr ?? String(err)}`,
+      );
     }
   };
   return {
@@ -101,4 +112,26 @@ export function parseManifests(text: string): K8sObject[] {
       return doc.toJS() as K8sObject | null;
     })
     .filter((o): o is K8sObject => o !== null && typeof o === 'object');
+}
+
+/** A rendered object seen as the Kubernetes model it is (the client's models mirror the JSON). */
+export function typed<T>(object: K8sObject): T {
+  return object as unknown as T;
+}
+
+/** The pod spec of a rendered workload (Deployment, Job...). */
+export function podSpecOf(object: K8sObject): V1PodSpec {
+  const spec = (object.spec as { template?: { spec?: V1PodSpec } } | undefined)?.template?.spec;
+  if (!spec) throw new Error(`${object.kind}/${object.metadata.name} has no pod template`);
+  return spec;
+}
+
+/** The first container of a rendered workload. */
+export function mainContainer(object: K8sObject): V1Container {
+  return podSpecOf(object).containers[0]!;
+}
+
+/** A workload's environment: variable name → its value, or its valueFrom. */
+export function envOf(object: K8sObject): Record<string, string | V1EnvVarSource | undefined> {
+  return Object.fromEntries((mainContainer(object).env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
 }

@@ -29,13 +29,20 @@ const SAFE_SYSCTLS = new Set([
   'net.ipv4.tcp_keepalive_intvl',
   'net.ipv4.tcp_keepalive_probes',
 ]);
-const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+const SELINUX_TYPES = new Set([
+  '',
+  'container_t',
+  'container_init_t',
+  'container_kvm_t',
+  'container_engine_t',
+]);
 
 const obj = (value: unknown): Obj => (value && typeof value === 'object' ? (value as Obj) : {});
 const list = (value: unknown): Obj[] => (Array.isArray(value) ? (value as Obj[]) : []);
 
 /** The violations of the restricted profile in a PodSpec; empty when it complies. */
-export function restrictedViolations(podSpec: Obj): string[] {
+export function restrictedViolations(spec: object): string[] {
+  const podSpec = spec as Obj;
   const problems: string[] = [];
   const podSc = obj(podSpec.securityContext);
   const containers = [
@@ -48,12 +55,14 @@ export function restrictedViolations(podSpec: Obj): string[] {
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (podSpec[field] === true) problems.push(`${field} must not be true`);
   }
-  if (obj(podSc.windowsOptions).hostProcess === true) problems.push('pod windowsOptions.hostProcess must not be true');
+  if (obj(podSc.windowsOptions).hostProcess === true)
+    problems.push('pod windowsOptions.hostProcess must not be true');
 
   for (const volume of list(podSpec.volumes)) {
     const types = Object.keys(volume).filter((k) => k !== 'name');
     for (const type of types) {
-      if (!ALLOWED_VOLUME_TYPES.has(type)) problems.push(`volume ${String(volume.name)}: type ${type} is not allowed`);
+      if (!ALLOWED_VOLUME_TYPES.has(type))
+        problems.push(`volume ${String(volume.name)}: type ${type} is not allowed`);
     }
   }
   for (const sysctl of list(podSc.sysctls)) {
@@ -72,23 +81,30 @@ export function restrictedViolations(podSpec: Obj): string[] {
     const name = `${kind} ${String(c.name)}`;
     const sc = obj(c.securityContext);
     if (sc.privileged === true) problems.push(`${name}: privileged must not be true`);
-    if (obj(sc.windowsOptions).hostProcess === true) problems.push(`${name}: windowsOptions.hostProcess must not be true`);
-    if (sc.procMount !== undefined && sc.procMount !== 'Default') problems.push(`${name}: procMount must be Default`);
+    if (obj(sc.windowsOptions).hostProcess === true)
+      problems.push(`${name}: windowsOptions.hostProcess must not be true`);
+    if (sc.procMount !== undefined && sc.procMount !== 'Default')
+      problems.push(`${name}: procMount must be Default`);
     for (const p of list(c.ports)) {
-      if (p.hostPort !== undefined && p.hostPort !== 0) problems.push(`${name}: hostPort ${String(p.hostPort)} is not allowed`);
+      if (p.hostPort !== undefined && p.hostPort !== 0)
+        problems.push(`${name}: hostPort ${String(p.hostPort)} is not allowed`);
     }
     checkSeLinux(name, obj(sc.seLinuxOptions), problems);
     checkAppArmor(name, obj(sc.appArmorProfile), problems);
 
-    if (sc.allowPrivilegeEscalation !== false) problems.push(`${name}: allowPrivilegeEscalation must be false`);
+    if (sc.allowPrivilegeEscalation !== false)
+      problems.push(`${name}: allowPrivilegeEscalation must be false`);
 
     const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-    if (runAsNonRoot !== true) problems.push(`${name}: runAsNonRoot must be true (in the container or the pod)`);
+    if (runAsNonRoot !== true)
+      problems.push(`${name}: runAsNonRoot must be true (in the container or the pod)`);
     if (sc.runAsUser === 0) problems.push(`${name}: runAsUser must not be 0`);
 
     const seccomp = (obj(sc.seccompProfile).type as string | undefined) ?? podSeccomp;
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
-      problems.push(`${name}: seccompProfile.type must be RuntimeDefault or Localhost (in the container or the pod)`);
+      problems.push(
+        `${name}: seccompProfile.type must be RuntimeDefault or Localhost (in the container or the pod)`,
+      );
     }
 
     const capabilities = obj(sc.capabilities);
@@ -106,8 +122,10 @@ function checkSeLinux(where: string, options: Obj, problems: string[]): void {
   if (options.type !== undefined && !SELINUX_TYPES.has(String(options.type))) {
     problems.push(`${where}: seLinuxOptions.type ${String(options.type)} is not allowed`);
   }
-  if (options.user !== undefined && options.user !== '') problems.push(`${where}: seLinuxOptions.user must not be set`);
-  if (options.role !== undefined && options.role !== '') problems.push(`${where}: seLinuxOptions.role must not be set`);
+  if (options.user !== undefined && options.user !== '')
+    problems.push(`${where}: seLinuxOptions.user must not be set`);
+  if (options.role !== undefined && options.role !== '')
+    problems.push(`${where}: seLinuxOptions.role must not be set`);
 }
 
 function checkAppArmor(where: string, profile: Obj, problems: string[]): void {
@@ -115,9 +133,9 @@ function checkAppArmor(where: string, profile: Obj, problems: string[]): void {
 }
 
 /** Pod specs inside a rendered object: Pods, workload templates, CronJob job templates. */
-export function podSpecsOf(object: Obj): Obj[] {
-  const spec = obj(object.spec);
-  switch (object.kind) {
+export function podSpecsOf(object: object): Obj[] {
+  const spec = obj((object as Obj).spec);
+  switch ((object as Obj).kind) {
     case 'Pod':
       return [spec];
     case 'Deployment':

@@ -4,10 +4,16 @@
 // accepts every object; kwok plays the node, so the pods are created, scheduled and reported
 // Running/Ready (nothing runs in them). Then `helm uninstall` leaves nothing behind but the CRDs,
 // which Helm never deletes by design.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { createNamespace, eventually, kubeClients, refusal, type KubeClients } from '../../e2e/cluster/test-kit';
+import {
+  createNamespace,
+  eventually,
+  kubeClients,
+  refusal,
+  type KubeClients,
+} from '../../e2e/cluster/test-kit';
 import { REPO_DIR, scratchCharts, type ScratchCharts } from './helm';
 
 const RESTRICTED = {
@@ -16,6 +22,7 @@ const RESTRICTED = {
   'pod-security.kubernetes.io/audit': 'restricted',
 };
 const FULL_VALUES = join(__dirname, 'full-values.yaml');
+const KIND_DIR = join(REPO_DIR, 'e2e', 'kind');
 const CLUSTER_OVERRIDES = join(__dirname, 'cluster-overrides.yaml');
 const suffix = Date.now().toString(36);
 
@@ -30,27 +37,44 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const namespace of namespaces) await c?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  for (const namespace of namespaces)
+    await c?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await removeStrimziKafkaTopicCrdFixture();
   charts?.remove();
-});
+}, 60_000);
 
 /**
  * The operator makes Strimzi KafkaTopics; a cluster without Strimzi has no such CRD. The umbrella
- * chart itself creates none, so the install does not need it, but when the operator's tests ship
- * Strimzi's CRD as a fixture it is applied, as a real cluster with Strimzi would have it.
+ * chart itself creates none, but a real cluster has Strimzi, so its KafkaTopic CRD (Strimzi ≥ 1.0,
+ * the operator's test fixture) is applied when absent, and removed again afterwards so the
+ * operator's own cluster tests find the control plane as they expect it.
  */
+const STRIMZI_FIXTURE = join(REPO_DIR, 'operator', 'test', 'fixtures', 'strimzi-kafkatopic-crd-v1.yaml');
+let createdStrimziCrd: string | undefined;
+
 async function applyStrimziKafkaTopicCrdFixture(): Promise<void> {
-  const dir = join(REPO_DIR, 'operator', 'test', 'fixtures');
-  if (!existsSync(dir)) return;
-  const objects = c.kc.makeApiClient(k8s.KubernetesObjectApi);
-  for (const file of readdirSync(dir).filter((f) => /kafkatopic.*\.ya?ml$/i.test(f))) {
-    for (const crd of k8s.loadAllYaml(readFileSync(join(dir, file), 'utf8')) as { kind?: string; metadata: { name: string } }[]) {
-      if (crd.kind !== 'CustomResourceDefinition') continue;
-      await objects.create(crd as never).catch((err: { code?: number }) => {
-        if (err.code !== 409) throw err;
-      });
-    }
-  }
+  if (!existsSync(STRIMZI_FIXTURE)) return;
+  const crd = k8s.loadYaml(readFileSync(STRIMZI_FIXTURE, 'utf8')) as k8s.V1CustomResourceDefinition;
+  const name = crd.metadata!.name!;
+  const exists = await c.apiextensions.readCustomResourceDefinition({ name }).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
+  await c.apiextensions.createCustomResourceDefinition({ body: crd });
+  createdStrimziCrd = name;
+}
+
+async function removeStrimziKafkaTopicCrdFixture(): Promise<void> {
+  if (!createdStrimziCrd) return;
+  const name = createdStrimziCrd;
+  await c.apiextensions.deleteCustomResourceDefinition({ name });
+  await eventually(`CRD ${name} deleted`, () =>
+    c.apiextensions.readCustomResourceDefinition({ name }).then(
+      () => undefined,
+      () => true,
+    ),
+  );
 }
 
 async function restrictedNamespace(name: string): Promise<string> {
@@ -93,34 +117,75 @@ async function leftovers({ namespace, release }: Installed): Promise<string[]> {
   const rbac = c.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
   const autoscaling = c.kc.makeApiClient(k8s.AutoscalingV2Api);
   const lists = await Promise.all([
-    apps.listNamespacedDeployment({ namespace, labelSelector }).then((l) => l.items.map((o) => `Deployment/${o.metadata?.name}`)),
-    apps.listNamespacedReplicaSet({ namespace, labelSelector }).then((l) => l.items.map((o) => `ReplicaSet/${o.metadata?.name}`)),
-    c.core.listNamespacedPod({ namespace, labelSelector }).then((l) => l.items.map((o) => `Pod/${o.metadata?.name}`)),
-    c.core.listNamespacedService({ namespace, labelSelector }).then((l) => l.items.map((o) => `Service/${o.metadata?.name}`)),
-    c.core.listNamespacedServiceAccount({ namespace, labelSelector }).then((l) => l.items.map((o) => `ServiceAccount/${o.metadata?.name}`)),
-    c.core.listNamespacedConfigMap({ namespace, labelSelector }).then((l) => l.items.map((o) => `ConfigMap/${o.metadata?.name}`)),
+    apps
+      .listNamespacedDeployment({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `Deployment/${o.metadata?.name}`)),
+    apps
+      .listNamespacedReplicaSet({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `ReplicaSet/${o.metadata?.name}`)),
+    c.core
+      .listNamespacedPod({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `Pod/${o.metadata?.name}`)),
+    c.core
+      .listNamespacedService({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `Service/${o.metadata?.name}`)),
+    c.core
+      .listNamespacedServiceAccount({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `ServiceAccount/${o.metadata?.name}`)),
+    c.core
+      .listNamespacedConfigMap({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `ConfigMap/${o.metadata?.name}`)),
     c.core.listNamespacedSecret({ namespace }).then((l) => l.items.map((o) => `Secret/${o.metadata?.name}`)),
-    policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector }).then((l) => l.items.map((o) => `PodDisruptionBudget/${o.metadata?.name}`)),
-    networking.listNamespacedNetworkPolicy({ namespace, labelSelector }).then((l) => l.items.map((o) => `NetworkPolicy/${o.metadata?.name}`)),
-    networking.listNamespacedIngress({ namespace, labelSelector }).then((l) => l.items.map((o) => `Ingress/${o.metadata?.name}`)),
-    rbac.listNamespacedRole({ namespace, labelSelector }).then((l) => l.items.map((o) => `Role/${o.metadata?.name}`)),
-    rbac.listNamespacedRoleBinding({ namespace, labelSelector }).then((l) => l.items.map((o) => `RoleBinding/${o.metadata?.name}`)),
-    autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector }).then((l) => l.items.map((o) => `HorizontalPodAutoscaler/${o.metadata?.name}`)),
+    policy
+      .listNamespacedPodDisruptionBudget({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `PodDisruptionBudget/${o.metadata?.name}`)),
+    networking
+      .listNamespacedNetworkPolicy({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `NetworkPolicy/${o.metadata?.name}`)),
+    networking
+      .listNamespacedIngress({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `Ingress/${o.metadata?.name}`)),
+    rbac
+      .listNamespacedRole({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `Role/${o.metadata?.name}`)),
+    rbac
+      .listNamespacedRoleBinding({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `RoleBinding/${o.metadata?.name}`)),
+    autoscaling
+      .listNamespacedHorizontalPodAutoscaler({ namespace, labelSelector })
+      .then((l) => l.items.map((o) => `HorizontalPodAutoscaler/${o.metadata?.name}`)),
     c.custom
-      .listNamespacedCustomObject({ group: 'moocflix.io', version: 'v1alpha1', namespace, plural: 'moocflixtopics' })
-      .then((l: { items: { metadata: { name: string } }[] }) => l.items.map((o) => `MoocFlixTopic/${o.metadata.name}`)),
+      .listNamespacedCustomObject({
+        group: 'moocflix.io',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'moocflixtopics',
+      })
+      .then((l: { items: { metadata: { name: string } }[] }) =>
+        l.items.map((o) => `MoocFlixTopic/${o.metadata.name}`),
+      ),
   ]);
   return lists.flat().sort();
 }
 
 async function expectCleanUninstall(installed: Installed): Promise<void> {
-  await charts.helm('uninstall', installed.release, '--namespace', installed.namespace, '--wait', '--timeout', '2m');
-  // Pods and ReplicaSets go through the garbage collector, shortly after their owners.
-  await eventually('nothing of the release left', async () => ((await leftovers(installed)).length === 0 ? true : undefined), 60_000).catch(
-    async (err: Error) => {
-      throw new Error(`${err.message}; left: ${(await leftovers(installed)).join(', ')}`);
-    },
+  await charts.helm(
+    'uninstall',
+    installed.release,
+    '--namespace',
+    installed.namespace,
+    '--wait',
+    '--timeout',
+    '2m',
   );
+  // Pods and ReplicaSets go through the garbage collector, shortly after their owners.
+  await eventually(
+    'nothing of the release left',
+    async () => ((await leftovers(installed)).length === 0 ? true : undefined),
+    60_000,
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message}; left: ${(await leftovers(installed)).join(', ')}`);
+  });
   // Helm installs CRDs from crds/ and, by design, never deletes them.
   for (const crd of ['moocflixtopics.moocflix.io', 'transcodejobs.moocflix.io']) {
     await c.apiextensions.readCustomResourceDefinition({ name: crd });
@@ -144,13 +209,14 @@ test('with default values: installed under "restricted", every object accepted, 
       'Role/moocflix-operator',
       'Role/moocflix-operator-leader-election',
       'ServiceAccount/moocflix-operator-transcode',
+      'ConfigMap/moocflix-operator-transcode',
       'MoocFlixTopic/session-revoked',
       'MoocFlixTopic/transcoding-request-dlq',
     ]),
   );
   expect(count('Deployment')).toBe(6);
   expect(count('MoocFlixTopic')).toBe(25);
-  expect(count('NetworkPolicy')).toBe(6);
+  expect(count('NetworkPolicy')).toBe(7); // one per Deployment, one for the transcode Job pods
   expect(count('PodDisruptionBudget')).toBe(6);
   expect(count('Secret')).toBe(1); // Helm's release record only: the chart creates no Secret
   // 2 replicas of each of the five services and of the operator.
@@ -164,7 +230,12 @@ test('with default values: installed under "restricted", every object accepted, 
     plural: 'moocflixtopics',
     name: 'session-revoked',
   })) as { spec: Record<string, unknown> };
-  expect(topic.spec).toMatchObject({ topicName: 'Session-Revoked', partitions: 3, deletionPolicy: 'Retain', config: { 'retention.ms': 86400000 } });
+  expect(topic.spec).toMatchObject({
+    topicName: 'Session-Revoked',
+    partitions: 3,
+    deletionPolicy: 'Retain',
+    config: { 'retention.ms': 86400000 },
+  });
 
   await expectCleanUninstall(installed);
 }, 300_000);
@@ -184,10 +255,57 @@ test('with every option on (transcoder workers, HPA, Ingress, extra volumes...):
   await expectCleanUninstall(installed);
 }, 300_000);
 
+test('the kind e2e: its PostgreSQL and SeaweedFS manifests and the umbrella chart with its values, accepted under "restricted"', async () => {
+  const objects = c.kc.makeApiClient(k8s.KubernetesObjectApi);
+  const namespace = await restrictedNamespace('kind-e2e');
+  // The same manifests e2e/kind/run.sh applies (Kafka needs Strimzi's own CRDs and operator: not here).
+  for (const file of ['postgres.yaml', 'seaweedfs.yaml']) {
+    for (const manifest of k8s.loadAllYaml(
+      readFileSync(join(KIND_DIR, 'manifests', file), 'utf8'),
+    ) as k8s.KubernetesObject[]) {
+      await objects.create({ ...manifest, metadata: { ...manifest.metadata, namespace } });
+    }
+  }
+  const apps = c.kc.makeApiClient(k8s.AppsV1Api);
+  for (const name of ['postgres', 'seaweedfs']) {
+    await eventually(`${name} available`, async () => {
+      const deployment = await apps.readNamespacedDeployment({ name, namespace });
+      return (deployment.status?.availableReplicas ?? 0) >= 1 || undefined;
+    });
+  }
+  const tags = [
+    'users',
+    'courses',
+    'content',
+    'assessments',
+    'notifications',
+    'operator',
+    'operator.jobs',
+  ].flatMap((part) => ['--set', `${part}.image.tag=e2e`]);
+  const { stderr } = await charts.helm(
+    'install',
+    'moocflix',
+    join(charts.dir, 'moocflix'),
+    '--namespace',
+    namespace,
+    '-f',
+    join(KIND_DIR, 'values.yaml'),
+    ...tags,
+    '--wait',
+    '--timeout',
+    '3m',
+  );
+  expect(stderr).not.toMatch(/PodSecurity|would violate/);
+  await charts.helm('uninstall', 'moocflix', '--namespace', namespace, '--wait');
+}, 300_000);
+
 test('a pod that breaks the "restricted" profile is refused in these namespaces (the check above is real)', async () => {
   const namespace = await restrictedNamespace('chart-psa');
   const { code, message } = await refusal(
-    c.core.createNamespacedPod({ namespace, body: { metadata: { name: 'root' }, spec: { containers: [{ name: 'c', image: 'x' }] } } }),
+    c.core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: 'root' }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+    }),
   );
   expect(code).toBe(403);
   expect(message).toMatch(/violates PodSecurity "restricted/);

@@ -26,7 +26,11 @@ export function generatedFiles(chartsDir = CHARTS_DIR): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   for (const [chart, schema] of Object.entries(valuesSchemas())) {
     const schemaPath = join(chartsDir, chart, 'values.schema.json');
-    files.push({ path: schemaPath, expected: `${JSON.stringify(schema, null, 2)}\n`, actual: read(schemaPath) });
+    files.push({
+      path: schemaPath,
+      expected: `${JSON.stringify(schema, null, 2)}\n`,
+      actual: read(schemaPath),
+    });
     const readmePath = join(chartsDir, chart, 'README.md');
     const readme = read(readmePath);
     if (readme === undefined) throw new Error(`${readmePath} is missing`);

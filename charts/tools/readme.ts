@@ -4,7 +4,8 @@
 // it is written by hand.
 import { parse } from 'yaml';
 
-export const TABLE_START = '<!-- parameters:start (generated from values.yaml by charts/tools/generate.ts) -->';
+export const TABLE_START =
+  '<!-- parameters:start (generated from values.yaml by charts/tools/generate.ts) -->';
 export const TABLE_END = '<!-- parameters:end -->';
 
 export interface Parameter {
@@ -65,7 +66,9 @@ export function parameterTables(valuesYaml: string): string {
     }
     out.push('');
   }
-  const undocumented = leafPaths(values).filter((p) => ![...documented].some((d) => p === d || p.startsWith(`${d}.`)));
+  const undocumented = leafPaths(values).filter(
+    (p) => ![...documented].some((d) => p === d || p.startsWith(`${d}.`)),
+  );
   if (undocumented.length) throw new Error(`values without a @param comment: ${undocumented.join(', ')}`);
   return out.join('\n').trimEnd();
 }

@@ -7,7 +7,11 @@
 
 export type JsonSchema = { [key: string]: unknown };
 
-const str = (description?: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'string', ...(description ? { description } : {}), ...extra });
+const str = (description?: string, extra: JsonSchema = {}): JsonSchema => ({
+  type: 'string',
+  ...(description ? { description } : {}),
+  ...extra,
+});
 const bool = (): JsonSchema => ({ type: 'boolean' });
 const int = (minimum?: number, maximum?: number): JsonSchema => ({
   type: 'integer',
@@ -28,16 +32,19 @@ export const strict = (properties: Record<string, JsonSchema>, required: string[
 });
 
 const port = (): JsonSchema => int(1, 65535);
-const quantity = (): JsonSchema => str(undefined, { pattern: '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$' });
+const quantity = (): JsonSchema =>
+  str(undefined, { pattern: '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$' });
+const quantityOrNumber = (): JsonSchema => ({ anyOf: [quantity(), { type: 'number', minimum: 0 }] });
 const intOrPercent = (): JsonSchema => ({ anyOf: [int(0), str(undefined, { pattern: '^[0-9]+%$' })] });
 const duration = (): JsonSchema => str(undefined, { pattern: '^[0-9]+(ms|s|m|h)$' });
 /** A DNS-1123 name, or empty for "the default". */
-const optionalName = (): JsonSchema => str(undefined, { pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$', maxLength: 253 });
+const optionalName = (): JsonSchema =>
+  str(undefined, { pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$', maxLength: 253 });
 const envVarName = (): JsonSchema => str(undefined, { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
 const resources = (): JsonSchema =>
   strict({
-    requests: { type: 'object', additionalProperties: { anyOf: [quantity(), { type: 'number' }] } },
-    limits: { type: 'object', additionalProperties: { anyOf: [quantity(), { type: 'number' }] } },
+    requests: { type: 'object', additionalProperties: quantityOrNumber() },
+    limits: { type: 'object', additionalProperties: quantityOrNumber() },
   });
 const image = (): JsonSchema =>
   strict(
@@ -62,7 +69,8 @@ const existingSecret = (): JsonSchema =>
 
 /** Connection settings; empty/null means "inherit global, then the built-in default". */
 const connections = {
-  kafka: () => strict({ bootstrapServers: str('host:port[,host:port...]', { pattern: '^([^,\\s]+(,[^,\\s]+)*)?$' }) }),
+  kafka: () =>
+    strict({ bootstrapServers: str('host:port[,host:port...]', { pattern: '^([^,\\s]+(,[^,\\s]+)*)?$' }) }),
   s3: () =>
     strict({
       endpoint: str('S3 endpoint URL or empty', { pattern: '^(https?://.+)?$' }),
@@ -73,7 +81,8 @@ const connections = {
       accessKeyIdKey: str(),
       secretAccessKeyKey: str(),
     }),
-  auth: () => strict({ issuer: str(), audience: str(), jwksUrl: str(undefined, { pattern: '^(https?://.+)?$' }) }),
+  auth: () =>
+    strict({ issuer: str(), audience: str(), jwksUrl: str(undefined, { pattern: '^(https?://.+)?$' }) }),
   tracing: () => strict({ otlpEndpoint: str(undefined, { pattern: '^(https?://.+)?$' }) }),
 };
 
@@ -89,7 +98,10 @@ function networkPolicy(ports: string[]): JsonSchema {
 }
 
 /** What every chart built on moocflix-common has. */
-function serviceProperties(options: { networkPolicyPorts: string[]; autoscaling: boolean }): Record<string, JsonSchema> {
+function serviceProperties(options: {
+  networkPolicyPorts: string[];
+  autoscaling: boolean;
+}): Record<string, JsonSchema> {
   return {
     // Injected by Helm: the umbrella chart's globals (validated by its own schema), the library's
     // (empty) values, and the umbrella's dependency condition.
@@ -120,11 +132,20 @@ function serviceProperties(options: { networkPolicyPorts: string[]; autoscaling:
     tmpVolume: strict({ sizeLimit: nullable(quantity()), medium: { enum: ['', 'Memory'] } }),
     podSecurityContext: k8sObject(),
     containerSecurityContext: k8sObject(),
-    serviceAccount: strict({ create: bool(), name: optionalName(), annotations: stringMap(), automountToken: bool() }),
+    serviceAccount: strict({
+      create: bool(),
+      name: optionalName(),
+      annotations: stringMap(),
+      automountToken: bool(),
+    }),
     startupProbe: probe(),
     livenessProbe: probe(),
     readinessProbe: probe(),
-    service: strict({ type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] }, port: port(), annotations: stringMap() }),
+    service: strict({
+      type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
+      port: port(),
+      annotations: stringMap(),
+    }),
     kafka: connections.kafka(),
     s3: connections.s3(),
     auth: connections.auth(),
@@ -141,13 +162,20 @@ function serviceProperties(options: { networkPolicyPorts: string[]; autoscaling:
           }),
         }
       : {}),
-    serviceMonitor: strict({ enabled: bool(), interval: duration(), scrapeTimeout: duration(), labels: stringMap() }),
+    serviceMonitor: strict({
+      enabled: bool(),
+      interval: duration(),
+      scrapeTimeout: duration(),
+      labels: stringMap(),
+    }),
     networkPolicy: networkPolicy(options.networkPolicyPorts),
   };
 }
 
 const database = (): JsonSchema =>
-  strict({ existingSecret: optionalName(), existingSecretKey: envVarName(), poolMax: int(1) }, ['existingSecretKey']);
+  strict({ existingSecret: optionalName(), existingSecretKey: envVarName(), poolMax: int(1) }, [
+    'existingSecretKey',
+  ]);
 
 function chartSchema(title: string, properties: Record<string, JsonSchema>): JsonSchema {
   return {
@@ -237,12 +265,28 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         concurrency: int(1),
         consumerGroup: str(undefined, { minLength: 1 }),
         timeLimitSeconds: int(1),
-        x264Preset: { enum: ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] },
+        x264Preset: {
+          enum: [
+            'ultrafast',
+            'superfast',
+            'veryfast',
+            'faster',
+            'fast',
+            'medium',
+            'slow',
+            'slower',
+            'veryslow',
+          ],
+        },
       }),
     }),
     'moocflix-operator': chartSchema('MoocFlix operator chart values', {
-      ...serviceProperties({ networkPolicyPorts: ['dns', 'kafka', 's3', 'kubernetesApi'], autoscaling: false }),
+      ...serviceProperties({
+        networkPolicyPorts: ['dns', 'kafka', 's3', 'kubernetesApi'],
+        autoscaling: false,
+      }),
       watchNamespace: optionalName(),
+      topicBackend: { enum: ['auto', 'strimzi', 'kafka'] },
       leaderElection: strict({
         enabled: bool(),
         leaseDurationSeconds: int(1),
@@ -258,9 +302,29 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         backoffLimit: int(0),
         activeDeadlineSeconds: int(1),
         ttlSecondsAfterFinished: int(0),
+        retentionSeconds: int(0),
         timeLimitSeconds: int(1),
-        x264Preset: { enum: ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] },
-        resources: resources(),
+        x264Preset: {
+          enum: [
+            'ultrafast',
+            'superfast',
+            'veryfast',
+            'faster',
+            'fast',
+            'medium',
+            'slow',
+            'slower',
+            'veryslow',
+          ],
+        },
+        // Four settings of the operator (TRANSCODE_CPU_REQUEST ...), not a free-form ResourceRequirements.
+        resources: strict(
+          {
+            requests: strict({ cpu: quantityOrNumber(), memory: quantityOrNumber() }, ['cpu', 'memory']),
+            limits: strict({ cpu: quantityOrNumber(), memory: quantityOrNumber() }, ['memory']),
+          },
+          ['requests', 'limits'],
+        ),
         tmpSizeLimit: quantity(),
         serviceAccount: strict({ create: bool(), name: optionalName() }),
       }),

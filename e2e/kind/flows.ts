@@ -40,7 +40,8 @@ export interface FlowResult {
   renditions: { name: string; width: number; height: number }[];
   assessmentId: string;
   submissionId: string;
-  autoScore: number;
+  /** What auto-grading gave at submission (null while the essay awaits the instructor). */
+  autoScore: number | null;
   finalScore: number;
   notificationTypes: string[];
 }
@@ -54,8 +55,16 @@ export class FlowError extends Error {
 
 interface Answer {
   status: number;
-  body: any;
+  /** The parsed JSON body (undefined when not JSON); each step states the shape it relies on. */
+  body: unknown;
   text: string;
+}
+
+interface Video {
+  status: string;
+  progress: number;
+  error: unknown;
+  renditions: { name: string; width: number; height: number }[];
 }
 
 type Service = keyof ApiEndpoints;
@@ -66,7 +75,13 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
   const propagation = options.propagationTimeoutMs ?? 60_000;
   const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-  async function call(service: Service, method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
+  async function call(
+    service: Service,
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<Answer> {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     let payload: string | FormData | undefined;
@@ -75,7 +90,9 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    const url = path.startsWith('/') ? `${endpoints[service]}${path}` : `${endpoints[service]}/api/v1/${service}${path ? `/${path}` : ''}`;
+    const url = path.startsWith('/')
+      ? `${endpoints[service]}${path}`
+      : `${endpoints[service]}/api/v1/${service}${path ? `/${path}` : ''}`;
     const response = await fetch(url, { method, headers, body: payload });
     const text = await response.text();
     let parsed: unknown = undefined;
@@ -89,7 +106,10 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
 
   function expectStatus(step: string, answer: Answer, ...statuses: number[]): Answer {
     if (!statuses.includes(answer.status)) {
-      throw new FlowError(step, `expected HTTP ${statuses.join(' or ')}, got ${answer.status}: ${answer.text.slice(0, 500)}`);
+      throw new FlowError(
+        step,
+        `expected HTTP ${statuses.join(' or ')}, got ${answer.status}: ${answer.text.slice(0, 500)}`,
+      );
     }
     return answer;
   }
@@ -100,7 +120,8 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
     for (;;) {
       const answer = await request();
       if (statuses.includes(answer.status)) return answer;
-      if (![403, 404].includes(answer.status) || Date.now() > deadline) return expectStatus(step, answer, ...statuses);
+      if (![403, 404].includes(answer.status) || Date.now() > deadline)
+        return expectStatus(step, answer, ...statuses);
       await sleep(500);
     }
   }
@@ -108,12 +129,21 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
   async function account(role: 'instructor' | 'student') {
     const email = `${role}-${run}@moocflix.test`;
     const password = `correct horse battery ${run}`;
-    const signup = expectStatus(`signup ${role}`, await call('users', 'POST', 'signup', undefined, { email, password, name: `E2E ${role}`, role }), 201);
-    const login = expectStatus(`login ${role}`, await call('users', 'POST', 'login', undefined, { email, password }), 200);
-    if (login.body?.tokenType !== 'Bearer' || typeof login.body?.accessToken !== 'string') {
+    const signup = expectStatus(
+      `signup ${role}`,
+      await call('users', 'POST', 'signup', undefined, { email, password, name: `E2E ${role}`, role }),
+      201,
+    );
+    const login = expectStatus(
+      `login ${role}`,
+      await call('users', 'POST', 'login', undefined, { email, password }),
+      200,
+    );
+    const token = login.body as { tokenType?: string; accessToken?: unknown } | undefined;
+    if (token?.tokenType !== 'Bearer' || typeof token.accessToken !== 'string') {
       throw new FlowError(`login ${role}`, `no bearer token in ${login.text}`);
     }
-    return { id: signup.body.id as string, email, token: login.body.accessToken as string };
+    return { id: (signup.body as { id: string }).id, email, token: token.accessToken };
   }
 
   log('signup and login: an instructor and a student');
@@ -123,14 +153,22 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
   log('the instructor creates a course');
   const course = expectStatus(
     'create course',
-    await call('courses', 'POST', '', instructor.token, { title: `E2E course ${run}`, description: 'End-to-end flow', published: true }),
+    await call('courses', 'POST', '', instructor.token, {
+      title: `E2E course ${run}`,
+      description: 'End-to-end flow',
+      published: true,
+    }),
     201,
-  ).body;
-  const courseId = course.id as string;
+  ).body as { id: string };
+  const courseId = course.id;
 
   log('the student enrolls');
   expectStatus('enroll', await call('courses', 'POST', `${courseId}/enroll`, student.token), 201);
-  expectStatus('enroll again (idempotent)', await call('courses', 'POST', `${courseId}/enroll`, student.token), 200);
+  expectStatus(
+    'enroll again (idempotent)',
+    await call('courses', 'POST', `${courseId}/enroll`, student.token),
+    200,
+  );
 
   log('the instructor uploads a video');
   const upload = await once(
@@ -144,21 +182,27 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
     },
     201,
   );
-  const videoId = upload.body.videoId as string;
-  if (upload.body.status !== 'uploaded') throw new FlowError('upload', `status ${upload.body.status}, expected uploaded`);
+  const uploaded = upload.body as { videoId: string; status: string };
+  const videoId = uploaded.videoId;
+  if (uploaded.status !== 'uploaded')
+    throw new FlowError('upload', `status ${uploaded.status}, expected uploaded`);
 
   log('the instructor asks for the transcode; the operator (or a worker) runs it');
   expectStatus('transcode', await call('content', 'POST', `${videoId}/transcode`, instructor.token), 202);
   const deadline = Date.now() + (options.transcodeTimeoutMs ?? 300_000);
-  let video: any;
+  let video: Video;
   for (;;) {
-    video = expectStatus('video status', await call('content', 'GET', videoId, instructor.token), 200).body;
+    video = expectStatus('video status', await call('content', 'GET', videoId, instructor.token), 200)
+      .body as Video;
     if (video.status === 'ready') break;
-    if (video.status === 'failed') throw new FlowError('transcode', `video failed: ${JSON.stringify(video.error)}`);
-    if (Date.now() > deadline) throw new FlowError('transcode', `still ${video.status} (${video.progress}%) after the deadline`);
+    if (video.status === 'failed')
+      throw new FlowError('transcode', `video failed: ${JSON.stringify(video.error)}`);
+    if (Date.now() > deadline)
+      throw new FlowError('transcode', `still ${video.status} (${video.progress}%) after the deadline`);
     await sleep(1000);
   }
-  if (!Array.isArray(video.renditions) || !video.renditions.length) throw new FlowError('transcode', 'ready without renditions');
+  if (!Array.isArray(video.renditions) || !video.renditions.length)
+    throw new FlowError('transcode', 'ready without renditions');
 
   log('the enrolled student streams it: master playlist → rendition playlist → first segment');
   const master = await once('stream', () => call('content', 'GET', `${videoId}/stream`, student.token), 200);
@@ -167,7 +211,8 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
   const variantUrl = new URL(firstUri(master.text, 'master playlist'), masterUrl);
   const variantPlaylist = await fetch(variantUrl);
   const variantText = await variantPlaylist.text();
-  if (variantPlaylist.status !== 200) throw new FlowError('rendition playlist', `GET ${variantUrl} answered ${variantPlaylist.status}`);
+  if (variantPlaylist.status !== 200)
+    throw new FlowError('rendition playlist', `GET ${variantUrl} answered ${variantPlaylist.status}`);
   const segmentUrl = new URL(firstUri(variantText, 'rendition playlist'), variantUrl);
   const segment = await fetch(segmentUrl);
   if (segment.status !== 200 || (await segment.arrayBuffer()).byteLength === 0) {
@@ -184,36 +229,55 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
           title: `E2E quiz ${run}`,
           type: 'quiz',
           questions: [
-            { kind: 'single', prompt: 'Which container does HLS use here?', points: 2, options: ['MPEG-TS', 'fMP4'], correct: 1 },
+            {
+              kind: 'single',
+              prompt: 'Which container does HLS use here?',
+              points: 2,
+              options: ['MPEG-TS', 'fMP4'],
+              correct: 1,
+            },
             { kind: 'essay', prompt: 'Why transcode to several renditions?', points: 3 },
           ],
         }),
       201,
     )
-  ).body;
-  const assessmentId = assessment.id as string;
-  const [choice, essay] = assessment.questions as { id: string }[];
+  ).body as { id: string; questions: { id: string }[] };
+  const assessmentId = assessment.id;
+  const [choice, essay] = assessment.questions;
 
   log('the student reads it (no answer key) and submits');
-  const studentView = (await once('student view', () => call('assessments', 'GET', assessmentId, student.token), 200)).body;
-  if (JSON.stringify(studentView).includes('"correct"')) throw new FlowError('student view', 'the answer key is visible to a student');
+  const studentView = (
+    await once('student view', () => call('assessments', 'GET', assessmentId, student.token), 200)
+  ).body;
+  if (JSON.stringify(studentView).includes('"correct"'))
+    throw new FlowError('student view', 'the answer key is visible to a student');
   const submission = expectStatus(
     'submit',
     await call('assessments', 'POST', `${assessmentId}/submit`, student.token, {
       answers: { [choice!.id]: 1, [essay!.id]: 'One rendition per bandwidth, so every student can watch.' },
     }),
     201,
-  ).body;
-  const autoScore = submission.score as number;
+  ).body as { id: string; score: number | null };
+  const autoScore = submission.score;
 
   log('the instructor grades the submission');
   const graded = expectStatus(
     'grade',
-    await call('assessments', 'POST', `${assessmentId}/submissions/${submission.id}/grade`, instructor.token, { score: 4.5, feedback: 'Well argued.' }),
+    await call(
+      'assessments',
+      'POST',
+      `${assessmentId}/submissions/${submission.id}/grade`,
+      instructor.token,
+      { score: 4.5, feedback: 'Well argued.' },
+    ),
     200,
-  ).body;
-  const results = expectStatus('results', await call('assessments', 'GET', `${assessmentId}/results`, student.token), 200).body;
-  if (!results.items?.some((s: { id: string; score: number }) => s.id === submission.id && s.score === 4.5)) {
+  ).body as { score: number };
+  const results = expectStatus(
+    'results',
+    await call('assessments', 'GET', `${assessmentId}/results`, student.token),
+    200,
+  ).body as { items?: { id: string; score: number | null }[] };
+  if (!results.items?.some((s) => s.id === submission.id && s.score === 4.5)) {
     throw new FlowError('results', `the graded submission is not in ${JSON.stringify(results)}`);
   }
 
@@ -221,10 +285,13 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
   const notificationDeadline = Date.now() + propagation;
   let types: string[] = [];
   for (;;) {
-    const inbox = expectStatus('inbox', await call('notifications', 'GET', '', student.token), 200).body;
-    types = (inbox.items as { type: string }[]).map((n) => n.type);
+    const inbox = expectStatus('inbox', await call('notifications', 'GET', '', student.token), 200).body as {
+      items: { type: string }[];
+    };
+    types = inbox.items.map((n) => n.type);
     if (types.includes('grading.completed')) break;
-    if (Date.now() > notificationDeadline) throw new FlowError('notifications', `no grading.completed in ${JSON.stringify(types)}`);
+    if (Date.now() > notificationDeadline)
+      throw new FlowError('notifications', `no grading.completed in ${JSON.stringify(types)}`);
     await sleep(500);
   }
 

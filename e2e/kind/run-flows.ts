@@ -33,7 +33,10 @@ function endpointsFrom(args: string[]): ApiEndpoints {
   const given = Object.fromEntries(args.map((a) => a.split(/=(.*)/s, 2) as [string, string]));
   const services = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
   const missing = services.filter((s) => !given[s]);
-  if (missing.length) throw new Error(`usage: run-flows.ts <base-url> | ${services.map((s) => `${s}=<url>`).join(' ')} (missing: ${missing.join(', ')})`);
+  if (missing.length)
+    throw new Error(
+      `usage: run-flows.ts <base-url> | ${services.map((s) => `${s}=<url>`).join(' ')} (missing: ${missing.join(', ')})`,
+    );
   return Object.fromEntries(services.map((s) => [s, given[s]!])) as unknown as ApiEndpoints;
 }
 
