@@ -26,8 +26,13 @@ if [[ -d "$kafka/libs" ]] && cmp -s "$here/kafka/pom.xml" "$kafka/pom.xml"; then
 else
   start=$SECONDS
   tmp="$(mktemp -d "$cache/.kafka-$KAFKA_VERSION.XXXXXX")"
-  mvn -q -B -Dstyle.color=never -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs"
+  # Maven's output (even with -q) only matters when it fails.
+  if ! mvn -q -B -f "$here/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >"$tmp/mvn.log" 2>&1; then
+    cat "$tmp/mvn.log" >&2
+    exit 1
+  fi
+  rm "$tmp/mvn.log"
   cp "$here/kafka/pom.xml" "$tmp/pom.xml"
   rm -rf "$kafka"
   mv -T "$tmp" "$kafka"
