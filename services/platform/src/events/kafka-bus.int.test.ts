@@ -39,3 +39,31 @@ describe('KafkaEventBus specifics', () => {
     }
   });
 });
+
+describe('KafkaEventBus with a handler slower than the session timeout', () => {
+  it('keeps the member alive: the message is handled once, not handed to another member mid-way', async () => {
+    // 6 s is the broker's minimum session timeout; the handler takes 2.5× that.
+    const options = { brokers: brokers(), logger, sessionTimeoutMs: 6_000 };
+    const producer = new KafkaEventBus({ ...options, clientId: 'slow-producer' });
+    const first = new KafkaEventBus({ ...options, clientId: 'slow-a' });
+    const second = new KafkaEventBus({ ...options, clientId: 'slow-b' });
+    const topic = `slow-${randomUUID()}`;
+    const groupId = `slow-${randomUUID()}`;
+    const deliveries: string[] = [];
+    const slowHandler = (member: string) => async () => {
+      deliveries.push(member);
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+    };
+    try {
+      await producer.ensureTopics([topic]);
+      const a = await first.subscribe({ groupId, topics: [topic], handler: slowHandler('a') });
+      const b = await second.subscribe({ groupId, topics: [topic], handler: slowHandler('b') });
+      await producer.publish([{ topic, key: 'video-1', value: 'transcode me' }]);
+      await new Promise((resolve) => setTimeout(resolve, 25_000));
+      expect(deliveries).toHaveLength(1);
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await Promise.all([producer.close(), first.close(), second.close()]);
+    }
+  }, 90_000);
+});

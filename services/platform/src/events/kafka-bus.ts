@@ -25,6 +25,8 @@ export interface KafkaEventBusOptions {
   replicationFactor?: number;
   /** First redelivery delay after a handler threw; doubles per failure, capped at 5 s. */
   redeliveryDelayMs?: number;
+  /** Consumer group session timeout (default 30 s); a member silent this long is evicted. */
+  sessionTimeoutMs?: number;
   /** How much of kafkajs's own logging reaches pino ('warn' by default: its info is per connection). */
   kafkaLogLevel?: 'error' | 'warn' | 'info' | 'debug';
 }
@@ -36,7 +38,11 @@ const PING_TIMEOUT_MS = 2_000;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
 const MAX_REDELIVERY_DELAY_MS = 5_000;
 // Errors after which the idempotent producer's id/sequence state is unusable; a new producer fixes it.
-const PRODUCER_STATE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+const PRODUCER_STATE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
 
 /**
  * The Kafka adapter (kafkajs). Publishing uses an idempotent producer with acks=all and one request
@@ -52,6 +58,7 @@ export class KafkaEventBus implements EventBus {
   private readonly partitions: number;
   private readonly replicationFactor: number;
   private readonly redeliveryDelayMs: number;
+  private readonly sessionTimeoutMs: number;
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly subscriptions = new Set<KafkaSubscription>();
@@ -61,6 +68,7 @@ export class KafkaEventBus implements EventBus {
     this.partitions = options.partitions ?? 3;
     this.replicationFactor = options.replicationFactor ?? -1;
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? 200;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 30_000;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -81,7 +89,10 @@ export class KafkaEventBus implements EventBus {
     }
     const producer = await this.connectedProducer();
     try {
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+      });
     } catch (err) {
       if (errorChain(err).some((e) => PRODUCER_STATE_ERRORS.has((e as { type?: string }).type ?? ''))) {
         this.logger.warn({ err }, 'idempotent producer state lost; starting a new producer');
@@ -94,8 +105,13 @@ export class KafkaEventBus implements EventBus {
   /** Creates missing topics first: kafkajs cannot join a group on a topic that does not exist. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.ensureTopics(options.topics);
-    const subscription = new KafkaSubscription(this.kafka, options, this.logger, this.redeliveryDelayMs, () =>
-      this.subscriptions.delete(subscription),
+    const subscription = new KafkaSubscription(
+      this.kafka,
+      options,
+      this.logger,
+      this.redeliveryDelayMs,
+      this.sessionTimeoutMs,
+      () => this.subscriptions.delete(subscription),
     );
     await subscription.start();
     this.subscriptions.add(subscription);
@@ -110,7 +126,11 @@ export class KafkaEventBus implements EventBus {
     // Creating a topic that another process created meanwhile is fine: kafkajs ignores TOPIC_ALREADY_EXISTS.
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: this.replicationFactor })),
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: this.partitions,
+        replicationFactor: this.replicationFactor,
+      })),
     });
     this.logger.info({ topics: missing }, 'topics created');
   }
@@ -195,6 +215,7 @@ class KafkaSubscription implements Subscription {
     private readonly options: SubscribeOptions,
     logger: Logger,
     private readonly redeliveryDelayMs: number,
+    private readonly sessionTimeoutMs: number,
     private readonly onClosed: () => void,
   ) {
     this.logger = logger.child({ groupId: options.groupId });
@@ -205,6 +226,8 @@ class KafkaSubscription implements Subscription {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       retry: CLIENT_RETRY,
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3)),
       // The broker answers a fetch as soon as data arrives; this only bounds an idle fetch.
       maxWaitTimeInMs: 1_000,
     });
@@ -214,7 +237,10 @@ class KafkaSubscription implements Subscription {
     const ready = waitUntilConsuming(consumer);
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.startFrom !== 'latest' });
+      await consumer.subscribe({
+        topics: this.options.topics,
+        fromBeginning: this.options.startFrom !== 'latest',
+      });
       await consumer.run({
         // Also commit every second during long batches, so a crash redelivers little.
         autoCommitInterval: 1_000,
@@ -254,6 +280,22 @@ class KafkaSubscription implements Subscription {
     }
   }
 
+  private async runWithHeartbeats(incoming: IncomingMessage, heartbeat: () => Promise<void>): Promise<void> {
+    const timer = setInterval(() => {
+      heartbeat().catch((err: Error) =>
+        this.logger.debug(
+          { err, topic: incoming.topic, offset: incoming.offset },
+          'heartbeat during a long handler failed',
+        ),
+      );
+    }, HANDLER_HEARTBEAT_MS);
+    try {
+      await this.options.handler(incoming);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   /** Resolving lets kafkajs resolve (and later commit) the offset; the handler is retried until it succeeds. */
   private async deliver({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const incoming: IncomingMessage = {
@@ -266,13 +308,16 @@ class KafkaSubscription implements Subscription {
     };
     for (let failures = 1; ; failures++) {
       try {
-        await this.options.handler(incoming);
+        await this.runWithHeartbeats(incoming, heartbeat);
         return;
       } catch (err) {
         // Unacknowledged: whoever consumes the partition next gets the message again.
         if (this.closing.signal.aborted) throw err;
         const delay = backoffDelay(failures, this.redeliveryDelayMs, MAX_REDELIVERY_DELAY_MS);
-        this.logger.warn({ err, topic, partition, offset: message.offset, delay }, 'handler failed; redelivering');
+        this.logger.warn(
+          { err, topic, partition, offset: message.offset, delay },
+          'handler failed; redelivering',
+        );
         await sleep(delay, this.closing.signal);
         if (this.closing.signal.aborted) throw err;
         // Keeps the membership alive while retrying in place (rather than throwing to kafkajs,
@@ -283,6 +328,15 @@ class KafkaSubscription implements Subscription {
     }
   }
 }
+
+/**
+ * kafkajs only heartbeats between messages, so a handler running longer than the session timeout
+ * (30 s; a transcode takes minutes) would get this member evicted and its message handed to
+ * another member while still being worked on. Heartbeat while the handler runs; kafkajs throttles
+ * the calls to its heartbeat interval. A failed heartbeat (rebalance under way) is not fatal here:
+ * the handler finishes, and if the partition moved, its new owner redelivers the message.
+ */
+const HANDLER_HEARTBEAT_MS = 3_000;
 
 /** Resolves after the consumer joined its group and fetched once (or got no partitions to fetch). */
 function waitUntilConsuming(consumer: Consumer): Promise<void> {
@@ -338,7 +392,9 @@ const KAFKA_LOG_LEVELS = {
 // kafkajs warns when an idempotent producer's retries are bounded. They are on purpose (see
 // CLIENT_RETRY), and the outbox relay resends a failed batch unchanged, so the broker still drops
 // duplicates by sequence number: not worth a warning at every start.
-const EXPECTED_KAFKAJS_WARNINGS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+const EXPECTED_KAFKAJS_WARNINGS = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
 
 function logKafkaEntry(logger: Logger, { namespace, level, log }: LogEntry): void {
   const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
