@@ -68,6 +68,13 @@ export async function publishRequests(kafka: Kafka, requests: TranscodingRequest
 export async function collectEvents(kafka: Kafka, topic: string): Promise<{ events: CloudEvent[]; stop(): Promise<void> }> {
   const consumer: Consumer = kafka.consumer({ groupId: `operator-test-${Math.random().toString(36).slice(2)}` });
   const events: CloudEvent[] = [];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+  } finally {
+    await admin.disconnect();
+  }
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
