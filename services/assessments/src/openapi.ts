@@ -1,24 +1,49 @@
 import { z } from 'zod';
-import { createAssessmentBody, gradeBody, listAssessmentsQuery, resultsQuery, submitBody } from './http/request-schemas';
+import {
+  createAssessmentBody,
+  gradeBody,
+  listAssessmentsQuery,
+  resultsQuery,
+  submitBody,
+} from './http/request-schemas';
 
 /**
  * The OpenAPI 3.1 document served at /api/v1/assessments/openapi.json. Request schemas are generated
  * from the zod schemas that validate the requests, so the document cannot drift from the code.
  */
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return rest;
 }
 
 function queryParameters(schema: z.ZodType): object[] {
-  const { properties = {}, required = [] } = jsonSchema(schema) as { properties?: Record<string, object>; required?: string[] };
-  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.includes(name), schema: property }));
+  const { properties = {}, required = [] } = jsonSchema(schema) as {
+    properties?: Record<string, object>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    schema: property,
+  }));
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const uuidParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const uuidParam = (name: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+});
 const dateTime = { type: 'string', format: 'date-time' };
 const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
 
@@ -62,11 +87,14 @@ export const assessmentsOpenApi = {
           '201': { description: 'Created', ...json(ref('Assessment')) },
           ...common,
           '403': problem('The caller does not own the course'),
-          '404': problem('The course is unknown here (its Course-Creation may not have arrived yet) or was deleted'),
+          '404': problem(
+            'The course is unknown here (its Course-Creation may not have arrived yet) or was deleted',
+          ),
         },
       },
       get: {
-        summary: 'A course’s assessments, newest first (owner and enrolled students); summaries without questions',
+        summary:
+          'A course’s assessments, newest first (owner and enrolled students); summaries without questions',
         parameters: queryParameters(listAssessmentsQuery),
         responses: {
           '200': { description: 'A page', ...json(page('AssessmentSummary')) },
@@ -81,7 +109,10 @@ export const assessmentsOpenApi = {
       get: {
         summary: 'One assessment: everything for the owner, no answer keys for enrolled students',
         responses: {
-          '200': { description: 'The assessment', ...json({ oneOf: [ref('Assessment'), ref('StudentAssessment')] }) },
+          '200': {
+            description: 'The assessment',
+            ...json({ oneOf: [ref('Assessment'), ref('StudentAssessment')] }),
+          },
           ...common,
           '403': problem('Neither the course owner nor an enrolled student'),
           ...notFound,
@@ -98,7 +129,10 @@ export const assessmentsOpenApi = {
           SCORING_RULES,
         requestBody: { required: true, ...json(jsonSchema(submitBody)) },
         responses: {
-          '201': { description: 'The attempt; status graded unless an answered essay waits for the owner', ...json(ref('Submission')) },
+          '201': {
+            description: 'The attempt; status graded unless an answered essay waits for the owner',
+            ...json(ref('Submission')),
+          },
           ...common,
           '403': problem('Not actively enrolled in the course'),
           ...notFound,
@@ -122,7 +156,8 @@ export const assessmentsOpenApi = {
     '/api/v1/assessments/{id}/submissions/{submissionId}/grade': {
       parameters: [uuidParam('id'), uuidParam('submissionId')],
       post: {
-        summary: 'Grade or regrade an attempt (course owner); every decision is audited and emits Grading-Completed',
+        summary:
+          'Grade or regrade an attempt (course owner); every decision is audited and emits Grading-Completed',
         description:
           'questionScores scores essay questions (each 0..points); the score becomes the sum of all question scores, so every ' +
           'essay must have one. Or score sets the overall score (0..maxScore). Feedback alone changes only the feedback of a ' +
@@ -140,7 +175,8 @@ export const assessmentsOpenApi = {
     '/api/v1/assessments/{id}/results': {
       parameters: [uuidParam('id')],
       get: {
-        summary: 'Results: a student gets their attempts and final grade; the owner every student (paginated) and statistics',
+        summary:
+          'Results: a student gets their attempts and final grade; the owner every student (paginated) and statistics',
         description:
           'The final grade follows the assessment’s gradingMethod over GRADED attempts: highest, latest, first or average. ' +
           'limit and cursor page the owner’s list (by student id); a student always gets all their attempts.',
@@ -195,7 +231,11 @@ export const assessmentsOpenApi = {
           score: nullable('number', { description: 'null until every question is graded' }),
           maxScore: { type: 'number' },
           answers: { type: 'object', additionalProperties: true },
-          questionScores: { type: 'object', additionalProperties: nullable('number'), description: 'null = essay not graded yet' },
+          questionScores: {
+            type: 'object',
+            additionalProperties: nullable('number'),
+            description: 'null = essay not graded yet',
+          },
           feedback: nullable('string'),
           submittedAt: dateTime,
           gradedAt: nullable('string', { format: 'date-time' }),
@@ -224,7 +264,11 @@ export const assessmentsOpenApi = {
             type: 'array',
             items: {
               type: 'object',
-              properties: { studentId: { type: 'string' }, grade: ref('Grade'), submissions: { type: 'array', items: ref('Submission') } },
+              properties: {
+                studentId: { type: 'string' },
+                grade: ref('Grade'),
+                submissions: { type: 'array', items: ref('Submission') },
+              },
             },
           },
           nextCursor: nullable('string'),
@@ -232,7 +276,10 @@ export const assessmentsOpenApi = {
             type: 'object',
             properties: {
               enrolledStudents: { type: 'integer' },
-              submittedStudents: { type: 'integer', description: 'Active students with at least one attempt' },
+              submittedStudents: {
+                type: 'integer',
+                description: 'Active students with at least one attempt',
+              },
               completion: nullable('number', { description: 'submittedStudents / enrolledStudents' }),
               gradedStudents: { type: 'integer' },
               mean: nullable('number'),
@@ -251,7 +298,10 @@ export const assessmentsOpenApi = {
           status: { type: 'integer' },
           detail: { type: 'string' },
           reason: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+          errors: {
+            type: 'array',
+            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+          },
         },
       },
     },
@@ -276,7 +326,9 @@ function assessmentFields() {
     dueAt: nullable('string', { format: 'date-time' }),
     maxAttempts: nullable('integer', { description: 'null = unlimited' }),
     gradingMethod: { enum: ['highest', 'latest', 'first', 'average'] },
-    timeLimitSeconds: nullable('integer', { description: 'For the student’s timer; not enforced by the server' }),
+    timeLimitSeconds: nullable('integer', {
+      description: 'For the student’s timer; not enforced by the server',
+    }),
     maxScore: { type: 'number' },
     createdAt: dateTime,
   };

@@ -4,13 +4,24 @@ import { inboxQuery } from './http/request-schemas';
 
 /** The OpenAPI 3.1 document served at /api/v1/notifications/openapi.json; queries come from the zod schemas. */
 function queryParameters(schema: z.ZodType): object[] {
-  const { properties = {}, required = [] } = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, object>; required?: string[] };
-  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.includes(name), schema: property }));
+  const { properties = {}, required = [] } = z.toJSONSchema(schema, { io: 'input' }) as {
+    properties?: Record<string, object>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    schema: property,
+  }));
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
 const common = {
   '400': problem('Malformed path, query or body (unknown fields included)'),
   '401': problem('Missing, invalid, expired or revoked bearer token'),
@@ -67,7 +78,10 @@ export const notificationsOpenApi = {
       post: {
         summary: 'Mark every notification of the caller read',
         responses: {
-          '200': { description: 'How many changed', ...json({ type: 'object', properties: { updated: { type: 'integer' } } }) },
+          '200': {
+            description: 'How many changed',
+            ...json({ type: 'object', properties: { updated: { type: 'integer' } } }),
+          },
           ...common,
         },
       },
@@ -86,7 +100,10 @@ export const notificationsOpenApi = {
           read: { type: 'boolean' },
           readAt: { type: ['string', 'null'], format: 'date-time' },
           createdAt: { type: 'string', format: 'date-time' },
-          data: { type: 'object', description: 'Ids to link to: courseId, assessmentId, submissionId, videoId...' },
+          data: {
+            type: 'object',
+            description: 'Ids to link to: courseId, assessmentId, submissionId, videoId...',
+          },
         },
       },
       Problem: {
@@ -97,7 +114,10 @@ export const notificationsOpenApi = {
           title: { type: 'string' },
           status: { type: 'integer' },
           detail: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+          errors: {
+            type: 'array',
+            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+          },
         },
       },
     },

@@ -3,7 +3,11 @@ import type { Assessment, AssessmentType } from '../domain/assessment';
 import type { CourseStanding } from '../domain/course-access';
 import type { GradingMethod } from '../domain/grading-method';
 import type { Question } from '../domain/question';
-import { courseStandingColumns, toCourseStanding, type CourseStandingRow } from './course-projection-repository';
+import {
+  courseStandingColumns,
+  toCourseStanding,
+  type CourseStandingRow,
+} from './course-projection-repository';
 
 interface AssessmentRow {
   id: string;
@@ -70,7 +74,11 @@ export interface AssessmentWithCourse {
 }
 
 /** The assessment, its course and the caller's enrollment in it, in one round trip. */
-export async function findAssessmentWithCourse(db: Queryable, id: string, callerId: string): Promise<AssessmentWithCourse | undefined> {
+export async function findAssessmentWithCourse(
+  db: Queryable,
+  id: string,
+  callerId: string,
+): Promise<AssessmentWithCourse | undefined> {
   const { rows } = await db.query<AssessmentRow & Partial<CourseStandingRow> & { course_known: boolean }>(
     `SELECT ${COLUMNS}, course.course_id IS NOT NULL AS course_known, ${courseStandingColumns('$2')}
        FROM assessments a LEFT JOIN known_courses course ON course.course_id = a.course_id
@@ -79,7 +87,10 @@ export async function findAssessmentWithCourse(db: Queryable, id: string, caller
   );
   const row = rows[0];
   if (!row) return undefined;
-  return { assessment: toAssessment(row), course: row.course_known ? toCourseStanding(row as CourseStandingRow) : undefined };
+  return {
+    assessment: toAssessment(row),
+    course: row.course_known ? toCourseStanding(row as CourseStandingRow) : undefined,
+  };
 }
 
 /** Keyset position: the last assessment of the previous page (newest first). */

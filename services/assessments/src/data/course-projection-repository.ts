@@ -10,7 +10,11 @@ export async function saveKnownCourse(db: Queryable, courseId: string, instructo
   );
 }
 
-export async function markCourseDeleted(db: Queryable, courseId: string, instructorId: string): Promise<void> {
+export async function markCourseDeleted(
+  db: Queryable,
+  courseId: string,
+  instructorId: string,
+): Promise<void> {
   await db.query(
     `INSERT INTO known_courses (course_id, instructor_id, deleted) VALUES ($1, $2, true)
      ON CONFLICT (course_id) DO UPDATE SET deleted = true, updated_at = now()`,
@@ -18,7 +22,12 @@ export async function markCourseDeleted(db: Queryable, courseId: string, instruc
   );
 }
 
-export async function saveKnownEnrollment(db: Queryable, courseId: string, studentId: string, status: EnrollmentStatus): Promise<void> {
+export async function saveKnownEnrollment(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+  status: EnrollmentStatus,
+): Promise<void> {
   await db.query(
     `INSERT INTO known_enrollments (course_id, student_id, status) VALUES ($1, $2, $3)
      ON CONFLICT (course_id, student_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()`,
@@ -43,7 +52,11 @@ export const toCourseStanding = (row: CourseStandingRow): CourseStanding => ({
   callerEnrollment: row.caller_enrollment ?? undefined,
 });
 
-export async function findCourseStanding(db: Queryable, courseId: string, callerId: string): Promise<CourseStanding | undefined> {
+export async function findCourseStanding(
+  db: Queryable,
+  courseId: string,
+  callerId: string,
+): Promise<CourseStanding | undefined> {
   const { rows } = await db.query<CourseStandingRow>(
     `SELECT ${courseStandingColumns('$2')} FROM known_courses course WHERE course.course_id = $1`,
     [courseId, callerId],
@@ -55,7 +68,11 @@ export async function findCourseStanding(db: Queryable, courseId: string, caller
  * The student's enrollment status, row-locked until the transaction ends: a student's submissions to
  * the course are serialised, so concurrent submits cannot both take the last attempt.
  */
-export async function lockEnrollment(db: Queryable, courseId: string, studentId: string): Promise<EnrollmentStatus | undefined> {
+export async function lockEnrollment(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+): Promise<EnrollmentStatus | undefined> {
   const { rows } = await db.query<{ status: EnrollmentStatus }>(
     'SELECT status FROM known_enrollments WHERE course_id = $1 AND student_id = $2 FOR UPDATE',
     [courseId, studentId],

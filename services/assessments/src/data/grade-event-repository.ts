@@ -17,6 +17,14 @@ export async function recordGradeEvent(
   await db.query(
     `INSERT INTO grade_events (submission_id, graded_by, previous_score, score, question_scores, feedback, graded_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [entry.submissionId, entry.gradedBy, entry.previousScore, entry.score, JSON.stringify(entry.questionScores), entry.feedback, entry.gradedAt],
+    [
+      entry.submissionId,
+      entry.gradedBy,
+      entry.previousScore,
+      entry.score,
+      JSON.stringify(entry.questionScores),
+      entry.feedback,
+      entry.gradedAt,
+    ],
   );
 }

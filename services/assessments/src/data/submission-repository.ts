@@ -72,16 +72,24 @@ export async function insertSubmission(db: Queryable, s: Submission): Promise<Su
   return toSubmission(rows[0]!);
 }
 
-export async function findSubmission(db: Queryable, assessmentId: string, submissionId: string): Promise<Submission | undefined> {
-  const { rows } = await db.query<SubmissionRow>(`SELECT ${COLUMNS} FROM submissions WHERE id = $1 AND assessment_id = $2`, [
-    submissionId,
-    assessmentId,
-  ]);
+export async function findSubmission(
+  db: Queryable,
+  assessmentId: string,
+  submissionId: string,
+): Promise<Submission | undefined> {
+  const { rows } = await db.query<SubmissionRow>(
+    `SELECT ${COLUMNS} FROM submissions WHERE id = $1 AND assessment_id = $2`,
+    [submissionId, assessmentId],
+  );
   return rows[0] && toSubmission(rows[0]);
 }
 
 /** The submission row-locked until the transaction ends, so two graders' decisions apply one after the other. */
-export async function lockSubmission(db: Queryable, assessmentId: string, submissionId: string): Promise<Submission | undefined> {
+export async function lockSubmission(
+  db: Queryable,
+  assessmentId: string,
+  submissionId: string,
+): Promise<Submission | undefined> {
   const { rows } = await db.query<SubmissionRow>(
     `SELECT ${COLUMNS} FROM submissions WHERE id = $1 AND assessment_id = $2 FOR UPDATE`,
     [submissionId, assessmentId],
@@ -92,18 +100,35 @@ export async function lockSubmission(db: Queryable, assessmentId: string, submis
 export async function saveGrade(
   db: Queryable,
   submissionId: string,
-  grade: { questionScores: QuestionScores; score: number; feedback: string | null; gradedAt: Date; gradedBy: string },
+  grade: {
+    questionScores: QuestionScores;
+    score: number;
+    feedback: string | null;
+    gradedAt: Date;
+    gradedBy: string;
+  },
 ): Promise<Submission> {
   const { rows } = await db.query<SubmissionRow>(
     `UPDATE submissions SET status = 'graded', question_scores = $2, score = $3, feedback = $4, graded_at = $5, graded_by = $6
       WHERE id = $1 RETURNING ${COLUMNS}`,
-    [submissionId, JSON.stringify(grade.questionScores), grade.score, grade.feedback, grade.gradedAt, grade.gradedBy],
+    [
+      submissionId,
+      JSON.stringify(grade.questionScores),
+      grade.score,
+      grade.feedback,
+      grade.gradedAt,
+      grade.gradedBy,
+    ],
   );
   return toSubmission(rows[0]!);
 }
 
 /** A student's attempts, first attempt first. */
-export async function listStudentSubmissions(db: Queryable, assessmentId: string, studentId: string): Promise<Submission[]> {
+export async function listStudentSubmissions(
+  db: Queryable,
+  assessmentId: string,
+  studentId: string,
+): Promise<Submission[]> {
   const { rows } = await db.query<SubmissionRow>(
     `SELECT ${COLUMNS} FROM submissions WHERE assessment_id = $1 AND student_id = $2 ORDER BY attempt`,
     [assessmentId, studentId],
@@ -112,7 +137,11 @@ export async function listStudentSubmissions(db: Queryable, assessmentId: string
 }
 
 /** The attempts of the given students, by student then attempt. */
-export async function listSubmissionsOf(db: Queryable, assessmentId: string, studentIds: string[]): Promise<Submission[]> {
+export async function listSubmissionsOf(
+  db: Queryable,
+  assessmentId: string,
+  studentIds: string[],
+): Promise<Submission[]> {
   const { rows } = await db.query<SubmissionRow>(
     `SELECT ${COLUMNS} FROM submissions WHERE assessment_id = $1 AND student_id = ANY($2::text[]) ORDER BY student_id, attempt`,
     [assessmentId, studentIds],
@@ -121,7 +150,10 @@ export async function listSubmissionsOf(db: Queryable, assessmentId: string, stu
 }
 
 /** Every graded attempt's score, narrow rows only: what the statistics are computed from. */
-export async function listGradedAttempts(db: Queryable, assessmentId: string): Promise<(GradedAttempt & { studentId: string })[]> {
+export async function listGradedAttempts(
+  db: Queryable,
+  assessmentId: string,
+): Promise<(GradedAttempt & { studentId: string })[]> {
   const { rows } = await db.query<{ student_id: string; attempt: number; score: number }>(
     `SELECT student_id, attempt, score FROM submissions WHERE assessment_id = $1 AND status = 'graded'`,
     [assessmentId],
@@ -130,7 +162,11 @@ export async function listGradedAttempts(db: Queryable, assessmentId: string): P
 }
 
 /** Students actively enrolled in the course who submitted at least once. */
-export async function countActiveSubmitters(db: Queryable, assessmentId: string, courseId: string): Promise<number> {
+export async function countActiveSubmitters(
+  db: Queryable,
+  assessmentId: string,
+  courseId: string,
+): Promise<number> {
   const { rows } = await db.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM known_enrollments e
       WHERE e.course_id = $2 AND e.status = 'active'

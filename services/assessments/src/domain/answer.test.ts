@@ -10,17 +10,22 @@ const questions: Question[] = [
   { id: 'e', kind: 'essay', prompt: 'Essay', points: 1 },
 ];
 
-const errorPaths = (answers: Record<string, unknown>) => findAnswerErrors(questions, answers).map((e) => e.path);
+const errorPaths = (answers: Record<string, unknown>) =>
+  findAnswerErrors(questions, answers).map((e) => e.path);
 
 describe('findAnswerErrors', () => {
   it('accepts well-shaped answers, and unanswered questions', () => {
-    expect(findAnswerErrors(questions, { s: 1, m: [2, 0], b: false, n: -2.5, t: 'word', e: 'An essay' })).toEqual([]);
+    expect(
+      findAnswerErrors(questions, { s: 1, m: [2, 0], b: false, n: -2.5, t: 'word', e: 'An essay' }),
+    ).toEqual([]);
     expect(findAnswerErrors(questions, { m: [] })).toEqual([]);
     expect(findAnswerErrors(questions, {})).toEqual([]);
   });
 
   it('refuses an id that is not a question of the assessment', () => {
-    expect(findAnswerErrors(questions, { nope: 1 })).toEqual([{ path: 'body.answers.nope', message: 'not a question of this assessment' }]);
+    expect(findAnswerErrors(questions, { nope: 1 })).toEqual([
+      { path: 'body.answers.nope', message: 'not a question of this assessment' },
+    ]);
   });
 
   it('refuses a value of the wrong type for its question kind', () => {
@@ -39,7 +44,9 @@ describe('findAnswerErrors', () => {
     expect(errorPaths({ s: -1 })).toEqual(['body.answers.s']);
     expect(errorPaths({ s: 0.5 })).toEqual(['body.answers.s']);
     expect(errorPaths({ m: [0, 3] })).toEqual(['body.answers.m']);
-    expect(findAnswerErrors(questions, { m: [1, 1] })).toEqual([{ path: 'body.answers.m', message: 'must not select an option twice' }]);
+    expect(findAnswerErrors(questions, { m: [1, 1] })).toEqual([
+      { path: 'body.answers.m', message: 'must not select an option twice' },
+    ]);
   });
 
   it('refuses null answers and over-long texts', () => {

@@ -13,7 +13,10 @@ export const MAX_ESSAY_LENGTH = 50_000;
  * question ids and every value of the shape its kind expects. Returns the problems found (empty:
  * valid), with paths as the HTTP layer reports them. Unanswered questions are allowed (they score 0).
  */
-export function findAnswerErrors(questions: readonly Question[], answers: Record<string, unknown>): FieldError[] {
+export function findAnswerErrors(
+  questions: readonly Question[],
+  answers: Record<string, unknown>,
+): FieldError[] {
   const byId = new Map(questions.map((q) => [q.id, q]));
   const errors: FieldError[] = [];
   for (const [questionId, value] of Object.entries(answers)) {
@@ -35,7 +38,9 @@ const isOptionIndex = (value: unknown, options: readonly string[]): value is num
 function answerShapeError(question: Question, value: unknown): string | undefined {
   switch (question.kind) {
     case 'single':
-      return isOptionIndex(value, question.options) ? undefined : `must be an option index from 0 to ${question.options.length - 1}`;
+      return isOptionIndex(value, question.options)
+        ? undefined
+        : `must be an option index from 0 to ${question.options.length - 1}`;
     case 'multiple':
       if (!Array.isArray(value) || !value.every((v) => isOptionIndex(v, question.options))) {
         return `must be an array of option indexes from 0 to ${question.options.length - 1}`;

@@ -46,7 +46,10 @@ export function toSummary(assessment: Assessment): AssessmentSummary {
 export const hasManuallyGradedQuestions = (assessment: Pick<Assessment, 'questions'>): boolean =>
   assessment.questions.some((q) => q.kind === 'essay');
 
-export function assessmentCreationEvent(assessment: Assessment, instructorId: string): EventData<typeof Topics.AssessmentCreation> {
+export function assessmentCreationEvent(
+  assessment: Assessment,
+  instructorId: string,
+): EventData<typeof Topics.AssessmentCreation> {
   return {
     assessmentId: assessment.id,
     courseId: assessment.courseId,

@@ -1,13 +1,55 @@
 import { autoGrade, maxScoreOf, scoreAnswer, totalScore } from './auto-grading';
 import type { Question } from './question';
 
-const single: Question = { id: 's', kind: 'single', prompt: 'Pick', points: 2, options: ['a', 'b', 'c'], correct: 1 };
-const multiple: Question = { id: 'm', kind: 'multiple', prompt: 'Pick all', points: 3, options: ['a', 'b', 'c', 'd'], correct: [0, 2, 3] };
+const single: Question = {
+  id: 's',
+  kind: 'single',
+  prompt: 'Pick',
+  points: 2,
+  options: ['a', 'b', 'c'],
+  correct: 1,
+};
+const multiple: Question = {
+  id: 'm',
+  kind: 'multiple',
+  prompt: 'Pick all',
+  points: 3,
+  options: ['a', 'b', 'c', 'd'],
+  correct: [0, 2, 3],
+};
 const boolean: Question = { id: 'b', kind: 'boolean', prompt: 'True?', points: 1, correct: false };
-const numeric: Question = { id: 'n', kind: 'numeric', prompt: 'Pi?', points: 4, correct: 3.14, tolerance: 0.01 };
-const exactNumeric: Question = { id: 'x', kind: 'numeric', prompt: '0.1 + 0.2?', points: 1, correct: 0.3, tolerance: 0 };
-const text: Question = { id: 't', kind: 'text', prompt: 'Capital?', points: 2, correct: 'Paris', caseSensitive: false };
-const caseSensitiveText: Question = { id: 'c', kind: 'text', prompt: 'Symbol?', points: 2, correct: 'NaCl', caseSensitive: true };
+const numeric: Question = {
+  id: 'n',
+  kind: 'numeric',
+  prompt: 'Pi?',
+  points: 4,
+  correct: 3.14,
+  tolerance: 0.01,
+};
+const exactNumeric: Question = {
+  id: 'x',
+  kind: 'numeric',
+  prompt: '0.1 + 0.2?',
+  points: 1,
+  correct: 0.3,
+  tolerance: 0,
+};
+const text: Question = {
+  id: 't',
+  kind: 'text',
+  prompt: 'Capital?',
+  points: 2,
+  correct: 'Paris',
+  caseSensitive: false,
+};
+const caseSensitiveText: Question = {
+  id: 'c',
+  kind: 'text',
+  prompt: 'Symbol?',
+  points: 2,
+  correct: 'NaCl',
+  caseSensitive: true,
+};
 const essay: Question = { id: 'e', kind: 'essay', prompt: 'Discuss', points: 10 };
 
 describe('scoreAnswer', () => {

@@ -36,13 +36,16 @@ export function scoreAnswer(question: Question, answer: AnswerValue | undefined)
       return roundScore(question.points * Math.max(0, (right - wrong) / key.size));
     }
     case 'numeric':
-      return Math.abs((answer as number) - question.correct) <= question.tolerance + FLOAT_SLACK * Math.max(1, Math.abs(question.correct))
+      return Math.abs((answer as number) - question.correct) <=
+        question.tolerance + FLOAT_SLACK * Math.max(1, Math.abs(question.correct))
         ? question.points
         : 0;
     case 'text': {
       const given = (answer as string).trim();
       const key = question.correct.trim();
-      const matches = question.caseSensitive ? given === key : given.toLocaleLowerCase() === key.toLocaleLowerCase();
+      const matches = question.caseSensitive
+        ? given === key
+        : given.toLocaleLowerCase() === key.toLocaleLowerCase();
       return matches ? question.points : 0;
     }
     case 'essay':
@@ -70,4 +73,5 @@ export function totalScore(questionScores: QuestionScores): number | null {
   return roundScore((scores as number[]).reduce((sum, s) => sum + s, 0));
 }
 
-export const maxScoreOf = (questions: readonly Question[]): number => roundScore(questions.reduce((sum, q) => sum + q.points, 0));
+export const maxScoreOf = (questions: readonly Question[]): number =>
+  roundScore(questions.reduce((sum, q) => sum + q.points, 0));

@@ -1,9 +1,20 @@
 import { HttpProblem } from '@moocflix/platform/errors';
-import { participantOf, requireActiveStudent, requireCourse, requireOwner, requireParticipant, type CourseStanding } from './course-access';
+import {
+  participantOf,
+  requireActiveStudent,
+  requireCourse,
+  requireOwner,
+  requireParticipant,
+  type CourseStanding,
+} from './course-access';
 
 const owner = { userId: 'owner', role: 'instructor' as const };
 const student = { userId: 'student', role: 'student' as const };
-const course = (callerEnrollment?: 'active' | 'inactive'): CourseStanding => ({ instructorId: 'owner', deleted: false, callerEnrollment });
+const course = (callerEnrollment?: 'active' | 'inactive'): CourseStanding => ({
+  instructorId: 'owner',
+  deleted: false,
+  callerEnrollment,
+});
 
 const statusOf = (run: () => unknown): number | undefined => {
   try {
@@ -31,7 +42,9 @@ describe('course access', () => {
 
   it('keeps owner actions for the owner and submitting for active students', () => {
     expect(statusOf(() => requireOwner(course('active'), student, 'grade'))).toBe(403);
-    expect(statusOf(() => requireOwner(course(), { userId: 'another-instructor', role: 'instructor' }, 'grade'))).toBe(403);
+    expect(
+      statusOf(() => requireOwner(course(), { userId: 'another-instructor', role: 'instructor' }, 'grade')),
+    ).toBe(403);
     expect(statusOf(() => requireOwner(course(), owner, 'grade'))).toBeUndefined();
     expect(statusOf(() => requireActiveStudent(course(), owner))).toBe(403);
     expect(statusOf(() => requireActiveStudent(course('active'), student))).toBeUndefined();

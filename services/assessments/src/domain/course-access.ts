@@ -29,14 +29,17 @@ export function requireCourse(course: CourseStanding | undefined, what: string):
 /** The owner or an active student of the course; anyone else gets 403. */
 export function requireParticipant(course: CourseStanding, caller: Caller): Participant {
   const participant = participantOf(course, caller);
-  if (!participant) throw problems.forbidden('Only the course owner and its enrolled students may see its assessments');
+  if (!participant)
+    throw problems.forbidden('Only the course owner and its enrolled students may see its assessments');
   return participant;
 }
 
 export function requireOwner(course: CourseStanding, caller: Caller, action: string): void {
-  if (participantOf(course, caller) !== 'owner') throw problems.forbidden(`Only the course owner may ${action}`);
+  if (participantOf(course, caller) !== 'owner')
+    throw problems.forbidden(`Only the course owner may ${action}`);
 }
 
 export function requireActiveStudent(course: CourseStanding, caller: Caller): void {
-  if (participantOf(course, caller) !== 'student') throw problems.forbidden('Only students enrolled in the course may submit');
+  if (participantOf(course, caller) !== 'student')
+    throw problems.forbidden('Only students enrolled in the course may submit');
 }

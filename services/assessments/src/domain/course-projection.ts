@@ -1,6 +1,10 @@
 import type { Queryable } from '@moocflix/platform/db';
 import type { EventData, Topics } from '@moocflix/platform/events';
-import { markCourseDeleted, saveKnownCourse, saveKnownEnrollment } from '../data/course-projection-repository';
+import {
+  markCourseDeleted,
+  saveKnownCourse,
+  saveKnownEnrollment,
+} from '../data/course-projection-repository';
 
 /**
  * The courses service's facts this service decides with: who owns a course and who is enrolled in
@@ -14,11 +18,17 @@ export async function recordCourse(
   await saveKnownCourse(db, course.courseId, course.instructorId);
 }
 
-export async function recordCourseDeletion(db: Queryable, deletion: EventData<typeof Topics.CourseDeletion>): Promise<void> {
+export async function recordCourseDeletion(
+  db: Queryable,
+  deletion: EventData<typeof Topics.CourseDeletion>,
+): Promise<void> {
   await markCourseDeleted(db, deletion.courseId, deletion.instructorId);
 }
 
-export async function recordEnrollment(db: Queryable, enrollment: EventData<typeof Topics.StudentEnrolled>): Promise<void> {
+export async function recordEnrollment(
+  db: Queryable,
+  enrollment: EventData<typeof Topics.StudentEnrolled>,
+): Promise<void> {
   // The event names the course's owner too: a course whose own event has not arrived yet becomes known.
   await saveKnownCourse(db, enrollment.courseId, enrollment.instructorId);
   await saveKnownEnrollment(db, enrollment.courseId, enrollment.studentId, enrollment.status);

@@ -26,7 +26,11 @@ export interface NewAssessment {
  * courses service's events; one created a moment ago may not have arrived yet (404 until it has).
  * The row and its Assessment-Creation event commit together.
  */
-export async function createAssessment(ctx: UseCaseContext, caller: Caller, input: NewAssessment): Promise<Assessment> {
+export async function createAssessment(
+  ctx: UseCaseContext,
+  caller: Caller,
+  input: NewAssessment,
+): Promise<Assessment> {
   return withTransaction(ctx.pool, async (tx) => {
     const course = requireCourse(await findCourseStanding(tx, input.courseId, caller.userId), 'Course');
     requireOwner(course, caller, 'create assessments for this course');

@@ -1,7 +1,13 @@
 import { problems } from '@moocflix/platform/errors';
 import { findAssessmentWithCourse, type AssessmentWithCourse } from '../data/assessment-repository';
 import { toStudentView, type OwnerAssessmentView, type StudentAssessmentView } from './assessment';
-import { requireCourse, requireParticipant, type Caller, type CourseStanding, type Participant } from './course-access';
+import {
+  requireCourse,
+  requireParticipant,
+  type Caller,
+  type CourseStanding,
+  type Participant,
+} from './course-access';
 import type { UseCaseContext } from './use-case-context';
 
 /** The assessment with its course; 404 when either is missing (a deleted course takes its assessments with it). */

@@ -51,9 +51,15 @@ export async function getResults(
     return { items, grade: studentGrade(assessment, items) };
   }
   const position = decodeCursor(cursorSchema, page.cursor);
-  const studentIds = await pageResultStudents(ctx.pool, assessment.id, assessment.courseId, { after: position?.s, limit: page.limit + 1 });
+  const studentIds = await pageResultStudents(ctx.pool, assessment.id, assessment.courseId, {
+    after: position?.s,
+    limit: page.limit + 1,
+  });
   const { items: pageIds, nextCursor } = keysetPage(studentIds, page.limit, (last) => ({ s: last }));
-  const [submissions, stats] = await Promise.all([listSubmissionsOf(ctx.pool, assessment.id, pageIds), courseStats(ctx, assessment)]);
+  const [submissions, stats] = await Promise.all([
+    listSubmissionsOf(ctx.pool, assessment.id, pageIds),
+    courseStats(ctx, assessment),
+  ]);
   const byStudent = groupByStudent(submissions);
   const items = pageIds.map((studentId) => {
     const own = byStudent.get(studentId) ?? [];
@@ -69,7 +75,9 @@ async function courseStats(ctx: UseCaseContext, assessment: Assessment): Promise
     countActiveSubmitters(ctx.pool, assessment.id, assessment.courseId),
   ]);
   const attemptsByStudent = groupByStudent(graded);
-  const finalGrades = [...attemptsByStudent.values()].map((attempts) => finalGrade(assessment.gradingMethod, attempts)!);
+  const finalGrades = [...attemptsByStudent.values()].map((attempts) =>
+    finalGrade(assessment.gradingMethod, attempts)!,
+  );
   return resultStats({ finalGrades, enrolledStudents, submittedStudents, maxScore: assessment.maxScore });
 }
 

@@ -27,7 +27,13 @@ export async function gradeSubmission(
     const grade = applyManualGrade(assessment.questions, assessment.maxScore, current, decision);
     const gradedAt = ctx.now();
     const submission = await saveGrade(tx, current.id, { ...grade, gradedAt, gradedBy: caller.userId });
-    await recordGradeEvent(tx, { submissionId: current.id, gradedBy: caller.userId, previousScore: current.score, ...grade, gradedAt });
+    await recordGradeEvent(tx, {
+      submissionId: current.id,
+      gradedBy: caller.userId,
+      previousScore: current.score,
+      ...grade,
+      gradedAt,
+    });
     await enqueueEvent(tx, Topics.GradingCompleted, {
       source: ctx.eventSource,
       subject: assessment.id,

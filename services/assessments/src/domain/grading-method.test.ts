@@ -30,7 +30,14 @@ describe('studentGrade', () => {
       { attempt: 1, status: 'graded', score: 5 },
       { attempt: 2, status: 'submitted', score: null },
     ]);
-    expect(grade).toEqual({ method: 'latest', score: 5, maxScore: 10, attemptsUsed: 2, attemptsRemaining: 1, pendingGrading: true });
+    expect(grade).toEqual({
+      method: 'latest',
+      score: 5,
+      maxScore: 10,
+      attemptsUsed: 2,
+      attemptsRemaining: 1,
+      pendingGrading: true,
+    });
   });
 
   it('reports unlimited attempts as null remaining, and no grade before any attempt', () => {

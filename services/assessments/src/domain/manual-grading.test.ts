@@ -21,7 +21,9 @@ function problemOf(run: () => unknown): HttpProblem {
 
 describe('applyManualGrade', () => {
   it('sums the objective scores with every essay score', () => {
-    expect(applyManualGrade(questions, 10, pending, { questionScores: { e1: 4, e2: 1.5 }, feedback: 'Good' })).toEqual({
+    expect(
+      applyManualGrade(questions, 10, pending, { questionScores: { e1: 4, e2: 1.5 }, feedback: 'Good' }),
+    ).toEqual({
       questionScores: { s: 2, e1: 4, e2: 1.5 },
       score: 7.5,
       feedback: 'Good',
@@ -36,14 +38,24 @@ describe('applyManualGrade', () => {
   });
 
   it('takes an overall score as is, even with essays unscored', () => {
-    expect(applyManualGrade(questions, 10, pending, { score: 9 })).toEqual({ questionScores: pending.questionScores, score: 9, feedback: null });
+    expect(applyManualGrade(questions, 10, pending, { score: 9 })).toEqual({
+      questionScores: pending.questionScores,
+      score: 9,
+      feedback: null,
+    });
   });
 
   it('regrades: new essay scores recompute the sum; feedback alone keeps the score; null clears feedback', () => {
     const graded = { questionScores: { s: 2, e1: 4, e2: 1 }, score: 7, feedback: 'ok' };
-    expect(applyManualGrade(questions, 10, graded, { questionScores: { e2: 3 } })).toMatchObject({ score: 9, feedback: 'ok' });
+    expect(applyManualGrade(questions, 10, graded, { questionScores: { e2: 3 } })).toMatchObject({
+      score: 9,
+      feedback: 'ok',
+    });
     const overall = { ...graded, score: 9.5 };
-    expect(applyManualGrade(questions, 10, overall, { feedback: 'Well argued' })).toEqual({ ...overall, feedback: 'Well argued' });
+    expect(applyManualGrade(questions, 10, overall, { feedback: 'Well argued' })).toEqual({
+      ...overall,
+      feedback: 'Well argued',
+    });
     expect(applyManualGrade(questions, 10, graded, { feedback: null }).feedback).toBeNull();
   });
 

@@ -31,14 +31,18 @@ export function applyManualGrade(
   decision: GradeDecision,
 ): GradedState {
   const errors = decisionErrors(questions, maxScore, decision);
-  if (errors.length > 0) throw problems.badRequest(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  if (errors.length > 0)
+    throw problems.badRequest(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
 
   const questionScores: QuestionScores = { ...current.questionScores, ...decision.questionScores };
   const feedback = decision.feedback === undefined ? current.feedback : decision.feedback;
   if (decision.score !== undefined) return { questionScores, score: roundScore(decision.score), feedback };
 
   // Feedback alone keeps the current score, which may be an overall one.
-  const score = decision.questionScores === undefined && current.score !== null ? current.score : totalScore(questionScores);
+  const score =
+    decision.questionScores === undefined && current.score !== null
+      ? current.score
+      : totalScore(questionScores);
   if (score === null) {
     const ungraded = Object.keys(questionScores).filter((id) => questionScores[id] === null);
     throw problems.unprocessable(
@@ -49,18 +53,27 @@ export function applyManualGrade(
   return { questionScores, score, feedback };
 }
 
-function decisionErrors(questions: readonly Question[], maxScore: number, decision: GradeDecision): FieldError[] {
+function decisionErrors(
+  questions: readonly Question[],
+  maxScore: number,
+  decision: GradeDecision,
+): FieldError[] {
   const errors: FieldError[] = [];
   if (decision.score !== undefined && !(decision.score >= 0 && decision.score <= maxScore)) {
-    errors.push({ path: 'body.score', message: `must be between 0 and the assessment's maxScore ${maxScore}` });
+    errors.push({
+      path: 'body.score',
+      message: `must be between 0 and the assessment's maxScore ${maxScore}`,
+    });
   }
   const byId = new Map(questions.map((q) => [q.id, q]));
   for (const [questionId, score] of Object.entries(decision.questionScores ?? {})) {
     const path = `body.questionScores.${questionId}`;
     const question = byId.get(questionId);
     if (!question) errors.push({ path, message: 'not a question of this assessment' });
-    else if (question.kind !== 'essay') errors.push({ path, message: 'only essay questions are graded by hand' });
-    else if (!(score >= 0 && score <= question.points)) errors.push({ path, message: `must be between 0 and the question's ${question.points} points` });
+    else if (question.kind !== 'essay')
+      errors.push({ path, message: 'only essay questions are graded by hand' });
+    else if (!(score >= 0 && score <= question.points))
+      errors.push({ path, message: `must be between 0 and the question's ${question.points} points` });
   }
   return errors;
 }

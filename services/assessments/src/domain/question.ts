@@ -35,7 +35,9 @@ export interface StudentQuestion {
 
 export function toStudentQuestion(question: Question): StudentQuestion {
   const { id, kind, prompt, points } = question;
-  return 'options' in question ? { id, kind, prompt, points, options: [...question.options] } : { id, kind, prompt, points };
+  return 'options' in question
+    ? { id, kind, prompt, points, options: [...question.options] }
+    : { id, kind, prompt, points };
 }
 
 export const isManuallyGraded = (question: Question): boolean => question.kind === 'essay';

@@ -27,7 +27,10 @@ export function resultStats(input: {
     submittedStudents,
     completion: enrolledStudents === 0 ? null : roundScore(submittedStudents / enrolledStudents),
     gradedStudents: finalGrades.length,
-    mean: finalGrades.length === 0 ? null : roundScore(finalGrades.reduce((sum, g) => sum + g, 0) / finalGrades.length),
+    mean:
+      finalGrades.length === 0
+        ? null
+        : roundScore(finalGrades.reduce((sum, g) => sum + g, 0) / finalGrades.length),
     median: median(finalGrades),
     maxScore,
   };

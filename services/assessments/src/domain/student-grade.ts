@@ -19,13 +19,16 @@ export function studentGrade(
   assessment: Pick<Assessment, 'gradingMethod' | 'maxScore' | 'maxAttempts'>,
   submissions: readonly Pick<Submission, 'attempt' | 'status' | 'score'>[],
 ): StudentGrade {
-  const graded = submissions.flatMap((s) => (s.status === 'graded' && s.score !== null ? [{ attempt: s.attempt, score: s.score }] : []));
+  const graded = submissions.flatMap((s) =>
+    s.status === 'graded' && s.score !== null ? [{ attempt: s.attempt, score: s.score }] : [],
+  );
   return {
     method: assessment.gradingMethod,
     score: finalGrade(assessment.gradingMethod, graded),
     maxScore: assessment.maxScore,
     attemptsUsed: submissions.length,
-    attemptsRemaining: assessment.maxAttempts === null ? null : Math.max(0, assessment.maxAttempts - submissions.length),
+    attemptsRemaining:
+      assessment.maxAttempts === null ? null : Math.max(0, assessment.maxAttempts - submissions.length),
     pendingGrading: submissions.some((s) => s.status === 'submitted'),
   };
 }

@@ -4,12 +4,16 @@ const now = new Date('2030-01-01T12:00:00Z');
 
 describe('submissionRefusal', () => {
   it('allows an attempt before the due date with attempts left', () => {
-    expect(submissionRefusal({ dueAt: new Date('2030-01-01T12:00:00Z'), maxAttempts: 2 }, 1, now)).toBeUndefined();
+    expect(
+      submissionRefusal({ dueAt: new Date('2030-01-01T12:00:00Z'), maxAttempts: 2 }, 1, now),
+    ).toBeUndefined();
     expect(submissionRefusal({ dueAt: null, maxAttempts: null }, 50, now)).toBeUndefined();
   });
 
   it('refuses after the due date, before looking at attempts', () => {
-    expect(submissionRefusal({ dueAt: new Date('2030-01-01T11:59:59Z'), maxAttempts: 1 }, 1, now)).toBe('past-due');
+    expect(submissionRefusal({ dueAt: new Date('2030-01-01T11:59:59Z'), maxAttempts: 1 }, 1, now)).toBe(
+      'past-due',
+    );
   });
 
   it('refuses once every allowed attempt is used', () => {

@@ -24,11 +24,17 @@ const REFUSAL_STATUS: Record<SubmissionRefusal, 'conflict' | 'unprocessable'> = 
  * graded at once; without an answered essay the attempt is graded on the spot. Submission-Completed
  * (for the instructor) and, when graded, Grading-Completed (for the student) commit with the row.
  */
-export async function submitAnswers(ctx: UseCaseContext, caller: Caller, assessmentId: string, answers: Record<string, unknown>): Promise<Submission> {
+export async function submitAnswers(
+  ctx: UseCaseContext,
+  caller: Caller,
+  assessmentId: string,
+  answers: Record<string, unknown>,
+): Promise<Submission> {
   const { assessment, course } = await loadAssessment(ctx, caller, assessmentId);
   requireActiveStudent(course, caller);
   const errors = findAnswerErrors(assessment.questions, answers);
-  if (errors.length > 0) throw problems.badRequest(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
+  if (errors.length > 0)
+    throw problems.badRequest(errors.map((e) => `${e.path} ${e.message}`).join('; '), errors);
   const validAnswers = answers as Answers;
 
   return withTransaction(ctx.pool, async (tx) => {
@@ -59,10 +65,24 @@ export async function submitAnswers(ctx: UseCaseContext, caller: Caller, assessm
       gradedBy: graded ? AUTO_GRADER : null,
     });
     const event = { source: ctx.eventSource, subject: assessment.id };
-    await enqueueEvent(tx, Topics.SubmissionCompleted, { ...event, data: submissionCompletedEvent(submission, assessment, course.instructorId) });
+    await enqueueEvent(tx, Topics.SubmissionCompleted, {
+      ...event,
+      data: submissionCompletedEvent(submission, assessment, course.instructorId),
+    });
     if (graded) {
-      await recordGradeEvent(tx, { submissionId: submission.id, gradedBy: AUTO_GRADER, previousScore: null, score, questionScores, feedback: null, gradedAt: now });
-      await enqueueEvent(tx, Topics.GradingCompleted, { ...event, data: gradingCompletedEvent(submission, assessment) });
+      await recordGradeEvent(tx, {
+        submissionId: submission.id,
+        gradedBy: AUTO_GRADER,
+        previousScore: null,
+        score,
+        questionScores,
+        feedback: null,
+        gradedAt: now,
+      });
+      await enqueueEvent(tx, Topics.GradingCompleted, {
+        ...event,
+        data: gradingCompletedEvent(submission, assessment),
+      });
     }
     return submission;
   });

@@ -20,7 +20,13 @@ const optionIndex = z.number().int().min(0);
 const question = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('single'), prompt, points, options, correct: optionIndex }),
-    z.strictObject({ kind: z.literal('multiple'), prompt, points, options, correct: z.array(optionIndex).min(1) }),
+    z.strictObject({
+      kind: z.literal('multiple'),
+      prompt,
+      points,
+      options,
+      correct: z.array(optionIndex).min(1),
+    }),
     z.strictObject({ kind: z.literal('boolean'), prompt, points, correct: z.boolean() }),
     z.strictObject({
       kind: z.literal('numeric'),
@@ -44,9 +50,14 @@ const question = z
     if (q.kind !== 'single' && q.kind !== 'multiple') return;
     const keys = q.kind === 'single' ? [q.correct] : q.correct;
     if (keys.some((index) => index >= q.options.length)) {
-      ctx.addIssue({ code: 'custom', path: ['correct'], message: `must index the options (0 to ${q.options.length - 1})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['correct'],
+        message: `must index the options (0 to ${q.options.length - 1})`,
+      });
     }
-    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: 'custom', path: ['correct'], message: 'must not name an option twice' });
+    if (new Set(keys).size !== keys.length)
+      ctx.addIssue({ code: 'custom', path: ['correct'], message: 'must not name an option twice' });
   });
 
 const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
@@ -63,7 +74,13 @@ export const createAssessmentBody = z
     maxAttempts: z.number().int().min(1).max(100).nullable().optional(),
     gradingMethod: z.enum(GRADING_METHODS).default('highest'),
     /** Shown to students for their timer; not enforced by the server. */
-    timeLimitSeconds: z.number().int().min(1).max(7 * 24 * 3600).nullable().optional(),
+    timeLimitSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .nullable()
+      .optional(),
   })
   .transform((body) => ({
     ...body,
@@ -92,6 +109,9 @@ export const gradeBody = z
   .refine((body) => body.score === undefined || body.questionScores === undefined, {
     message: 'give either an overall score or questionScores, not both',
   })
-  .refine((body) => body.score !== undefined || body.questionScores !== undefined || body.feedback !== undefined, {
-    message: 'give a score, questionScores or feedback',
-  });
+  .refine(
+    (body) => body.score !== undefined || body.questionScores !== undefined || body.feedback !== undefined,
+    {
+      message: 'give a score, questionScores or feedback',
+    },
+  );

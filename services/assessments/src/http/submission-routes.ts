@@ -6,7 +6,14 @@ import { getSubmission } from '../domain/get-submission';
 import { gradeSubmission } from '../domain/grade-submission';
 import { submitAnswers } from '../domain/submit-answers';
 import type { UseCaseContext } from '../domain/use-case-context';
-import { assessmentParams, gradeBody, noQuery, resultsQuery, submissionParams, submitBody } from './request-schemas';
+import {
+  assessmentParams,
+  gradeBody,
+  noQuery,
+  resultsQuery,
+  submissionParams,
+  submitBody,
+} from './request-schemas';
 
 /** Submitting attempts (enrolled students), grading them (the course owner), and results. */
 export function submissionRoutes(ctx: UseCaseContext, auth: Authenticator): Router {

@@ -32,25 +32,49 @@ export interface Delivery {
 }
 
 /** Delivers to one recipient; a second delivery of the same event to them is a no-op. */
-export async function deliverNotification(db: Queryable, recipientId: string, delivery: Delivery): Promise<void> {
+export async function deliverNotification(
+  db: Queryable,
+  recipientId: string,
+  delivery: Delivery,
+): Promise<void> {
   const { message } = delivery;
   await db.query(
     `INSERT INTO notifications (id, recipient_id, type, title, body, data, source_event_id, created_at)
      VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT ON CONSTRAINT notifications_once_per_event DO NOTHING`,
-    [recipientId, message.type, message.title, message.body, JSON.stringify(message.data), delivery.sourceEventId, delivery.createdAt],
+    [
+      recipientId,
+      message.type,
+      message.title,
+      message.body,
+      JSON.stringify(message.data),
+      delivery.sourceEventId,
+      delivery.createdAt,
+    ],
   );
 }
 
 /** Delivers to every student actively enrolled in the course, in one statement. */
-export async function deliverToActiveStudents(db: Queryable, courseId: string, delivery: Delivery): Promise<void> {
+export async function deliverToActiveStudents(
+  db: Queryable,
+  courseId: string,
+  delivery: Delivery,
+): Promise<void> {
   const { message } = delivery;
   await db.query(
     `INSERT INTO notifications (id, recipient_id, type, title, body, data, source_event_id, created_at)
      SELECT gen_random_uuid(), student_id, $2, $3, $4, $5, $6, $7
        FROM known_enrollments WHERE course_id = $1 AND status = 'active'
      ON CONFLICT ON CONSTRAINT notifications_once_per_event DO NOTHING`,
-    [courseId, message.type, message.title, message.body, JSON.stringify(message.data), delivery.sourceEventId, delivery.createdAt],
+    [
+      courseId,
+      message.type,
+      message.title,
+      message.body,
+      JSON.stringify(message.data),
+      delivery.sourceEventId,
+      delivery.createdAt,
+    ],
   );
 }
 
@@ -84,7 +108,12 @@ export async function countUnread(db: Queryable, recipientId: string): Promise<n
 }
 
 /** Marks one of the recipient's notifications read (keeping the first read time); undefined when it is not theirs. */
-export async function markRead(db: Queryable, recipientId: string, id: string, at: Date): Promise<Notification | undefined> {
+export async function markRead(
+  db: Queryable,
+  recipientId: string,
+  id: string,
+  at: Date,
+): Promise<Notification | undefined> {
   const { rows } = await db.query<NotificationRow>(
     `UPDATE notifications SET read_at = coalesce(read_at, $3) WHERE id = $1 AND recipient_id = $2 RETURNING ${COLUMNS}`,
     [id, recipientId, at],
@@ -93,6 +122,9 @@ export async function markRead(db: Queryable, recipientId: string, id: string, a
 }
 
 export async function markAllRead(db: Queryable, recipientId: string, at: Date): Promise<number> {
-  const { rowCount } = await db.query('UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL', [recipientId, at]);
+  const { rowCount } = await db.query(
+    'UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL',
+    [recipientId, at],
+  );
   return rowCount ?? 0;
 }

@@ -18,14 +18,23 @@ interface RequestRow {
 
 const completed = (row: RequestRow | undefined): CompletedRequest | undefined =>
   row?.requested_by && row.completion && row.completion_event_id
-    ? { requestedBy: row.requested_by, completion: row.completion, completionEventId: row.completion_event_id }
+    ? {
+        requestedBy: row.requested_by,
+        completion: row.completion,
+        completionEventId: row.completion_event_id,
+      }
     : undefined;
 
 /**
  * Records who asked for a transcoding; returns the request if its completion is already here.
  * ON CONFLICT waits for a concurrent upsert of the same request, so one of the two always sees both halves.
  */
-export async function saveRequester(db: Queryable, requestId: string, videoId: string, requestedBy: string): Promise<CompletedRequest | undefined> {
+export async function saveRequester(
+  db: Queryable,
+  requestId: string,
+  videoId: string,
+  requestedBy: string,
+): Promise<CompletedRequest | undefined> {
   const { rows } = await db.query<RequestRow>(
     `INSERT INTO transcoding_requests (request_id, video_id, requested_by) VALUES ($1, $2, $3)
      ON CONFLICT (request_id) DO UPDATE SET requested_by = EXCLUDED.requested_by, updated_at = now()
@@ -40,7 +49,11 @@ export async function saveRequester(db: Queryable, requestId: string, videoId: s
  * completion of a request stays (a late duplicate, e.g. an operator's terminal event, adds nothing),
  * and it is the one notified about, so the uploader hears once per request.
  */
-export async function saveCompletion(db: Queryable, completion: Completion, eventId: string): Promise<CompletedRequest | undefined> {
+export async function saveCompletion(
+  db: Queryable,
+  completion: Completion,
+  eventId: string,
+): Promise<CompletedRequest | undefined> {
   const { rows } = await db.query<RequestRow>(
     `INSERT INTO transcoding_requests (request_id, video_id, completion, completion_event_id) VALUES ($1, $2, $3, $4)
      ON CONFLICT (request_id) DO UPDATE

@@ -7,9 +7,16 @@ export async function recordCourse(
   db: Queryable,
   course: EventData<typeof Topics.CourseCreation> | EventData<typeof Topics.CourseUpdate>,
 ): Promise<void> {
-  await saveKnownCourse(db, { courseId: course.courseId, instructorId: course.instructorId, title: course.title });
+  await saveKnownCourse(db, {
+    courseId: course.courseId,
+    instructorId: course.instructorId,
+    title: course.title,
+  });
 }
 
-export async function recordCourseDeletion(db: Queryable, deletion: EventData<typeof Topics.CourseDeletion>): Promise<void> {
+export async function recordCourseDeletion(
+  db: Queryable,
+  deletion: EventData<typeof Topics.CourseDeletion>,
+): Promise<void> {
   await markCourseDeleted(db, deletion.courseId, deletion.instructorId);
 }

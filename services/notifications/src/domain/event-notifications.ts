@@ -22,43 +22,90 @@ type Event<T extends Topic> = CloudEvent<EventData<T>>;
 const delivery = (event: CloudEvent, now: Date) => ({ sourceEventId: event.id, createdAt: now });
 
 /** The student is told they are enrolled, the course owner that they have a new student; the projection follows. */
-export async function onStudentEnrolled(db: Queryable, event: Event<typeof Topics.StudentEnrolled>, now: Date): Promise<void> {
+export async function onStudentEnrolled(
+  db: Queryable,
+  event: Event<typeof Topics.StudentEnrolled>,
+  now: Date,
+): Promise<void> {
   const enrollment = event.data;
-  await saveKnownCourse(db, { courseId: enrollment.courseId, instructorId: enrollment.instructorId, title: null });
+  await saveKnownCourse(db, {
+    courseId: enrollment.courseId,
+    instructorId: enrollment.instructorId,
+    title: null,
+  });
   await saveKnownEnrollment(db, enrollment.courseId, enrollment.studentId, enrollment.status);
   if (enrollment.status !== 'active') return;
   const courseTitle = await findCourseTitle(db, enrollment.courseId);
-  await deliverNotification(db, enrollment.studentId, { ...delivery(event, now), message: enrollmentConfirmedMessage(enrollment, courseTitle) });
-  await deliverNotification(db, enrollment.instructorId, { ...delivery(event, now), message: studentEnrolledMessage(enrollment, courseTitle) });
+  await deliverNotification(db, enrollment.studentId, {
+    ...delivery(event, now),
+    message: enrollmentConfirmedMessage(enrollment, courseTitle),
+  });
+  await deliverNotification(db, enrollment.instructorId, {
+    ...delivery(event, now),
+    message: studentEnrolledMessage(enrollment, courseTitle),
+  });
 }
 
 /** Every student actively enrolled in the course when the event is handled. */
-export async function onAssessmentCreated(db: Queryable, event: Event<typeof Topics.AssessmentCreation>, now: Date): Promise<void> {
+export async function onAssessmentCreated(
+  db: Queryable,
+  event: Event<typeof Topics.AssessmentCreation>,
+  now: Date,
+): Promise<void> {
   const courseTitle = await findCourseTitle(db, event.data.courseId);
-  await deliverToActiveStudents(db, event.data.courseId, { ...delivery(event, now), message: assessmentCreatedMessage(event.data, courseTitle) });
+  await deliverToActiveStudents(db, event.data.courseId, {
+    ...delivery(event, now),
+    message: assessmentCreatedMessage(event.data, courseTitle),
+  });
 }
 
 /** The course's instructor, named in the event. */
-export async function onSubmissionCompleted(db: Queryable, event: Event<typeof Topics.SubmissionCompleted>, now: Date): Promise<void> {
-  await deliverNotification(db, event.data.instructorId, { ...delivery(event, now), message: submissionReceivedMessage(event.data) });
+export async function onSubmissionCompleted(
+  db: Queryable,
+  event: Event<typeof Topics.SubmissionCompleted>,
+  now: Date,
+): Promise<void> {
+  await deliverNotification(db, event.data.instructorId, {
+    ...delivery(event, now),
+    message: submissionReceivedMessage(event.data),
+  });
 }
 
 /** The student whose attempt was graded (again, on a regrade). */
-export async function onGradingCompleted(db: Queryable, event: Event<typeof Topics.GradingCompleted>, now: Date): Promise<void> {
-  await deliverNotification(db, event.data.studentId, { ...delivery(event, now), message: gradedMessage(event.data) });
+export async function onGradingCompleted(
+  db: Queryable,
+  event: Event<typeof Topics.GradingCompleted>,
+  now: Date,
+): Promise<void> {
+  await deliverNotification(db, event.data.studentId, {
+    ...delivery(event, now),
+    message: gradedMessage(event.data),
+  });
 }
 
 /** The uploader, once both the request (who) and its completion (how it ended) have arrived, in either order. */
-export async function onTranscodingRequested(db: Queryable, event: Event<typeof Topics.TranscodingRequest>, now: Date): Promise<void> {
+export async function onTranscodingRequested(
+  db: Queryable,
+  event: Event<typeof Topics.TranscodingRequest>,
+  now: Date,
+): Promise<void> {
   const { requestId, videoId, requestedBy } = event.data;
   await notifyUploader(db, await saveRequester(db, requestId, videoId, requestedBy), now);
 }
 
-export async function onTranscodingCompleted(db: Queryable, event: Event<typeof Topics.TranscodingCompleted>, now: Date): Promise<void> {
+export async function onTranscodingCompleted(
+  db: Queryable,
+  event: Event<typeof Topics.TranscodingCompleted>,
+  now: Date,
+): Promise<void> {
   await notifyUploader(db, await saveCompletion(db, event.data, event.id), now);
 }
 
-async function notifyUploader(db: Queryable, request: CompletedRequest | undefined, now: Date): Promise<void> {
+async function notifyUploader(
+  db: Queryable,
+  request: CompletedRequest | undefined,
+  now: Date,
+): Promise<void> {
   if (!request) return;
   await deliverNotification(db, request.requestedBy, {
     sourceEventId: request.completionEventId,

@@ -26,6 +26,9 @@ export async function listInbox(
   ]);
   const items = rows.slice(0, request.limit);
   const last = items[items.length - 1];
-  const nextCursor = rows.length > request.limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null;
+  const nextCursor =
+    rows.length > request.limit && last
+      ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id })
+      : null;
   return { items, nextCursor, unreadCount };
 }

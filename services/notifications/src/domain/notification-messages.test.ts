@@ -7,7 +7,13 @@ import {
   transcodingMessage,
 } from './notification-messages';
 
-const enrollment = { courseId: 'c1', studentId: 's1', instructorId: 'i1', status: 'active' as const, enrolledAt: '2030-01-01T00:00:00.000Z' };
+const enrollment = {
+  courseId: 'c1',
+  studentId: 's1',
+  instructorId: 'i1',
+  status: 'active' as const,
+  enrolledAt: '2030-01-01T00:00:00.000Z',
+};
 
 describe('notification messages', () => {
   it('names the course when its title is known, and says "a course" otherwise', () => {
@@ -18,12 +24,23 @@ describe('notification messages', () => {
       data: { courseId: 'c1' },
     });
     expect(enrollmentConfirmedMessage(enrollment, null).title).toBe('Enrolled in a course');
-    expect(studentEnrolledMessage(enrollment, 'Algebra')).toMatchObject({ type: 'enrollment.new-student', data: { courseId: 'c1', studentId: 's1' } });
+    expect(studentEnrolledMessage(enrollment, 'Algebra')).toMatchObject({
+      type: 'enrollment.new-student',
+      data: { courseId: 'c1', studentId: 's1' },
+    });
   });
 
   it('announces a new assessment with its type and due date', () => {
     const message = assessmentCreatedMessage(
-      { assessmentId: 'a1', courseId: 'c1', instructorId: 'i1', title: 'Week 1', type: 'quiz', dueAt: '2030-02-01T00:00:00.000Z', createdAt: '2030-01-01T00:00:00.000Z' },
+      {
+        assessmentId: 'a1',
+        courseId: 'c1',
+        instructorId: 'i1',
+        title: 'Week 1',
+        type: 'quiz',
+        dueAt: '2030-02-01T00:00:00.000Z',
+        createdAt: '2030-01-01T00:00:00.000Z',
+      },
       'Algebra',
     );
     expect(message).toEqual({
@@ -51,7 +68,9 @@ describe('notification messages', () => {
     expect(submissionReceivedMessage(submission).body).toBe(
       'A student submitted attempt 2 of “Week 1”. It was graded automatically: 7.5 of 10 points.',
     );
-    expect(submissionReceivedMessage({ ...submission, status: 'submitted', score: null }).body).toMatch(/waits for your grading\.$/);
+    expect(submissionReceivedMessage({ ...submission, status: 'submitted', score: null }).body).toMatch(
+      /waits for your grading\.$/,
+    );
   });
 
   it('gives the student their score and feedback', () => {
@@ -86,7 +105,10 @@ describe('notification messages', () => {
       error: null,
       completedAt: '2030-01-01T00:00:00.000Z',
     };
-    expect(transcodingMessage(completion)).toMatchObject({ type: 'transcoding.succeeded', data: { videoId: 'v1', requestId: 'r1' } });
+    expect(transcodingMessage(completion)).toMatchObject({
+      type: 'transcoding.succeeded',
+      data: { videoId: 'v1', requestId: 'r1' },
+    });
     expect(transcodingMessage({ ...completion, status: 'failed', error: 'not a video' })).toMatchObject({
       type: 'transcoding.failed',
       body: 'Transcoding failed: not a video',

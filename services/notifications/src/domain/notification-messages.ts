@@ -14,7 +14,10 @@ type TranscodingCompleted = EventData<typeof Topics.TranscodingCompleted>;
 const courseName = (title: string | null): string => (title ? `“${title}”` : 'a course');
 const points = (value: number): string => String(Math.round(value * 100) / 100);
 
-export function enrollmentConfirmedMessage(enrollment: Enrollment, courseTitle: string | null): NotificationMessage {
+export function enrollmentConfirmedMessage(
+  enrollment: Enrollment,
+  courseTitle: string | null,
+): NotificationMessage {
   return {
     type: NotificationTypes.EnrollmentConfirmed,
     title: `Enrolled in ${courseName(courseTitle)}`,
@@ -23,7 +26,10 @@ export function enrollmentConfirmedMessage(enrollment: Enrollment, courseTitle: 
   };
 }
 
-export function studentEnrolledMessage(enrollment: Enrollment, courseTitle: string | null): NotificationMessage {
+export function studentEnrolledMessage(
+  enrollment: Enrollment,
+  courseTitle: string | null,
+): NotificationMessage {
   return {
     type: NotificationTypes.StudentEnrolled,
     title: `New student in ${courseName(courseTitle)}`,
@@ -32,7 +38,10 @@ export function studentEnrolledMessage(enrollment: Enrollment, courseTitle: stri
   };
 }
 
-export function assessmentCreatedMessage(assessment: AssessmentCreation, courseTitle: string | null): NotificationMessage {
+export function assessmentCreatedMessage(
+  assessment: AssessmentCreation,
+  courseTitle: string | null,
+): NotificationMessage {
   const due = assessment.dueAt ? ` It is due ${assessment.dueAt}.` : '';
   return {
     type: NotificationTypes.AssessmentCreated,
@@ -79,7 +88,12 @@ export function gradedMessage(grading: GradingCompleted): NotificationMessage {
 export function transcodingMessage(completion: TranscodingCompleted): NotificationMessage {
   const data = { videoId: completion.videoId, requestId: completion.requestId };
   return completion.status === 'succeeded'
-    ? { type: NotificationTypes.VideoReady, title: 'Your video is ready', body: 'Your video was transcoded and can be played now.', data }
+    ? {
+        type: NotificationTypes.VideoReady,
+        title: 'Your video is ready',
+        body: 'Your video was transcoded and can be played now.',
+        data,
+      }
     : {
         type: NotificationTypes.VideoFailed,
         title: 'Your video could not be transcoded',

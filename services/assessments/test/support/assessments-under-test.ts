@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
+import type { Role } from '@moocflix/platform/auth';
+import {
+  createEvent,
+  KafkaEventBus,
+  parseEvent,
+  Topics,
+  type CloudEvent,
+  type EventData,
+  type Subscription,
+  type Topic,
+} from '@moocflix/platform/events';
+import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
+import {
+  startTestService,
+  type RequestOptions,
+  type TestResponse,
+  type TestService,
+  type TestTokenIssuer,
+} from '@moocflix/platform/testing';
+import { createAssessmentsService } from '../../src/service';
+
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+export const BASE = '/api/v1/assessments';
+
+/** The topics this service produces; the recorder keeps what really reached Kafka. */
+const PRODUCED_TOPICS = [
+  Topics.AssessmentCreation,
+  Topics.SubmissionCompleted,
+  Topics.GradingCompleted,
+] as const;
+type ProducedTopic = (typeof PRODUCED_TOPICS)[number];
+/** What this suite publishes in the courses service's place. */
+type CourseTopic =
+  typeof Topics.CourseCreation | typeof Topics.CourseDeletion | typeof Topics.StudentEnrolled;
+
+/** A JSON body as the API returns it; tests read its fields freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface User {
+  id: string;
+  role: Role;
+  token: string;
+}
+
+export interface RecordedEvent<T extends Topic = Topic> {
+  key: string | null;
+  event: CloudEvent<EventData<T>>;
+}
+
+const kafkaBus = (name: string): KafkaEventBus =>
+  new KafkaEventBus({
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    clientId: `${name}-${randomUUID()}`,
+    logger,
+  });
+
+/**
+ * One assessments service per test file on the REAL stack: its own fresh database on the stack's
+ * PostgreSQL, the Kafka bus on the real broker, real signed tokens. Courses and enrollments reach it
+ * as they would in production: as events on Kafka, which this suite publishes in the courses
+ * service's place. A recorder (its own consumer group) keeps every event the service published.
+ */
+export class AssessmentsUnderTest {
+  private constructor(
+    readonly service: TestService,
+    readonly bus: KafkaEventBus,
+    private readonly recorded: Map<ProducedTopic, RecordedEvent[]>,
+    private readonly recorder: Subscription,
+    private readonly storageDir: string,
+  ) {}
+
+  /** `issuer` lets a service started beside this one accept the same users' tokens. */
+  static async start(
+    name: string,
+    options: { issuer?: TestTokenIssuer } = {},
+  ): Promise<AssessmentsUnderTest> {
+    const bus = kafkaBus(`assessments-test-${name}`);
+    // Storage is part of the service context; this service stores no files.
+    const storageDir = await mkdtemp(join(tmpdir(), 'assessments-test-'));
+    const service = await startTestService({
+      name: 'assessments',
+      create: createAssessmentsService,
+      databaseUrl: await createTestDatabase(`assessments_${name}`),
+      bus,
+      storage: new LocalDiskObjectStorage({ rootDir: storageDir }),
+      issuer: options.issuer,
+    });
+    const recorded = new Map<ProducedTopic, RecordedEvent[]>(PRODUCED_TOPICS.map((t) => [t, []]));
+    const recorder = await bus.subscribe({
+      groupId: `assessments-test-recorder-${randomUUID()}`,
+      topics: [...PRODUCED_TOPICS],
+      startFrom: 'earliest',
+      handler: async (message) => {
+        const topic = message.topic as ProducedTopic;
+        // Validated like any consumer would: a malformed event fails the test run loudly.
+        recorded.get(topic)!.push({ key: message.key, event: parseEvent(topic, message.value) });
+      },
+    });
+    return new AssessmentsUnderTest(service, bus, recorded, recorder, storageDir);
+  }
+
+  async close(): Promise<void> {
+    await this.recorder.close();
+    await this.service.close();
+    await this.bus.close();
+    await rm(this.storageDir, { recursive: true, force: true });
+  }
+
+  get db() {
+    return this.service.ctx.pool;
+  }
+
+  async user(role: Role): Promise<User> {
+    const id = randomUUID();
+    return { id, role, token: await this.service.issuer.sign({ role, userId: id }) };
+  }
+
+  request(
+    method: string,
+    path: string,
+    as: User | undefined,
+    options: Omit<RequestOptions, 'token'> = {},
+  ): Promise<TestResponse<Json>> {
+    return this.service.request(method, `${BASE}${path}`, { ...options, token: as?.token });
+  }
+
+  /** Publishes an event to Kafka as the courses service's outbox relay would; `id` repeats a delivery. */
+  async publish<T extends CourseTopic>(
+    topic: T,
+    subject: string,
+    data: EventData<T>,
+    id?: string,
+  ): Promise<CloudEvent<EventData<T>>> {
+    const event = createEvent(topic, { source: 'courses', subject, data, id });
+    await this.bus.publish([{ topic, key: subject, value: JSON.stringify(event) }]);
+    return event;
+  }
+
+  /**
+   * A course owned by `owner` with `students` actively enrolled, announced by Course-Creation and
+   * Student-Enrolled events; resolves once this service's projections show all of it.
+   */
+  async course(owner: User, students: User[] = []): Promise<string> {
+    const courseId = randomUUID();
+    const now = new Date().toISOString();
+    await this.publish(Topics.CourseCreation, courseId, {
+      courseId,
+      instructorId: owner.id,
+      title: `Course ${courseId.slice(0, 8)}`,
+      published: true,
+      category: null,
+      capacity: null,
+      createdAt: now,
+    });
+    for (const student of students) await this.enroll(courseId, owner, student);
+    await waitFor(
+      async () => {
+        const { rows } = await this.db.query(
+          `SELECT (SELECT count(*)::int FROM known_courses WHERE course_id = $1) AS courses,
+                  (SELECT count(*)::int FROM known_enrollments WHERE course_id = $1 AND status = 'active') AS students`,
+          [courseId],
+        );
+        expect(rows[0]).toEqual({ courses: 1, students: students.length });
+      },
+      { timeoutMs: 20_000 },
+    );
+    return courseId;
+  }
+
+  /** Publishes a Student-Enrolled event (status active or inactive) without waiting for it. */
+  enroll(
+    courseId: string,
+    owner: User,
+    student: User,
+    status: 'active' | 'inactive' = 'active',
+  ): Promise<CloudEvent> {
+    return this.publish(Topics.StudentEnrolled, courseId, {
+      courseId,
+      studentId: student.id,
+      instructorId: owner.id,
+      status,
+      enrolledAt: new Date().toISOString(),
+    });
+  }
+
+  /** Waits until this service's enrollment projection shows `status` for the student. */
+  async enrollmentIs(courseId: string, student: User, status: 'active' | 'inactive'): Promise<void> {
+    await waitFor(
+      async () => {
+        const { rows } = await this.db.query(
+          'SELECT status FROM known_enrollments WHERE course_id = $1 AND student_id = $2',
+          [courseId, student.id],
+        );
+        expect(rows[0]?.status).toBe(status);
+      },
+      { timeoutMs: 20_000 },
+    );
+  }
+
+  /** Creates an assessment as `owner` (asserting the 201). */
+  async createAssessment(owner: User, courseId: string, fields: Record<string, unknown>): Promise<Json> {
+    const response = await this.request('POST', '', owner, {
+      body: { courseId, title: `Quiz ${randomUUID().slice(0, 8)}`, type: 'quiz', ...fields },
+    });
+    expect(response.status).toBe(201);
+    return response.body;
+  }
+
+  /** Events of `topic` about assessment `assessmentId` that reached Kafka, once at least `atLeast` have. */
+  async eventsFor<T extends ProducedTopic>(
+    topic: T,
+    assessmentId: string,
+    atLeast = 1,
+  ): Promise<RecordedEvent<T>[]> {
+    return waitFor(
+      () => {
+        const events = this.recordedFor(topic, assessmentId);
+        expect(events.length).toBeGreaterThanOrEqual(atLeast);
+        return events;
+      },
+      { timeoutMs: 20_000 },
+    );
+  }
+
+  /** What has arrived so far, without waiting. */
+  recordedFor<T extends ProducedTopic>(topic: T, assessmentId: string): RecordedEvent<T>[] {
+    return this.recorded.get(topic)!.filter((r) => r.event.subject === assessmentId) as RecordedEvent<T>[];
+  }
+
+  /** Outbox rows committed for the assessment on `topic` (what the service promised to publish). */
+  async outboxCount(topic: Topic, assessmentId: string): Promise<number> {
+    const { rows } = await this.db.query(
+      'SELECT count(*)::int AS n FROM platform_outbox WHERE topic = $1 AND message_key = $2',
+      [topic, assessmentId],
+    );
+    return rows[0].n;
+  }
+}
+
+export function expectProblem(response: TestResponse<Json>, status: number, reason?: string): void {
+  expect({ status: response.status, body: response.body }).toMatchObject({ status, body: { status } });
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  if (reason) expect(response.body.reason).toBe(reason);
+}
