@@ -56,14 +56,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   for (const d of ['pki', 'logs', 'etcd', 'kwok']) mkdirSync(path(d), { mode: 0o700 });
 
   const pki = generatePki(path('pki'));
-  const [etcdPort, etcdPeerPort, apiserverPort, kcmPort, schedulerPort] = (await freePorts(5)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const server = `https://127.0.0.1:${apiserverPort}`;
+  const ports = await freePorts('etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler');
+  const server = `https://127.0.0.1:${ports.apiserver}`;
   const kubeconfig = path('admin.kubeconfig');
   writeKubeconfig(kubeconfig, server, pki.caCert, 'admin', pki.admin);
   writeKubeconfig(
@@ -93,12 +87,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     httpsRequest(server + apiPath, admin, method, body);
 
   try {
-    const peer = `http://127.0.0.1:${etcdPeerPort}`;
+    const peer = `http://127.0.0.1:${ports.etcdPeer}`;
     const etcd = start('etcd', bin.etcd, [
       '--name=moocflix',
       `--data-dir=${path('etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-client-urls=http://127.0.0.1:${ports.etcd}`,
+      `--advertise-client-urls=http://127.0.0.1:${ports.etcd}`,
       `--listen-peer-urls=${peer}`,
       `--initial-advertise-peer-urls=${peer}`,
       `--initial-cluster=moocflix=${peer}`,
@@ -109,8 +103,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const apiserver = start('kube-apiserver', bin.kubeApiserver, [
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
-      `--secure-port=${apiserverPort}`,
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      `--secure-port=${ports.apiserver}`,
+      `--etcd-servers=http://127.0.0.1:${ports.etcd}`,
       `--tls-cert-file=${pki.apiserver.cert}`,
       `--tls-private-key-file=${pki.apiserver.key}`,
       `--client-ca-file=${pki.caCert}`,
@@ -141,7 +135,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const kcm = start('kube-controller-manager', bin.kubeControllerManager, [
       ...delegated(path('kube-controller-manager.kubeconfig')),
       '--bind-address=127.0.0.1',
-      `--secure-port=${kcmPort}`,
+      `--secure-port=${ports.controllerManager}`,
       `--cert-dir=${path('pki', 'kcm')}`,
       // As kubeadm does: each controller acts as its own service account, so RBAC is the real one
       // (e.g. the garbage collector's), and kube-root-ca.crt is published into every namespace.
@@ -153,30 +147,27 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const scheduler = start('kube-scheduler', bin.kubeScheduler, [
       ...delegated(path('kube-scheduler.kubeconfig')),
       '--bind-address=127.0.0.1',
-      `--secure-port=${schedulerPort}`,
+      `--secure-port=${ports.scheduler}`,
       '--leader-elect=false',
     ]);
-    const kwok = start(
-      'kwok',
-      bin.kwok,
-      [
-        `--kubeconfig=${path('kwok.kubeconfig')}`,
-        `--config=${path('kwok', 'kwok.yaml')}`,
-        '--manage-all-nodes=false',
-        `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
-        '--node-ip=127.0.0.1',
-        `--cidr=${POD_CIDR}`,
-        '--node-lease-duration-seconds=40',
-      ],
-      { ...process.env, KWOK_WORKDIR: path('kwok') },
-    ); // so a ~/.kwok/kwok.yaml is never read
+    const kwokArgs = [
+      `--kubeconfig=${path('kwok.kubeconfig')}`,
+      `--config=${path('kwok', 'kwok.yaml')}`,
+      '--manage-all-nodes=false',
+      `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
+      '--node-ip=127.0.0.1',
+      `--cidr=${POD_CIDR}`,
+      '--node-lease-duration-seconds=40',
+    ];
+    // KWOK_WORKDIR: kwok also loads ~/.kwok/kwok.yaml if present; point it at our own dir instead.
+    const kwok = start('kwok', bin.kwok, kwokArgs, { ...process.env, KWOK_WORKDIR: path('kwok') });
     const all = [etcd, apiserver, kcm, scheduler, kwok];
 
     // Their serving certificates are self-signed, so probe without a CA (see https-client.ts).
     const healthy = (port: number) => async () =>
       (await httpsRequest(`https://127.0.0.1:${port}/healthz`, {})).status === 200;
-    await waitUntil('kube-controller-manager /healthz', healthy(kcmPort), all, remaining());
-    await waitUntil('kube-scheduler /healthz', healthy(schedulerPort), all, remaining());
+    await waitUntil('kube-controller-manager /healthz', healthy(ports.controllerManager), all, remaining());
+    await waitUntil('kube-scheduler /healthz', healthy(ports.scheduler), all, remaining());
 
     const nodeNames = Array.from({ length: nodes }, (_, i) => `kwok-node-${i}`);
     for (const name of nodeNames) {

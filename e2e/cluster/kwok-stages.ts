@@ -45,6 +45,7 @@ const notDeleted: Expr = { key: '.metadata.deletionTimestamp', operator: 'DoesNo
 const ownedByJob: Expr = { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] };
 const running: Expr = { key: '.status.phase', operator: 'In', values: ['Running'] };
 const failLabel = `.metadata.labels["${FAIL_POD_LABEL}"]`;
+const readyCondition = '.status.conditions.[] | select( .type == "Ready" ) | .status';
 
 const nodeConditions = `
 {{ $now := Now }}
@@ -181,29 +182,16 @@ ${podTerminated('Failed')}`;
 /** The kwok configuration documents (multi-document YAML; each document is JSON). */
 export function kwokStages(podStepDelayMs: number): string {
   const stages = [
-    stage(
-      'node-initialize',
-      'Node',
-      [
-        {
-          key: '.status.conditions.[] | select( .type == "Ready" ) | .status',
-          operator: 'NotIn',
-          values: ['True'],
-        },
-      ],
-      { statusTemplate: nodeReady },
-    ),
+    stage('node-initialize', 'Node', [{ key: readyCondition, operator: 'NotIn', values: ['True'] }], {
+      statusTemplate: nodeReady,
+    }),
     // With node leases kwok renews the Lease itself; this only refreshes the conditions now and then.
     stage(
       'node-heartbeat-with-lease',
       'Node',
       [
         { key: '.status.phase', operator: 'In', values: ['Running'] },
-        {
-          key: '.status.conditions.[] | select( .type == "Ready" ) | .status',
-          operator: 'In',
-          values: ['True'],
-        },
+        { key: readyCondition, operator: 'In', values: ['True'] },
       ],
       { statusTemplate: nodeConditions },
       600_000,
@@ -214,11 +202,7 @@ export function kwokStages(podStepDelayMs: number): string {
       [
         notDeleted,
         { key: '.status.phase', operator: 'In', values: ['Pending'] },
-        {
-          key: '.status.conditions.[] | select( .type == "Ready" ) | .status',
-          operator: 'NotIn',
-          values: ['True'],
-        },
+        { key: readyCondition, operator: 'NotIn', values: ['True'] },
       ],
       { statusTemplate: podRunning },
       podStepDelayMs,

@@ -10,10 +10,11 @@ function listen(): Promise<Server> {
   });
 }
 
-/** Distinct ports: all are held open at once so the kernel cannot hand out the same one twice. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, listen));
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
+/** One distinct port per name: all are held open at once, so the kernel cannot repeat one. */
+export async function freePorts<Name extends string>(...names: Name[]): Promise<Record<Name, number>> {
+  const servers = await Promise.all(names.map(listen));
+  const ports = {} as Record<Name, number>;
+  names.forEach((name, i) => (ports[name] = (servers[i]!.address() as { port: number }).port));
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
 }

@@ -15,6 +15,10 @@ export GOTOOLCHAIN=local
 # A second prepare.sh (another clone, another terminal) waits instead of building the same thing.
 exec 9>"$cache/.cluster-prepare.lock"
 flock 9
+# Builds run in the background, so `wait` returns as soon as a signal arrives and the EXIT trap
+# in build() can stop them.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # build <tool> <version> <ldflags> <package>=<binary>...
 build() {
@@ -28,16 +32,22 @@ build() {
   local start pkg
   # Leftovers of an interrupted build; safe to remove while we hold the lock.
   rm -rf "$cache/.$tool-$version".*
-  # Global, not local: the EXIT trap may run after this function has returned.
+  # tmp and building are global, not local: the EXIT trap may run outside this function.
   tmp="$(mktemp -d "$cache/.$tool-$version.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
+  building=""
+  # On a signal or an error: stop the go build and its compile/link children (they would outlive
+  # us), then drop the temp dir.
+  trap '[[ -n "$building" ]] && kill -TERM -- "-$building" 2>/dev/null; rm -rf "$tmp"' EXIT
   mkdir "$tmp/bin"
   start=$SECONDS
   for spec in "$@"; do
     pkg="${spec%=*}"
-    # nice: Kubernetes builds are heavy and the machine's 2 cores are shared.
-    (cd "$here/tools/$tool" && nice -n 10 go build -mod=readonly -trimpath -ldflags="-s -w $ldflags" \
-      -o "$tmp/bin/${spec#*=}" "$pkg")
+    # nice: Kubernetes builds are heavy and the machine's 2 cores are shared. setsid: its own
+    # process group, which the trap can signal as a whole.
+    (cd "$here/tools/$tool" && exec setsid nice -n 10 go build -mod=readonly -trimpath \
+      -ldflags="-s -w $ldflags" -o "$tmp/bin/${spec#*=}" "$pkg") &
+    building=$!
+    wait "$building"
   done
   mv -T "$tmp" "$dest"
   trap - EXIT
