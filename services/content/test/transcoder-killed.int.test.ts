@@ -9,11 +9,11 @@ import { ContentUnderTest, type User } from './support/content-under-test';
 import { playEveryVariant } from './support/hls-player';
 import { generateClip } from './support/media';
 import {
-  positionGroupAtEnd,
   startTranscoderProcess,
   startTranscoderWorker,
   type TranscoderProcess,
 } from './support/transcoder-worker';
+import { positionGroupAtEnd } from '@moocflix/platform/testing';
 
 // The transcoder worker is SIGKILLed in the middle of ffmpeg: its request was never acknowledged, the
 // next worker of the group redoes it after Kafka notices the dead member (its session timeout), and
@@ -59,7 +59,7 @@ it('ends ready exactly once when the transcoder is killed mid-run and the reques
   const videoId: string = upload.body.videoId;
 
   const groupId = `content-test-killed-${randomUUID()}`;
-  await positionGroupAtEnd(groupId, Topics.TranscodingRequest);
+  await positionGroupAtEnd(process.env.KAFKA_BROKERS!.split(','), groupId, Topics.TranscodingRequest);
   // A slow preset, so the kill lands while ffmpeg is encoding.
   killed = startTranscoderProcess(app.bucket, groupId, { TRANSCODER_X264_PRESET: 'medium' });
   const { requestId } = (await app.request('POST', `/${videoId}/transcode`, owner)).body;

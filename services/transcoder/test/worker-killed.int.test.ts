@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Topics } from '@moocflix/platform/events';
 import { waitFor } from '../../../e2e/stack/control';
-import { positionGroupAtEnd, publishRequest, testBus, TranscodingEventsRecorder } from './support/kafka';
+import { positionGroupAtEnd } from '@moocflix/platform/testing';
+import { kafkaBrokers, publishRequest, testBus, TranscodingEventsRecorder } from './support/kafka';
 import { ffmpegProcessesMentioning, generateClip } from './support/media';
 import { startTranscoderProcess, type TranscoderProcess } from './support/transcoder-process';
 import { storageFromEnv, testPrefix } from './support/transcoder-under-test';
@@ -39,7 +40,7 @@ beforeAll(async () => {
     Topics.TranscodingCompleted,
     Topics.TranscodingProgress,
   ]);
-  await positionGroupAtEnd(groupId, Topics.TranscodingRequest);
+  await positionGroupAtEnd(kafkaBrokers(), groupId, Topics.TranscodingRequest);
   await recorder.start();
 }, 60_000);
 

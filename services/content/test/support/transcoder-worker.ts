@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { createTestDatabase } from '../../../../e2e/stack/control';
 import { Topics } from '@moocflix/platform/events';
 import type { ObjectStorage } from '@moocflix/platform/storage';
-import { startTestService, type TestService } from '@moocflix/platform/testing';
+import { positionGroupAtEnd, startTestService, type TestService } from '@moocflix/platform/testing';
 import { createTranscoderService } from '@moocflix/transcoder/service';
 import { kafkaBus } from './content-under-test';
 
@@ -25,7 +24,7 @@ export async function startTranscoderWorker(
 ): Promise<{ close(): Promise<void> }> {
   if (groupId === undefined) {
     groupId = `content-test-transcoder-${randomUUID()}`;
-    await positionGroupAtEnd(groupId, Topics.TranscodingRequest);
+    await positionGroupAtEnd(process.env.KAFKA_BROKERS!.split(','), groupId, Topics.TranscodingRequest);
   }
   const bus = kafkaBus('content-test-transcoder');
   const service: TestService = await startTestService({
@@ -42,30 +41,6 @@ export async function startTranscoderWorker(
       await bus.close();
     },
   };
-}
-
-/**
- * Commits a fresh consumer group's position at the current end of `topic`. (The transcoder's test
- * support has the same helper: a candidate for the kit's testing module.)
- */
-export async function positionGroupAtEnd(groupId: string, topic: string): Promise<void> {
-  const kafka = new Kafka({
-    clientId: `position-${groupId}`,
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export interface TranscoderProcess {

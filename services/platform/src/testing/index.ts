@@ -6,3 +6,4 @@ export {
   type TestService,
 } from './service-harness';
 export { recordMessages } from './message-recorder';
+export { positionGroupAtEnd } from './kafka-group-position';

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import {
   createEvent,
   KafkaEventBus,
@@ -23,31 +22,6 @@ export function testBus(name: string): KafkaEventBus {
     clientId: `${name}-${randomUUID()}`,
     logger: createLogger(name, 'silent'),
   });
-}
-
-/**
- * Commits a fresh consumer group's position at the current end of `topic`, so a worker started with
- * it handles only what the test publishes from now on, not the requests other test files left there.
- */
-export async function positionGroupAtEnd(groupId: string, topic: string): Promise<void> {
-  const kafka = new Kafka({
-    clientId: `position-${groupId}`,
-    brokers: kafkaBrokers(),
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    // A topic created a moment ago may not have its leader known to this client yet: retry.
-    const ends = await waitFor(() => admin.fetchTopicOffsets(topic), { timeoutMs: 20_000, intervalMs: 250 });
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Publishes a Transcoding-Request the way content's outbox relay does (CloudEvent, key = videoId). */

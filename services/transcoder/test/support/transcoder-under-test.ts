@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Topics } from '@moocflix/platform/events';
 import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform/storage';
-import { startTestService, type TestService } from '@moocflix/platform/testing';
+import { positionGroupAtEnd, startTestService, type TestService } from '@moocflix/platform/testing';
 import { createTestDatabase } from '../../../../e2e/stack/control';
 import { createTranscoderService } from '../../src/service';
 import {
-  positionGroupAtEnd,
+  kafkaBrokers,
   publishRequest,
   testBus,
   TranscodingEventsRecorder,
@@ -42,7 +42,7 @@ export async function startTranscoder(env: Record<string, string>): Promise<Tran
     Topics.TranscodingCompleted,
     Topics.TranscodingProgress,
   ]);
-  await positionGroupAtEnd(groupId, Topics.TranscodingRequest);
+  await positionGroupAtEnd(kafkaBrokers(), groupId, Topics.TranscodingRequest);
   const storage = storageFromEnv();
   await storage.ensureBucket();
 
