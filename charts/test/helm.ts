@@ -2,13 +2,13 @@
 // pinned wrapper modules (cached outside the clone), and a scratch copy of charts/ with the
 // file:// dependencies vendored, so tests never write into the work tree and never race each other.
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { V1Container, V1EnvVarSource, V1PodSpec } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { clusterBinaries } from '../../e2e/cluster/binaries';
+import { cacheDir, toolVersions } from '../../e2e/cluster/binaries';
 
 export const CHARTS_DIR = join(__dirname, '..');
 export const REPO_DIR = join(CHARTS_DIR, '..');
@@ -27,9 +27,12 @@ export const APPLICATION_CHARTS = [
 export type ApplicationChart = (typeof APPLICATION_CHARTS)[number];
 
 export function helmBinary(): string {
-  // Inside the cluster tier jest-env.ts sets it; elsewhere, the cache prepare.sh fills (its error
-  // says to run prepare.sh when the binary is not built yet).
-  return process.env.MOOCFLIX_HELM_BIN || clusterBinaries().helm;
+  // Inside the cluster tier jest-env.ts sets it; elsewhere, the cache prepare.sh fills.
+  if (process.env.MOOCFLIX_HELM_BIN) return process.env.MOOCFLIX_HELM_BIN;
+  const path = join(cacheDir(), `helm-${toolVersions().HELM_VERSION}`, 'bin', 'helm');
+  if (!existsSync(path))
+    throw new Error(`${path} not found: run \`bash e2e/cluster/prepare.sh\` first (it builds helm)`);
+  return path;
 }
 
 export type K8sObject = {
