@@ -95,7 +95,7 @@ function writeValues(name: string, values: unknown): string {
 const renderings = () => [...rendered.entries()];
 
 describe('helm lint', () => {
-  test.each(APPLICATION_CHARTS)('%s passes helm lint --strict with defaults', async (chart) => {
+  test.each([...APPLICATION_CHARTS, 'moocflix-common'])('%s passes helm lint --strict with defaults', async (chart) => {
     const { stdout } = await charts.helm('lint', '--strict', join(charts.dir, chart));
     expect(stdout).toContain('0 chart(s) failed');
   });
