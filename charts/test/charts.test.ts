@@ -95,10 +95,13 @@ function writeValues(name: string, values: unknown): string {
 const renderings = () => [...rendered.entries()];
 
 describe('helm lint', () => {
-  test.each([...APPLICATION_CHARTS, 'moocflix-common'])('%s passes helm lint --strict with defaults', async (chart) => {
-    const { stdout } = await charts.helm('lint', '--strict', join(charts.dir, chart));
-    expect(stdout).toContain('0 chart(s) failed');
-  });
+  test.each([...APPLICATION_CHARTS, 'moocflix-common'])(
+    '%s passes helm lint --strict with defaults',
+    async (chart) => {
+      const { stdout } = await charts.helm('lint', '--strict', join(charts.dir, chart));
+      expect(stdout).toContain('0 chart(s) failed');
+    },
+  );
 
   test('the umbrella chart passes helm lint --strict with the full values', async () => {
     const { stdout } = await charts.helm('lint', '--strict', join(charts.dir, 'moocflix'), '-f', FULL_VALUES);
