@@ -165,6 +165,7 @@ describe('POST /api/v1/assessments', () => {
     ['zero attempts', { maxAttempts: 0 }, 'body.maxAttempts'],
     ['a due date without a time zone', { dueAt: '2030-01-01T00:00:00' }, 'body.dueAt'],
     ['a course id that is not a uuid', { courseId: 'course-1' }, 'body.courseId'],
+    ['a NUL character, which PostgreSQL cannot store', { title: 'Quiz\u0000 1' }, 'body.title'],
   ])('answers 400 problem+json for %s', async (_case, fields, path) => {
     const response = await app.request('POST', '', owner, {
       body: { courseId, title: 'Bad', type: 'quiz', questions: [essayQuestion], ...fields },

@@ -178,6 +178,10 @@ describe('POST /:id/submit — refusals', () => {
     ['a string for true/false', (q: Record<string, string>) => ({ answers: { [q.boolean!]: 'false' } })],
     ['a string for a number', (q: Record<string, string>) => ({ answers: { [q.numeric!]: '3.14' } })],
     ['a number for a text', (q: Record<string, string>) => ({ answers: { [q.text!]: 42 } })],
+    [
+      'a NUL character in a text, which PostgreSQL cannot store',
+      (q: Record<string, string>) => ({ answers: { [q.text!]: 'a\u0000b' } }),
+    ],
     ['answers that are not an object', () => ({ answers: [1, 2] })],
     ['no answers field', () => ({})],
     ['an unknown body field', () => ({ answers: {}, attempt: 1 })],
@@ -330,6 +334,7 @@ describe('essays: manual grading and regrading', () => {
     ['both score and questionScores', () => ({ score: 5, questionScores: { [essayId]: 5 } }), 400],
     ['an empty body', () => ({}), 400],
     ['an unknown field', () => ({ score: 5, grade: 'A' }), 400],
+    ['feedback with a NUL character', () => ({ score: 5, feedback: 'ok\u0000' }), 400],
     ['feedback alone on an ungraded submission', () => ({ feedback: 'Hm' }), 422],
   ])('refuses %s', async (_case, body, status) => {
     expectProblem(await grade(assignment, submission.id, owner, body()), status);
@@ -491,5 +496,7 @@ describe('GET /:id/results', () => {
     const outsider = await newStudent();
     expectProblem(await app.request('GET', `/${quiz.id}/results`, outsider), 403);
     expectProblem(await app.request('GET', `/${quiz.id}/results?limit=0`, owner), 400);
+    const forged = Buffer.from(JSON.stringify({ s: 'a\u0000' })).toString('base64url');
+    expectProblem(await app.request('GET', `/${quiz.id}/results?cursor=${forged}`, owner), 400);
   });
 });

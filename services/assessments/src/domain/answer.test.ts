@@ -49,6 +49,13 @@ describe('findAnswerErrors', () => {
     ]);
   });
 
+  it('refuses NUL characters, which PostgreSQL cannot store', () => {
+    expect(findAnswerErrors(questions, { t: 'a\u0000', e: '\u0000' })).toEqual([
+      { path: 'body.answers.t', message: 'must not contain NUL characters' },
+      { path: 'body.answers.e', message: 'must not contain NUL characters' },
+    ]);
+  });
+
   it('refuses null answers and over-long texts', () => {
     expect(errorPaths({ b: null, n: null })).toEqual(['body.answers.b', 'body.answers.n']);
     expect(errorPaths({ t: 'x'.repeat(MAX_TEXT_ANSWER_LENGTH + 1) })).toEqual(['body.answers.t']);

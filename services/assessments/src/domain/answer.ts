@@ -51,12 +51,15 @@ function answerShapeError(question: Question, value: unknown): string | undefine
     case 'numeric':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
     case 'text':
-      return typeof value === 'string' && value.length <= MAX_TEXT_ANSWER_LENGTH
-        ? undefined
-        : `must be a text of at most ${MAX_TEXT_ANSWER_LENGTH} characters`;
+      return textError(value, MAX_TEXT_ANSWER_LENGTH);
     case 'essay':
-      return typeof value === 'string' && value.length <= MAX_ESSAY_LENGTH
-        ? undefined
-        : `must be a text of at most ${MAX_ESSAY_LENGTH} characters`;
+      return textError(value, MAX_ESSAY_LENGTH);
   }
+}
+
+function textError(value: unknown, maxLength: number): string | undefined {
+  if (typeof value !== 'string' || value.length > maxLength)
+    return `must be a text of at most ${maxLength} characters`;
+  // PostgreSQL cannot store NUL characters: refused here rather than failing the insert.
+  return value.includes('\u0000') ? 'must not contain NUL characters' : undefined;
 }

@@ -34,7 +34,7 @@ export async function createAssessment(
   return withTransaction(ctx.pool, async (tx) => {
     const course = requireCourse(await findCourseStanding(tx, input.courseId, caller.userId), 'Course');
     requireOwner(course, caller, 'create assessments for this course');
-    const questions = input.questions.map((question) => ({ ...question, id: randomUUID() }) as Question);
+    const questions = input.questions.map((question) => ({ id: randomUUID(), ...question }) as Question);
     const assessment = await insertAssessment(tx, {
       ...input,
       id: randomUUID(),

@@ -37,7 +37,14 @@ export interface CourseResults {
   stats: ResultStats;
 }
 
-const cursorSchema = z.object({ s: z.string().min(1).max(200) });
+// A student id; no NUL, which PostgreSQL text cannot hold (a forged cursor must be a 400, not a 500).
+const cursorSchema = z.object({
+  s: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((id) => !id.includes('\u0000')),
+});
 
 export async function getResults(
   ctx: UseCaseContext,

@@ -12,9 +12,13 @@ export const assessmentParams = z.strictObject({ id: z.uuid() });
 export const submissionParams = z.strictObject({ id: z.uuid(), submissionId: z.uuid() });
 export const noQuery = z.strictObject({});
 
-const prompt = z.string().trim().min(1).max(5_000);
+/** PostgreSQL text cannot hold NUL characters: such input is a 400 here, never a 500 from the database. */
+const storableText = () =>
+  z.string().refine((value) => !value.includes('\u0000'), { message: 'must not contain NUL characters' });
+
+const prompt = storableText().trim().min(1).max(5_000);
 const points = z.number().positive().max(1_000);
-const options = z.array(z.string().trim().min(1).max(500)).min(2).max(50);
+const options = z.array(storableText().trim().min(1).max(500)).min(2).max(50);
 const optionIndex = z.number().int().min(0);
 
 const question = z
@@ -40,7 +44,7 @@ const question = z
       kind: z.literal('text'),
       prompt,
       points,
-      correct: z.string().trim().min(1).max(MAX_TEXT_ANSWER_LENGTH),
+      correct: storableText().trim().min(1).max(MAX_TEXT_ANSWER_LENGTH),
       /** Compared after trimming; ignoring case unless true. */
       caseSensitive: z.boolean().default(false),
     }),
@@ -65,7 +69,7 @@ const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(v
 export const createAssessmentBody = z
   .strictObject({
     courseId: z.uuid(),
-    title: z.string().trim().min(1).max(200),
+    title: storableText().trim().min(1).max(200),
     type: z.enum(ASSESSMENT_TYPES),
     questions: z.array(question).min(1).max(200),
     /** Submissions after it are refused (422 past-due); null or absent = no deadline. */
@@ -104,7 +108,7 @@ export const gradeBody = z
     /** Scores of essay questions by question id, each 0..the question's points. */
     questionScores: z.record(questionId, z.number().min(0)).optional(),
     /** Absent keeps the current feedback; null clears it. */
-    feedback: z.string().trim().max(10_000).nullable().optional(),
+    feedback: storableText().trim().max(10_000).nullable().optional(),
   })
   .refine((body) => body.score === undefined || body.questionScores === undefined, {
     message: 'give either an overall score or questionScores, not both',
