@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -35,6 +35,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
 
   if (!existsSync(`${databaseDir}/PG_VERSION`)) {
     await mkdir(dirname(databaseDir), { recursive: true });
+    if (isRoot) await assertReachableByOthers(dirname(databaseDir));
     options.logger.info({ databaseDir }, 'initialising embedded PostgreSQL (first start)');
     await pg.initialise();
   }
@@ -45,4 +46,22 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     urlFor: (database) => `${base}/${database}`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to traverse every folder
+ * above its data folder. A home such as /root (mode 700) is not: say so instead of letting initdb
+ * fail with a bare "Permission denied".
+ */
+async function assertReachableByOthers(dir: string): Promise<void> {
+  for (let current = dir; ; current = dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `Embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). ` +
+          `Set MOOCFLIX_HOME to a folder outside it (e.g. MOOCFLIX_HOME=/var/tmp/moocflix) or run as a regular user.`,
+      );
+    }
+    if (current === dirname(current)) return;
+  }
 }

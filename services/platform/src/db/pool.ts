@@ -17,8 +17,12 @@ export function createPool(connectionString: string, options: { max?: number; ap
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A connection lost while idle in the pool must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor one lost while checked out between two queries (the server restarting, or stopping first
+  // at shutdown): pg then emits 'error' on the client itself, and an unhandled 'error' event kills
+  // the process. The next query on that client rejects anyway, so the caller still sees the failure.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../../../e2e/stack/control';
+
+/**
+ * `make dev` as a newcomer runs it: the launcher process on a fresh .moocflix home (embedded
+ * PostgreSQL initialised on first start), every service mounted on one port, and a clean stop.
+ * It uses its own PostgreSQL, not the test stack's — that is the point of the embedded mode.
+ */
+const MAIN = join(__dirname, '../src/main.ts');
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+describe('moocflix dev launcher', () => {
+  let home: string;
+  let launcher: ChildProcess;
+  let base: string;
+  let output = '';
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'moocflix-home-'));
+    // mkdtemp makes it private (700); as root the embedded PostgreSQL runs as `postgres` and must enter it.
+    await chmod(home, 0o755);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    // Only what a newcomer's shell would have: no stack variables, so every default is embedded.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), MOOCFLIX_HOME: home, MOOCFLIX_PG_PORT: String(await freePort()), LOG_LEVEL: 'info' };
+    launcher = spawn(process.execPath, ['--import', 'tsx', MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(() => output.includes('MoocFlix ready on'), { timeoutMs: 120_000, intervalMs: 200 }).catch((err) => {
+      throw new Error(`launcher did not become ready: ${err}\n${output.slice(-4000)}`);
+    });
+  }, 150_000);
+
+  afterAll(async () => {
+    if (launcher.exitCode === null) {
+      launcher.kill('SIGKILL');
+      await once(launcher, 'exit');
+    }
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('answers /healthz and reports every service ready', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await waitFor(async () => {
+      const response = await fetch(`${base}/readyz`);
+      return response.status === 200 && ((await response.json()) as { checks: Record<string, string> });
+    }, { timeoutMs: 30_000 });
+    expect(Object.keys(ready.checks)).toEqual(
+      expect.arrayContaining(['users/database', 'courses/database', 'content/database', 'assessments/database', 'notifications/database', 'event-bus', 'object-storage']),
+    );
+  });
+
+  it('mounts every service with its OpenAPI document', async () => {
+    for (const service of ['users', 'courses', 'content', 'transcoder', 'assessments', 'notifications']) {
+      const response = await fetch(`${base}/api/v1/${service}/openapi.json`);
+      expect({ service, status: response.status }).toEqual({ service, status: 200 });
+      expect(((await response.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+    }
+  });
+
+  it('signs up, logs in, and the token works on another service (JWKS over the same port)', async () => {
+    const email = `newcomer-${Date.now()}@example.com`;
+    const signup = await fetch(`${base}/api/v1/users/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'a long enough passphrase', name: 'New Comer', role: 'instructor' }),
+    });
+    expect(signup.status).toBe(201);
+    const login = await fetch(`${base}/api/v1/users/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'a long enough passphrase' }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const course = await fetch(`${base}/api/v1/courses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ title: 'Launching', description: 'made through make dev' }),
+    });
+    expect(course.status).toBe(201);
+    const inbox = await fetch(`${base}/api/v1/notifications`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(inbox.status).toBe(200);
+  });
+
+  it('stops cleanly on SIGTERM and takes its PostgreSQL with it', async () => {
+    launcher.kill('SIGTERM');
+    const [code] = await once(launcher, 'exit');
+    if (code !== 0) throw new Error(`launcher exited with ${code}:\n${output.slice(-3000)}`);
+    // No postgres process may still use this home's data folder.
+    const { execFileSync } = await import('node:child_process');
+    const processes = execFileSync('ps', ['-eo', 'args']).toString();
+    const leftovers = processes.split('\n').filter((line) => line.includes(join(home, 'pg')));
+    expect(leftovers).toEqual([]);
+  });
+});
