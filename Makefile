@@ -21,6 +21,7 @@ test: install
 	bash e2e/run-tests.sh
 
 test-unit: install
+	bash e2e/cluster/prepare.sh
 	$(JEST) --selectProjects unit
 
 test-integration: install
@@ -43,6 +44,10 @@ bench: install
 tools: install
 	bash e2e/stack/prepare.sh
 	bash e2e/cluster/prepare.sh
+
+## kind end-to-end (needs a container engine, kind, kubectl, helm): cluster, Strimzi, images, chart, API flows.
+e2e: install
+	bash e2e/kind/run.sh
 
 clean:
 	rm -rf .moocflix coverage

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.moocflix/**', 'coverage/**', 'charts/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.moocflix/**', 'coverage/**', 'charts/*/charts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

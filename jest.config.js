@@ -9,7 +9,7 @@ const transform = {
 };
 const transformIgnorePatterns = ['/node_modules/(?!(jose|@kubernetes/client-node|openid-client|oauth4webapi)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
-const roots = ['<rootDir>/services', '<rootDir>/operator', '<rootDir>/e2e'];
+const roots = ['<rootDir>/services', '<rootDir>/operator', '<rootDir>/e2e', '<rootDir>/charts'];
 
 module.exports = {
   // A global option: jest ignores testTimeout inside `projects`. Integration and cluster tests

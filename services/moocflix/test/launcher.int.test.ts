@@ -4,6 +4,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { singleOrigin, runLearningFlow } from '../../../e2e/kind/flows';
+import { sampleVideo } from '../../../e2e/kind/run-flows';
 import { waitFor } from '../../../e2e/stack/control';
 
 /**
@@ -34,13 +36,22 @@ describe('moocflix dev launcher', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     // Only what a newcomer's shell would have: no stack variables, so every default is embedded.
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), MOOCFLIX_HOME: home, MOOCFLIX_PG_PORT: String(await freePort()), LOG_LEVEL: 'info' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      MOOCFLIX_HOME: home,
+      MOOCFLIX_PG_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+    };
     launcher = spawn(process.execPath, ['--import', 'tsx', MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => output.includes('MoocFlix ready on'), { timeoutMs: 120_000, intervalMs: 200 }).catch((err) => {
-      throw new Error(`launcher did not become ready: ${err}\n${output.slice(-4000)}`);
-    });
+    await waitFor(() => output.includes('MoocFlix ready on'), { timeoutMs: 120_000, intervalMs: 200 }).catch(
+      (err) => {
+        throw new Error(`launcher did not become ready: ${err}\n${output.slice(-4000)}`);
+      },
+    );
   }, 150_000);
 
   afterAll(async () => {
@@ -53,12 +64,23 @@ describe('moocflix dev launcher', () => {
 
   it('answers /healthz and reports every service ready', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const ready = await waitFor(async () => {
-      const response = await fetch(`${base}/readyz`);
-      return response.status === 200 && ((await response.json()) as { checks: Record<string, string> });
-    }, { timeoutMs: 30_000 });
+    const ready = await waitFor(
+      async () => {
+        const response = await fetch(`${base}/readyz`);
+        return response.status === 200 && ((await response.json()) as { checks: Record<string, string> });
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(Object.keys(ready.checks)).toEqual(
-      expect.arrayContaining(['users/database', 'courses/database', 'content/database', 'assessments/database', 'notifications/database', 'event-bus', 'object-storage']),
+      expect.arrayContaining([
+        'users/database',
+        'courses/database',
+        'content/database',
+        'assessments/database',
+        'notifications/database',
+        'event-bus',
+        'object-storage',
+      ]),
     );
   });
 
@@ -75,7 +97,12 @@ describe('moocflix dev launcher', () => {
     const signup = await fetch(`${base}/api/v1/users/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'a long enough passphrase', name: 'New Comer', role: 'instructor' }),
+      body: JSON.stringify({
+        email,
+        password: 'a long enough passphrase',
+        name: 'New Comer',
+        role: 'instructor',
+      }),
     });
     expect(signup.status).toBe(201);
     const login = await fetch(`${base}/api/v1/users/login`, {
@@ -90,9 +117,22 @@ describe('moocflix dev launcher', () => {
       body: JSON.stringify({ title: 'Launching', description: 'made through make dev' }),
     });
     expect(course.status).toBe(201);
-    const inbox = await fetch(`${base}/api/v1/notifications`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const inbox = await fetch(`${base}/api/v1/notifications`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     expect(inbox.status).toBe(200);
   });
+
+  it('runs the learning flow the kind e2e runs (signup → course → upload → transcode → stream → quiz → grade → inbox)', async () => {
+    const result = await runLearningFlow({
+      endpoints: singleOrigin(base),
+      video: await sampleVideo(),
+      transcodeTimeoutMs: 180_000,
+    });
+    expect(result.renditions.length).toBeGreaterThan(0);
+    expect(result.finalScore).toBeGreaterThan(0);
+    expect(result.notificationTypes.length).toBeGreaterThan(0);
+  }, 240_000);
 
   it('stops cleanly on SIGTERM and takes its PostgreSQL with it', async () => {
     launcher.kill('SIGTERM');
