@@ -112,8 +112,16 @@ describe('createHttpApp', () => {
       400,
     );
     const paths = body.errors.map((e: { path: string }) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['body.name', 'body']));
-    expect(JSON.stringify(body.errors)).toMatch(/extra/);
+    expect(paths).toEqual(expect.arrayContaining(['body.name', 'body.extra']));
+    expect(body.errors).toContainEqual({ path: 'body.extra', message: 'unknown field' });
+  });
+
+  it('answers 400 for text PostgreSQL cannot store (NUL characters) instead of failing later', async () => {
+    const body = await expectProblem(
+      await postJson('/api/v1/things', JSON.stringify({ name: 'a\u0000b' })),
+      400,
+    );
+    expect(body.errors).toEqual([{ path: 'body.name', message: expect.stringMatching(/NUL/) }]);
   });
 
   it('answers 400 for malformed JSON, 413 for oversized and 415 for non-JSON bodies', async () => {
@@ -176,12 +184,19 @@ describe('createHttpApp with several services (the one-process launcher)', () =>
       start: async () => undefined,
       stop: async () => undefined,
     });
-    const app = createHttpApp({ logger, registry: createMetricsRegistry(), services: [service('a', true), service('b', false)] });
+    const app = createHttpApp({
+      logger,
+      registry: createMetricsRegistry(),
+      services: [service('a', true), service('b', false)],
+    });
     const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger });
     try {
       const response = await fetch(`${server.url}/readyz`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: 'not-ready', checks: { 'a/database': 'ok', 'b/database': 'failing' } });
+      expect(await response.json()).toEqual({
+        status: 'not-ready',
+        checks: { 'a/database': 'ok', 'b/database': 'failing' },
+      });
     } finally {
       await server.close();
     }
