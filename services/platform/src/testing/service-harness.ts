@@ -34,9 +34,12 @@ export interface TestService {
   module: ServiceModule;
   /** Signs real tokens the service's authenticator accepts (same claims as the users service). */
   issuer: TestTokenIssuer;
-  /** JSON request; the body is parsed as JSON when the answer is JSON (incl. problem+json). */
+  /**
+   * JSON request; the body is parsed as JSON when the answer is JSON (incl. problem+json); `text`
+   * is the answer as received.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response fields directly; T narrows it when wanted
-  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T> & { text: string }>;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ export async function startTestService(options: {
         status: response.status,
         headers: response.headers,
         body: isJson && text ? JSON.parse(text) : text,
+        text,
       };
     },
     async close() {
