@@ -39,7 +39,11 @@ export interface TestService {
    * is the answer as received.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response fields directly; T narrows it when wanted
-  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T> & { text: string }>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<TestResponse<T> & { text: string }>;
   close(): Promise<void>;
 }
 
@@ -113,7 +117,13 @@ export async function startTestService(options: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...headers,
         },
-        body: body === undefined ? undefined : raw ? (body as RequestInit['body']) : JSON.stringify(body),
+        // A string goes as it is (JSON-typed), so tests can send malformed JSON.
+        body:
+          body === undefined
+            ? undefined
+            : raw || typeof body === 'string'
+              ? (body as RequestInit['body'])
+              : JSON.stringify(body),
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit);
       const text = await response.text();
@@ -136,7 +146,6 @@ export async function startTestService(options: {
 
 function isRawBody(body: unknown): boolean {
   return (
-    typeof body === 'string' ||
     body instanceof Uint8Array ||
     body instanceof FormData ||
     body instanceof Blob ||
