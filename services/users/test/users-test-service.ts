@@ -6,7 +6,12 @@ import type { Pool } from '@moocflix/platform/db';
 import { KafkaEventBus } from '@moocflix/platform/events';
 import { createLogger } from '@moocflix/platform/log';
 import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
-import { startTestService, TestTokenIssuer, type TestResponse as HarnessResponse, type TestService } from '@moocflix/platform/testing';
+import {
+  startTestService,
+  TestTokenIssuer,
+  type TestResponse as HarnessResponse,
+  type TestService,
+} from '@moocflix/platform/testing';
 import { createTestDatabase } from '../../../e2e/stack/control';
 import { generatePrivateJwk, type PublicJwk } from '../src/data/signing-key-store';
 import { createUsersService } from '../src/service';
@@ -34,7 +39,11 @@ export async function startUsersService(env: Record<string, string> = {}): Promi
   const logger = createLogger('users', process.env.TEST_LOG_LEVEL ?? 'silent');
   const home = await mkdtemp(join(tmpdir(), 'users-test-'));
   const signingKey = generatePrivateJwk();
-  const publicJwks = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: signingKey.x, kid: signingKey.kid, alg: 'EdDSA', use: 'sig' } as const] };
+  const publicJwks = {
+    keys: [
+      { kty: 'OKP', crv: 'Ed25519', x: signingKey.x, kid: signingKey.kid, alg: 'EdDSA', use: 'sig' } as const,
+    ],
+  };
   const bus = new KafkaEventBus({ brokers: kafkaBrokers(), clientId: `users-test-${randomUUID()}`, logger });
   const service = await startTestService({
     name: 'users',
@@ -64,6 +73,9 @@ export async function startUsersService(env: Record<string, string> = {}): Promi
 
 export function kafkaBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the integration tests through jest --selectProjects integration');
+  if (!brokers)
+    throw new Error(
+      'KAFKA_BROKERS is not set: run the integration tests through jest --selectProjects integration',
+    );
   return brokers.split(',');
 }
