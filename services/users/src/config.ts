@@ -23,7 +23,10 @@ export type UsersConfig = z.infer<typeof usersConfigSchema>;
 
 export function loadUsersConfig(source: Record<string, string | undefined>): UsersConfig {
   const config = loadConfig(usersConfigSchema, source);
-  if ((config.USERS_BOOTSTRAP_ADMIN_EMAIL === undefined) !== (config.USERS_BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
+  if (
+    (config.USERS_BOOTSTRAP_ADMIN_EMAIL === undefined) !==
+    (config.USERS_BOOTSTRAP_ADMIN_PASSWORD === undefined)
+  ) {
     throw new ConfigError(['USERS_BOOTSTRAP_ADMIN_EMAIL and USERS_BOOTSTRAP_ADMIN_PASSWORD go together']);
   }
   return config;

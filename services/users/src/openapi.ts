@@ -4,8 +4,14 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
-const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: ref } } } });
+const json = (schema: object, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = (ref: string) => ({
+  required: true,
+  content: { 'application/json': { schema: { $ref: ref } } },
+});
 const userResponse = (description: string) => json({ $ref: '#/components/schemas/User' }, description);
 const bearer = [{ bearerAuth: [] }];
 
@@ -33,7 +39,9 @@ export const usersOpenApi = {
         requestBody: body('#/components/schemas/SignUp'),
         responses: {
           '201': userResponse('The new account'),
-          '400': problem('Invalid body or unacceptable password (too short, too long, too common); role admin is refused'),
+          '400': problem(
+            'Invalid body or unacceptable password (too short, too long, too common); role admin is refused',
+          ),
           '409': problem('An account with this email exists (also a deactivated one)'),
           '413': tooLarge,
         },
@@ -70,7 +78,8 @@ export const usersOpenApi = {
       put: {
         summary: "Change the caller's name, email or password; emits User-Update",
         description:
-          'A new password needs currentPassword and revokes every token of the user, the one used here included: log in again afterwards.',
+          'A new password needs currentPassword and revokes every token of the user, the one used here included; ' +
+          'the answer then carries `session` {accessToken, tokenType, expiresIn}: a new token for the caller, so only the OTHER sessions end.',
         security: bearer,
         requestBody: body('#/components/schemas/ProfileUpdate'),
         responses: {
@@ -120,7 +129,12 @@ export const usersOpenApi = {
         required: ['email', 'password', 'name'],
         properties: {
           email: { type: 'string', format: 'email', maxLength: 254, description: 'Trimmed and lower-cased' },
-          password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Not one of the most common passwords' },
+          password: {
+            type: 'string',
+            minLength: PASSWORD_MIN_LENGTH,
+            maxLength: PASSWORD_MAX_LENGTH,
+            description: 'Not one of the most common passwords',
+          },
           name: { type: 'string', minLength: 1, maxLength: 200 },
           role: { enum: ['student', 'instructor'], default: 'student' },
         },

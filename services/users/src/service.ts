@@ -21,7 +21,11 @@ const PRODUCED_TOPICS = [Topics.UserCreation, Topics.UserUpdate, Topics.SessionR
 export async function createUsersService(ctx: ServiceContext): Promise<ServiceModule> {
   const config = loadUsersConfig(ctx.env);
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, join(__dirname, '../migrations')], ctx.logger);
-  const keys = await loadSigningKeys({ privateJwks: config.JWT_PRIVATE_JWKS, home: resolve(config.MOOCFLIX_HOME), logger: ctx.logger });
+  const keys = await loadSigningKeys({
+    privateJwks: config.JWT_PRIVATE_JWKS,
+    home: resolve(config.MOOCFLIX_HOME),
+    logger: ctx.logger,
+  });
 
   const now = Date.now;
   const deps: UsersDependencies = {
@@ -47,7 +51,11 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
   if (config.USERS_BOOTSTRAP_ADMIN_EMAIL && config.USERS_BOOTSTRAP_ADMIN_PASSWORD) {
     await bootstrapAdmin(
       deps,
-      { email: config.USERS_BOOTSTRAP_ADMIN_EMAIL, password: config.USERS_BOOTSTRAP_ADMIN_PASSWORD, name: config.USERS_BOOTSTRAP_ADMIN_NAME },
+      {
+        email: config.USERS_BOOTSTRAP_ADMIN_EMAIL,
+        password: config.USERS_BOOTSTRAP_ADMIN_PASSWORD,
+        name: config.USERS_BOOTSTRAP_ADMIN_NAME,
+      },
       ctx.logger,
     );
   }

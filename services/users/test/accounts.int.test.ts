@@ -4,7 +4,17 @@
  */
 import { Topics } from '@moocflix/platform/events';
 import { createUsersService } from '../src/service';
-import { BASE, clientIp, expectProblem, logIn, outboxRows, PASSWORD, signUp, uniqueEmail, userRow } from './fixtures';
+import {
+  BASE,
+  clientIp,
+  expectProblem,
+  logIn,
+  outboxRows,
+  PASSWORD,
+  signUp,
+  uniqueEmail,
+  userRow,
+} from './fixtures';
 import { KafkaEventRecorder } from './kafka-event-recorder';
 import { startUsersService, type UsersTestService } from './users-test-service';
 
@@ -32,7 +42,6 @@ afterAll(async () => {
   await events.stop();
 });
 
-
 const countUsersWithEmail = async (email: string) =>
   Number((await service.pool.query('SELECT count(*) FROM users WHERE email = $1', [email])).rows[0].count);
 
@@ -40,7 +49,12 @@ describe('POST /signup', () => {
   test('201 with the user and no secret; the row is stored normalised with an argon2id hash; User-Creation reaches Kafka', async () => {
     const email = uniqueEmail('Signup');
     const res = await service.request('POST', `${BASE}/signup`, {
-      body: { email: `  ${email.toUpperCase()} `, password: PASSWORD, name: 'Ada Lovelace', role: 'instructor' },
+      body: {
+        email: `  ${email.toUpperCase()} `,
+        password: PASSWORD,
+        name: 'Ada Lovelace',
+        role: 'instructor',
+      },
     });
 
     expect(res.status).toBe(201);
@@ -56,12 +70,21 @@ describe('POST /signup', () => {
     expect(res.text).not.toMatch(/argon2|password/i);
 
     const row = await userRow(service, res.body.id);
-    expect(row).toMatchObject({ email: email.toLowerCase(), name: 'Ada Lovelace', role: 'instructor', status: 'active' });
+    expect(row).toMatchObject({
+      email: email.toLowerCase(),
+      name: 'Ada Lovelace',
+      role: 'instructor',
+      status: 'active',
+    });
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 
     const [received] = await events.waitFor(Topics.UserCreation, res.body.id);
     expect(received!.key).toBe(res.body.id);
-    expect(received!.event).toMatchObject({ type: 'io.moocflix.user.created', source: 'users', subject: res.body.id });
+    expect(received!.event).toMatchObject({
+      type: 'io.moocflix.user.created',
+      source: 'users',
+      subject: res.body.id,
+    });
     expect(received!.event.data).toEqual({
       userId: res.body.id,
       email: email.toLowerCase(),
@@ -74,7 +97,9 @@ describe('POST /signup', () => {
   });
 
   test('the role defaults to student', async () => {
-    const res = await service.request('POST', `${BASE}/signup`, { body: { email: uniqueEmail(), password: PASSWORD, name: 'Bo' } });
+    const res = await service.request('POST', `${BASE}/signup`, {
+      body: { email: uniqueEmail(), password: PASSWORD, name: 'Bo' },
+    });
     expect(res.status).toBe(201);
     expect(res.body.role).toBe('student');
     expect((await userRow(service, res.body.id)).role).toBe('student');
@@ -82,7 +107,9 @@ describe('POST /signup', () => {
 
   test('admin cannot be self-assigned: 400 and no account', async () => {
     const email = uniqueEmail();
-    const res = await service.request('POST', `${BASE}/signup`, { body: { email, password: PASSWORD, name: 'Mallory', role: 'admin' } });
+    const res = await service.request('POST', `${BASE}/signup`, {
+      body: { email, password: PASSWORD, name: 'Mallory', role: 'admin' },
+    });
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.role' })]);
     expect(await countUsersWithEmail(email)).toBe(0);
@@ -100,17 +127,21 @@ describe('POST /signup', () => {
 
   test('two concurrent signups with one email: one 201, one 409, one row, one User-Creation', async () => {
     const email = uniqueEmail('race');
-    const attempt = () => service.request('POST', `${BASE}/signup`, { body: { email, password: PASSWORD, name: 'Racer' } });
+    const attempt = () =>
+      service.request('POST', `${BASE}/signup`, { body: { email, password: PASSWORD, name: 'Racer' } });
     const results = await Promise.all([attempt(), attempt()]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
     const created = results.find((r) => r.status === 201)!;
-    expectProblem(results.find((r) => r.status === 409)!, 409);
+    expectProblem(
+      results.find((r) => r.status === 409)!,
+      409,
+    );
 
     expect(await countUsersWithEmail(email)).toBe(1);
-    const { rows } = await service.pool.query(`SELECT count(*) FROM platform_outbox WHERE topic = $1 AND event->'data'->>'email' = $2`, [
-      Topics.UserCreation,
-      email,
-    ]);
+    const { rows } = await service.pool.query(
+      `SELECT count(*) FROM platform_outbox WHERE topic = $1 AND event->'data'->>'email' = $2`,
+      [Topics.UserCreation, email],
+    );
     expect(Number(rows[0].count)).toBe(1);
     await events.waitFor(Topics.UserCreation, created.body.id);
   });
@@ -151,7 +182,9 @@ describe('POST /signup', () => {
   });
 
   test('413 for an oversized body', async () => {
-    const res = await service.request('POST', `${BASE}/signup`, { body: { ...valid, name: 'n'.repeat(200_000) } });
+    const res = await service.request('POST', `${BASE}/signup`, {
+      body: { ...valid, name: 'n'.repeat(200_000) },
+    });
     expectProblem(res, 413);
   });
 
@@ -168,10 +201,20 @@ describe('GET /profile', () => {
   test("200 with the caller's own account, whoever else exists", async () => {
     const ada = await signUp(service, { name: 'Ada' });
     const bob = await signUp(service, { name: 'Bob' });
-    const adaRes = await service.request('GET', `${BASE}/profile`, { token: await logIn(service, ada.email, PASSWORD) });
-    const bobRes = await service.request('GET', `${BASE}/profile`, { token: await logIn(service, bob.email, PASSWORD) });
+    const adaRes = await service.request('GET', `${BASE}/profile`, {
+      token: await logIn(service, ada.email, PASSWORD),
+    });
+    const bobRes = await service.request('GET', `${BASE}/profile`, {
+      token: await logIn(service, bob.email, PASSWORD),
+    });
     expect(adaRes.status).toBe(200);
-    expect(adaRes.body).toMatchObject({ id: ada.id, email: ada.email, name: 'Ada', role: 'student', status: 'active' });
+    expect(adaRes.body).toMatchObject({
+      id: ada.id,
+      email: ada.email,
+      name: 'Ada',
+      role: 'student',
+      status: 'active',
+    });
     expect(adaRes.body).not.toHaveProperty('passwordHash');
     expect(bobRes.body).toMatchObject({ id: bob.id, name: 'Bob' });
   });
@@ -190,7 +233,10 @@ describe('PUT /profile/update', () => {
   test('changes the name: 200, row updated, User-Update with changed [name]', async () => {
     const { id, email } = await signUp(service, { name: 'Old Name' });
     const token = await logIn(service, email, PASSWORD);
-    const res = await service.request('PUT', `${BASE}/profile/update`, { token, body: { name: '  New Name ' } });
+    const res = await service.request('PUT', `${BASE}/profile/update`, {
+      token,
+      body: { name: '  New Name ' },
+    });
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, email, name: 'New Name', status: 'active' });
@@ -212,7 +258,10 @@ describe('PUT /profile/update', () => {
     const { id, email } = await signUp(service);
     const token = await logIn(service, email, PASSWORD);
     const newEmail = uniqueEmail('moved');
-    const res = await service.request('PUT', `${BASE}/profile/update`, { token, body: { email: newEmail.toUpperCase() } });
+    const res = await service.request('PUT', `${BASE}/profile/update`, {
+      token,
+      body: { email: newEmail.toUpperCase() },
+    });
 
     expect(res.status).toBe(200);
     expect(res.body.email).toBe(newEmail);
@@ -246,9 +295,22 @@ describe('PUT /profile/update', () => {
     const before = await userRow(service, id);
     const newPassword = 'a brand new passphrase';
 
-    const res = await service.request('PUT', `${BASE}/profile/update`, { token, body: { password: newPassword, currentPassword: PASSWORD } });
+    const res = await service.request('PUT', `${BASE}/profile/update`, {
+      token,
+      body: { password: newPassword, currentPassword: PASSWORD },
+    });
     expect(res.status).toBe(200);
     expect(res.text).not.toMatch(/argon2|passphrase/);
+    // The caller continues with a new session; only the user's OTHER tokens (and the old one) die.
+    expect(res.body.session).toEqual({
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: expect.any(Number),
+    });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(
+      (await service.request('GET', `${BASE}/profile`, { token: res.body.session.accessToken })).status,
+    ).toBe(200);
 
     const after = await userRow(service, id);
     expect(after.password_hash).not.toBe(before.password_hash);
@@ -285,12 +347,22 @@ describe('PUT /profile/update', () => {
     const second = 'second new passphrase';
     const token = await logIn(service, email, PASSWORD);
     expect(
-      (await service.request('PUT', `${BASE}/profile/update`, { token, body: { password: first, currentPassword: PASSWORD } })).status,
+      (
+        await service.request('PUT', `${BASE}/profile/update`, {
+          token,
+          body: { password: first, currentPassword: PASSWORD },
+        })
+      ).status,
     ).toBe(200);
     const between = await logIn(service, email, first);
     const keeper = await logIn(service, email, first);
     expect(
-      (await service.request('PUT', `${BASE}/profile/update`, { token: keeper, body: { password: second, currentPassword: first } })).status,
+      (
+        await service.request('PUT', `${BASE}/profile/update`, {
+          token: keeper,
+          body: { password: second, currentPassword: first },
+        })
+      ).status,
     ).toBe(200);
     expectProblem(await service.request('GET', `${BASE}/profile`, { token: between }), 401);
     const latest = await logIn(service, email, second);
@@ -337,7 +409,10 @@ describe('PUT /profile/update', () => {
   test('413 for an oversized body, 401 without a token', async () => {
     const { email } = await signUp(service);
     const token = await logIn(service, email, PASSWORD);
-    expectProblem(await service.request('PUT', `${BASE}/profile/update`, { token, body: { name: 'n'.repeat(200_000) } }), 413);
+    expectProblem(
+      await service.request('PUT', `${BASE}/profile/update`, { token, body: { name: 'n'.repeat(200_000) } }),
+      413,
+    );
     expectProblem(await service.request('PUT', `${BASE}/profile/update`, { body: { name: 'Anyone' } }), 401);
   });
 });
@@ -356,14 +431,27 @@ describe('DELETE /deactivate', () => {
     expect(row).toMatchObject({ id, email, status: 'deactivated', role: 'instructor' });
     expect(row.tokens_revoked_through).toEqual(expect.any(Number));
 
-    for (const old of [token, otherSession]) expectProblem(await service.request('GET', `${BASE}/profile`, { token: old }), 401);
-    const login = await service.request('POST', `${BASE}/login`, { body: { email, password: PASSWORD }, headers: { 'x-forwarded-for': clientIp() } });
+    for (const old of [token, otherSession])
+      expectProblem(await service.request('GET', `${BASE}/profile`, { token: old }), 401);
+    const login = await service.request('POST', `${BASE}/login`, {
+      body: { email, password: PASSWORD },
+      headers: { 'x-forwarded-for': clientIp() },
+    });
     expectProblem(login, 401);
     expect(login.body.detail).toBe('invalid email or password');
-    expectProblem(await service.request('POST', `${BASE}/signup`, { body: { email, password: PASSWORD, name: 'Again' } }), 409);
+    expectProblem(
+      await service.request('POST', `${BASE}/signup`, { body: { email, password: PASSWORD, name: 'Again' } }),
+      409,
+    );
 
     const [updated] = await events.waitFor(Topics.UserUpdate, id);
-    expect(updated!.event.data).toMatchObject({ userId: id, email, role: 'instructor', status: 'deactivated', changed: ['status'] });
+    expect(updated!.event.data).toMatchObject({
+      userId: id,
+      email,
+      role: 'instructor',
+      status: 'deactivated',
+      changed: ['status'],
+    });
     const [revoked] = await events.waitFor(Topics.SessionRevoked, id);
     expect(revoked!.event.data).toEqual({
       userId: id,
@@ -376,7 +464,10 @@ describe('DELETE /deactivate', () => {
   test('400 for a body with fields (and the account stays active), 401 without a token', async () => {
     const { id, email } = await signUp(service);
     const token = await logIn(service, email, PASSWORD);
-    expectProblem(await service.request('DELETE', `${BASE}/deactivate`, { token, body: { userId: 'someone-else' } }), 400);
+    expectProblem(
+      await service.request('DELETE', `${BASE}/deactivate`, { token, body: { userId: 'someone-else' } }),
+      400,
+    );
     expect((await userRow(service, id)).status).toBe('active');
     expectProblem(await service.request('DELETE', `${BASE}/deactivate`), 401);
   });
@@ -384,7 +475,9 @@ describe('DELETE /deactivate', () => {
 
 describe('admin bootstrap (USERS_BOOTSTRAP_ADMIN_EMAIL/_PASSWORD)', () => {
   test('creates the admin once, normalised, with its User-Creation event; a restart changes nothing', async () => {
-    const { rows } = await service.pool.query('SELECT id, email, role, status FROM users WHERE email = $1', [ADMIN_EMAIL]);
+    const { rows } = await service.pool.query('SELECT id, email, role, status FROM users WHERE email = $1', [
+      ADMIN_EMAIL,
+    ]);
     expect(rows).toEqual([{ id: expect.any(String), email: ADMIN_EMAIL, role: 'admin', status: 'active' }]);
     expect(await outboxRows(service, Topics.UserCreation, rows[0].id)).toHaveLength(1);
 
@@ -404,7 +497,15 @@ describe('service surface', () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual(
-      ['/.well-known/jwks.json', '/deactivate', '/login', '/logout', '/profile', '/profile/update', '/signup'].sort(),
+      [
+        '/.well-known/jwks.json',
+        '/deactivate',
+        '/login',
+        '/logout',
+        '/profile',
+        '/profile/update',
+        '/signup',
+      ].sort(),
     );
     expect(res.body.paths['/signup'].post.responses).toHaveProperty('409');
   });

@@ -1,7 +1,10 @@
 import type { Queryable } from '@moocflix/platform/db';
 
 /** False when the token was already revoked. */
-export async function insertRevokedToken(db: Queryable, token: { tokenId: string; userId: string; expiresAt: number }): Promise<boolean> {
+export async function insertRevokedToken(
+  db: Queryable,
+  token: { tokenId: string; userId: string; expiresAt: number },
+): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO revoked_tokens (token_id, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))
      ON CONFLICT (token_id) DO NOTHING`,
@@ -20,6 +23,9 @@ export async function isTokenRevoked(db: Queryable, tokenId: string): Promise<bo
  * the verifier's clock tolerance.
  */
 export async function deleteExpiredRevokedTokens(db: Queryable, graceSeconds: number): Promise<number> {
-  const { rowCount } = await db.query('DELETE FROM revoked_tokens WHERE expires_at < now() - make_interval(secs => $1)', [graceSeconds]);
+  const { rowCount } = await db.query(
+    'DELETE FROM revoked_tokens WHERE expires_at < now() - make_interval(secs => $1)',
+    [graceSeconds],
+  );
   return rowCount ?? 0;
 }

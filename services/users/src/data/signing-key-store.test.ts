@@ -41,7 +41,11 @@ describe('loadSigningKeys with JWT_PRIVATE_JWKS', () => {
   test('the first key signs, every key is published, and only public members are', async () => {
     const current = { ...generatePrivateJwk(), kid: 'current' };
     const previous = { ...generatePrivateJwk(), kid: 'previous' };
-    const keys = await loadSigningKeys({ privateJwks: JSON.stringify({ keys: [current, previous] }), home, logger });
+    const keys = await loadSigningKeys({
+      privateJwks: JSON.stringify({ keys: [current, previous] }),
+      home,
+      logger,
+    });
     expect(keys.signingKey.kid).toBe('current');
     expect(keys.publicJwks.keys).toEqual([
       { kty: 'OKP', crv: 'Ed25519', x: current.x, kid: 'current', alg: 'EdDSA', use: 'sig' },
@@ -57,7 +61,15 @@ describe('loadSigningKeys with JWT_PRIVATE_JWKS', () => {
     ['a public key only', JSON.stringify({ keys: [{ ...generatePrivateJwk(), d: undefined }] })],
     ['an RSA key', JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB', d: 'AQAB', kid: 'rsa' }] })],
     ['x not matching d', JSON.stringify({ keys: [{ ...generatePrivateJwk(), x: generatePrivateJwk().x }] })],
-    ['two keys with one kid', JSON.stringify({ keys: [{ ...generatePrivateJwk(), kid: 'k' }, { ...generatePrivateJwk(), kid: 'k' }] })],
+    [
+      'two keys with one kid',
+      JSON.stringify({
+        keys: [
+          { ...generatePrivateJwk(), kid: 'k' },
+          { ...generatePrivateJwk(), kid: 'k' },
+        ],
+      }),
+    ],
   ])('refuses %s with a ConfigError', async (_name, privateJwks) => {
     await expect(loadSigningKeys({ privateJwks, home, logger })).rejects.toBeInstanceOf(ConfigError);
   });

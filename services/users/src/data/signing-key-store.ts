@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -44,7 +51,11 @@ export const SIGNING_KEYS_FILE = join('keys', 'users-signing-jwks.json');
  * - otherwise `make dev`: a key generated on the first start and kept in
  *   `<MOOCFLIX_HOME>/keys/users-signing-jwks.json` (mode 0600), so a restart keeps tokens valid.
  */
-export async function loadSigningKeys(options: { privateJwks?: string; home: string; logger: Logger }): Promise<SigningKeys> {
+export async function loadSigningKeys(options: {
+  privateJwks?: string;
+  home: string;
+  logger: Logger;
+}): Promise<SigningKeys> {
   if (options.privateJwks !== undefined) return fromJwks(parseConfiguredJwks(options.privateJwks));
   const file = join(options.home, SIGNING_KEYS_FILE);
   return fromJwks(await readOrCreateKeyFile(file, options.logger));
@@ -55,7 +66,9 @@ function parseConfiguredJwks(text: string): PrivateJwk[] {
   if (json === undefined) throw new ConfigError(['JWT_PRIVATE_JWKS: not JSON']);
   const parsed = privateJwksSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError([`JWT_PRIVATE_JWKS: expected {"keys": [private Ed25519 JWKs with kid]}: ${parsed.error.issues[0]?.message}`]);
+    throw new ConfigError([
+      `JWT_PRIVATE_JWKS: expected {"keys": [private Ed25519 JWKs with kid]}: ${parsed.error.issues[0]?.message}`,
+    ]);
   }
   return parsed.data.keys;
 }
@@ -81,7 +94,8 @@ function toPrivateKey(jwk: PrivateJwk): KeyObject {
     throw new ConfigError([`JWT_PRIVATE_JWKS: key ${jwk.kid} is not a valid Ed25519 private key`]);
   }
   // A mismatched x would publish a key that verifies nothing this service signs.
-  if (publicJwkOf(key, jwk.kid).x !== jwk.x) throw new ConfigError([`JWT_PRIVATE_JWKS: key ${jwk.kid}: x does not match d`]);
+  if (publicJwkOf(key, jwk.kid).x !== jwk.x)
+    throw new ConfigError([`JWT_PRIVATE_JWKS: key ${jwk.kid}: x does not match d`]);
   return key;
 }
 
@@ -93,7 +107,9 @@ function publicJwkOf(privateKey: KeyObject, kid: string): PublicJwk {
 
 /** RFC 7638 thumbprint: a kid derived from the key itself, stable across restarts. */
 export function jwkThumbprint(x: string): string {
-  return createHash('sha256').update(JSON.stringify({ crv: 'Ed25519', kty: 'OKP', x })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ crv: 'Ed25519', kty: 'OKP', x }))
+    .digest('base64url');
 }
 
 export function generatePrivateJwk(): PrivateJwk {
@@ -107,7 +123,11 @@ async function readOrCreateKeyFile(file: string, logger: Logger): Promise<Privat
   const existing = await readKeyFile(file);
   if (existing) {
     const mode = (await stat(file)).mode & 0o777;
-    if (mode & 0o077) logger.warn({ file, mode: mode.toString(8) }, 'signing key file is readable by other users; chmod 600 it');
+    if (mode & 0o077)
+      logger.warn(
+        { file, mode: mode.toString(8) },
+        'signing key file is readable by other users; chmod 600 it',
+      );
     return existing;
   }
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -138,7 +158,10 @@ async function readKeyFile(file: string): Promise<PrivateJwk[] | undefined> {
     throw err;
   }
   const parsed = privateJwksSchema.safeParse(parseJson(text));
-  if (!parsed.success) throw new Error(`signing key file ${file} is not a JWKS of Ed25519 private keys; move it away to generate a new one`);
+  if (!parsed.success)
+    throw new Error(
+      `signing key file ${file} is not a JWKS of Ed25519 private keys; move it away to generate a new one`,
+    );
   return parsed.data.keys;
 }
 

@@ -17,7 +17,8 @@ interface UserRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, email, name, role, status, password_hash, tokens_revoked_through, created_at, updated_at';
+const COLUMNS =
+  'id, email, name, role, status, password_hash, tokens_revoked_through, created_at, updated_at';
 
 function toUser(row: UserRow): User {
   return {
@@ -50,8 +51,15 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
 }
 
 /** `lock`: FOR UPDATE, for a transaction that will change the row. */
-export async function findUserById(db: Queryable, id: string, options: { lock?: boolean } = {}): Promise<User | null> {
-  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
+export async function findUserById(
+  db: Queryable,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<User | null> {
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
   return rows[0] ? toUser(rows[0]) : null;
 }
 
@@ -59,7 +67,12 @@ export async function findUserById(db: Queryable, id: string, options: { lock?: 
  * Stores a re-made hash only if the stored one is still `expected` (compare-and-set): a password
  * changed meanwhile must not be overwritten by the old password's rehash. Null when it was changed.
  */
-export async function replacePasswordHash(db: Queryable, id: string, expected: string, replacement: string): Promise<User | null> {
+export async function replacePasswordHash(
+  db: Queryable,
+  id: string,
+  expected: string,
+  replacement: string,
+): Promise<User | null> {
   const { rows } = await db.query<UserRow>(
     `UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 RETURNING ${COLUMNS}`,
     [id, expected, replacement],

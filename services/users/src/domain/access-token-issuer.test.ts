@@ -16,12 +16,16 @@ const issuer = new AccessTokenIssuer({
 describe('AccessTokenIssuer', () => {
   test('signs an EdDSA JWT with kid and typ, and exactly the platform claims', async () => {
     const token = await issuer.issue({ userId: 'u1', role: 'instructor', revokedThrough: null });
-    const { payload, protectedHeader } = await jose.jwtVerify(token.accessToken, createPublicKey(privateKey), {
-      algorithms: ['EdDSA'],
-      issuer: 'moocflix-users',
-      audience: 'moocflix',
-      currentDate: new Date(NOW_MS),
-    });
+    const { payload, protectedHeader } = await jose.jwtVerify(
+      token.accessToken,
+      createPublicKey(privateKey),
+      {
+        algorithms: ['EdDSA'],
+        issuer: 'moocflix-users',
+        audience: 'moocflix',
+        currentDate: new Date(NOW_MS),
+      },
+    );
     expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: 'key-1', typ: 'JWT' });
     expect(payload).toEqual({
       iss: 'moocflix-users',

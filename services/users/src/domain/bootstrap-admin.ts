@@ -20,13 +20,23 @@ export async function bootstrapAdmin(
   const email = normalizeEmail(admin.email);
   const existing = await findUserByEmail(deps.pool, email);
   if (existing) {
-    if (existing.role !== 'admin') logger.warn({ userId: existing.id }, 'bootstrap admin email belongs to a non-admin account; left unchanged');
+    if (existing.role !== 'admin')
+      logger.warn(
+        { userId: existing.id },
+        'bootstrap admin email belongs to a non-admin account; left unchanged',
+      );
     return;
   }
   const weakness = checkNewPassword(admin.password);
-  if (weakness) throw new ConfigError([`USERS_BOOTSTRAP_ADMIN_PASSWORD: ${passwordProblemMessages[weakness]}`]);
+  if (weakness)
+    throw new ConfigError([`USERS_BOOTSTRAP_ADMIN_PASSWORD: ${passwordProblemMessages[weakness]}`]);
   try {
-    const user = await createUser(deps, { email, name: admin.name, role: 'admin', passwordHash: await deps.hasher.hash(admin.password) });
+    const user = await createUser(deps, {
+      email,
+      name: admin.name,
+      role: 'admin',
+      passwordHash: await deps.hasher.hash(admin.password),
+    });
     logger.info({ userId: user.id }, 'bootstrap admin created');
   } catch (err) {
     // Another replica created it at the same moment: the goal is reached.

@@ -20,7 +20,11 @@ export async function createUser(
 ): Promise<User> {
   try {
     return await withTransaction(deps.pool, async (tx) => {
-      const user = await insertUser(tx, { ...account, id: randomUUID(), email: normalizeEmail(account.email) });
+      const user = await insertUser(tx, {
+        ...account,
+        id: randomUUID(),
+        email: normalizeEmail(account.email),
+      });
       await enqueueUserCreated(tx, deps.eventSource, user);
       return user;
     });

@@ -13,8 +13,14 @@ import { enqueueSessionRevoked, enqueueUserUpdated } from './user-events';
 export async function deactivateAccount(deps: UsersDependencies, auth: AuthContext): Promise<void> {
   const revocation = await withTransaction(deps.pool, async (tx) => {
     const user = await requireActiveSession(tx, auth, { lock: true });
-    const revocation = userWideRevocation(user, 'deactivation', { nowSeconds: epochSeconds(deps), tokenTtlSeconds: deps.tokens.ttlSeconds });
-    const updated = await updateUser(tx, user.id, { status: 'deactivated', tokensRevokedThrough: revocation.issuedAtOrBefore });
+    const revocation = userWideRevocation(user, 'deactivation', {
+      nowSeconds: epochSeconds(deps),
+      tokenTtlSeconds: deps.tokens.ttlSeconds,
+    });
+    const updated = await updateUser(tx, user.id, {
+      status: 'deactivated',
+      tokensRevokedThrough: revocation.issuedAtOrBefore,
+    });
     await enqueueUserUpdated(tx, deps.eventSource, updated, ['status']);
     await enqueueSessionRevoked(tx, deps.eventSource, revocation);
     return revocation;

@@ -7,7 +7,10 @@ import { normalizeEmail, type User } from './user';
 /** One answer for unknown email, wrong password and deactivated account: nothing to enumerate. */
 const invalidCredentials = () => problems.unauthorized('invalid email or password');
 
-export async function logIn(deps: UsersDependencies, attempt: { email: string; password: string; ip: string }): Promise<IssuedToken> {
+export async function logIn(
+  deps: UsersDependencies,
+  attempt: { email: string; password: string; ip: string },
+): Promise<IssuedToken> {
   const email = normalizeEmail(attempt.email);
   await deps.throttle.admit({ email, ip: attempt.ip });
   const user = await findUserByEmail(deps.pool, email);
@@ -23,7 +26,11 @@ export async function logIn(deps: UsersDependencies, attempt: { email: string; p
   // Password changed or account deactivated while we were verifying: the old password proves nothing.
   if (!current || current.status !== 'active') throw invalidCredentials();
   await deps.throttle.succeeded(email);
-  return deps.tokens.issue({ userId: current.id, role: current.role, revokedThrough: current.tokensRevokedThrough });
+  return deps.tokens.issue({
+    userId: current.id,
+    role: current.role,
+    revokedThrough: current.tokensRevokedThrough,
+  });
 }
 
 /**
@@ -32,7 +39,11 @@ export async function logIn(deps: UsersDependencies, attempt: { email: string; p
  * cut-off this late also means a token is never dated before a password change that committed while
  * the old password was being verified.
  */
-async function currentStateAfterVerification(deps: UsersDependencies, user: User, password: string): Promise<User | null> {
+async function currentStateAfterVerification(
+  deps: UsersDependencies,
+  user: User,
+  password: string,
+): Promise<User | null> {
   if (deps.hasher.needsRehash(user.passwordHash)) {
     return replacePasswordHash(deps.pool, user.id, user.passwordHash, await deps.hasher.hash(password));
   }

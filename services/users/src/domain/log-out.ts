@@ -9,7 +9,11 @@ import { enqueueSessionRevoked } from './user-events';
 export async function logOut(deps: UsersDependencies, auth: AuthContext): Promise<void> {
   await withTransaction(deps.pool, async (tx) => {
     await requireActiveSession(tx, auth);
-    const newlyRevoked = await insertRevokedToken(tx, { tokenId: auth.tokenId, userId: auth.userId, expiresAt: auth.expiresAt });
+    const newlyRevoked = await insertRevokedToken(tx, {
+      tokenId: auth.tokenId,
+      userId: auth.userId,
+      expiresAt: auth.expiresAt,
+    });
     // Two concurrent logouts with one token: one event is enough.
     if (!newlyRevoked) return;
     await enqueueSessionRevoked(tx, deps.eventSource, {

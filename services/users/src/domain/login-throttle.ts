@@ -31,8 +31,13 @@ export class LoginThrottle {
   async admit(attempt: { email: string; ip: string }): Promise<void> {
     const perIp = await hitBucket(this.pool, ipBucket(attempt.ip), this.limits.ipWindowSeconds);
     if (perIp.hits > this.limits.maxAttemptsPerIp) throw problems.tooManyRequests(perIp.secondsLeft);
-    const perAccount = await hitBucket(this.pool, accountBucket(attempt.email), this.limits.accountWindowSeconds);
-    if (perAccount.hits > this.limits.maxFailuresPerAccount) throw problems.tooManyRequests(perAccount.secondsLeft);
+    const perAccount = await hitBucket(
+      this.pool,
+      accountBucket(attempt.email),
+      this.limits.accountWindowSeconds,
+    );
+    if (perAccount.hits > this.limits.maxFailuresPerAccount)
+      throw problems.tooManyRequests(perAccount.secondsLeft);
   }
 
   /** The attempt on `email` was right: it and the failures before it no longer count. */

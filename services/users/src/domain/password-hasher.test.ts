@@ -1,5 +1,10 @@
 import { hash } from '@node-rs/argon2';
-import { ARGON2_PARAMETERS, createPasswordHasher, hashParametersDiffer, type Argon2Parameters } from './password-hasher';
+import {
+  ARGON2_PARAMETERS,
+  createPasswordHasher,
+  hashParametersDiffer,
+  type Argon2Parameters,
+} from './password-hasher';
 
 // Cheap parameters keep this test fast; the real ones are asserted separately.
 const FAST: Argon2Parameters = { ...ARGON2_PARAMETERS, memoryCost: 1024, timeCost: 1 };

@@ -35,7 +35,9 @@ export interface PasswordHasher {
   verifyAgainstDummy(password: string): Promise<void>;
 }
 
-export async function createPasswordHasher(parameters: Argon2Parameters = ARGON2_PARAMETERS): Promise<PasswordHasher> {
+export async function createPasswordHasher(
+  parameters: Argon2Parameters = ARGON2_PARAMETERS,
+): Promise<PasswordHasher> {
   const hashPassword = (password: string) => hash(normalizePassword(password), parameters);
   // Made with the current parameters at start, so its cost is exactly that of a real hash.
   const dummyHash = await hashPassword(randomBytes(24).toString('base64url'));

@@ -14,7 +14,9 @@ export const PASSWORD_MAX_LENGTH = 128;
  * the zxcvbn-ts project (`@zxcvbn-ts/language-common`, dictionary `passwords-common`). Compared
  * case-insensitively: `Password1` is as guessable as `password1`.
  */
-const COMMON_PASSWORDS: ReadonlySet<string> = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
+  dictionary['passwords-common'].map((p) => p.toLowerCase()),
+);
 
 export type PasswordProblem = 'too-short' | 'too-long' | 'too-common';
 

@@ -28,7 +28,9 @@ describe('nextRevocationCutOff', () => {
 
 describe('userWideRevocation', () => {
   test('covers every token issued up to the cut-off until they have all expired', () => {
-    expect(userWideRevocation(user(null), 'password-change', { nowSeconds: 5_000, tokenTtlSeconds: 900 })).toEqual({
+    expect(
+      userWideRevocation(user(null), 'password-change', { nowSeconds: 5_000, tokenTtlSeconds: 900 }),
+    ).toEqual({
       userId: 'u1',
       issuedAtOrBefore: 5_000,
       expiresAt: 5_900,
@@ -37,7 +39,9 @@ describe('userWideRevocation', () => {
   });
 
   test('builds on the previous cut-off', () => {
-    expect(userWideRevocation(user(5_000), 'deactivation', { nowSeconds: 5_000, tokenTtlSeconds: 60 })).toMatchObject({
+    expect(
+      userWideRevocation(user(5_000), 'deactivation', { nowSeconds: 5_000, tokenTtlSeconds: 60 }),
+    ).toMatchObject({
       issuedAtOrBefore: 5_001,
       expiresAt: 5_061,
     });

@@ -11,10 +11,15 @@ import type { User } from './user';
  * database, so a logout or password change on ANY replica of this service holds at once on all of
  * them (the Session-Revoked event reaches the other services within seconds).
  */
-export async function requireActiveSession(db: Queryable, auth: AuthContext, options: { lock?: boolean } = {}): Promise<User> {
+export async function requireActiveSession(
+  db: Queryable,
+  auth: AuthContext,
+  options: { lock?: boolean } = {},
+): Promise<User> {
   const user = await findUserById(db, auth.userId, options);
   if (!user || user.status !== 'active') throw problems.unauthorized('token revoked');
-  if (isCutOff(user, auth.issuedAt) || (await isTokenRevoked(db, auth.tokenId))) throw problems.unauthorized('token revoked');
+  if (isCutOff(user, auth.issuedAt) || (await isTokenRevoked(db, auth.tokenId)))
+    throw problems.unauthorized('token revoked');
   return user;
 }
 

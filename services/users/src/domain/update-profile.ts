@@ -3,6 +3,7 @@ import { isUniqueViolation, withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
 import { EMAIL_UNIQUE_CONSTRAINT, updateUser, type UserChanges } from '../data/user-repository';
 import { emailTaken } from './create-user';
+import type { IssuedToken } from './access-token-issuer';
 import { epochSeconds, type UsersDependencies } from './dependencies';
 import { assertAcceptableNewPassword } from './password-policy';
 import { requireActiveSession, userWideRevocation, type UserWideRevocation } from './session';
@@ -17,17 +18,24 @@ export interface ProfileUpdate {
   currentPassword?: string;
 }
 
+export interface ProfileUpdateOutcome {
+  user: User;
+  /** After a password change: a new token for the caller, issued after the cut-off. */
+  session?: IssuedToken;
+}
+
 /**
  * Changes the caller's own name, email and/or password. A new password needs the current one
- * (a stolen token alone must not take the account over) and revokes every token the user holds —
- * the one making the change included — so a thief's sessions end; the user logs in again.
+ * (a stolen token alone must not take the account over) and revokes every token the user holds,
+ * so a thief's sessions end; the caller alone continues, with the new token returned here (its
+ * iat is after the cut-off second, so the revocation does not reach it).
  */
 export async function updateProfile(
   deps: UsersDependencies,
   auth: AuthContext,
   update: ProfileUpdate,
   client: { ip: string },
-): Promise<User> {
+): Promise<ProfileUpdateOutcome> {
   const changesPassword = update.password !== undefined;
   if (update.password !== undefined) assertAcceptableNewPassword(update.password, 'password');
   if (changesPassword) {
@@ -58,7 +66,10 @@ export async function updateProfile(
       }
       let revocation: UserWideRevocation | undefined;
       if (passwordHash !== undefined) {
-        revocation = userWideRevocation(user, 'password-change', { nowSeconds: epochSeconds(deps), tokenTtlSeconds: deps.tokens.ttlSeconds });
+        revocation = userWideRevocation(user, 'password-change', {
+          nowSeconds: epochSeconds(deps),
+          tokenTtlSeconds: deps.tokens.ttlSeconds,
+        });
         changes.passwordHash = passwordHash;
         changes.tokensRevokedThrough = revocation.issuedAtOrBefore;
         changed.push('password');
@@ -77,6 +88,12 @@ export async function updateProfile(
 
   if (changesPassword) await deps.throttle.succeeded(outcome.user.email);
   const { revocation } = outcome;
-  if (revocation) deps.revocations.revokeUserTokens(revocation.userId, revocation.issuedAtOrBefore, revocation.expiresAt);
-  return outcome.user;
+  if (!revocation) return { user: outcome.user };
+  deps.revocations.revokeUserTokens(revocation.userId, revocation.issuedAtOrBefore, revocation.expiresAt);
+  const session = await deps.tokens.issue({
+    userId: outcome.user.id,
+    role: outcome.user.role,
+    revokedThrough: revocation.issuedAtOrBefore,
+  });
+  return { user: outcome.user, session };
 }

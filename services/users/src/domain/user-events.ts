@@ -17,7 +17,12 @@ export async function enqueueUserCreated(tx: Queryable, source: string, user: Us
 }
 
 /** Queues User-Update; `changed` names the fields that changed (password included, never its value). */
-export async function enqueueUserUpdated(tx: Queryable, source: string, user: User, changed: string[]): Promise<void> {
+export async function enqueueUserUpdated(
+  tx: Queryable,
+  source: string,
+  user: User,
+  changed: string[],
+): Promise<void> {
   await enqueueEvent(tx, Topics.UserUpdate, {
     source,
     subject: user.id,
@@ -28,6 +33,10 @@ export async function enqueueUserUpdated(tx: Queryable, source: string, user: Us
 export type SessionRevokedData = EventData<typeof Topics.SessionRevoked>;
 
 /** Queues Session-Revoked: how every other service's auth middleware learns to refuse the tokens. */
-export async function enqueueSessionRevoked(tx: Queryable, source: string, data: SessionRevokedData): Promise<void> {
+export async function enqueueSessionRevoked(
+  tx: Queryable,
+  source: string,
+  data: SessionRevokedData,
+): Promise<void> {
   await enqueueEvent(tx, Topics.SessionRevoked, { source, subject: data.userId, data });
 }

@@ -1,6 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform/auth';
 import { parseBody } from '@moocflix/platform/http';
+import type { IssuedToken } from '../domain/access-token-issuer';
 import type { PublicJwk } from '../data/signing-key-store';
 import { deactivateAccount } from '../domain/deactivate-account';
 import type { UsersDependencies } from '../domain/dependencies';
@@ -18,7 +19,11 @@ import { emptyBody, logInBody, profileUpdateBody, signUpBody } from './request-s
  * then check the session against the database (requireActiveSession) and only ever act on the
  * token's own subject.
  */
-export function createUsersRouter(deps: UsersDependencies, auth: Authenticator, jwks: { keys: PublicJwk[] }): Router {
+export function createUsersRouter(
+  deps: UsersDependencies,
+  auth: Authenticator,
+  jwks: { keys: PublicJwk[] },
+): Router {
   const router = express.Router();
 
   router.post('/signup', async (req, res) => {
@@ -31,7 +36,7 @@ export function createUsersRouter(deps: UsersDependencies, auth: Authenticator, 
     const token = await logIn(deps, { email, password, ip: clientIp(req) });
     // RFC 6749 §5.1: responses carrying tokens are never cached.
     res.set('Cache-Control', 'no-store');
-    res.json({ accessToken: token.accessToken, tokenType: 'Bearer', expiresIn: token.expiresAt - Math.floor(deps.now() / 1000) });
+    res.json(tokenView(token));
   });
 
   router.get('/.well-known/jwks.json', (_req, res) => {
@@ -52,8 +57,13 @@ export function createUsersRouter(deps: UsersDependencies, auth: Authenticator, 
   });
 
   router.put('/profile/update', auth.requireAuth, async (req, res) => {
-    const user = await updateProfile(deps, getAuth(req), parseBody(profileUpdateBody, req), { ip: clientIp(req) });
-    res.json(toUserView(user));
+    const { user, session } = await updateProfile(deps, getAuth(req), parseBody(profileUpdateBody, req), {
+      ip: clientIp(req),
+    });
+    if (!session) return void res.json(toUserView(user));
+    // The password changed: every other token of the user is dead; the caller continues with this one.
+    res.set('Cache-Control', 'no-store');
+    res.json({ ...toUserView(user), session: tokenView(session) });
   });
 
   router.delete('/deactivate', auth.requireAuth, async (req, res) => {
@@ -61,6 +71,14 @@ export function createUsersRouter(deps: UsersDependencies, auth: Authenticator, 
     await deactivateAccount(deps, getAuth(req));
     res.status(204).end();
   });
+
+  function tokenView(token: IssuedToken) {
+    return {
+      accessToken: token.accessToken,
+      tokenType: 'Bearer',
+      expiresIn: token.expiresAt - Math.floor(deps.now() / 1000),
+    };
+  }
 
   return router;
 }
