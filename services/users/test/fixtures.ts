@@ -20,8 +20,16 @@ export async function signUp(
   return { id: res.body.id, email: res.body.email, password: body.password };
 }
 
-export async function logIn(service: UsersTestService, email: string, password: string, ip = clientIp()): Promise<string> {
-  const res = await service.request('POST', `${BASE}/login`, { body: { email, password }, headers: { 'x-forwarded-for': ip } });
+export async function logIn(
+  service: UsersTestService,
+  email: string,
+  password: string,
+  ip = clientIp(),
+): Promise<string> {
+  const res = await service.request('POST', `${BASE}/login`, {
+    body: { email, password },
+    headers: { 'x-forwarded-for': ip },
+  });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
   return res.body.accessToken;
 }
@@ -33,15 +41,18 @@ export async function userRow(service: UsersTestService, id: string) {
 
 /** The outbox rows of `topic` about `subject`: exactly what the service committed with its business rows. */
 export async function outboxRows(service: UsersTestService, topic: string, subject: string) {
-  const { rows } = await service.pool.query('SELECT event FROM platform_outbox WHERE topic = $1 AND message_key = $2 ORDER BY seq', [
-    topic,
-    subject,
-  ]);
+  const { rows } = await service.pool.query(
+    'SELECT event FROM platform_outbox WHERE topic = $1 AND message_key = $2 ORDER BY seq',
+    [topic, subject],
+  );
   return rows.map((r: { event: { data: unknown } }) => r.event);
 }
 
 export function expectProblem(res: TestResponse, status: number): void {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\/moocflix\.io\/problems\//) });
+  expect(res.body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^https:\/\/moocflix\.io\/problems\//),
+  });
 }

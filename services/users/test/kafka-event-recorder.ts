@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@moocflix/platform/log';
-import { KafkaEventBus, parseEvent, type CloudEvent, type EventData, type Subscription, type Topic } from '@moocflix/platform/events';
+import {
+  KafkaEventBus,
+  parseEvent,
+  type CloudEvent,
+  type EventData,
+  type Subscription,
+  type Topic,
+} from '@moocflix/platform/events';
 import { waitFor } from '../../../e2e/stack/control';
 import { kafkaBrokers } from './users-test-service';
 
@@ -38,11 +45,18 @@ export class KafkaEventRecorder {
 
   /** Events of `topic` about `subject` (the aggregate id) received so far. */
   about<T extends Topic>(topic: T, subject: string): RecordedEvent<T>[] {
-    return ((this.received.get(topic) ?? []) as RecordedEvent<T>[]).filter((r) => r.event.subject === subject);
+    return ((this.received.get(topic) ?? []) as RecordedEvent<T>[]).filter(
+      (r) => r.event.subject === subject,
+    );
   }
 
   /** Waits until `count` events of `topic` about `subject` arrived, and returns them. */
-  async waitFor<T extends Topic>(topic: T, subject: string, count = 1, timeoutMs = 15_000): Promise<RecordedEvent<T>[]> {
+  async waitFor<T extends Topic>(
+    topic: T,
+    subject: string,
+    count = 1,
+    timeoutMs = 15_000,
+  ): Promise<RecordedEvent<T>[]> {
     return waitFor(
       () => {
         const events = this.about(topic, subject);

@@ -5,15 +5,37 @@
 import { createHmac, createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import express from 'express';
-import { createAuthenticator, getAuth, InMemoryRevocationList, startRevocationFeed, type RevocationFeed } from '@moocflix/platform/auth';
+import {
+  createAuthenticator,
+  getAuth,
+  InMemoryRevocationList,
+  startRevocationFeed,
+  type RevocationFeed,
+} from '@moocflix/platform/auth';
 import { KafkaEventBus, Topics } from '@moocflix/platform/events';
 import { createHttpApp, startHttpServer, type RunningServer } from '@moocflix/platform/http';
 import { createLogger } from '@moocflix/platform/log';
 import { createMetricsRegistry } from '@moocflix/platform/metrics';
 import { waitFor } from '../../../e2e/stack/control';
-import { BASE, clientIp, expectProblem, logIn, outboxRows, PASSWORD, signUp, uniqueEmail, userRow } from './fixtures';
+import {
+  BASE,
+  clientIp,
+  expectProblem,
+  logIn,
+  outboxRows,
+  PASSWORD,
+  signUp,
+  uniqueEmail,
+  userRow,
+} from './fixtures';
 import { KafkaEventRecorder } from './kafka-event-recorder';
-import { AUDIENCE, ISSUER, kafkaBrokers, startUsersService, type UsersTestService } from './users-test-service';
+import {
+  AUDIENCE,
+  ISSUER,
+  kafkaBrokers,
+  startUsersService,
+  type UsersTestService,
+} from './users-test-service';
 
 import * as jose from 'jose';
 
@@ -42,7 +64,6 @@ afterAll(async () => {
   await events.stop();
 });
 
-
 const login = (email: string, password: string, ip = clientIp()) =>
   service.request('POST', `${BASE}/login`, { body: { email, password }, headers: { 'x-forwarded-for': ip } });
 
@@ -51,7 +72,10 @@ const profile = (token: string) => service.request('GET', `${BASE}/profile`, { t
 /** The service's own signing key, as a cluster Secret would hold it: lets tests make expired or mis-addressed but well-signed tokens. */
 const realSigningKey = () => {
   const jwk = JSON.parse(service.ctx.env.JWT_PRIVATE_JWKS!).keys[0];
-  return { kid: jwk.kid as string, key: createPrivateKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, format: 'jwk' }) };
+  return {
+    kid: jwk.kid as string,
+    key: createPrivateKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, format: 'jwk' }),
+  };
 };
 
 describe('POST /login', () => {
@@ -61,16 +85,24 @@ describe('POST /login', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: expect.any(Number) });
+    expect(res.body).toEqual({
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: expect.any(Number),
+    });
     expect(res.body.expiresIn).toBeGreaterThan(890);
     expect(res.body.expiresIn).toBeLessThanOrEqual(901);
 
     const jwks = (await service.request('GET', `${BASE}/.well-known/jwks.json`)).body;
-    const { payload, protectedHeader } = await jose.jwtVerify(res.body.accessToken, jose.createLocalJWKSet(jwks), {
-      algorithms: ['EdDSA'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-    });
+    const { payload, protectedHeader } = await jose.jwtVerify(
+      res.body.accessToken,
+      jose.createLocalJWKSet(jwks),
+      {
+        algorithms: ['EdDSA'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      },
+    );
     expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: service.publicJwks.keys[0]!.kid, typ: 'JWT' });
     expect(payload).toEqual({
       iss: ISSUER,
@@ -84,7 +116,9 @@ describe('POST /login', () => {
     expect(payload.exp! - payload.iat!).toBe(900);
 
     // The success forgave the account's attempt; nothing else about the account changed or was announced.
-    const bucket = await service.pool.query('SELECT 1 FROM login_rate_limits WHERE bucket = $1', [`login:account:${email}`]);
+    const bucket = await service.pool.query('SELECT 1 FROM login_rate_limits WHERE bucket = $1', [
+      `login:account:${email}`,
+    ]);
     expect(bucket.rowCount).toBe(0);
     expect((await userRow(service, id)).status).toBe('active');
     expect(await outboxRows(service, Topics.UserUpdate, id)).toHaveLength(0);
@@ -94,9 +128,19 @@ describe('POST /login', () => {
   test('wrong password, unknown email and deactivated account get the same 401', async () => {
     const { email } = await signUp(service);
     const gone = await signUp(service);
-    expect((await service.request('DELETE', `${BASE}/deactivate`, { token: await logIn(service, gone.email, PASSWORD) })).status).toBe(204);
+    expect(
+      (
+        await service.request('DELETE', `${BASE}/deactivate`, {
+          token: await logIn(service, gone.email, PASSWORD),
+        })
+      ).status,
+    ).toBe(204);
 
-    const answers = [await login(email, 'not the password at all'), await login(uniqueEmail('nobody'), PASSWORD), await login(gone.email, PASSWORD)];
+    const answers = [
+      await login(email, 'not the password at all'),
+      await login(uniqueEmail('nobody'), PASSWORD),
+      await login(gone.email, PASSWORD),
+    ];
     for (const res of answers) {
       expectProblem(res, 401);
       const { instance: _instance, ...rest } = res.body;
@@ -158,14 +202,20 @@ describe('POST /login', () => {
   });
 
   test('413 for an oversized body', async () => {
-    expectProblem(await service.request('POST', `${BASE}/login`, { body: { email: 'a@example.org', password: 'p'.repeat(200_000) } }), 413);
+    expectProblem(
+      await service.request('POST', `${BASE}/login`, {
+        body: { email: 'a@example.org', password: 'p'.repeat(200_000) },
+      }),
+      413,
+    );
   });
 });
 
 describe('login throttling', () => {
   test(`per account: after ${MAX_FAILURES_PER_ACCOUNT} failures even the right password gets 429 with Retry-After, from any IP`, async () => {
     const { email } = await signUp(service);
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) expect((await login(email, `wrong password ${i}`)).status).toBe(401);
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++)
+      expect((await login(email, `wrong password ${i}`)).status).toBe(401);
 
     const blocked = await login(email, PASSWORD);
     expectProblem(blocked, 429);
@@ -173,7 +223,9 @@ describe('login throttling', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(900);
 
-    const { rows } = await service.pool.query('SELECT hits FROM login_rate_limits WHERE bucket = $1', [`login:account:${email}`]);
+    const { rows } = await service.pool.query('SELECT hits FROM login_rate_limits WHERE bucket = $1', [
+      `login:account:${email}`,
+    ]);
     expect(rows[0].hits).toBe(MAX_FAILURES_PER_ACCOUNT + 1);
     // Another account is not affected.
     const other = await signUp(service);
@@ -182,14 +234,16 @@ describe('login throttling', () => {
 
   test('unknown emails are throttled the same way (the 429 does not reveal accounts)', async () => {
     const email = uniqueEmail('nobody');
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) expect((await login(email, PASSWORD)).status).toBe(401);
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++)
+      expect((await login(email, PASSWORD)).status).toBe(401);
     expectProblem(await login(email, PASSWORD), 429);
   });
 
   test('a successful login forgives the failures before it', async () => {
     const { email } = await signUp(service);
     for (let round = 0; round < 2; round++) {
-      for (let i = 1; i < MAX_FAILURES_PER_ACCOUNT; i++) expect((await login(email, 'wrong password')).status).toBe(401);
+      for (let i = 1; i < MAX_FAILURES_PER_ACCOUNT; i++)
+        expect((await login(email, 'wrong password')).status).toBe(401);
       expect((await login(email, PASSWORD)).status).toBe(200);
     }
   });
@@ -197,7 +251,8 @@ describe('login throttling', () => {
   test(`per IP: after ${MAX_ATTEMPTS_PER_IP} attempts in the window, 429 for any account`, async () => {
     const ip = clientIp();
     const { email } = await signUp(service);
-    for (let i = 0; i < MAX_ATTEMPTS_PER_IP; i++) expect((await login(uniqueEmail('spray'), PASSWORD, ip)).status).toBe(401);
+    for (let i = 0; i < MAX_ATTEMPTS_PER_IP; i++)
+      expect((await login(uniqueEmail('spray'), PASSWORD, ip)).status).toBe(401);
     const blocked = await login(email, PASSWORD, ip);
     expectProblem(blocked, 429);
     expect(Number(blocked.headers.get('retry-after'))).toBeLessThanOrEqual(60);
@@ -208,7 +263,10 @@ describe('login throttling', () => {
     const { email } = await signUp(service);
     const token = await logIn(service, email, PASSWORD);
     const guess = (currentPassword: string) =>
-      service.request('PUT', `${BASE}/profile/update`, { token, body: { password: 'a brand new passphrase', currentPassword } });
+      service.request('PUT', `${BASE}/profile/update`, {
+        token,
+        body: { password: 'a brand new passphrase', currentPassword },
+      });
     for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) expect((await guess(`guess ${i}`)).status).toBe(403);
     expectProblem(await guess(PASSWORD), 429);
   });
@@ -220,7 +278,14 @@ describe('GET /.well-known/jwks.json', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual(service.publicJwks);
     for (const key of res.body.keys) {
-      expect(key).toEqual({ kty: 'OKP', crv: 'Ed25519', x: expect.any(String), kid: expect.any(String), alg: 'EdDSA', use: 'sig' });
+      expect(key).toEqual({
+        kty: 'OKP',
+        crv: 'Ed25519',
+        x: expect.any(String),
+        kid: expect.any(String),
+        alg: 'EdDSA',
+        use: 'sig',
+      });
       for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(key).not.toHaveProperty(secret);
     }
   });
@@ -238,7 +303,8 @@ describe('forged and invalid tokens are refused with 401', () => {
   const forgeries: Array<[string, () => Promise<string>]> = [
     [
       'alg none',
-      async () => `${base64url({ alg: 'none', typ: 'JWT', kid: realSigningKey().kid })}.${base64url({ ...claims(), iat: 1, exp: 4_000_000_000 })}.`,
+      async () =>
+        `${base64url({ alg: 'none', typ: 'JWT', kid: realSigningKey().kid })}.${base64url({ ...claims(), iat: 1, exp: 4_000_000_000 })}.`,
     ],
     [
       'signed by another key under the real kid',
@@ -312,7 +378,10 @@ describe('POST /logout', () => {
     const res = await service.request('POST', `${BASE}/logout`, { token });
     expect(res.status).toBe(204);
 
-    const { rows } = await service.pool.query('SELECT user_id, extract(epoch FROM expires_at)::bigint AS expires_at FROM revoked_tokens WHERE token_id = $1', [jti]);
+    const { rows } = await service.pool.query(
+      'SELECT user_id, extract(epoch FROM expires_at)::bigint AS expires_at FROM revoked_tokens WHERE token_id = $1',
+      [jti],
+    );
     expect(rows).toEqual([{ user_id: id, expires_at: exp }]);
 
     const denied = await profile(token);
@@ -330,14 +399,20 @@ describe('POST /logout', () => {
     const { id, email } = await signUp(service);
     const token = await logIn(service, email, PASSWORD);
     const { jti, exp } = jose.decodeJwt(token);
-    await service.pool.query('INSERT INTO revoked_tokens (token_id, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))', [jti, id, exp]);
+    await service.pool.query(
+      'INSERT INTO revoked_tokens (token_id, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))',
+      [jti, id, exp],
+    );
     expectProblem(await profile(token), 401);
   });
 
   test('400 for a body with fields, 401 without a token', async () => {
     const { email } = await signUp(service);
     const token = await logIn(service, email, PASSWORD);
-    expectProblem(await service.request('POST', `${BASE}/logout`, { token, body: { everywhere: true } }), 400);
+    expectProblem(
+      await service.request('POST', `${BASE}/logout`, { token, body: { everywhere: true } }),
+      400,
+    );
     expect((await profile(token)).status).toBe(200);
     expectProblem(await service.request('POST', `${BASE}/logout`), 401);
   });
@@ -350,7 +425,11 @@ describe('another service with only the kit middleware', () => {
 
   beforeAll(async () => {
     const logger = createLogger('other-service', 'silent');
-    otherBus = new KafkaEventBus({ brokers: kafkaBrokers(), clientId: `other-service-${randomUUID()}`, logger });
+    otherBus = new KafkaEventBus({
+      brokers: kafkaBrokers(),
+      clientId: `other-service-${randomUUID()}`,
+      logger,
+    });
     const revocations = new InMemoryRevocationList();
     // The keys as any service gets them: from the users service's JWKS endpoint.
     const publicKeys = (await service.request('GET', `${BASE}/.well-known/jwks.json`)).body;
@@ -363,7 +442,17 @@ describe('another service with only the kit middleware', () => {
     const app = createHttpApp({
       logger,
       registry: createMetricsRegistry(),
-      services: [{ name: 'other', basePath: '/api/v1/other', router, openapi: {}, readiness: [], start: async () => {}, stop: async () => {} }],
+      services: [
+        {
+          name: 'other',
+          basePath: '/api/v1/other',
+          router,
+          openapi: {},
+          readiness: [],
+          start: async () => {},
+          stop: async () => {},
+        },
+      ],
     });
     other = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger });
   });
@@ -374,11 +463,16 @@ describe('another service with only the kit middleware', () => {
     await otherBus?.close();
   });
 
-  const callOther = async (token: string) => (await fetch(`${other.url}/api/v1/other/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const callOther = async (token: string) =>
+    (await fetch(`${other.url}/api/v1/other/me`, { headers: { authorization: `Bearer ${token}` } })).status;
 
   /** Polls the other service until it refuses `token`; returns how long that took after `since`. */
   const refusedWithin = async (token: string, since: number) => {
-    await waitFor(async () => (await callOther(token)) === 401, { timeoutMs: 10_000, intervalMs: 50, description: 'the other service to refuse the token' });
+    await waitFor(async () => (await callOther(token)) === 401, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      description: 'the other service to refuse the token',
+    });
     return performance.now() - since;
   };
 
@@ -408,7 +502,10 @@ describe('another service with only the kit middleware', () => {
     const token = await logIn(service, email, PASSWORD);
     const newPassword = 'another fresh passphrase';
     const start = performance.now();
-    const res = await service.request('PUT', `${BASE}/profile/update`, { token, body: { password: newPassword, currentPassword: PASSWORD } });
+    const res = await service.request('PUT', `${BASE}/profile/update`, {
+      token,
+      body: { password: newPassword, currentPassword: PASSWORD },
+    });
     expect(res.status).toBe(200);
     expect(await refusedWithin(token, start)).toBeLessThan(2_000);
     expect(await callOther(await logIn(service, email, newPassword))).toBe(200);
