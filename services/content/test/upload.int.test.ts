@@ -299,7 +299,7 @@ describe('POST /api/v1/content/upload', () => {
 async function waitForDeleted(courseId: string): Promise<void> {
   await waitFor(
     async () =>
-      (await app.db.query('SELECT 1 FROM known_courses WHERE course_id = $1 AND deleted', [courseId]))
+      (await app.db.query('SELECT 1 FROM projected_courses WHERE course_id = $1 AND deleted', [courseId]))
         .rowCount === 1,
     {
       timeoutMs: 30_000,

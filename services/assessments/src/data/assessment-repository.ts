@@ -81,7 +81,7 @@ export async function findAssessmentWithCourse(
 ): Promise<AssessmentWithCourse | undefined> {
   const { rows } = await db.query<AssessmentRow & Partial<CourseStandingRow> & { course_known: boolean }>(
     `SELECT ${COLUMNS}, course.course_id IS NOT NULL AS course_known, ${courseStandingColumns('$2')}
-       FROM assessments a LEFT JOIN known_courses course ON course.course_id = a.course_id
+       FROM assessments a LEFT JOIN projected_courses course ON course.course_id = a.course_id
       WHERE a.id = $1`,
     [id, callerId],
   );

@@ -168,7 +168,7 @@ export async function countActiveSubmitters(
   courseId: string,
 ): Promise<number> {
   const { rows } = await db.query<{ count: number }>(
-    `SELECT count(*)::int AS count FROM known_enrollments e
+    `SELECT count(*)::int AS count FROM projected_enrollments e
       WHERE e.course_id = $2 AND e.status = 'active'
         AND EXISTS (SELECT 1 FROM submissions s WHERE s.assessment_id = $1 AND s.student_id = e.student_id)`,
     [assessmentId, courseId],
@@ -188,7 +188,7 @@ export async function pageResultStudents(
 ): Promise<string[]> {
   const { rows } = await db.query<{ student_id: string }>(
     `SELECT student_id FROM (
-       SELECT student_id FROM known_enrollments WHERE course_id = $2 AND status = 'active'
+       SELECT student_id FROM projected_enrollments WHERE course_id = $2 AND status = 'active'
        UNION
        SELECT student_id FROM submissions WHERE assessment_id = $1
      ) students

@@ -1,8 +1,9 @@
 import type { AuthContext } from '@moocflix/platform/auth';
 import { problems } from '@moocflix/platform/errors';
+import type { EnrollmentStatus } from '@moocflix/platform/projections';
 
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;
-export type EnrollmentStatus = 'active' | 'inactive';
+export type { EnrollmentStatus } from '@moocflix/platform/projections';
 
 /** What this service knows about a course and the caller's place in it (from the courses service's events). */
 export interface CourseStanding {

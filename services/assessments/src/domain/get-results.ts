@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor } from '@moocflix/platform/http';
-import { countActiveEnrollments } from '../data/course-projection-repository';
+import { countActiveEnrollments } from '@moocflix/platform/projections';
 import {
   countActiveSubmitters,
   listGradedAttempts,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
 import { enqueueEvent, Topics } from '@moocflix/platform/events';
-import { lockEnrollment } from '../data/course-projection-repository';
+import { lockEnrollment } from '@moocflix/platform/projections';
 import { recordGradeEvent } from '../data/grade-event-repository';
 import { countAttempts, insertSubmission } from '../data/submission-repository';
 import { findAnswerErrors, type Answers } from './answer';

@@ -163,8 +163,8 @@ export class AssessmentsUnderTest {
     await waitFor(
       async () => {
         const { rows } = await this.db.query(
-          `SELECT (SELECT count(*)::int FROM known_courses WHERE course_id = $1) AS courses,
-                  (SELECT count(*)::int FROM known_enrollments WHERE course_id = $1 AND status = 'active') AS students`,
+          `SELECT (SELECT count(*)::int FROM projected_courses WHERE course_id = $1) AS courses,
+                  (SELECT count(*)::int FROM projected_enrollments WHERE course_id = $1 AND status = 'active') AS students`,
           [courseId],
         );
         expect(rows[0]).toEqual({ courses: 1, students: students.length });
@@ -195,7 +195,7 @@ export class AssessmentsUnderTest {
     await waitFor(
       async () => {
         const { rows } = await this.db.query(
-          'SELECT status FROM known_enrollments WHERE course_id = $1 AND student_id = $2',
+          'SELECT status FROM projected_enrollments WHERE course_id = $1 AND student_id = $2',
           [courseId, student.id],
         );
         expect(rows[0]?.status).toBe(status);

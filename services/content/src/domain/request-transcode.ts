@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
 import { enqueueEvent, Topics } from '@moocflix/platform/events';
-import { findKnownCourse } from '../data/course-projection-repository';
+import { findCourse } from '@moocflix/platform/projections';
 import { lockVideo, markQueued } from '../data/video-repository';
 import type { ContentContext } from './content-context';
 import { isInFlight, type Video } from './video';
@@ -29,7 +29,7 @@ export async function requestTranscode(
   return withTransaction(ctx.pool, async (tx) => {
     const video = await lockVideo(tx, videoId);
     if (!video) throw problems.notFound('Video');
-    requireManageAllowed(await findKnownCourse(tx, video.courseId), caller);
+    requireManageAllowed(await findCourse(tx, video.courseId), caller);
     if (isInFlight(video.status)) return { video, created: false };
 
     const requestId = randomUUID();

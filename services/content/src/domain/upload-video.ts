@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { problems } from '@moocflix/platform/errors';
 import { MediaProbeError, probeMedia, type MediaProbe } from '@moocflix/platform/media';
-import { findKnownCourse } from '../data/course-projection-repository';
+import { findCourse } from '@moocflix/platform/projections';
 import { storeSourceUpload, type StoredSource } from '../data/source-upload';
 import { UploadTooLargeError } from '../data/upload-spool';
 import { insertVideo } from '../data/video-repository';
@@ -40,7 +40,7 @@ export async function uploadVideo(
   fields: { courseId: string; title: string },
   file: UploadedFile,
 ): Promise<Video> {
-  requireUploadAllowed(await findKnownCourse(ctx.pool, fields.courseId), caller);
+  requireUploadAllowed(await findCourse(ctx.pool, fields.courseId), caller);
   const videoId = randomUUID();
   const sourceKey = sourceKeyOf(videoId);
   const workDir = await mkdtemp(join(ctx.uploads.tmpDir, 'moocflix-upload-'));

@@ -1,16 +1,11 @@
 import type { AuthContext } from '@moocflix/platform/auth';
 import { problems } from '@moocflix/platform/errors';
+import type { EnrollmentStatus, ProjectedCourse } from '@moocflix/platform/projections';
 
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;
 
-/** What this service knows about a course, from Course-* events. */
-export interface KnownCourse {
-  courseId: string;
-  instructorId: string;
-  deleted: boolean;
-}
-
-export type EnrollmentStatus = 'active' | 'inactive';
+/** What this service knows about a course, from Course-* events (the kit's course projection). */
+export type KnownCourse = ProjectedCourse;
 
 /**
  * Who may do what with a course's videos (DESIGN §2, issue 5):

@@ -1,6 +1,6 @@
 import type { Queryable } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
-import { findEnrollmentStatus, findKnownCourse } from '../data/course-projection-repository';
+import { findCourse, findEnrollmentStatus } from '@moocflix/platform/projections';
 import { findVideo } from '../data/video-repository';
 import type { Video } from './video';
 import { mayManage, requireWatchAllowed, type Caller } from './video-access';
@@ -9,7 +9,7 @@ import { mayManage, requireWatchAllowed, type Caller } from './video-access';
 export async function requireWatchableVideo(db: Queryable, caller: Caller, videoId: string): Promise<Video> {
   const video = await findVideo(db, videoId);
   if (!video) throw problems.notFound('Video');
-  const course = await findKnownCourse(db, video.courseId);
+  const course = await findCourse(db, video.courseId);
   // Owners and admins need no enrollment: spare them the lookup.
   const enrollment = mayManage(course, caller)
     ? undefined

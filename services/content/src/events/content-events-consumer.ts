@@ -1,7 +1,7 @@
 import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform/events';
 import type { ServiceContext } from '@moocflix/platform/runtime';
 import { completeTranscoding } from '../domain/complete-transcoding';
-import { recordCourse, recordCourseDeletion, recordEnrollment } from '../domain/course-projection';
+import { recordCourse, recordCourseDeletion, recordEnrollment } from '@moocflix/platform/projections';
 import { recordTranscodingProgress } from '../domain/record-transcoding-progress';
 
 /** The consumer group; the kit records processed event ids per group, which makes redeliveries no-ops. */

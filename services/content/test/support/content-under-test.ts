@@ -207,7 +207,7 @@ export class ContentUnderTest {
     });
     await waitFor(
       async () =>
-        (await this.db.query('SELECT 1 FROM known_courses WHERE course_id = $1', [courseId])).rowCount === 1,
+        (await this.db.query('SELECT 1 FROM projected_courses WHERE course_id = $1', [courseId])).rowCount === 1,
       {
         timeoutMs: 60_000,
         description: `the content service to consume Course-Creation of ${courseId}`,
@@ -234,7 +234,7 @@ export class ContentUnderTest {
       async () =>
         (
           await this.db.query(
-            'SELECT 1 FROM known_enrollments WHERE course_id = $1 AND student_id = $2 AND status = $3',
+            'SELECT 1 FROM projected_enrollments WHERE course_id = $1 AND student_id = $2 AND status = $3',
             [courseId, student.id, status],
           )
         ).rowCount === 1,

@@ -64,7 +64,7 @@ export async function deliverToActiveStudents(
   await db.query(
     `INSERT INTO notifications (id, recipient_id, type, title, body, data, source_event_id, created_at)
      SELECT gen_random_uuid(), student_id, $2, $3, $4, $5, $6, $7
-       FROM known_enrollments WHERE course_id = $1 AND status = 'active'
+       FROM projected_enrollments WHERE course_id = $1 AND status = 'active'
      ON CONFLICT ON CONSTRAINT notifications_once_per_event DO NOTHING`,
     [
       courseId,

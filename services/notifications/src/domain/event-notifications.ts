@@ -1,7 +1,7 @@
 import type { Queryable } from '@moocflix/platform/db';
 import type { CloudEvent, EventData, Topic, Topics } from '@moocflix/platform/events';
+import { findCourseTitle, recordEnrollment } from '@moocflix/platform/projections';
 import { deliverNotification, deliverToActiveStudents } from '../data/notification-repository';
-import { findCourseTitle, saveKnownCourse, saveKnownEnrollment } from '../data/projection-repository';
 import { saveCompletion, saveRequester, type CompletedRequest } from '../data/transcoding-request-repository';
 import {
   assessmentCreatedMessage,
@@ -28,12 +28,7 @@ export async function onStudentEnrolled(
   now: Date,
 ): Promise<void> {
   const enrollment = event.data;
-  await saveKnownCourse(db, {
-    courseId: enrollment.courseId,
-    instructorId: enrollment.instructorId,
-    title: null,
-  });
-  await saveKnownEnrollment(db, enrollment.courseId, enrollment.studentId, enrollment.status);
+  await recordEnrollment(db, enrollment);
   if (enrollment.status !== 'active') return;
   const courseTitle = await findCourseTitle(db, enrollment.courseId);
   await deliverNotification(db, enrollment.studentId, {

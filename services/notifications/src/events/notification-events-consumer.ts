@@ -1,6 +1,6 @@
 import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform/events';
 import type { ServiceContext } from '@moocflix/platform/runtime';
-import { recordCourse, recordCourseDeletion } from '../domain/course-projection';
+import { recordCourse, recordCourseDeletion } from '@moocflix/platform/projections';
 import {
   onAssessmentCreated,
   onGradingCompleted,

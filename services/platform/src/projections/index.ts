@@ -1,0 +1,12 @@
+export {
+  countActiveEnrollments,
+  findCourse,
+  findCourseTitle,
+  findEnrollmentStatus,
+  lockEnrollment,
+  recordCourse,
+  recordCourseDeletion,
+  recordEnrollment,
+  type EnrollmentStatus,
+  type ProjectedCourse,
+} from './course-projection';
