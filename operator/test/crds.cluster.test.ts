@@ -114,14 +114,14 @@ describe('MoocFlixTopic admission', () => {
 
 describe('TranscodeJob admission', () => {
   test.each([
-    [{ videoId: ' ', requestId: 'r', request: request('r', ' ') }, 'videoId must not be empty'],
-    [{ videoId: '', requestId: 'r', request: request('r', '') }, 'videoId must not be empty'],
-    [{ videoId: 'v', requestId: '', request: request('', 'v') }, 'requestId must not be empty'],
-    [{ videoId: 'v', requestId: 'r', request: request('r', 'other') }, 'request.videoId must equal videoId'],
-    [{ videoId: 'v', requestId: 'r', request: request('x', 'v') }, 'request.requestId must equal requestId'],
-    [{ videoId: 'v', requestId: 'r' }, 'spec.request: Required value'],
-    [{ videoId: 'v', requestId: 'r', request: { ...request('r', 'v'), sourceKey: undefined } }, 'spec.request.sourceKey: Required value'],
-  ])('%j is refused: %s', async (spec, message) => {
+    ['a blank videoId', { videoId: ' ', requestId: 'r', request: request('r', ' ') }, 'videoId must not be empty'],
+    ['an empty videoId', { videoId: '', requestId: 'r', request: request('r', '') }, 'videoId must not be empty'],
+    ['an empty requestId', { videoId: 'v', requestId: '', request: request('', 'v') }, 'requestId must not be empty'],
+    ['another video in the request', { videoId: 'v', requestId: 'r', request: request('r', 'other') }, 'request.videoId must equal videoId'],
+    ['another request id in the request', { videoId: 'v', requestId: 'r', request: request('x', 'v') }, 'request.requestId must equal requestId'],
+    ['no request', { videoId: 'v', requestId: 'r' }, 'spec.request: Required value'],
+    ['a request without sourceKey', { videoId: 'v', requestId: 'r', request: { ...request('r', 'v'), sourceKey: undefined } }, 'spec.request.sourceKey: Required value'],
+  ])('%s is refused', async (_what, spec, message) => {
     const refused = await refusedBy(createTranscodeJob(`tj-bad-${Math.random().toString(36).slice(2, 8)}`, spec));
     expect(refused.code).toBe(422);
     expect(refused.message).toContain(message);

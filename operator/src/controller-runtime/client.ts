@@ -123,7 +123,14 @@ export class KubeClient {
         } catch {
           return fail(new ApiError(0, 'BadWatchEvent', `watch sent a line that is not JSON: ${line.slice(0, 200)}`));
         }
-        onEvent(event);
+        if (typeof event?.type !== 'string' || typeof event.object !== 'object' || event.object === null) {
+          return fail(new ApiError(0, 'BadWatchEvent', `watch sent something that is not an event: ${line.slice(0, 200)}`));
+        }
+        try {
+          onEvent(event);
+        } catch (err) {
+          fail(err as Error);
+        }
       });
       lines.on('close', () => {
         if (!failed) resolve();

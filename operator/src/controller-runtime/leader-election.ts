@@ -75,6 +75,7 @@ export class LeaderElector {
    * Resolves without leading if `signal` aborts first.
    */
   async run(signal: AbortSignal, lead: (leadership: AbortSignal) => Promise<void> | void): Promise<'lost' | 'stopped'> {
+    this.setLeading(false);
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew()) break;
       await sleep(this.retryPeriodMs * (1 + Math.random() * 0.2), signal);

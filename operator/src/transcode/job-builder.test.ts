@@ -1,0 +1,95 @@
+import type { TranscodeJob } from '../api/v1alpha1';
+import { buildJob, jobIsDone, type Job, type JobTemplateConfig } from './job-builder';
+
+const tj: TranscodeJob = {
+  metadata: { name: 'tj-0123456789abcdef', namespace: 'media', uid: 'uid-1', generation: 1 },
+  spec: {
+    videoId: 'video-1',
+    requestId: 'req-1',
+    priority: 0,
+    request: {
+      requestId: 'req-1',
+      videoId: 'video-1',
+      courseId: 'course-1',
+      requestedBy: 'user-1',
+      sourceKey: 'uploads/video-1/source.mp4',
+      outputPrefix: 'videos/video-1/',
+      sourceFormat: 'mp4',
+      requestedAt: '2026-01-01T00:00:00.000Z',
+    },
+  },
+};
+
+const config: JobTemplateConfig = {
+  image: 'ghcr.io/moocflix/transcoder:1.2.3',
+  imagePullPolicy: 'IfNotPresent',
+  backoffLimit: 2,
+  activeDeadlineSeconds: 7200,
+  ttlSecondsAfterFinished: 3600,
+  resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  tmpSizeLimit: '20Gi',
+  envFromSecrets: ['kafka', 's3'],
+  envFromConfigMaps: ['transcoder'],
+  env: { KAFKA_BROKERS: 'kafka:9092', LOG_LEVEL: 'info' },
+  podLabels: { team: 'media', 'moocflix.io/transcodejob': 'spoofed' },
+  podAnnotations: { 'example.com/note': 'x' },
+};
+
+test('a Job owned by its TranscodeJob, named after it, bounded in retries, time and lifetime', () => {
+  const job = buildJob(tj, config);
+  expect(job.metadata).toMatchObject({ name: 'tj-0123456789abcdef', namespace: 'media' });
+  expect(job.metadata.ownerReferences).toEqual([
+    { apiVersion: 'moocflix.io/v1alpha1', kind: 'TranscodeJob', name: 'tj-0123456789abcdef', uid: 'uid-1', controller: true, blockOwnerDeletion: true },
+  ]);
+  expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 3600 });
+  expect(job.spec!.podFailurePolicy!.rules[0]).toEqual({
+    action: 'FailJob',
+    onExitCodes: { containerName: 'transcoder', operator: 'In', values: [1, 2] },
+  });
+});
+
+test('the transcoder image in one-shot mode with the request, its environment from config', () => {
+  const pod = buildJob(tj, config).spec!.template;
+  const container = pod.spec!.containers[0]!;
+  expect(container.image).toBe('ghcr.io/moocflix/transcoder:1.2.3');
+  expect(container.command).toBeUndefined();
+  expect(container.args).toEqual(['one-shot', '--request', JSON.stringify(tj.spec.request)]);
+  expect(container.envFrom).toEqual([{ configMapRef: { name: 'transcoder' } }, { secretRef: { name: 'kafka' } }, { secretRef: { name: 's3' } }]);
+  expect(container.env).toEqual([
+    { name: 'TRANSCODER_WORK_DIR', value: '/tmp/moocflix-transcoder' },
+    { name: 'KAFKA_BROKERS', value: 'kafka:9092' },
+    { name: 'LOG_LEVEL', value: 'info' },
+  ]);
+  expect(container.resources).toEqual(config.resources);
+  // Configured labels are added, but never replace the operator's own.
+  expect(pod.metadata!.labels).toMatchObject({ team: 'media', 'moocflix.io/transcodejob': 'tj-0123456789abcdef' });
+  expect(pod.metadata!.annotations).toMatchObject({ 'example.com/note': 'x', 'moocflix.io/request-id': 'req-1' });
+  expect(buildJob(tj, { ...config, command: ['node', 'main.js'] }).spec!.template.spec!.containers[0]!.command).toEqual(['node', 'main.js']);
+});
+
+test('the pod meets the restricted Pod Security Standard, with a writable /tmp only', () => {
+  const spec = buildJob(tj, config).spec!.template.spec!;
+  expect(spec.restartPolicy).toBe('Never');
+  expect(spec.automountServiceAccountToken).toBe(false);
+  expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+  const container = spec.containers[0]!;
+  expect(container.securityContext).toEqual({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  });
+  expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+  expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '20Gi' } }]);
+});
+
+test('a Job frees its slot once it finished or is finishing', () => {
+  const withCondition = (type: string, status = 'True'): Job => ({ metadata: {}, status: { conditions: [{ type, status }] } });
+  expect(jobIsDone({ metadata: {}, status: { active: 1 } })).toBe(false);
+  expect(jobIsDone(withCondition('Complete'))).toBe(true);
+  expect(jobIsDone(withCondition('Failed'))).toBe(true);
+  expect(jobIsDone(withCondition('SuccessCriteriaMet'))).toBe(true);
+  expect(jobIsDone(withCondition('FailureTarget'))).toBe(true);
+  expect(jobIsDone(withCondition('Failed', 'False'))).toBe(false);
+  expect(jobIsDone(withCondition('Suspended'))).toBe(false);
+});
