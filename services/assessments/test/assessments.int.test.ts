@@ -133,7 +133,7 @@ describe('POST /api/v1/assessments', () => {
   });
 
   it.each([
-    ['an unknown question field', { questions: [{ ...essayQuestion, correct: 'x' }] }, 'body.questions.0'],
+    ['an unknown question field', { questions: [{ ...essayQuestion, correct: 'x' }] }, 'body.questions.0.correct'],
     ['no questions', { questions: [] }, 'body.questions'],
     [
       'an unknown kind',
