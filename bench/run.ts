@@ -2,6 +2,7 @@ import type { BenchResult } from './harness';
 import { coursesEnrollBench, coursesListBench } from './courses.bench';
 import { contentUploadMemoryBench } from './content.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
+import { operatorBacklogBench, operatorBurstBench, operatorLatencyBench } from './operator.bench';
 import { transcoderOverheadBench, transcoderSpeedupBench } from './transcoder.bench';
 
 /**
@@ -16,6 +17,10 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'content-upload-memory': contentUploadMemoryBench,
   'courses-enroll': coursesEnrollBench,
   'courses-list': coursesListBench,
+  // All three measured in one run against one control plane (the others reuse the first's).
+  'operator-latency': operatorLatencyBench,
+  'operator-backlog': operatorBacklogBench,
+  'operator-burst': operatorBurstBench,
 };
 
 async function main(): Promise<void> {
