@@ -59,6 +59,8 @@ export class KafkaEventBus implements EventBus {
   private readonly replicationFactor: number;
   private readonly redeliveryDelayMs: number;
   private readonly sessionTimeoutMs: number;
+  /** Topics known to exist with every partition served (checked once per bus). */
+  private readonly readyTopics = new Set<string>();
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly subscriptions = new Set<KafkaSubscription>();
@@ -119,20 +121,30 @@ export class KafkaEventBus implements EventBus {
   }
 
   async ensureTopics(topics: readonly string[]): Promise<void> {
+    const wanted = [...new Set(topics)].filter((t) => !this.readyTopics.has(t));
+    if (wanted.length === 0) return;
     const admin = await this.connectedAdmin();
     const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    // Creating a topic that another process created meanwhile is fine: kafkajs ignores TOPIC_ALREADY_EXISTS.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: this.partitions,
-        replicationFactor: this.replicationFactor,
-      })),
-    });
-    this.logger.info({ topics: missing }, 'topics created');
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      // Creating a topic that another process created meanwhile is fine: kafkajs ignores TOPIC_ALREADY_EXISTS.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.partitions,
+          replicationFactor: this.replicationFactor,
+        })),
+      });
+      this.logger.info({ topics: missing }, 'topics created');
+    }
+    // A topic just created (here, or by another process a moment ago) is listed before every
+    // partition leader serves it; KRaft brokers answer "does not host this topic-partition" for a
+    // moment. Wait until each partition answers, so the first produce or group join does not fail.
+    for (const topic of wanted) {
+      await retryWhileRetriable(() => admin.fetchTopicOffsets(topic), TOPIC_READY_TIMEOUT_MS);
+      this.readyTopics.add(topic);
+    }
   }
 
   async ping(): Promise<boolean> {
@@ -325,6 +337,21 @@ class KafkaSubscription implements Subscription {
         // throws, kafkajs re-joins, and the unacknowledged message goes to the partition's new owner.
         await heartbeat();
       }
+    }
+  }
+}
+
+const TOPIC_READY_TIMEOUT_MS = 30_000;
+
+async function retryWhileRetriable<T>(call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable !== false;
+      if (!retriable || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));
     }
   }
 }
