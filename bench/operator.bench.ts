@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { InProcessEventBus } from '@moocflix/platform/events';
 import { createLogger } from '@moocflix/platform/log';
 import { startControlPlane, stopControlPlane } from '../e2e/cluster/control-plane';
 import { MoocFlixTopicResource, TranscodeJobResource, type MoocFlixTopic, type TranscodeJob } from '../operator/src/api/v1alpha1';
@@ -18,7 +19,8 @@ import type { BenchResult } from './harness';
 /**
  * Issue 7: the operator against the cluster tier's real control plane (etcd, kube-apiserver,
  * kube-controller-manager, kube-scheduler, kwok; started here, torn down after), in-process, no
- * Kafka (the intake is off; TranscodeJobs are created through the API as the intake would):
+ * Kafka (the in-process bus; the intake is off and TranscodeJobs are created through the API as it
+ * would create them):
  *   - CR → child object latency: a MoocFlixTopic created → its KafkaTopic seen by a watch, and a
  *     TranscodeJob created → its Job seen (slots free), one at a time; goal p99 < 1 s;
  *   - a new backlog → the first Job: 20 TranscodeJobs at once after idling; goal < 2 s (KEDA's
@@ -113,7 +115,7 @@ async function measureOperator(): Promise<OperatorTimings> {
       LEADER_ELECTION: 'false',
       TOPIC_BACKEND: 'strimzi',
       TRANSCODE_INTAKE: 'false',
-      // Required by the transcode controller, never dialled: failed completions go to the stub below.
+      // Required by the transcode controller's config; the in-process bus below stands in for Kafka.
       KAFKA_BROKERS: '127.0.0.1:9',
       TRANSCODE_MAX_CONCURRENCY: '50',
       TRANSCODE_CPU_REQUEST: '10m',
@@ -122,7 +124,7 @@ async function measureOperator(): Promise<OperatorTimings> {
     operator = await createOperator(config, {
       logger: createLogger('moocflix-operator', 'silent'),
       client,
-      publisher: { publishFailed: async () => undefined },
+      bus: new InProcessEventBus({ logger: createLogger('bench', 'silent') }),
     });
     await operator.start();
 

@@ -57,6 +57,8 @@ export const operatorConfigSchema = z
     /** Consume Transcoding-Request (one chart value decides between this and transcoder workers). */
     TRANSCODE_INTAKE: env.bool(true),
     TRANSCODE_INTAKE_GROUP: env.string('moocflix-operator-intake'),
+    /** Consumer group of the progress feed (Transcoding-Progress → status.progress). */
+    TRANSCODE_PROGRESS_GROUP: env.string('moocflix-operator-progress'),
     TRANSCODE_MIN_CONCURRENCY: env.int(0, 0),
     TRANSCODE_MAX_CONCURRENCY: env.int(2, 1),
     TRANSCODER_IMAGE: env.string('ghcr.io/moocflix/transcoder:0.1.0'),

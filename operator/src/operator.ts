@@ -23,6 +23,7 @@ import { ADMISSION_KEY, AdmissionController, createAdmissionMetrics } from './tr
 import { EventBusCompletionPublisher, type CompletionPublisher } from './transcode/completion-publisher';
 import { TranscodeIntake } from './transcode/intake';
 import { IntakeLagProbe } from './transcode/intake-lag';
+import { TranscodeProgressFeed } from './transcode/progress-feed';
 import { TRANSCODEJOB_LABEL, type Job, type JobTemplateConfig } from './transcode/job-builder';
 import { TranscodeJobReconciler } from './transcode/transcodejob-reconciler';
 
@@ -198,12 +199,22 @@ function setUpTranscode(
         })
       : undefined;
 
+  const progressFeed =
+    bus &&
+    new TranscodeProgressFeed({
+      bus,
+      groupId: config.TRANSCODE_PROGRESS_GROUP,
+      transcodeJobInformer,
+      onProgress: (key) => statusController.enqueue(key),
+      logger: logger.child({ component: 'progress-feed' }),
+    });
   const statusReconciler = new TranscodeJobReconciler({
     transcodeJobs,
     jobs,
     transcodeJobInformer,
     jobInformer,
     publisher,
+    progressOf: progressFeed && ((key) => progressFeed.progressOf(key)),
     retentionMs: config.TRANSCODEJOB_RETENTION_SECONDS * 1000,
     logger: logger.child({ controller: 'transcodejob' }),
   });
@@ -245,6 +256,7 @@ function setUpTranscode(
     );
   }
   if (lagProbe) manager.addRunnable(lagProbe);
+  if (progressFeed) manager.addRunnable(progressFeed);
 }
 
 function jobTemplate(config: OperatorConfig): JobTemplateConfig {

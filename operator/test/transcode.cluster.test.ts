@@ -4,7 +4,7 @@
 // operator/config/rbac (a service account token), in a namespace enforcing the restricted Pod
 // Security Standard; it is SIGKILLed mid-way and restarted.
 import { createNamespace, eventually, kubeClients, type KubeClients } from '../../e2e/cluster/test-kit';
-import { Topics, type CloudEvent } from '@moocflix/platform/events';
+import { createEvent, Topics, type CloudEvent } from '@moocflix/platform/events';
 import { TranscodeJobResource, type TranscodeJob } from '../src/api/v1alpha1';
 import type { KubeClient } from '../src/controller-runtime/client';
 import { findCondition } from '../src/controller-runtime/objects';
@@ -263,5 +263,28 @@ describe('with an operator in-process (no intake)', () => {
     expect(tracker2.maxInFlight).toBe(1);
     // Watch-driven: seconds at most even on a loaded machine (make bench measures it properly).
     expect(reactionMs).toBeLessThan(5_000);
+  });
+
+  test("the transcoder's progress shows in the status while the Job runs", async () => {
+    // The pod runs a minute: long enough to report progress.
+    await operatorFor({ TRANSCODE_POD_ANNOTATIONS: 'pod-complete.stage.kwok.x-k8s.io/delay=60s' });
+    const requestId = `${run}-progress`;
+    const tj = await createTranscodeJob(requestId);
+    await eventually('Running', async () => (await transcodeJobs.get(ns2, tj.metadata.name!))?.status?.phase === 'Running', 60_000);
+    const producer = kafka.kafka.producer();
+    await producer.connect();
+    try {
+      // The feed joins its group from the latest offset, in the background: tick until it shows.
+      await eventually('progress 42 in the status', async () => {
+        const data = { requestId, videoId: tj.spec.videoId, progress: 42, at: new Date().toISOString() };
+        await producer.send({
+          topic: Topics.TranscodingProgress,
+          messages: [{ key: tj.spec.videoId, value: JSON.stringify(createEvent(Topics.TranscodingProgress, { source: 'transcoder', subject: tj.spec.videoId, data })) }],
+        });
+        return (await transcodeJobs.get(ns2, tj.metadata.name!))?.status?.progress === 42;
+      }, 60_000);
+    } finally {
+      await producer.disconnect();
+    }
   });
 });

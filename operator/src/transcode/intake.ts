@@ -15,14 +15,13 @@ import {
   Topics,
   type EventBus,
   type IncomingMessage,
-  type Subscription,
 } from '@moocflix/platform/events';
 import { Counter, type Registry } from 'prom-client';
 import { OPERATOR_NAME, type TranscodeJob, type TranscodingRequest } from '../api/v1alpha1';
 import { isAlreadyExists } from '../controller-runtime/client';
-import { backoffDelay, sleep } from '../controller-runtime/backoff';
 import type { Runnable } from '../controller-runtime/manager';
 import type { ResourceClient } from '../controller-runtime/resource';
+import { BackgroundSubscription } from './background-subscription';
 import { transcodeJobName } from './names';
 import type { PolicyRule } from '../controller-runtime/rbac';
 
@@ -44,12 +43,20 @@ export interface IntakeOptions {
 
 export class TranscodeIntake implements Runnable {
   readonly name = 'transcode intake';
-  private readonly stopping = new AbortController();
-  private subscription: Subscription | undefined;
-  private subscribing: Promise<void> | undefined;
+  private readonly subscription: BackgroundSubscription;
   private readonly received: Counter<'outcome'> | undefined;
 
   constructor(private readonly options: IntakeOptions) {
+    this.subscription = new BackgroundSubscription(
+      options.bus,
+      {
+        groupId: options.groupId,
+        topics: [Topics.TranscodingRequest],
+        startFrom: 'earliest',
+        handler: (message) => this.handle(message),
+      },
+      options.logger,
+    );
     this.received = options.registry
       ? new Counter({
           name: 'moocflix_operator_intake_messages_total',
@@ -60,37 +67,12 @@ export class TranscodeIntake implements Runnable {
       : undefined;
   }
 
-  /** Joins the consumer group in the background (retrying while Kafka is unreachable). */
   async start(): Promise<void> {
-    this.subscribing = this.subscribe();
+    this.subscription.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.subscribing;
-    await this.subscription?.close();
-  }
-
-  private async subscribe(): Promise<void> {
-    const { bus, groupId, logger } = this.options;
-    for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
-      try {
-        const subscription = await bus.subscribe({
-          groupId,
-          topics: [Topics.TranscodingRequest],
-          startFrom: 'earliest',
-          handler: (message) => this.handle(message),
-        });
-        if (this.stopping.signal.aborted) await subscription.close();
-        else this.subscription = subscription;
-        logger.info({ groupId }, 'intake consuming Transcoding-Request');
-        return;
-      } catch (err) {
-        const delay = backoffDelay(attempt, 1_000, 30_000);
-        logger.warn({ err, delay }, 'intake could not join its consumer group; retrying');
-        await sleep(delay, this.stopping.signal);
-      }
-    }
+  stop(): Promise<void> {
+    return this.subscription.stop();
   }
 
   /** Resolving acknowledges the message; throwing makes the bus deliver it again (with backoff). */

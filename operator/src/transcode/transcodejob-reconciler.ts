@@ -40,6 +40,8 @@ export interface TranscodeJobReconcilerOptions {
   transcodeJobInformer: Informer<TranscodeJob>;
   jobInformer: Informer<Job>;
   publisher: CompletionPublisher;
+  /** The transcoder's latest reported percentage of a running TranscodeJob (by key), if known. */
+  progressOf?: (key: string) => number | undefined;
   /** Finished TranscodeJobs are deleted this long after completion; 0 keeps them. */
   retentionMs: number;
   logger: Logger;
@@ -145,7 +147,13 @@ export class TranscodeJobReconciler {
     }
     // Running once a pod is ready; a Job between retries stays Running rather than going back.
     if ((job.status?.ready ?? 0) > 0 || phase === 'Running') {
-      return { ...admitted, phase: 'Running', progress: admitted.progress ?? 0, startTime: admitted.startTime ?? job.status?.startTime ?? rfc3339(this.now()) };
+      const reported = this.options.progressOf?.(`${tj.metadata.namespace}/${tj.metadata.name}`);
+      return {
+        ...admitted,
+        phase: 'Running',
+        progress: Math.max(admitted.progress ?? 0, reported ?? 0),
+        startTime: admitted.startTime ?? job.status?.startTime ?? rfc3339(this.now()),
+      };
     }
     return { ...admitted, phase: 'Admitted', progress: 0 };
   }

@@ -1,0 +1,43 @@
+import { createEvent, InProcessEventBus, Topics } from '@moocflix/platform/events';
+import { createLogger } from '@moocflix/platform/log';
+import type { TranscodeJob } from '../api/v1alpha1';
+import type { Informer, InformerHandler } from '../controller-runtime/informer';
+import { transcodeJobName } from './names';
+import { TranscodeProgressFeed } from './progress-feed';
+
+const logger = createLogger('test', 'silent');
+
+test('ticks become at most one reconcile per 5 points, for the TranscodeJob of the request', async () => {
+  const bus = new InProcessEventBus({ logger });
+  const tj = { metadata: { name: transcodeJobName('req-1'), namespace: 'media' }, spec: { requestId: 'req-1' } } as TranscodeJob;
+  const handlers: InformerHandler<TranscodeJob>[] = [];
+  const informer = { list: () => [tj], on: (h: InformerHandler<TranscodeJob>) => handlers.push(h) } as unknown as Informer<TranscodeJob>;
+  const reconciles: string[] = [];
+  const feed = new TranscodeProgressFeed({ bus, groupId: 'progress', transcodeJobInformer: informer, onProgress: (k) => reconciles.push(k), logger });
+  await feed.start();
+  const tick = (requestId: string, progress: number) =>
+    bus.publish([
+      {
+        topic: Topics.TranscodingProgress,
+        key: 'video',
+        value: JSON.stringify(
+          createEvent(Topics.TranscodingProgress, { source: 't', subject: 'video', data: { requestId, videoId: 'video', progress, at: new Date().toISOString() } }),
+        ),
+      },
+    ]);
+  // Let the background subscription join.
+  for (let i = 0; i < 50 && reconciles.length === 0; i++) {
+    await tick('req-1', 1.5);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const p of [2, 3, 6.9, 7, 12, 40, 41, 100]) await tick('req-1', p);
+  await tick('someone-else', 50);
+  await new Promise((r) => setTimeout(r, 100));
+  await feed.stop();
+  expect(feed.progressOf('media/' + tj.metadata.name)).toBe(100);
+  // 1 (the first), 6, 12, 40 and 100; not 2, 3, 7 or 41 (less than 5 points above the last one kept).
+  expect(reconciles).toHaveLength(5);
+  expect(new Set(reconciles)).toEqual(new Set([`media/${tj.metadata.name}`]));
+  handlers.forEach((h) => h({ type: 'delete', object: tj }));
+  expect(feed.progressOf(`media/${tj.metadata.name}`)).toBeUndefined();
+});

@@ -1,0 +1,76 @@
+// Progress of running transcodes, from the transcoder's Transcoding-Progress events (best effort,
+// several a second per run). The feed only remembers the latest percentage per TranscodeJob and
+// asks for a reconcile when it moved by a step or more; the TranscodeJobReconciler, the one writer
+// of TranscodeJob status, copies it into status.progress while the TranscodeJob runs. So a
+// thousand ticks cost a handful of status writes.
+import { parseEvent, Topics, type EventBus, type IncomingMessage } from '@moocflix/platform/events';
+import type { Logger } from '@moocflix/platform/log';
+import type { TranscodeJob } from '../api/v1alpha1';
+import type { Informer } from '../controller-runtime/informer';
+import type { Runnable } from '../controller-runtime/manager';
+import { objectKey } from '../controller-runtime/objects';
+import { BackgroundSubscription } from './background-subscription';
+import { transcodeJobName } from './names';
+
+/** Percentage points between two status writes. */
+const STEP = 5;
+
+export interface ProgressFeedOptions {
+  bus: EventBus;
+  groupId: string;
+  transcodeJobInformer: Informer<TranscodeJob>;
+  /** Called with the TranscodeJob key whose progress moved. */
+  onProgress: (key: string) => void;
+  logger: Logger;
+}
+
+export class TranscodeProgressFeed implements Runnable {
+  readonly name = 'transcode progress feed';
+  private readonly latest = new Map<string, number>();
+  private readonly subscription: BackgroundSubscription;
+
+  constructor(private readonly options: ProgressFeedOptions) {
+    // Only ticks from now on matter; a tick never blocks the partition (it is dropped on error).
+    this.subscription = new BackgroundSubscription(
+      options.bus,
+      { groupId: options.groupId, topics: [Topics.TranscodingProgress], startFrom: 'latest', handler: async (m) => this.handle(m) },
+      options.logger,
+    );
+    options.transcodeJobInformer.on((event) => {
+      if (event.type === 'delete') this.latest.delete(objectKey(event.object));
+    });
+  }
+
+  /** The latest reported percentage of a TranscodeJob (by key), if any. */
+  progressOf(key: string): number | undefined {
+    return this.latest.get(key);
+  }
+
+  async start(): Promise<void> {
+    this.subscription.start();
+  }
+
+  stop(): Promise<void> {
+    return this.subscription.stop();
+  }
+
+  private handle(message: IncomingMessage): void {
+    let data: { requestId: string; progress: number };
+    try {
+      data = parseEvent(Topics.TranscodingProgress, message.value).data;
+    } catch (err) {
+      this.options.logger.debug({ err }, 'Transcoding-Progress ignored: not a valid event');
+      return;
+    }
+    const name = transcodeJobName(data.requestId);
+    // TranscodeJob names are unique across namespaces (a hash of the request id).
+    const tj = this.options.transcodeJobInformer.list().find((t) => t.metadata.name === name && t.spec.requestId === data.requestId);
+    if (!tj) return;
+    const key = objectKey(tj);
+    const progress = Math.max(0, Math.min(100, Math.floor(data.progress)));
+    const previous = this.latest.get(key);
+    if (previous !== undefined && progress < previous + STEP && progress !== 100) return;
+    this.latest.set(key, progress);
+    this.options.onProgress(key);
+  }
+}
