@@ -4,7 +4,12 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { InProcessEventBus } from '@moocflix/platform/events';
 import { createLogger } from '@moocflix/platform/log';
 import { startControlPlane, stopControlPlane } from '../e2e/cluster/control-plane';
-import { MoocFlixTopicResource, TranscodeJobResource, type MoocFlixTopic, type TranscodeJob } from '../operator/src/api/v1alpha1';
+import {
+  MoocFlixTopicResource,
+  TranscodeJobResource,
+  type MoocFlixTopic,
+  type TranscodeJob,
+} from '../operator/src/api/v1alpha1';
 import { loadOperatorConfig } from '../operator/src/config';
 import { KubeClient } from '../operator/src/controller-runtime/client';
 import { Informer } from '../operator/src/controller-runtime/informer';
@@ -66,7 +71,7 @@ export async function operatorBacklogBench(): Promise<BenchResult> {
   const t = await (measured ??= measureOperator());
   return {
     name: 'operator: new backlog → first Job created',
-    baseline: "KEDA ScaledJob default pollingInterval: 30000 ms",
+    baseline: 'KEDA ScaledJob default pollingInterval: 30000 ms',
     candidate: `${t.backlogFirstJobMs} ms`,
     ratio: t.backlogFirstJobMs / 2000,
     goal: '< 1.0 (first Job / 2 s)',
@@ -104,7 +109,11 @@ async function measureOperator(): Promise<OperatorTimings> {
     ]);
     const ns = 'bench';
     await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
-    await until('the default ServiceAccount', async () => Boolean(await client.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`).catch(() => false)));
+    await until('the default ServiceAccount', async () =>
+      Boolean(
+        await client.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`).catch(() => false),
+      ),
+    );
 
     const config = loadOperatorConfig({
       PORT: '0',
@@ -139,7 +148,8 @@ async function measureOperator(): Promise<OperatorTimings> {
         logger: createLogger('bench', 'silent'),
       });
       informer.on((e) => {
-        if (e.type === 'add' && !times.has(e.object.metadata.name!)) times.set(e.object.metadata.name!, performance.now());
+        if (e.type === 'add' && !times.has(e.object.metadata.name!))
+          times.set(e.object.metadata.name!, performance.now());
       });
       informers.push(informer);
       informer.start();
@@ -171,7 +181,10 @@ async function measureOperator(): Promise<OperatorTimings> {
     });
 
     // Warm-up: the first reconcile of each kind pays for connections and JIT.
-    await topics.create({ metadata: { name: 'warm-up', namespace: ns }, spec: { topicName: 'Warm-Up', partitions: 1 } });
+    await topics.create({
+      metadata: { name: 'warm-up', namespace: ns },
+      spec: { topicName: 'Warm-Up', partitions: 1 },
+    });
     await until('the warm-up KafkaTopic', async () => kafkaTopicsSeen.times.has('warm-up'));
     await transcodeJobs.create(newTranscodeJob('warm-up'));
     await until('the warm-up Job', async () => jobsSeen.times.has(transcodeJobName('warm-up')));
@@ -180,7 +193,10 @@ async function measureOperator(): Promise<OperatorTimings> {
     for (let i = 0; i < SAMPLES; i++) {
       const name = `topic-${i}`;
       const start = performance.now();
-      await topics.create({ metadata: { name, namespace: ns }, spec: { topicName: `Bench-${i}`, partitions: 3 } });
+      await topics.create({
+        metadata: { name, namespace: ns },
+        spec: { topicName: `Bench-${i}`, partitions: 3 },
+      });
       await until(`KafkaTopic ${name}`, async () => kafkaTopicsSeen.times.has(name), 30_000, 1);
       topicLatencies.push(kafkaTopicsSeen.times.get(name)! - start);
     }
@@ -189,21 +205,38 @@ async function measureOperator(): Promise<OperatorTimings> {
       const requestId = `latency-${i}`;
       const start = performance.now();
       await transcodeJobs.create(newTranscodeJob(requestId));
-      await until(`Job of ${requestId}`, async () => jobsSeen.times.has(transcodeJobName(requestId)), 30_000, 1);
+      await until(
+        `Job of ${requestId}`,
+        async () => jobsSeen.times.has(transcodeJobName(requestId)),
+        30_000,
+        1,
+      );
       jobLatencies.push(jobsSeen.times.get(transcodeJobName(requestId))! - start);
     }
 
     // Idle until every Job finished (kwok completes them), then a new backlog at once.
-    await until('the latency Jobs finished', async () => {
-      const list = await transcodeJobs.list(ns);
-      return list.items.every((tj) => tj.status?.phase === 'Succeeded');
-    }, 300_000, 500);
+    await until(
+      'the latency Jobs finished',
+      async () => {
+        const list = await transcodeJobs.list(ns);
+        return list.items.every((tj) => tj.status?.phase === 'Succeeded');
+      },
+      300_000,
+      500,
+    );
     await new Promise((r) => setTimeout(r, 3_000));
     const backlog = Array.from({ length: 20 }, (_, i) => `backlog-${i}`);
     const backlogStart = performance.now();
     await Promise.all(backlog.map((id) => transcodeJobs.create(newTranscodeJob(id))));
-    await until('the first backlog Job', async () => backlog.some((id) => jobsSeen.times.has(transcodeJobName(id))), 30_000, 1);
-    const backlogFirstJobMs = Math.round(Math.min(...backlog.flatMap((id) => jobsSeen.times.get(transcodeJobName(id)) ?? [])) - backlogStart);
+    await until(
+      'the first backlog Job',
+      async () => backlog.some((id) => jobsSeen.times.has(transcodeJobName(id))),
+      30_000,
+      1,
+    );
+    const backlogFirstJobMs = Math.round(
+      Math.min(...backlog.flatMap((id) => jobsSeen.times.get(transcodeJobName(id)) ?? [])) - backlogStart,
+    );
 
     // A burst of 1,000: time until every one has its status for its generation.
     const reconciled = new Set<string>();
@@ -215,7 +248,12 @@ async function measureOperator(): Promise<OperatorTimings> {
     });
     burstInformer.on((e) => {
       const tj = e.object;
-      if (e.type !== 'delete' && tj.spec.requestId.startsWith('burst-') && tj.status?.phase && tj.status.observedGeneration === tj.metadata.generation) {
+      if (
+        e.type !== 'delete' &&
+        tj.spec.requestId.startsWith('burst-') &&
+        tj.status?.phase &&
+        tj.status.observedGeneration === tj.metadata.generation
+      ) {
         reconciled.add(tj.metadata.name!);
       }
     });
@@ -252,17 +290,23 @@ async function applyCrds(client: KubeClient, files: string[]): Promise<void> {
     for (const crd of loadAllYaml(readFileSync(file, 'utf8')) as KubeObject[]) {
       await client.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd });
       await until(`CRD ${crd.metadata.name} established`, async () => {
-        const current = await client.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
-          'GET',
-          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+        const current = await client.request<{
+          status?: { conditions?: { type: string; status: string }[] };
+        }>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+        return Boolean(
+          current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
         );
-        return Boolean(current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
       });
     }
   }
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`operator bench: timed out waiting for ${what}`);
@@ -272,7 +316,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 
 function percentiles(samples: number[]): Latencies {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
   return { p50: at(0.5), p99: at(0.99), max: Math.round(sorted.at(-1)!) };
 }
 

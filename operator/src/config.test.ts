@@ -36,14 +36,23 @@ test('lists, key=value maps and the command are parsed', () => {
 
 test.each([
   [{}, 'KAFKA_BROKERS: the transcode controller consumes Transcoding-Request'],
-  [{ OPERATOR_CONTROLLERS: 'topics', TOPIC_BACKEND: 'kafka' }, 'KAFKA_BROKERS: TOPIC_BACKEND=kafka needs KAFKA_BROKERS'],
-  [{ ...brokers, TRANSCODE_MIN_CONCURRENCY: '3', TRANSCODE_MAX_CONCURRENCY: '2' }, 'TRANSCODE_MIN_CONCURRENCY: must not exceed TRANSCODE_MAX_CONCURRENCY'],
+  [
+    { OPERATOR_CONTROLLERS: 'topics', TOPIC_BACKEND: 'kafka' },
+    'KAFKA_BROKERS: TOPIC_BACKEND=kafka needs KAFKA_BROKERS',
+  ],
+  [
+    { ...brokers, TRANSCODE_MIN_CONCURRENCY: '3', TRANSCODE_MAX_CONCURRENCY: '2' },
+    'TRANSCODE_MIN_CONCURRENCY: must not exceed TRANSCODE_MAX_CONCURRENCY',
+  ],
   [{ ...brokers, TRANSCODE_MAX_CONCURRENCY: '0' }, 'TRANSCODE_MAX_CONCURRENCY'],
   [{ ...brokers, OPERATOR_CONTROLLERS: 'topics,jobs' }, 'OPERATOR_CONTROLLERS'],
   [{ ...brokers, TRANSCODE_POD_LABELS: 'team' }, '"team" is not key=value'],
   [{ ...brokers, TRANSCODER_COMMAND: 'node main.js' }, 'TRANSCODER_COMMAND: must be a JSON array of strings'],
   [{ ...brokers, TRANSCODE_MEMORY_LIMIT: 'lots' }, 'TRANSCODE_MEMORY_LIMIT: must be a Kubernetes quantity'],
-  [{ ...brokers, LEADER_ELECTION_LEASE_DURATION_MS: '5000', LEADER_ELECTION_RENEW_DEADLINE_MS: '5000' }, 'LEADER_ELECTION_RENEW_DEADLINE_MS'],
+  [
+    { ...brokers, LEADER_ELECTION_LEASE_DURATION_MS: '5000', LEADER_ELECTION_RENEW_DEADLINE_MS: '5000' },
+    'LEADER_ELECTION_RENEW_DEADLINE_MS',
+  ],
 ])('%j is refused, naming the variable', (env, message) => {
   expect(() => loadOperatorConfig(env)).toThrow(ConfigError);
   expect(() => loadOperatorConfig(env)).toThrow(message);

@@ -9,7 +9,10 @@ const keyValues = () =>
     .string()
     .transform((text, ctx) => {
       const result: Record<string, string> = {};
-      for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const pair of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const eq = pair.indexOf('=');
         if (eq <= 0) {
           ctx.addIssue({ code: 'custom', message: `"${pair}" is not key=value` });
@@ -22,8 +25,16 @@ const keyValues = () =>
     .default({});
 
 const list = () => env.list().transform((v) => v ?? []);
-const quantity = (def: string) => z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity').default(def);
-const optionalQuantity = () => z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity').optional();
+const quantity = (def: string) =>
+  z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity')
+    .default(def);
+const optionalQuantity = () =>
+  z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity')
+    .optional();
 
 export const operatorConfigSchema = z
   .object({
@@ -69,7 +80,8 @@ export const operatorConfigSchema = z
       .transform((text, ctx) => {
         try {
           const value: unknown = JSON.parse(text);
-          if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) return value as string[];
+          if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
+            return value as string[];
         } catch {
           // reported below
         }
@@ -114,20 +126,37 @@ export const operatorConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.TRANSCODE_MIN_CONCURRENCY > c.TRANSCODE_MAX_CONCURRENCY) {
-      ctx.addIssue({ code: 'custom', path: ['TRANSCODE_MIN_CONCURRENCY'], message: 'must not exceed TRANSCODE_MAX_CONCURRENCY' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRANSCODE_MIN_CONCURRENCY'],
+        message: 'must not exceed TRANSCODE_MAX_CONCURRENCY',
+      });
     }
     if (c.LEADER_ELECTION_RENEW_DEADLINE_MS >= c.LEADER_ELECTION_LEASE_DURATION_MS) {
-      ctx.addIssue({ code: 'custom', path: ['LEADER_ELECTION_RENEW_DEADLINE_MS'], message: 'must be shorter than LEADER_ELECTION_LEASE_DURATION_MS' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LEADER_ELECTION_RENEW_DEADLINE_MS'],
+        message: 'must be shorter than LEADER_ELECTION_LEASE_DURATION_MS',
+      });
     }
     if (c.OPERATOR_CONTROLLERS.includes('transcode') && c.KAFKA_BROKERS.length === 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['KAFKA_BROKERS'],
-        message: 'the transcode controller consumes Transcoding-Request and publishes failed completions: set KAFKA_BROKERS',
+        message:
+          'the transcode controller consumes Transcoding-Request and publishes failed completions: set KAFKA_BROKERS',
       });
     }
-    if (c.TOPIC_BACKEND === 'kafka' && c.OPERATOR_CONTROLLERS.includes('topics') && c.KAFKA_BROKERS.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['KAFKA_BROKERS'], message: 'TOPIC_BACKEND=kafka needs KAFKA_BROKERS' });
+    if (
+      c.TOPIC_BACKEND === 'kafka' &&
+      c.OPERATOR_CONTROLLERS.includes('topics') &&
+      c.KAFKA_BROKERS.length === 0
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_BROKERS'],
+        message: 'TOPIC_BACKEND=kafka needs KAFKA_BROKERS',
+      });
     }
   });
 

@@ -24,7 +24,12 @@ async function main(): Promise<void> {
   });
   await operator.start();
   logger.info(
-    { url: operator.manager.url, identity: operator.manager.identity, controllers: config.OPERATOR_CONTROLLERS, topicBackend: operator.topicBackend },
+    {
+      url: operator.manager.url,
+      identity: operator.manager.identity,
+      controllers: config.OPERATOR_CONTROLLERS,
+      topicBackend: operator.topicBackend,
+    },
     'operator started',
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -5,7 +5,12 @@ import type { Logger } from '@moocflix/platform/log';
 import { KafkaEventBus, type EventBus } from '@moocflix/platform/events';
 import { createMetricsRegistry } from '@moocflix/platform/metrics';
 import type { Registry } from 'prom-client';
-import { MoocFlixTopicResource, TranscodeJobResource, type MoocFlixTopic, type TranscodeJob } from './api/v1alpha1';
+import {
+  MoocFlixTopicResource,
+  TranscodeJobResource,
+  type MoocFlixTopic,
+  type TranscodeJob,
+} from './api/v1alpha1';
 import type { OperatorConfig } from './config';
 import type { KubeClient } from './controller-runtime/client';
 import { Controller } from './controller-runtime/controller';
@@ -68,7 +73,11 @@ export async function createOperator(config: OperatorConfig, deps: OperatorDepen
       retryPeriodMs: config.LEADER_ELECTION_RETRY_PERIOD_MS,
     },
   });
-  const informer = <T extends KubeObject>(name: string, resource: ResourceClient<T>, labelSelector?: string) =>
+  const informer = <T extends KubeObject>(
+    name: string,
+    resource: ResourceClient<T>,
+    labelSelector?: string,
+  ) =>
     manager.addInformer(
       new Informer<T>({
         name,
@@ -98,12 +107,17 @@ export async function createOperator(config: OperatorConfig, deps: OperatorDepen
     start: () => manager.start(),
     async stop() {
       await manager.stop();
-      for (const close of closers) await close().catch((err: unknown) => logger.warn({ err }, 'close failed'));
+      for (const close of closers)
+        await close().catch((err: unknown) => logger.warn({ err }, 'close failed'));
     },
   };
 }
 
-type MakeInformer = <T extends KubeObject>(name: string, resource: ResourceClient<T>, labelSelector?: string) => Informer<T>;
+type MakeInformer = <T extends KubeObject>(
+  name: string,
+  resource: ResourceClient<T>,
+  labelSelector?: string,
+) => Informer<T>;
 
 async function setUpTopics(
   config: OperatorConfig,
@@ -118,9 +132,12 @@ async function setUpTopics(
   const topicInformer = informer('moocflixtopics', topics);
 
   // Asked once at start: installing or upgrading Strimzi later means restarting the operator.
-  const kafkaTopicType = config.TOPIC_BACKEND === 'kafka' ? undefined : await discoverKafkaTopicResource(client);
+  const kafkaTopicType =
+    config.TOPIC_BACKEND === 'kafka' ? undefined : await discoverKafkaTopicResource(client);
   if (config.TOPIC_BACKEND === 'strimzi' && !kafkaTopicType) {
-    throw new Error('TOPIC_BACKEND=strimzi, but the cluster serves no kafka.strimzi.io KafkaTopic API (v1 or v1beta2): is Strimzi installed?');
+    throw new Error(
+      'TOPIC_BACKEND=strimzi, but the cluster serves no kafka.strimzi.io KafkaTopic API (v1 or v1beta2): is Strimzi installed?',
+    );
   }
   let backend: TopicBackend;
   let kafkaTopicInformer: Informer<KafkaTopic> | undefined;
@@ -135,7 +152,9 @@ async function setUpTopics(
     });
   } else {
     if (config.KAFKA_BROKERS.length === 0) {
-      throw new Error('no Strimzi KafkaTopic API in the cluster, and no KAFKA_BROKERS for the kafka topic backend');
+      throw new Error(
+        'no Strimzi KafkaTopic API in the cluster, and no KAFKA_BROKERS for the kafka topic backend',
+      );
     }
     const kafkaBackend = new KafkaTopicBackend({
       brokers: config.KAFKA_BROKERS,
@@ -146,10 +165,27 @@ async function setUpTopics(
     closers.push(() => kafkaBackend.close());
     backend = kafkaBackend;
   }
-  logger.info({ backend: backend.name, kafkaTopicApi: kafkaTopicType && `${kafkaTopicType.group}/${kafkaTopicType.version}` }, 'topic backend chosen');
+  logger.info(
+    {
+      backend: backend.name,
+      kafkaTopicApi: kafkaTopicType && `${kafkaTopicType.group}/${kafkaTopicType.version}`,
+    },
+    'topic backend chosen',
+  );
 
-  const reconciler = new MoocFlixTopicReconciler({ topics, informer: topicInformer, backend, logger: logger.child({ controller: 'moocflixtopic' }) });
-  const controller = new Controller({ name: 'moocflixtopic', workers: 2, logger, metrics, reconcile: reconciler.reconcile });
+  const reconciler = new MoocFlixTopicReconciler({
+    topics,
+    informer: topicInformer,
+    backend,
+    logger: logger.child({ controller: 'moocflixtopic' }),
+  });
+  const controller = new Controller({
+    name: 'moocflixtopic',
+    workers: 2,
+    logger,
+    metrics,
+    reconcile: reconciler.reconcile,
+  });
   topicInformer.on(({ object }) => controller.enqueue(objectKey(object)));
   kafkaTopicInformer?.on(({ object }) => {
     const owner = controllerOwnerKey(object, 'MoocFlixTopic');
@@ -170,8 +206,14 @@ function setUpTranscode(
 ): void {
   const { client, logger } = deps;
   const namespace = config.TRANSCODE_NAMESPACE ?? config.POD_NAMESPACE;
-  if (config.TRANSCODE_INTAKE && config.WATCH_NAMESPACES.length > 0 && !config.WATCH_NAMESPACES.includes(namespace)) {
-    throw new Error(`the intake creates TranscodeJobs in ${namespace}, which WATCH_NAMESPACES (${config.WATCH_NAMESPACES.join(',')}) leaves out`);
+  if (
+    config.TRANSCODE_INTAKE &&
+    config.WATCH_NAMESPACES.length > 0 &&
+    !config.WATCH_NAMESPACES.includes(namespace)
+  ) {
+    throw new Error(
+      `the intake creates TranscodeJobs in ${namespace}, which WATCH_NAMESPACES (${config.WATCH_NAMESPACES.join(',')}) leaves out`,
+    );
   }
   const transcodeJobs = new ResourceClient<TranscodeJob>(client, TranscodeJobResource);
   const jobs = new ResourceClient<Job>(client, JobResource);
@@ -180,12 +222,17 @@ function setUpTranscode(
 
   let bus = deps.bus;
   if (!bus && config.KAFKA_BROKERS.length > 0) {
-    const kafkaBus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
+    const kafkaBus = new KafkaEventBus({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      logger,
+    });
     closers.push(() => kafkaBus.close());
     bus = kafkaBus;
   }
   const publisher = deps.publisher ?? (bus && new EventBusCompletionPublisher(bus));
-  if (!publisher) throw new Error('the transcode controller needs KAFKA_BROKERS (or a publisher) for failed completions');
+  if (!publisher)
+    throw new Error('the transcode controller needs KAFKA_BROKERS (or a publisher) for failed completions');
 
   const lagProbe =
     config.TRANSCODE_INTAKE && bus
@@ -228,7 +275,13 @@ function setUpTranscode(
     metrics: createAdmissionMetrics(registry),
     logger: logger.child({ controller: 'transcodejob-admission' }),
   });
-  const statusController = new Controller({ name: 'transcodejob', workers: 4, logger, metrics, reconcile: statusReconciler.reconcile });
+  const statusController = new Controller({
+    name: 'transcodejob',
+    workers: 4,
+    logger,
+    metrics,
+    reconcile: statusReconciler.reconcile,
+  });
   const admissionController = new Controller({
     name: 'transcodejob-admission',
     workers: 1,
@@ -252,7 +305,14 @@ function setUpTranscode(
 
   if (config.TRANSCODE_INTAKE && bus) {
     manager.addRunnable(
-      new TranscodeIntake({ bus, transcodeJobs, namespace, groupId: config.TRANSCODE_INTAKE_GROUP, logger: logger.child({ component: 'intake' }), registry }),
+      new TranscodeIntake({
+        bus,
+        transcodeJobs,
+        namespace,
+        groupId: config.TRANSCODE_INTAKE_GROUP,
+        logger: logger.child({ component: 'intake' }),
+        registry,
+      }),
     );
   }
   if (lagProbe) manager.addRunnable(lagProbe);
@@ -261,7 +321,8 @@ function setUpTranscode(
 
 function jobTemplate(config: OperatorConfig): JobTemplateConfig {
   const env: Record<string, string> = { LOG_LEVEL: config.LOG_LEVEL };
-  if (!config.TRANSCODE_KAFKA_SECRET && config.KAFKA_BROKERS.length > 0) env.KAFKA_BROKERS = config.KAFKA_BROKERS.join(',');
+  if (!config.TRANSCODE_KAFKA_SECRET && config.KAFKA_BROKERS.length > 0)
+    env.KAFKA_BROKERS = config.KAFKA_BROKERS.join(',');
   return {
     image: config.TRANSCODER_IMAGE,
     imagePullPolicy: config.TRANSCODER_IMAGE_PULL_POLICY,
@@ -272,10 +333,15 @@ function jobTemplate(config: OperatorConfig): JobTemplateConfig {
     ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
     resources: {
       requests: { cpu: config.TRANSCODE_CPU_REQUEST, memory: config.TRANSCODE_MEMORY_REQUEST },
-      limits: { memory: config.TRANSCODE_MEMORY_LIMIT, ...(config.TRANSCODE_CPU_LIMIT && { cpu: config.TRANSCODE_CPU_LIMIT }) },
+      limits: {
+        memory: config.TRANSCODE_MEMORY_LIMIT,
+        ...(config.TRANSCODE_CPU_LIMIT && { cpu: config.TRANSCODE_CPU_LIMIT }),
+      },
     },
     tmpSizeLimit: config.TRANSCODE_TMP_SIZE_LIMIT,
-    envFromSecrets: [config.TRANSCODE_KAFKA_SECRET, config.TRANSCODE_S3_SECRET].filter((s): s is string => Boolean(s)),
+    envFromSecrets: [config.TRANSCODE_KAFKA_SECRET, config.TRANSCODE_S3_SECRET].filter((s): s is string =>
+      Boolean(s),
+    ),
     envFromConfigMaps: config.TRANSCODE_CONFIGMAP ? [config.TRANSCODE_CONFIGMAP] : [],
     env,
     podLabels: config.TRANSCODE_POD_LABELS,

@@ -1,6 +1,11 @@
 // The CRDs in crds/ against a real apiserver: names, printer columns, defaults, and specs the
 // operator could not carry out refused at admission with a readable message.
-import { MoocFlixTopicResource, TranscodeJobResource, type MoocFlixTopic, type TranscodeJob } from '../src/api/v1alpha1';
+import {
+  MoocFlixTopicResource,
+  TranscodeJobResource,
+  type MoocFlixTopic,
+  type TranscodeJob,
+} from '../src/api/v1alpha1';
 import type { KubeClient } from '../src/controller-runtime/client';
 import { resourcePath, ResourceClient } from '../src/controller-runtime/resource';
 import { createNamespace, kubeClients, type KubeClients } from '../../e2e/cluster/test-kit';
@@ -50,7 +55,9 @@ interface Table {
 
 test('short names, categories, status subresources and printer columns are served', async () => {
   const crds = await Promise.all(
-    ['moocflixtopics.moocflix.io', 'transcodejobs.moocflix.io'].map((name) => c.apiextensions.readCustomResourceDefinition({ name })),
+    ['moocflixtopics.moocflix.io', 'transcodejobs.moocflix.io'].map((name) =>
+      c.apiextensions.readCustomResourceDefinition({ name }),
+    ),
   );
   const [topicCrd, jobCrd] = crds as [(typeof crds)[0], (typeof crds)[0]];
   expect(topicCrd.spec.names.shortNames).toEqual(['mft']);
@@ -59,13 +66,32 @@ test('short names, categories, status subresources and printer columns are serve
 
   // What `kubectl get mft` / `kubectl get tj` print: the apiserver's Table rendering.
   await createTopic('printed', { topicName: 'Printed-Topic', partitions: 3, replicas: 1 });
-  await createTranscodeJob('tj-printed', { videoId: 'video-1', requestId: 'r-printed', request: request('r-printed', 'video-1') });
-  const table = (path: string) => client.request<Table>('GET', path, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+  await createTranscodeJob('tj-printed', {
+    videoId: 'video-1',
+    requestId: 'r-printed',
+    request: request('r-printed', 'video-1'),
+  });
+  const table = (path: string) =>
+    client.request<Table>('GET', path, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
   const topicTable = await table(resourcePath(MoocFlixTopicResource, ns));
-  expect(topicTable.columnDefinitions.map((d) => d.name.toUpperCase())).toEqual(['NAME', 'TOPIC', 'PARTITIONS', 'REPLICAS', 'READY', 'AGE']);
+  expect(topicTable.columnDefinitions.map((d) => d.name.toUpperCase())).toEqual([
+    'NAME',
+    'TOPIC',
+    'PARTITIONS',
+    'REPLICAS',
+    'READY',
+    'AGE',
+  ]);
   expect(topicTable.rows[0]!.cells.slice(0, 4)).toEqual(['printed', 'Printed-Topic', 3, 1]);
   const jobTable = await table(resourcePath(TranscodeJobResource, ns));
-  expect(jobTable.columnDefinitions.map((d) => d.name.toUpperCase())).toEqual(['NAME', 'VIDEO', 'PHASE', 'PROGRESS', 'JOB', 'AGE']);
+  expect(jobTable.columnDefinitions.map((d) => d.name.toUpperCase())).toEqual([
+    'NAME',
+    'VIDEO',
+    'PHASE',
+    'PROGRESS',
+    'JOB',
+    'AGE',
+  ]);
   expect(jobTable.rows[0]!.cells.slice(0, 2)).toEqual(['tj-printed', 'video-1']);
 });
 
@@ -87,7 +113,9 @@ describe('MoocFlixTopic admission', () => {
     await patchTopic('grow', { partitions: 6 });
     const refused = await refusedBy(patchTopic('grow', { partitions: 2 }));
     expect(refused.code).toBe(422);
-    expect(refused.message).toContain('partitions cannot be decreased (Kafka cannot remove partitions from a topic)');
+    expect(refused.message).toContain(
+      'partitions cannot be decreased (Kafka cannot remove partitions from a topic)',
+    );
   });
 
   test('topicName is immutable', async () => {
@@ -103,8 +131,14 @@ describe('MoocFlixTopic admission', () => {
     [{ topicName: '', partitions: 1 }, 'spec.topicName'],
     [{ topicName: 'T', partitions: 0 }, 'spec.partitions: Invalid value: 0'],
     [{ partitions: 1 }, 'spec.topicName: Required value'],
-    [{ topicName: 'T', partitions: 1, deletionPolicy: 'Forget' }, 'spec.deletionPolicy: Unsupported value: "Forget"'],
-    [{ topicName: 'T', partitions: 1, config: { 'Retention MS': '1' } }, 'config keys are Kafka topic settings'],
+    [
+      { topicName: 'T', partitions: 1, deletionPolicy: 'Forget' },
+      'spec.deletionPolicy: Unsupported value: "Forget"',
+    ],
+    [
+      { topicName: 'T', partitions: 1, config: { 'Retention MS': '1' } },
+      'config keys are Kafka topic settings',
+    ],
   ])('%j is refused: %s', async (spec, message) => {
     const refused = await refusedBy(createTopic(`bad-${Math.random().toString(36).slice(2, 8)}`, spec));
     expect(refused.code).toBe(422);
@@ -114,21 +148,51 @@ describe('MoocFlixTopic admission', () => {
 
 describe('TranscodeJob admission', () => {
   test.each([
-    ['a blank videoId', { videoId: ' ', requestId: 'r', request: request('r', ' ') }, 'videoId must not be empty'],
-    ['an empty videoId', { videoId: '', requestId: 'r', request: request('r', '') }, 'videoId must not be empty'],
-    ['an empty requestId', { videoId: 'v', requestId: '', request: request('', 'v') }, 'requestId must not be empty'],
-    ['another video in the request', { videoId: 'v', requestId: 'r', request: request('r', 'other') }, 'request.videoId must equal videoId'],
-    ['another request id in the request', { videoId: 'v', requestId: 'r', request: request('x', 'v') }, 'request.requestId must equal requestId'],
+    [
+      'a blank videoId',
+      { videoId: ' ', requestId: 'r', request: request('r', ' ') },
+      'videoId must not be empty',
+    ],
+    [
+      'an empty videoId',
+      { videoId: '', requestId: 'r', request: request('r', '') },
+      'videoId must not be empty',
+    ],
+    [
+      'an empty requestId',
+      { videoId: 'v', requestId: '', request: request('', 'v') },
+      'requestId must not be empty',
+    ],
+    [
+      'another video in the request',
+      { videoId: 'v', requestId: 'r', request: request('r', 'other') },
+      'request.videoId must equal videoId',
+    ],
+    [
+      'another request id in the request',
+      { videoId: 'v', requestId: 'r', request: request('x', 'v') },
+      'request.requestId must equal requestId',
+    ],
     ['no request', { videoId: 'v', requestId: 'r' }, 'spec.request: Required value'],
-    ['a request without sourceKey', { videoId: 'v', requestId: 'r', request: { ...request('r', 'v'), sourceKey: undefined } }, 'spec.request.sourceKey: Required value'],
+    [
+      'a request without sourceKey',
+      { videoId: 'v', requestId: 'r', request: { ...request('r', 'v'), sourceKey: undefined } },
+      'spec.request.sourceKey: Required value',
+    ],
   ])('%s is refused', async (_what, spec, message) => {
-    const refused = await refusedBy(createTranscodeJob(`tj-bad-${Math.random().toString(36).slice(2, 8)}`, spec));
+    const refused = await refusedBy(
+      createTranscodeJob(`tj-bad-${Math.random().toString(36).slice(2, 8)}`, spec),
+    );
     expect(refused.code).toBe(422);
     expect(refused.message).toContain(message);
   });
 
   test('only the priority may change', async () => {
-    await createTranscodeJob('tj-immutable', { videoId: 'v2', requestId: 'r2', request: request('r2', 'v2') });
+    await createTranscodeJob('tj-immutable', {
+      videoId: 'v2',
+      requestId: 'r2',
+      request: request('r2', 'v2'),
+    });
     const patch = (spec: Record<string, unknown>) => transcodeJobs.mergePatch(ns, 'tj-immutable', { spec });
     expect((await patch({ priority: 10 })).spec.priority).toBe(10);
     const refused = await refusedBy(patch({ videoId: 'v3', request: { videoId: 'v3' } }));

@@ -6,7 +6,13 @@ import { MoocFlixTopicResource, TopicReason, type MoocFlixTopic } from '../src/a
 import type { KubeClient } from '../src/controller-runtime/client';
 import { findCondition } from '../src/controller-runtime/objects';
 import { ResourceClient } from '../src/controller-runtime/resource';
-import { adminClient, installCrds, OPERATOR_CRDS, startOperator, type InProcessOperator } from './support/cluster';
+import {
+  adminClient,
+  installCrds,
+  OPERATOR_CRDS,
+  startOperator,
+  type InProcessOperator,
+} from './support/cluster';
 import { startTestKafka, type TestKafka } from './support/kafka';
 
 jest.setTimeout(120_000);
@@ -47,10 +53,13 @@ afterAll(async () => {
   client?.close();
 });
 
-const createTopic = (name: string, spec: MoocFlixTopic['spec']) => topics.create({ metadata: { name, namespace: ns }, spec });
+const createTopic = (name: string, spec: MoocFlixTopic['spec']) =>
+  topics.create({ metadata: { name, namespace: ns }, spec });
 const readyCondition = async (name: string) => {
   const t = await topics.get(ns, name);
-  return t && t.status?.observedGeneration === t.metadata.generation ? findCondition(t.status?.conditions, 'Ready') : undefined;
+  return t && t.status?.observedGeneration === t.metadata.generation
+    ? findCondition(t.status?.conditions, 'Ready')
+    : undefined;
 };
 const readyWith = (name: string, reason: TopicReason) =>
   eventually(`MoocFlixTopic ${name} Ready reason ${reason}`, async () => {
@@ -65,25 +74,42 @@ async function partitions(topic: string): Promise<number | undefined> {
 }
 
 async function topicConfig(topic: string): Promise<Record<string, string>> {
-  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+  });
   return Object.fromEntries(
-    described.resources[0]!.configEntries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue]),
+    described.resources[0]!.configEntries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map(
+      (e) => [e.configName, e.configValue],
+    ),
   );
 }
 
 test('creates the Kafka topic with the partitions and config of the spec', async () => {
-  await createTopic('course-creation', { topicName: 'Course-Creation', partitions: 4, config: { 'retention.ms': 3600000 } });
+  await createTopic('course-creation', {
+    topicName: 'Course-Creation',
+    partitions: 4,
+    config: { 'retention.ms': 3600000 },
+  });
   const ready = await readyWith('course-creation', TopicReason.Ready);
   expect(ready.status).toBe('True');
   expect(await partitions('Course-Creation')).toBe(4);
   expect(await topicConfig('Course-Creation')).toEqual({ 'retention.ms': '3600000' });
-  expect((await topics.get(ns, 'course-creation'))!.status).toMatchObject({ backend: 'kafka', partitions: 4, replicas: 1, topicName: 'Course-Creation' });
+  expect((await topics.get(ns, 'course-creation'))!.status).toMatchObject({
+    backend: 'kafka',
+    partitions: 4,
+    replicas: 1,
+    topicName: 'Course-Creation',
+  });
 });
 
 test('more partitions in the spec are added to the topic', async () => {
   await topics.mergePatch(ns, 'course-creation', { spec: { partitions: 6 } });
   await eventually('6 partitions', async () => (await partitions('Course-Creation')) === 6);
-  await eventually('status with 6 partitions', async () => (await topics.get(ns, 'course-creation'))?.status?.partitions === 6);
+  await eventually(
+    'status with 6 partitions',
+    async () => (await topics.get(ns, 'course-creation'))?.status?.partitions === 6,
+  );
 });
 
 test('drift is corrected: config changed by hand is set back, a deleted topic is made again', async () => {
@@ -100,7 +126,10 @@ test('drift is corrected: config changed by hand is set back, a deleted topic is
       },
     ],
   });
-  expect(await topicConfig('Course-Creation')).toEqual({ 'retention.ms': '1000', 'max.message.bytes': '2000' });
+  expect(await topicConfig('Course-Creation')).toEqual({
+    'retention.ms': '1000',
+    'max.message.bytes': '2000',
+  });
   // TOPIC_RESYNC_SECONDS=2: the next look at the topic restores the spec's config, and only it.
   await eventually('config restored', async () => {
     const config = await topicConfig('Course-Creation');
@@ -108,7 +137,11 @@ test('drift is corrected: config changed by hand is set back, a deleted topic is
   });
 
   await admin.deleteTopics({ topics: ['Course-Creation'] });
-  await eventually('topic made again with 6 partitions', async () => (await partitions('Course-Creation')) === 6, 60_000);
+  await eventually(
+    'topic made again with 6 partitions',
+    async () => (await partitions('Course-Creation')) === 6,
+    60_000,
+  );
 });
 
 test('partitions added by hand beyond the spec are reported, not hidden', async () => {
@@ -121,7 +154,11 @@ test('partitions added by hand beyond the spec are reported, not hidden', async 
 });
 
 test('what Kafka refuses becomes a readable Ready=False', async () => {
-  await createTopic('bad-config', { topicName: 'Bad-Config', partitions: 1, config: { 'cleanup.policy': 'sometimes' } });
+  await createTopic('bad-config', {
+    topicName: 'Bad-Config',
+    partitions: 1,
+    config: { 'cleanup.policy': 'sometimes' },
+  });
   const badConfig = await readyWith('bad-config', TopicReason.InvalidTopic);
   expect(badConfig.message).toContain('Kafka refused topic Bad-Config');
   expect(await partitions('Bad-Config')).toBeUndefined();
@@ -141,7 +178,10 @@ test('deletionPolicy Delete deletes the Kafka topic with the resource; Retain ke
 
   await topics.delete(ns, 'deleted');
   await topics.delete(ns, 'retained');
-  await eventually('both resources gone', async () => !(await topics.get(ns, 'deleted')) && !(await topics.get(ns, 'retained')));
+  await eventually(
+    'both resources gone',
+    async () => !(await topics.get(ns, 'deleted')) && !(await topics.get(ns, 'retained')),
+  );
   await eventually('topic Deleted gone from Kafka', async () => (await partitions('Deleted')) === undefined);
   expect(await partitions('Retained')).toBe(1);
 });

@@ -66,10 +66,17 @@ const holder = async () => (await leases.get(ns, 'moocflix-operator'))?.spec?.ho
 
 /** The replica's health server, from its "operator started" log line. */
 async function urlOf(p: OperatorProcess): Promise<string> {
-  return eventually('the operator started', async () => {
-    const line = p.log().split('\n').find((l) => l.includes('"operator started"'));
-    return line ? (JSON.parse(line) as { url: string }).url : undefined;
-  }, 60_000);
+  return eventually(
+    'the operator started',
+    async () => {
+      const line = p
+        .log()
+        .split('\n')
+        .find((l) => l.includes('"operator started"'));
+      return line ? (JSON.parse(line) as { url: string }).url : undefined;
+    },
+    60_000,
+  );
 }
 
 async function masterStatus(p: OperatorProcess): Promise<number | undefined> {
@@ -79,20 +86,30 @@ async function masterStatus(p: OperatorProcess): Promise<number | undefined> {
 }
 
 async function reconciledBy(name: string): Promise<void> {
-  await topics.create({ metadata: { name, namespace: ns }, spec: { topicName: name, partitions: 1, deletionPolicy: 'Delete' } });
+  await topics.create({
+    metadata: { name, namespace: ns },
+    spec: { topicName: name, partitions: 1, deletionPolicy: 'Delete' },
+  });
   await eventually(`KafkaTopic ${name}`, () => kafkaTopics.get(ns, name), 30_000);
 }
 
 test('two replicas: one leads and reconciles, the other stands by, both ready', async () => {
   const a = startReplica('replica-a');
   const b = startReplica('replica-b');
-  const leader = await eventually('a leader', async () => {
-    const h = await holder();
-    return (h === 'replica-a' || h === 'replica-b') && h;
-  }, 60_000);
+  const leader = await eventually(
+    'a leader',
+    async () => {
+      const h = await holder();
+      return (h === 'replica-a' || h === 'replica-b') && h;
+    },
+    60_000,
+  );
   const [lead, standby] = leader === 'replica-a' ? [a, b] : [b, a];
   await reconciledBy('first');
-  await eventually('master status on both', async () => (await masterStatus(lead)) === 1 && (await masterStatus(standby)) === 0);
+  await eventually(
+    'master status on both',
+    async () => (await masterStatus(lead)) === 1 && (await masterStatus(standby)) === 0,
+  );
   for (const p of [a, b]) expect((await fetch(`${await urlOf(p)}/readyz`)).status).toBe(200);
   // The standby reconciled nothing.
   const standbyMetrics = await (await fetch(`${await urlOf(standby)}/metrics`)).text();
@@ -132,8 +149,14 @@ test('a leader whose Lease is taken stops leading and exits (to restart clean)',
   const leader = replicas.get('replica-c')!;
   const lease = (await leases.get(ns, 'moocflix-operator'))!;
   const now = new Date().toISOString().replace('Z', '000Z');
-  await leases.replace({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: now, acquireTime: now } });
-  const code = await Promise.race([leader.exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+  await leases.replace({
+    ...lease,
+    spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: now, acquireTime: now },
+  });
+  const code = await Promise.race([
+    leader.exited,
+    new Promise((r) => setTimeout(() => r('still running'), 30_000)),
+  ]);
   expect(code).toBe(1);
   expect(leader.log()).toContain('leadership lost');
   replicas.delete('replica-c');

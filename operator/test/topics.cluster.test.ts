@@ -55,7 +55,8 @@ afterAll(async () => {
   client?.close();
 });
 
-const createTopic = (name: string, spec: MoocFlixTopic['spec']) => topics.create({ metadata: { name, namespace: ns }, spec });
+const createTopic = (name: string, spec: MoocFlixTopic['spec']) =>
+  topics.create({ metadata: { name, namespace: ns }, spec });
 const ready = (t: MoocFlixTopic | undefined) => findCondition(t?.status?.conditions, 'Ready');
 
 /** Waits for the MoocFlixTopic's Ready condition to have `reason` (for its current generation). */
@@ -70,12 +71,25 @@ const readyWith = (name: string, reason: TopicReason, timeoutMs?: number) =>
   );
 
 /** What Strimzi's topic operator does once it made the topic in Kafka. */
-async function strimziReports(name: string, status: 'True' | 'False', reason?: string, message?: string): Promise<void> {
+async function strimziReports(
+  name: string,
+  status: 'True' | 'False',
+  reason?: string,
+  message?: string,
+): Promise<void> {
   const kt = (await kafkaTopics.get(ns, name))!;
   await kafkaTopics.patchStatus(ns, name, {
     observedGeneration: kt.metadata.generation,
     topicName: kt.spec?.topicName,
-    conditions: [{ type: 'Ready', status, lastTransitionTime: rfc3339(new Date()), ...(reason && { reason }), ...(message && { message }) }],
+    conditions: [
+      {
+        type: 'Ready',
+        status,
+        lastTransitionTime: rfc3339(new Date()),
+        ...(reason && { reason }),
+        ...(message && { message }),
+      },
+    ],
   });
 }
 
@@ -86,10 +100,22 @@ test('a MoocFlixTopic becomes a KafkaTopic it owns, labelled with the Strimzi cl
     replicas: 1,
     config: { 'retention.ms': 604800000, 'cleanup.policy': 'delete' },
   });
-  const kt = await eventually('KafkaTopic transcoding-request', () => kafkaTopics.get(ns, 'transcoding-request'));
-  expect(kt.metadata.labels).toMatchObject({ 'strimzi.io/cluster': 'test-kafka', 'app.kubernetes.io/managed-by': 'moocflix-operator' });
+  const kt = await eventually('KafkaTopic transcoding-request', () =>
+    kafkaTopics.get(ns, 'transcoding-request'),
+  );
+  expect(kt.metadata.labels).toMatchObject({
+    'strimzi.io/cluster': 'test-kafka',
+    'app.kubernetes.io/managed-by': 'moocflix-operator',
+  });
   expect(kt.metadata.ownerReferences).toEqual([
-    { apiVersion: 'moocflix.io/v1alpha1', kind: 'MoocFlixTopic', name: 'transcoding-request', uid: mft.metadata.uid, controller: true, blockOwnerDeletion: true },
+    {
+      apiVersion: 'moocflix.io/v1alpha1',
+      kind: 'MoocFlixTopic',
+      name: 'transcoding-request',
+      uid: mft.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ]);
   expect(kt.spec).toEqual({
     topicName: 'Transcoding-Request',
@@ -100,7 +126,11 @@ test('a MoocFlixTopic becomes a KafkaTopic it owns, labelled with the Strimzi cl
 
   const waiting = await readyWith('transcoding-request', TopicReason.WaitingForStrimzi);
   expect(ready(waiting)?.status).toBe('False');
-  expect(waiting.status).toMatchObject({ backend: 'strimzi', kafkaTopic: 'kafka.strimzi.io/v1beta2/transcoding-request', topicName: 'Transcoding-Request' });
+  expect(waiting.status).toMatchObject({
+    backend: 'strimzi',
+    kafkaTopic: 'kafka.strimzi.io/v1beta2/transcoding-request',
+    topicName: 'Transcoding-Request',
+  });
   // Retain (the default) needs the finalizer: Strimzi must be told to keep the topic before the KafkaTopic goes.
   expect(waiting.metadata.finalizers).toEqual([TOPIC_FINALIZER]);
 });
@@ -111,7 +141,12 @@ test("Strimzi's Ready condition is mirrored, with its reason and message when no
   expect(ready(isReady)).toMatchObject({ status: 'True', observedGeneration: 1 });
   expect(isReady.status?.partitions).toBe(3);
 
-  await strimziReports('transcoding-request', 'False', 'KafkaError', 'Replication factor: 3 larger than available brokers: 1');
+  await strimziReports(
+    'transcoding-request',
+    'False',
+    'KafkaError',
+    'Replication factor: 3 larger than available brokers: 1',
+  );
   const notReady = await readyWith('transcoding-request', TopicReason.KafkaTopicNotReady);
   expect(ready(notReady)?.message).toBe(
     'KafkaTopic kafka.strimzi.io/v1beta2/transcoding-request: KafkaError: Replication factor: 3 larger than available brokers: 1',
@@ -137,16 +172,28 @@ test('spec changes reach the KafkaTopic; Ready waits until Strimzi has seen them
 });
 
 test('a periodic resync with nothing changed writes nothing', async () => {
-  const before = await Promise.all([topics.get(ns, 'transcoding-request'), kafkaTopics.get(ns, 'transcoding-request')]);
+  const before = await Promise.all([
+    topics.get(ns, 'transcoding-request'),
+    kafkaTopics.get(ns, 'transcoding-request'),
+  ]);
   const reconciles = async () => {
-    const metric = await running!.operator.registry.getSingleMetric('controller_runtime_reconcile_total')!.get();
-    return metric.values.filter((v) => v.labels.controller === 'moocflixtopic').reduce((sum, v) => sum + v.value, 0);
+    const metric = await running!.operator.registry
+      .getSingleMetric('controller_runtime_reconcile_total')!
+      .get();
+    return metric.values
+      .filter((v) => v.labels.controller === 'moocflixtopic')
+      .reduce((sum, v) => sum + v.value, 0);
   };
   const count = await reconciles();
   // RESYNC_SECONDS=2: the informers relist and every MoocFlixTopic is reconciled again.
   await eventually('two resyncs', async () => (await reconciles()) >= count + 2, 20_000);
-  const after = await Promise.all([topics.get(ns, 'transcoding-request'), kafkaTopics.get(ns, 'transcoding-request')]);
-  expect(after.map((o) => o!.metadata.resourceVersion)).toEqual(before.map((o) => o!.metadata.resourceVersion));
+  const after = await Promise.all([
+    topics.get(ns, 'transcoding-request'),
+    kafkaTopics.get(ns, 'transcoding-request'),
+  ]);
+  expect(after.map((o) => o!.metadata.resourceVersion)).toEqual(
+    before.map((o) => o!.metadata.resourceVersion),
+  );
 });
 
 test('deletionPolicy Delete: no finalizer, the garbage collector deletes the KafkaTopic with its owner', async () => {
@@ -161,13 +208,19 @@ test('deletionPolicy Retain: Strimzi is told to keep the topic in Kafka before t
   await createTopic('kept', { topicName: 'Kept', partitions: 1 });
   const kt = await eventually('KafkaTopic kept', () => kafkaTopics.get(ns, 'kept'));
   // Strimzi holds each KafkaTopic with its finalizer, to delete the Kafka topic (or not) first.
-  await kafkaTopics.mergePatch(ns, 'kept', { metadata: { finalizers: [STRIMZI_FINALIZER], resourceVersion: kt.metadata.resourceVersion } });
+  await kafkaTopics.mergePatch(ns, 'kept', {
+    metadata: { finalizers: [STRIMZI_FINALIZER], resourceVersion: kt.metadata.resourceVersion },
+  });
   await topics.delete(ns, 'kept');
   await eventually('MoocFlixTopic kept gone', async () => !(await topics.get(ns, 'kept')));
-  const deleting = await eventually('KafkaTopic kept being deleted', async () => {
-    const k = await kafkaTopics.get(ns, 'kept');
-    return k?.metadata.deletionTimestamp ? k : undefined;
-  }, 60_000);
+  const deleting = await eventually(
+    'KafkaTopic kept being deleted',
+    async () => {
+      const k = await kafkaTopics.get(ns, 'kept');
+      return k?.metadata.deletionTimestamp ? k : undefined;
+    },
+    60_000,
+  );
   expect(deleting.metadata.annotations?.[STRIMZI_MANAGED_ANNOTATION]).toBe('false');
   await kafkaTopics.mergePatch(ns, 'kept', { metadata: { finalizers: null } });
   await eventually('KafkaTopic kept deleted', async () => !(await kafkaTopics.get(ns, 'kept')));
@@ -194,7 +247,9 @@ test('the served KafkaTopic version is discovered: kafka.strimzi.io/v1 on Strimz
   running = await startOperator(operatorEnv);
   expect(running.operator.topicBackend).toBe('strimzi');
   const v1Topics = new ResourceClient<KafkaTopic>(client, kafkaTopicResource('v1'));
-  const kt = await eventually('a v1 KafkaTopic for transcoding-request', () => v1Topics.get(ns, 'transcoding-request'));
+  const kt = await eventually('a v1 KafkaTopic for transcoding-request', () =>
+    v1Topics.get(ns, 'transcoding-request'),
+  );
   expect(kt.apiVersion).toBe('kafka.strimzi.io/v1');
   expect(kt.spec?.partitions).toBe(6);
   const mft = await eventually('status naming the v1 KafkaTopic', async () => {

@@ -21,7 +21,13 @@ import {
   type OperatorProcess,
 } from './support/cluster';
 import { JobTracker } from './support/job-tracker';
-import { collectEvents, publishRequests, startTestKafka, transcodingRequest, type TestKafka } from './support/kafka';
+import {
+  collectEvents,
+  publishRequests,
+  startTestKafka,
+  transcodingRequest,
+  type TestKafka,
+} from './support/kafka';
 
 jest.setTimeout(300_000);
 
@@ -37,7 +43,10 @@ let tracker: JobTracker;
 let operatorEnv: Record<string, string>;
 const processes: OperatorProcess[] = [];
 
-const restricted = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' };
+const restricted = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+};
 
 beforeAll(async () => {
   c = kubeClients();
@@ -46,7 +55,10 @@ beforeAll(async () => {
   await createNamespace(c.core, ns, restricted);
   await c.core.createNamespacedSecret({
     namespace: ns,
-    body: { metadata: { name: 'transcoder-s3' }, stringData: { S3_ENDPOINT: 'http://s3.invalid:8333', S3_BUCKET: 'moocflix' } },
+    body: {
+      metadata: { name: 'transcoder-s3' },
+      stringData: { S3_ENDPOINT: 'http://s3.invalid:8333', S3_BUCKET: 'moocflix' },
+    },
   });
   client = await adminClient();
   transcodeJobs = new ResourceClient(client, TranscodeJobResource);
@@ -94,7 +106,9 @@ async function transcodeJobsOf(requestIds: string[]): Promise<TranscodeJob[]> {
 
 async function allSucceeded(requestIds: string[]): Promise<TranscodeJob[] | undefined> {
   const found = await transcodeJobsOf(requestIds);
-  return found.length === requestIds.length && found.every((tj) => tj.status?.phase === 'Succeeded') ? found : undefined;
+  return found.length === requestIds.length && found.every((tj) => tj.status?.phase === 'Succeeded')
+    ? found
+    : undefined;
 }
 
 test('50 Transcoding-Request messages → exactly 50 TranscodeJobs → Jobs at most 5 at a time → all Succeeded', async () => {
@@ -103,21 +117,35 @@ test('50 Transcoding-Request messages → exactly 50 TranscodeJobs → Jobs at m
   const ids = requests.map((r) => r.requestId);
   await publishRequests(kafka.kafka, requests);
 
-  const created = await eventually('50 TranscodeJobs', async () => {
-    const found = await transcodeJobsOf(ids);
-    return found.length === 50 && found;
-  }, 120_000);
+  const created = await eventually(
+    '50 TranscodeJobs',
+    async () => {
+      const found = await transcodeJobsOf(ids);
+      return found.length === 50 && found;
+    },
+    120_000,
+  );
   for (const tj of created) {
     expect(tj.metadata.name).toBe(transcodeJobName(tj.spec.requestId));
     expect(tj.spec.request).toEqual(requests.find((r) => r.requestId === tj.spec.requestId));
   }
 
   const done = await eventually('all 50 Succeeded', () => allSucceeded(ids), 240_000).catch((err: Error) => {
-    throw new Error(`${err.message}\noperator log tail:\n${operator.log().split('\n').slice(-20).join('\n')}`);
+    throw new Error(
+      `${err.message}\noperator log tail:\n${operator.log().split('\n').slice(-20).join('\n')}`,
+    );
   });
   for (const tj of done) {
-    expect(tj.status).toMatchObject({ phase: 'Succeeded', progress: 100, jobName: tj.metadata.name, observedGeneration: 1 });
-    expect(findCondition(tj.status?.conditions, 'Finished')).toMatchObject({ status: 'True', reason: 'JobSucceeded' });
+    expect(tj.status).toMatchObject({
+      phase: 'Succeeded',
+      progress: 100,
+      jobName: tj.metadata.name,
+      observedGeneration: 1,
+    });
+    expect(findCondition(tj.status?.conditions, 'Finished')).toMatchObject({
+      status: 'True',
+      reason: 'JobSucceeded',
+    });
   }
   expect((await transcodeJobs.list(ns)).items).toHaveLength(50);
   expect(tracker.adds.size).toBe(50);
@@ -129,14 +157,25 @@ test('50 Transcoding-Request messages → exactly 50 TranscodeJobs → Jobs at m
   // One Job, as built for the restricted namespace (its pods were admitted, or nothing would have run).
   const job = (await jobs.get(ns, done[0]!.metadata.name!))!;
   expect(job.metadata.ownerReferences).toEqual([
-    expect.objectContaining({ kind: 'TranscodeJob', name: done[0]!.metadata.name, controller: true, blockOwnerDeletion: true }),
+    expect.objectContaining({
+      kind: 'TranscodeJob',
+      name: done[0]!.metadata.name,
+      controller: true,
+      blockOwnerDeletion: true,
+    }),
   ]);
   const container = job.spec!.template.spec!.containers[0]!;
   expect(container.image).toBe('registry.invalid/moocflix/transcoder:test');
   expect(container.args).toEqual(['one-shot', '--request', JSON.stringify(done[0]!.spec.request)]);
   expect(container.envFrom).toEqual([{ secretRef: { name: 'transcoder-s3' } }]);
-  expect(container.env).toEqual(expect.arrayContaining([{ name: 'KAFKA_BROKERS', value: kafka.brokers.join(',') }]));
-  expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 3600 });
+  expect(container.env).toEqual(
+    expect.arrayContaining([{ name: 'KAFKA_BROKERS', value: kafka.brokers.join(',') }]),
+  );
+  expect(job.spec).toMatchObject({
+    backoffLimit: 2,
+    activeDeadlineSeconds: 7200,
+    ttlSecondsAfterFinished: 3600,
+  });
 });
 
 test('SIGKILLed mid-way (during intake, then while Jobs run) and restarted: no duplicate, all complete', async () => {
@@ -151,10 +190,14 @@ test('SIGKILLed mid-way (during intake, then while Jobs run) and restarted: no d
   await operator.kill('SIGKILL');
   const next = startOperatorProcess('operator-c');
   // Killed again while Jobs run.
-  await eventually('10 of 30 Succeeded', async () => {
-    const found = await transcodeJobsOf(ids);
-    return found.filter((tj) => tj.status?.phase === 'Succeeded').length >= 10;
-  }, 120_000);
+  await eventually(
+    '10 of 30 Succeeded',
+    async () => {
+      const found = await transcodeJobsOf(ids);
+      return found.filter((tj) => tj.status?.phase === 'Succeeded').length >= 10;
+    },
+    120_000,
+  );
   await next.kill('SIGKILL');
   startOperatorProcess('operator-d');
 
@@ -215,23 +258,43 @@ describe('with an operator in-process (no intake)', () => {
     try {
       const requestId = `${run}-failing`;
       await createTranscodeJob(requestId);
-      const failed = await eventually('TranscodeJob Failed', async () => {
-        const tj = await transcodeJobs.get(ns2, transcodeJobName(requestId));
-        return tj?.status?.phase === 'Failed' && tj;
-      }, 120_000);
-      expect(findCondition(failed.status?.conditions, 'Finished')).toMatchObject({ status: 'True', reason: 'JobFailed' });
+      const failed = await eventually(
+        'TranscodeJob Failed',
+        async () => {
+          const tj = await transcodeJobs.get(ns2, transcodeJobName(requestId));
+          return tj?.status?.phase === 'Failed' && tj;
+        },
+        120_000,
+      );
+      expect(findCondition(failed.status?.conditions, 'Finished')).toMatchObject({
+        status: 'True',
+        reason: 'JobFailed',
+      });
       expect(failed.status?.message).toContain('BackoffLimitExceeded');
-      expect(findCondition(failed.status?.conditions, 'CompletionPublished')).toMatchObject({ status: 'True', reason: 'Published' });
+      expect(findCondition(failed.status?.conditions, 'CompletionPublished')).toMatchObject({
+        status: 'True',
+        reason: 'Published',
+      });
 
-      const forRequest = () => completions.events.filter((e) => (e.data as { requestId: string }).requestId === requestId);
-      const [event] = await eventually('the failed Transcoding-Completed', async () => forRequest().length > 0 && forRequest());
+      const forRequest = () =>
+        completions.events.filter((e) => (e.data as { requestId: string }).requestId === requestId);
+      const [event] = await eventually(
+        'the failed Transcoding-Completed',
+        async () => forRequest().length > 0 && forRequest(),
+      );
       expect(event).toMatchObject({
         id: failedCompletionEventId(requestId),
         type: 'io.moocflix.transcoding.completed',
         source: 'moocflix-operator',
         subject: failed.spec.videoId,
       } satisfies Partial<CloudEvent>);
-      expect(event!.data).toMatchObject({ requestId, videoId: failed.spec.videoId, status: 'failed', renditions: [], masterPlaylistKey: null });
+      expect(event!.data).toMatchObject({
+        requestId,
+        videoId: failed.spec.videoId,
+        status: 'failed',
+        renditions: [],
+        masterPlaylistKey: null,
+      });
       expect((event!.data as { error: string }).error).toContain('BackoffLimitExceeded');
 
       // A restarted operator re-reconciles everything: the completion is not published again.
@@ -257,8 +320,14 @@ describe('with an operator in-process (no intake)', () => {
     await createTranscodeJob(`${run}-old-normal`, 0, old);
     await createTranscodeJob(`${run}-new-normal`, 0, new Date());
     await createTranscodeJob(`${run}-urgent`, 5, new Date());
-    const expected = [`${run}-first`, `${run}-urgent`, `${run}-old-normal`, `${run}-new-normal`].map(transcodeJobName);
-    await eventually('four Jobs', async () => expected.every((name) => tracker2.firstSeen.has(name)), 120_000);
+    const expected = [`${run}-first`, `${run}-urgent`, `${run}-old-normal`, `${run}-new-normal`].map(
+      transcodeJobName,
+    );
+    await eventually(
+      'four Jobs',
+      async () => expected.every((name) => tracker2.firstSeen.has(name)),
+      120_000,
+    );
     expect(tracker2.order.filter((name) => expected.includes(name))).toEqual(expected);
     expect(tracker2.maxInFlight).toBe(1);
     // Watch-driven: seconds at most even on a loaded machine (make bench measures it properly).
@@ -270,19 +339,38 @@ describe('with an operator in-process (no intake)', () => {
     await operatorFor({ TRANSCODE_POD_ANNOTATIONS: 'pod-complete.stage.kwok.x-k8s.io/delay=60s' });
     const requestId = `${run}-progress`;
     const tj = await createTranscodeJob(requestId);
-    await eventually('Running', async () => (await transcodeJobs.get(ns2, tj.metadata.name!))?.status?.phase === 'Running', 60_000);
+    await eventually(
+      'Running',
+      async () => (await transcodeJobs.get(ns2, tj.metadata.name!))?.status?.phase === 'Running',
+      60_000,
+    );
     const producer = kafka.kafka.producer();
     await producer.connect();
     try {
       // The feed joins its group from the latest offset, in the background: tick until it shows.
-      await eventually('progress 42 in the status', async () => {
-        const data = { requestId, videoId: tj.spec.videoId, progress: 42, at: new Date().toISOString() };
-        await producer.send({
-          topic: Topics.TranscodingProgress,
-          messages: [{ key: tj.spec.videoId, value: JSON.stringify(createEvent(Topics.TranscodingProgress, { source: 'transcoder', subject: tj.spec.videoId, data })) }],
-        });
-        return (await transcodeJobs.get(ns2, tj.metadata.name!))?.status?.progress === 42;
-      }, 60_000);
+      await eventually(
+        'progress 42 in the status',
+        async () => {
+          const data = { requestId, videoId: tj.spec.videoId, progress: 42, at: new Date().toISOString() };
+          await producer.send({
+            topic: Topics.TranscodingProgress,
+            messages: [
+              {
+                key: tj.spec.videoId,
+                value: JSON.stringify(
+                  createEvent(Topics.TranscodingProgress, {
+                    source: 'transcoder',
+                    subject: tj.spec.videoId,
+                    data,
+                  }),
+                ),
+              },
+            ],
+          });
+          return (await transcodeJobs.get(ns2, tj.metadata.name!))?.status?.progress === 42;
+        },
+        60_000,
+      );
     } finally {
       await producer.disconnect();
     }

@@ -133,7 +133,6 @@ export enum TranscodeReason {
   /** Waiting for a concurrency slot. */
   Queued = 'Queued',
   JobCreated = 'JobCreated',
-  JobRunning = 'JobRunning',
   JobSucceeded = 'JobSucceeded',
   /** The Job gave up: backoff limit, deadline or a pod failure policy rule (the Job's reason follows). */
   JobFailed = 'JobFailed',

@@ -45,9 +45,12 @@ export class ApiError extends Error {
 }
 
 export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
-export const isAlreadyExists = (err: unknown): boolean => err instanceof ApiError && err.code === 409 && err.reason === 'AlreadyExists';
-export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409 && err.reason !== 'AlreadyExists';
-export const isGone = (err: unknown): boolean => err instanceof ApiError && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone');
+export const isAlreadyExists = (err: unknown): boolean =>
+  err instanceof ApiError && err.code === 409 && err.reason === 'AlreadyExists';
+export const isConflict = (err: unknown): boolean =>
+  err instanceof ApiError && err.code === 409 && err.reason !== 'AlreadyExists';
+export const isGone = (err: unknown): boolean =>
+  err instanceof ApiError && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone');
 
 const HEADER_TTL_MS = 60_000;
 
@@ -60,9 +63,16 @@ export class KubeClient {
   constructor(private readonly options: KubeClientOptions) {
     this.server = new URL(options.server);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    const tls = { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: options.rejectUnauthorized ?? true };
+    const tls = {
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+    };
     this.agent =
-      this.server.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...tls }) : new http.Agent({ keepAlive: true });
+      this.server.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, ...tls })
+        : new http.Agent({ keepAlive: true });
   }
 
   /** From a loaded KubeConfig (loadFromDefault: KUBECONFIG, ~/.kube/config, or in-cluster). */
@@ -91,7 +101,9 @@ export class KubeClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(this.requestTimeoutMs)]) : AbortSignal.timeout(this.requestTimeoutMs);
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, AbortSignal.timeout(this.requestTimeoutMs)])
+      : AbortSignal.timeout(this.requestTimeoutMs);
     const res = await this.send(method, path, options, signal);
     const text = await readBody(res);
     if ((res.statusCode ?? 0) >= 400) throw toApiError(res.statusCode ?? 0, text);
@@ -102,7 +114,12 @@ export class KubeClient {
    * Opens a watch and calls `onEvent` for each event line until the server ends the stream (resolves)
    * or the connection fails or `signal` aborts (rejects). An HTTP error answer rejects with ApiError.
    */
-  async watch(path: string, query: RequestOptions['query'], onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    path: string,
+    query: RequestOptions['query'],
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const res = await this.send('GET', path, { query: { ...query, watch: 'true' } }, signal);
     if ((res.statusCode ?? 0) >= 400) throw toApiError(res.statusCode ?? 0, await readBody(res));
     const lines = createInterface({ input: res, crlfDelay: Infinity });
@@ -121,10 +138,18 @@ export class KubeClient {
         try {
           event = JSON.parse(line) as WatchEvent;
         } catch {
-          return fail(new ApiError(0, 'BadWatchEvent', `watch sent a line that is not JSON: ${line.slice(0, 200)}`));
+          return fail(
+            new ApiError(0, 'BadWatchEvent', `watch sent a line that is not JSON: ${line.slice(0, 200)}`),
+          );
         }
         if (typeof event?.type !== 'string' || typeof event.object !== 'object' || event.object === null) {
-          return fail(new ApiError(0, 'BadWatchEvent', `watch sent something that is not an event: ${line.slice(0, 200)}`));
+          return fail(
+            new ApiError(
+              0,
+              'BadWatchEvent',
+              `watch sent something that is not an event: ${line.slice(0, 200)}`,
+            ),
+          );
         }
         try {
           onEvent(event);
@@ -151,11 +176,20 @@ export class KubeClient {
     return this.cachedHeaders.value;
   }
 
-  private async send(method: string, path: string, options: RequestOptions, signal: AbortSignal): Promise<http.IncomingMessage> {
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    signal: AbortSignal,
+  ): Promise<http.IncomingMessage> {
     const url = new URL(path, this.server);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(options.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json', ...(await this.headers()) };
+    const headers: Record<string, string> = {
+      Accept: options.accept ?? 'application/json',
+      ...(await this.headers()),
+    };
     if (body) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(body.length);
@@ -167,7 +201,13 @@ export class KubeClient {
       const onAbort = () => req.destroy(abortError(signal));
       signal.addEventListener('abort', onAbort, { once: true });
       req.on('close', () => signal.removeEventListener('abort', onAbort));
-      req.on('error', (err) => reject(err instanceof ApiError ? err : new ApiError(0, 'Transport', `${method} ${url.pathname}: ${err.message}`)));
+      req.on('error', (err) =>
+        reject(
+          err instanceof ApiError
+            ? err
+            : new ApiError(0, 'Transport', `${method} ${url.pathname}: ${err.message}`),
+        ),
+      );
       req.end(body);
     });
   }

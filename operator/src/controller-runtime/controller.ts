@@ -81,7 +81,10 @@ export class Controller {
         metrics?.reconcileErrors.inc({ controller: this.name });
         // A write that lost an optimistic-concurrency race is routine: the newer object is coming.
         const level = isConflict(err) ? 'debug' : this.queue.numRequeues(key) < 3 ? 'warn' : 'error';
-        this.logger[level]({ err, key, retries: this.queue.numRequeues(key) }, 'reconcile failed; retrying with backoff');
+        this.logger[level](
+          { err, key, retries: this.queue.numRequeues(key) },
+          'reconcile failed; retrying with backoff',
+        );
         this.queue.addRateLimited(key);
       } finally {
         this.active--;

@@ -51,7 +51,9 @@ async function fakeApiserver(): Promise<Fake> {
     } else {
       fake.lists++;
       const { items, resourceVersion } = fake.list();
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ metadata: { resourceVersion }, items }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ metadata: { resourceVersion }, items }));
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -59,14 +61,19 @@ async function fakeApiserver(): Promise<Fake> {
   return fake;
 }
 
-const job = (name: string, rv: string): KubeObject => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
-const send = (res: http.ServerResponse, type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+const job = (name: string, rv: string): KubeObject => ({
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+});
+const send = (res: http.ServerResponse, type: string, object: unknown) =>
+  res.write(`${JSON.stringify({ type, object })}\n`);
 
 let fake: Fake;
 let informer: Informer<KubeObject> | undefined;
 const events: string[] = [];
 
-function startInformer(options: Partial<ConstructorParameters<typeof Informer>[0]> = {}): Informer<KubeObject> {
+function startInformer(
+  options: Partial<ConstructorParameters<typeof Informer>[0]> = {},
+): Informer<KubeObject> {
   const client = new KubeClient({ server: fake.url });
   informer = new Informer<KubeObject>({
     name: 'jobs',
@@ -75,7 +82,9 @@ function startInformer(options: Partial<ConstructorParameters<typeof Informer>[0
     logger,
     ...options,
   });
-  informer.on((e: InformerEvent<KubeObject>) => events.push(`${e.type} ${e.object.metadata.name}@${e.object.metadata.resourceVersion}`));
+  informer.on((e: InformerEvent<KubeObject>) =>
+    events.push(`${e.type} ${e.object.metadata.name}@${e.object.metadata.resourceVersion}`),
+  );
   informer.start();
   return informer;
 }
@@ -113,7 +122,12 @@ test('lists, then watches from the list resourceVersion; the cache follows the e
   expect(events).toEqual(['add a@5', 'add b@6', 'add c@11', 'update a@12', 'delete b@13']);
   expect(fake.watches[0]!.get('resourceVersion')).toBe('10');
   expect(fake.watches[0]!.get('allowWatchBookmarks')).toBe('true');
-  expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(['a', 'c']);
+  expect(
+    inf
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+  ).toEqual(['a', 'c']);
   expect(inf.get('ns', 'a')?.metadata.resourceVersion).toBe('12');
 });
 
@@ -134,14 +148,31 @@ test('a watch the server ends is resumed from the last resourceVersion seen, boo
 
 test('410 Gone in the watch stream: relists, and objects deleted meanwhile are reported deleted', async () => {
   let listed = 0;
-  fake.list = () => (++listed === 1 ? { items: [job('a', '5'), job('b', '6')], resourceVersion: '10' } : { items: [job('b', '30'), job('d', '31')], resourceVersion: '40' });
+  fake.list = () =>
+    ++listed === 1
+      ? { items: [job('a', '5'), job('b', '6')], resourceVersion: '10' }
+      : { items: [job('b', '30'), job('d', '31')], resourceVersion: '40' };
   fake.watch = (res, query) => {
-    if (query.get('resourceVersion') === '10') send(res, 'ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 10 (25)' });
+    if (query.get('resourceVersion') === '10')
+      send(res, 'ERROR', {
+        kind: 'Status',
+        code: 410,
+        reason: 'Expired',
+        message: 'too old resource version: 10 (25)',
+      });
   };
   const inf = startInformer();
-  await until('the relist', () => fake.lists === 2 && fake.watches.some((q) => q.get('resourceVersion') === '40'));
+  await until(
+    'the relist',
+    () => fake.lists === 2 && fake.watches.some((q) => q.get('resourceVersion') === '40'),
+  );
   expect(events).toEqual(['add a@5', 'add b@6', 'update b@30', 'add d@31', 'delete a@5']);
-  expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(['b', 'd']);
+  expect(
+    inf
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+  ).toEqual(['b', 'd']);
 });
 
 test('410 as the HTTP answer to the watch request: relists too', async () => {
@@ -164,7 +195,9 @@ test('errors are retried with backoff, the cache kept meanwhile', async () => {
   fake.watch = (res) => {
     if (failures++ < 2) {
       res.statusCode = 500;
-      res.end(JSON.stringify({ kind: 'Status', code: 500, reason: 'InternalError', message: 'etcd unavailable' }));
+      res.end(
+        JSON.stringify({ kind: 'Status', code: 500, reason: 'InternalError', message: 'etcd unavailable' }),
+      );
     }
   };
   const inf = startInformer();

@@ -15,9 +15,7 @@ import { objectKey, type KubeObject } from './objects';
 import type { ResourceClient } from './resource';
 
 export type InformerEvent<T> =
-  | { type: 'add'; object: T }
-  | { type: 'update'; object: T; old: T }
-  | { type: 'delete'; object: T };
+  { type: 'add'; object: T } | { type: 'update'; object: T; old: T } | { type: 'delete'; object: T };
 
 export type InformerHandler<T> = (event: InformerEvent<T>) => void;
 
@@ -139,7 +137,11 @@ export class Informer<T extends KubeObject> {
     do {
       const page = await this.options.resource.list(
         namespace,
-        { labelSelector: this.options.labelSelector, limit: this.options.pageSize ?? 500, continue: continueToken },
+        {
+          labelSelector: this.options.labelSelector,
+          limit: this.options.pageSize ?? 500,
+          continue: continueToken,
+        },
         this.stopping.signal,
       );
       items.push(...page.items);
@@ -165,7 +167,11 @@ export class Informer<T extends KubeObject> {
   }
 
   /** One watch from `resourceVersion`; returns the last resourceVersion seen when the server ends it. */
-  private async watchOnce(namespace: string | undefined, resourceVersion: string, lastList: number): Promise<string> {
+  private async watchOnce(
+    namespace: string | undefined,
+    resourceVersion: string,
+    lastList: number,
+  ): Promise<string> {
     const timeoutSeconds = this.watchTimeoutSeconds();
     const stallMs = timeoutSeconds * 1000 + (this.options.stallGraceMs ?? 30_000);
     const resyncMs = this.options.resyncPeriodMs ?? 300_000;
@@ -173,12 +179,20 @@ export class Informer<T extends KubeObject> {
     const stopWatch = () => watch.abort(new Error('informer stopped'));
     this.stopping.signal.addEventListener('abort', stopWatch, { once: true });
     let stall = setTimeout(() => watch.abort(new RelistNeeded('stall')), stallMs);
-    const resync = setTimeout(() => watch.abort(new RelistNeeded('resync')), Math.max(0, lastList + resyncMs - Date.now()));
+    const resync = setTimeout(
+      () => watch.abort(new RelistNeeded('resync')),
+      Math.max(0, lastList + resyncMs - Date.now()),
+    );
     let rv = resourceVersion;
     try {
       await this.options.resource.watch(
         namespace,
-        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector: this.options.labelSelector },
+        {
+          resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+          labelSelector: this.options.labelSelector,
+        },
         (event: WatchEvent<T>) => {
           clearTimeout(stall);
           stall = setTimeout(() => watch.abort(new RelistNeeded('stall')), stallMs);
@@ -196,7 +210,8 @@ export class Informer<T extends KubeObject> {
     } catch (err) {
       // Aborting the request surfaces as a transport error; report why it was aborted instead.
       const reason: unknown = watch.signal.reason;
-      if (watch.signal.aborted && (reason instanceof RelistNeeded || reason instanceof ApiError)) throw reason;
+      if (watch.signal.aborted && (reason instanceof RelistNeeded || reason instanceof ApiError))
+        throw reason;
       throw err;
     } finally {
       clearTimeout(stall);

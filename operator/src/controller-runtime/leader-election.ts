@@ -60,8 +60,12 @@ export class LeaderElector {
     this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
-    if (this.renewDeadlineMs >= this.leaseDurationMs) throw new Error('the renew deadline must be shorter than the lease duration');
-    this.logger = options.logger.child({ lease: `${options.namespace}/${options.name}`, identity: this.identity });
+    if (this.renewDeadlineMs >= this.leaseDurationMs)
+      throw new Error('the renew deadline must be shorter than the lease duration');
+    this.logger = options.logger.child({
+      lease: `${options.namespace}/${options.name}`,
+      identity: this.identity,
+    });
   }
 
   isLeader(): boolean {
@@ -74,7 +78,10 @@ export class LeaderElector {
    * whether to campaign again (a process normally exits, as controller-runtime's managers do).
    * Resolves without leading if `signal` aborts first.
    */
-  async run(signal: AbortSignal, lead: (leadership: AbortSignal) => Promise<void> | void): Promise<'lost' | 'stopped'> {
+  async run(
+    signal: AbortSignal,
+    lead: (leadership: AbortSignal) => Promise<void> | void,
+  ): Promise<'lost' | 'stopped'> {
     this.setLeading(false);
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew()) break;
@@ -101,7 +108,10 @@ export class LeaderElector {
       if (await this.tryAcquireOrRenew()) {
         lastRenew = Date.now();
       } else if (Date.now() - lastRenew >= this.renewDeadlineMs) {
-        this.logger.error({ sinceLastRenewMs: Date.now() - lastRenew }, 'leadership lost: the lease could not be renewed');
+        this.logger.error(
+          { sinceLastRenewMs: Date.now() - lastRenew },
+          'leadership lost: the lease could not be renewed',
+        );
         leadership.abort(new Error('leadership lost'));
       }
     }
@@ -165,7 +175,13 @@ export class LeaderElector {
       const now = microTime(new Date());
       await leases.replace({
         ...current,
-        spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+        spec: {
+          ...current.spec,
+          holderIdentity: '',
+          leaseDurationSeconds: 1,
+          renewTime: now,
+          acquireTime: now,
+        },
       });
       this.logger.info('lease released');
     } catch (err) {

@@ -3,7 +3,12 @@
 // controllers and the other leader-only work (the Kafka intake). Like controller-runtime's manager,
 // a replica that loses leadership stops its work and reports it; main.ts then exits so that the pod
 // restarts clean (a reconcile racing a new leader is the one thing leader election must prevent).
-import { createHttpApp, startHttpServer, type ReadinessCheck, type RunningServer } from '@moocflix/platform/http';
+import {
+  createHttpApp,
+  startHttpServer,
+  type ReadinessCheck,
+  type RunningServer,
+} from '@moocflix/platform/http';
 import type { Logger } from '@moocflix/platform/log';
 import type { Registry } from 'prom-client';
 import type { KubeClient } from './client';
@@ -101,7 +106,10 @@ export class Manager {
     const readiness: ReadinessCheck[] = [
       { name: 'kubernetes-api', check: async () => void (await client.request('GET', '/version')) },
       // A standby is ready (it serves health and waits); a leader once its caches are filled.
-      { name: 'caches', check: async () => !this.elector?.isLeader() || this.informers.every((i) => i.hasSynced()) },
+      {
+        name: 'caches',
+        check: async () => !(this.elector?.isLeader() ?? true) || this.informers.every((i) => i.hasSynced()),
+      },
       ...extraReadiness,
     ];
     const app = createHttpApp({ logger, registry, services: [], readiness });
@@ -135,7 +143,10 @@ export class Manager {
       }
       await Promise.race([Promise.all(this.informers.map((i) => i.waitForSync())), aborted(leadership)]);
       if (leadership.aborted) return;
-      this.logger.info({ informers: this.informers.map((i) => i.name) }, 'caches synced; starting controllers');
+      this.logger.info(
+        { informers: this.informers.map((i) => i.name) },
+        'caches synced; starting controllers',
+      );
       for (const controller of this.controllers) {
         controller.start();
         started.push({ name: `controller ${controller.name}`, stop: () => controller.stop() });

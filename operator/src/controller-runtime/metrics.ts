@@ -53,7 +53,12 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
       labelNames: ['controller'],
       registers,
     }),
-    workqueueDepth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers }),
+    workqueueDepth: new Gauge({
+      name: 'workqueue_depth',
+      help: 'Current depth of workqueue',
+      labelNames: ['name'],
+      registers,
+    }),
     workqueueAdds: new Counter({
       name: 'workqueue_adds_total',
       help: 'Total number of adds handled by workqueue',

@@ -58,10 +58,15 @@ export function objectKey(obj: KubeObject): string {
 
 export function splitKey(key: string): { namespace: string | undefined; name: string } {
   const slash = key.indexOf('/');
-  return slash < 0 ? { namespace: undefined, name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash < 0
+    ? { namespace: undefined, name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
@@ -73,7 +78,11 @@ export function isConditionTrue(conditions: readonly Condition[] | undefined, ty
  * Returns the conditions with `next` set, as meta.SetStatusCondition does: lastTransitionTime only
  * moves when the status changes, so writing the same condition twice changes nothing.
  */
-export function setCondition(conditions: readonly Condition[] | undefined, next: ConditionInput, now: Date = new Date()): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  next: ConditionInput,
+  now: Date = new Date(),
+): Condition[] {
   const list = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === next.type);
   const previous = index >= 0 ? list[index] : undefined;
@@ -86,14 +95,24 @@ export function setCondition(conditions: readonly Condition[] | undefined, next:
 }
 
 /** A controller owner reference to `owner` (which must have a uid, i.e. come from the apiserver). */
-export function controllerReference(owner: KubeObject & { apiVersion?: string; kind?: string }, apiVersion: string, kind: string): OwnerReference {
-  if (!owner.metadata.uid || !owner.metadata.name) throw new Error('owner has no uid/name: was it read from the apiserver?');
-  return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+export function controllerReference(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
+  if (!owner.metadata.uid || !owner.metadata.name)
+    throw new Error('owner has no uid/name: was it read from the apiserver?');
+  return {
+    apiVersion,
+    kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** True when `obj`'s controller owner reference points at `ownerUid`. */
 export function isControlledBy(obj: KubeObject, ownerUid: string | undefined): boolean {
-  return Boolean(ownerUid) && (obj.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === ownerUid);
+  return (
+    Boolean(ownerUid) && (obj.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === ownerUid)
+  );
 }
 
 /** Kubernetes timestamps have second precision (metav1.Time). */
@@ -112,7 +131,10 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /**

@@ -14,9 +14,15 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
-export const apiVersionOf = (rt: ResourceType): string => (rt.group ? `${rt.group}/${rt.version}` : rt.version);
+export const apiVersionOf = (rt: ResourceType): string =>
+  rt.group ? `${rt.group}/${rt.version}` : rt.version;
 
-export function resourcePath(rt: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(
+  rt: ResourceType,
+  namespace?: string,
+  name?: string,
+  subresource?: string,
+): string {
   let path = rt.group ? `/apis/${rt.group}/${rt.version}` : `/api/${rt.version}`;
   if (rt.namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
   path += `/${rt.plural}`;
@@ -33,7 +39,13 @@ export interface ListOptions {
   resourceVersion?: string;
 }
 
-export const JobResource: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
+export const JobResource: ResourceType = {
+  group: 'batch',
+  version: 'v1',
+  plural: 'jobs',
+  kind: 'Job',
+  namespaced: true,
+};
 export const LeaseResource: ResourceType = {
   group: 'coordination.k8s.io',
   version: 'v1',
@@ -63,7 +75,10 @@ export class ResourceClient<T extends KubeObject> {
   }
 
   list(namespace: string | undefined, options: ListOptions = {}, signal?: AbortSignal): Promise<KubeList<T>> {
-    return this.client.request<KubeList<T>>('GET', resourcePath(this.type, namespace), { query: { ...options }, signal });
+    return this.client.request<KubeList<T>>('GET', resourcePath(this.type, namespace), {
+      query: { ...options },
+      signal,
+    });
   }
 
   watch(
@@ -72,7 +87,12 @@ export class ResourceClient<T extends KubeObject> {
     onEvent: (event: WatchEvent<T>) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    return this.client.watch(resourcePath(this.type, namespace), query, onEvent as (e: WatchEvent) => void, signal);
+    return this.client.watch(
+      resourcePath(this.type, namespace),
+      query,
+      onEvent as (e: WatchEvent) => void,
+      signal,
+    );
   }
 
   create(obj: T): Promise<T> {

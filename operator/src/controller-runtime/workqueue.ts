@@ -90,7 +90,10 @@ export class WorkQueue {
     const started = this.processing.get(key);
     if (started === undefined) return;
     this.processing.delete(key);
-    this.options.metrics?.workqueueWorkDuration.observe({ name: this.name }, (performance.now() - started) / 1000);
+    this.options.metrics?.workqueueWorkDuration.observe(
+      { name: this.name },
+      (performance.now() - started) / 1000,
+    );
     if (this.dirty.has(key)) this.push(key);
   }
 
@@ -118,7 +121,11 @@ export class WorkQueue {
     this.processing.set(key, performance.now());
     const added = this.addedAt.get(key);
     this.addedAt.delete(key);
-    if (added !== undefined) this.options.metrics?.workqueueQueueDuration.observe({ name: this.name }, (performance.now() - added) / 1000);
+    if (added !== undefined)
+      this.options.metrics?.workqueueQueueDuration.observe(
+        { name: this.name },
+        (performance.now() - added) / 1000,
+      );
     this.updateDepth();
     return key;
   }

@@ -83,7 +83,10 @@ export class KafkaTopicBackend implements TopicBackend {
       }
       if (described.partitions < partitions) {
         await admin.createPartitions({ topicPartitions: [{ topic: topicName, count: partitions }] });
-        this.options.logger.info({ topic: topicName, from: described.partitions, to: partitions }, 'partitions added');
+        this.options.logger.info(
+          { topic: topicName, from: described.partitions, to: partitions },
+          'partitions added',
+        );
       }
       const currentConfig = await this.dynamicConfig(admin, topicName);
       if (!sameConfig(currentConfig, desiredConfig)) {
@@ -99,7 +102,10 @@ export class KafkaTopicBackend implements TopicBackend {
             },
           ],
         });
-        this.options.logger.info({ topic: topicName, from: currentConfig, to: desiredConfig }, 'topic config corrected');
+        this.options.logger.info(
+          { topic: topicName, from: currentConfig, to: desiredConfig },
+          'topic config corrected',
+        );
       }
       if (replicas !== undefined && described.replicas !== replicas) {
         return {
@@ -159,7 +165,10 @@ export class KafkaTopicBackend implements TopicBackend {
     return this.admin;
   }
 
-  private async describe(admin: Admin, topic: string): Promise<{ partitions: number; replicas: number } | undefined> {
+  private async describe(
+    admin: Admin,
+    topic: string,
+  ): Promise<{ partitions: number; replicas: number } | undefined> {
     // listTopics first: fetchTopicMetadata of a missing topic would create it where auto-creation is on.
     if (!(await admin.listTopics()).includes(topic)) return undefined;
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
@@ -176,7 +185,9 @@ export class KafkaTopicBackend implements TopicBackend {
     });
     const entries = described.resources[0]?.configEntries ?? [];
     return Object.fromEntries(
-      entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue]),
+      entries
+        .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG)
+        .map((e) => [e.configName, e.configValue]),
     );
   }
 }

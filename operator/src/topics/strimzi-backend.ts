@@ -7,7 +7,7 @@
 // tells Strimzi to leave the Kafka topic (and its messages) in place when the KafkaTopic is deleted.
 // That needs a finalizer on the MoocFlixTopic. With Delete nothing is needed: the garbage collector
 // deletes the KafkaTopic, and Strimzi the topic.
-import { OPERATOR_NAME, TopicReason, type MoocFlixTopic } from '../api/v1alpha1';
+import { API_VERSION, OPERATOR_NAME, TopicReason, type MoocFlixTopic } from '../api/v1alpha1';
 import { isAlreadyExists } from '../controller-runtime/client';
 import type { Informer } from '../controller-runtime/informer';
 import {
@@ -24,13 +24,21 @@ import type { PolicyRule } from '../controller-runtime/rbac';
 
 export interface KafkaTopic extends KubeObject {
   spec?: { topicName?: string; partitions?: number; replicas?: number; config?: Record<string, unknown> };
-  status?: { conditions?: Omit<Condition, 'observedGeneration'>[]; observedGeneration?: number; topicName?: string };
+  status?: {
+    conditions?: Omit<Condition, 'observedGeneration'>[];
+    observedGeneration?: number;
+    topicName?: string;
+  };
 }
 
 /** RBAC of this backend and its informer. Owner references that block the owner's deletion need
  * `update` on the owner's finalizers (OwnerReferencesPermissionEnforcement). */
 export const strimziBackendRbac: PolicyRule[] = [
-  { apiGroups: ['kafka.strimzi.io'], resources: ['kafkatopics'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+  {
+    apiGroups: ['kafka.strimzi.io'],
+    resources: ['kafkatopics'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+  },
   { apiGroups: ['moocflix.io'], resources: ['moocflixtopics/finalizers'], verbs: ['update'] },
 ];
 
@@ -84,9 +92,14 @@ export class StrimziTopicBackend implements TopicBackend {
       };
     }
     const labels = { ...current.metadata.labels, ...desired.metadata.labels };
-    if (jsonEqual(current.spec, desired.spec) && jsonEqual(current.metadata.labels, labels)) return this.observe(current, ref);
+    if (jsonEqual(current.spec, desired.spec) && jsonEqual(current.metadata.labels, labels))
+      return this.observe(current, ref);
     // A replace with the cached resourceVersion: a concurrent change makes it fail and retry.
-    const updated = await kafkaTopics.replace({ ...current, metadata: { ...current.metadata, labels }, spec: desired.spec });
+    const updated = await kafkaTopics.replace({
+      ...current,
+      metadata: { ...current.metadata, labels },
+      spec: desired.spec,
+    });
     return this.observe(updated, ref);
   }
 
@@ -101,7 +114,9 @@ export class StrimziTopicBackend implements TopicBackend {
     });
   }
 
-  private desired(topic: MoocFlixTopic): KafkaTopic & { spec: object; metadata: { labels: Record<string, string> } } {
+  private desired(
+    topic: MoocFlixTopic,
+  ): KafkaTopic & { spec: object; metadata: { labels: Record<string, string> } } {
     const { spec, metadata } = topic;
     return {
       apiVersion: this.options.topicApiVersion,
@@ -114,7 +129,7 @@ export class StrimziTopicBackend implements TopicBackend {
           'app.kubernetes.io/managed-by': OPERATOR_NAME,
           [TOPIC_LABEL]: metadata.name!,
         },
-        ownerReferences: [controllerReference(topic, topic.apiVersion ?? 'moocflix.io/v1alpha1', 'MoocFlixTopic')],
+        ownerReferences: [controllerReference(topic, API_VERSION, 'MoocFlixTopic')],
       },
       spec: {
         topicName: spec.topicName,
@@ -129,11 +144,19 @@ export class StrimziTopicBackend implements TopicBackend {
   private observe(kt: KafkaTopic, ref: string): TopicObservation {
     const base = { kafkaTopic: ref, partitions: kt.spec?.partitions, replicas: kt.spec?.replicas };
     const ready = findCondition(kt.status?.conditions as Condition[] | undefined, 'Ready');
-    const seen = kt.status?.observedGeneration !== undefined && kt.status.observedGeneration >= (kt.metadata.generation ?? 0);
+    const seen =
+      kt.status?.observedGeneration !== undefined &&
+      kt.status.observedGeneration >= (kt.metadata.generation ?? 0);
     if (!ready || !seen) {
-      return { ...base, ready: false, reason: TopicReason.WaitingForStrimzi, message: `waiting for Strimzi to reconcile KafkaTopic ${ref}` };
+      return {
+        ...base,
+        ready: false,
+        reason: TopicReason.WaitingForStrimzi,
+        message: `waiting for Strimzi to reconcile KafkaTopic ${ref}`,
+      };
     }
-    if (ready.status === 'True') return { ...base, ready: true, reason: TopicReason.Ready, message: `KafkaTopic ${ref} is Ready` };
+    if (ready.status === 'True')
+      return { ...base, ready: true, reason: TopicReason.Ready, message: `KafkaTopic ${ref} is Ready` };
     return {
       ...base,
       ready: false,

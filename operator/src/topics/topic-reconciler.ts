@@ -39,7 +39,10 @@ export class MoocFlixTopicReconciler {
     if (topic.metadata.deletionTimestamp) {
       if (!hasFinalizer) return;
       await backend.finalize(topic);
-      await this.setFinalizers(topic, finalizers.filter((f) => f !== TOPIC_FINALIZER));
+      await this.setFinalizers(
+        topic,
+        finalizers.filter((f) => f !== TOPIC_FINALIZER),
+      );
       this.options.logger.info({ key, deletionPolicy: topic.spec.deletionPolicy }, 'MoocFlixTopic finalized');
       return;
     }
@@ -64,7 +67,9 @@ export class MoocFlixTopicReconciler {
       throw err;
     }
     await this.writeStatus(topic, observation);
-    return observation.requeueAfterMs === undefined ? undefined : { requeueAfterMs: observation.requeueAfterMs };
+    return observation.requeueAfterMs === undefined
+      ? undefined
+      : { requeueAfterMs: observation.requeueAfterMs };
   };
 
   private async writeStatus(topic: MoocFlixTopic, observation: TopicObservation): Promise<void> {
@@ -92,7 +97,11 @@ export class MoocFlixTopicReconciler {
   }
 
   private setFinalizers(topic: MoocFlixTopic, finalizers: string[]): Promise<MoocFlixTopic> {
-    const { namespace, name, resourceVersion } = topic.metadata as { namespace: string; name: string; resourceVersion: string };
+    const { namespace, name, resourceVersion } = topic.metadata as {
+      namespace: string;
+      name: string;
+      resourceVersion: string;
+    };
     return this.options.topics.mergePatch(namespace, name, { metadata: { finalizers, resourceVersion } });
   }
 }

@@ -38,8 +38,16 @@ export interface AdmissionMetrics {
 export function createAdmissionMetrics(registry: Registry): AdmissionMetrics {
   const registers = [registry];
   return {
-    inFlight: new Gauge({ name: 'moocflix_operator_transcode_jobs_in_flight', help: 'Transcode Jobs created and not finished', registers }),
-    pending: new Gauge({ name: 'moocflix_operator_transcode_pending', help: 'TranscodeJobs waiting for a slot', registers }),
+    inFlight: new Gauge({
+      name: 'moocflix_operator_transcode_jobs_in_flight',
+      help: 'Transcode Jobs created and not finished',
+      registers,
+    }),
+    pending: new Gauge({
+      name: 'moocflix_operator_transcode_pending',
+      help: 'TranscodeJobs waiting for a slot',
+      registers,
+    }),
     desired: new Gauge({
       name: 'moocflix_operator_transcode_desired_concurrency',
       help: 'Jobs the queue asks for (in flight + pending + intake lag), within the concurrency bounds',
@@ -50,7 +58,11 @@ export function createAdmissionMetrics(registry: Registry): AdmissionMetrics {
       help: 'Transcoding-Request messages not yet taken in by the intake',
       registers,
     }),
-    admitted: new Counter({ name: 'moocflix_operator_transcode_admitted_total', help: 'Transcode Jobs created', registers }),
+    admitted: new Counter({
+      name: 'moocflix_operator_transcode_admitted_total',
+      help: 'Transcode Jobs created',
+      registers,
+    }),
   };
 }
 
@@ -80,13 +92,19 @@ export class AdmissionController {
     const { transcodeJobInformer, jobInformer, bounds, metrics } = this.options;
     const jobs = new Map(jobInformer.list().map((j) => [objectKey(j), j]));
     const now = Date.now();
-    for (const [key, at] of this.unseen) if (jobs.has(key) || now - at > UNSEEN_JOB_GRACE_MS) this.unseen.delete(key);
+    for (const [key, at] of this.unseen)
+      if (jobs.has(key) || now - at > UNSEEN_JOB_GRACE_MS) this.unseen.delete(key);
 
     const inFlight = [...jobs.values()].filter((j) => !jobIsDone(j)).length + this.unseen.size;
     const pending = transcodeJobInformer.list().filter((tj) => {
       const key = objectKey(tj);
       const phase = tj.status?.phase;
-      return !tj.metadata.deletionTimestamp && (phase === undefined || phase === 'Pending') && !jobs.has(key) && !this.unseen.has(key);
+      return (
+        !tj.metadata.deletionTimestamp &&
+        (phase === undefined || phase === 'Pending') &&
+        !jobs.has(key) &&
+        !this.unseen.has(key)
+      );
     });
     const selected = selectForAdmission(pending, inFlight, bounds);
     const lag = this.options.intakeLag?.() ?? 0;
@@ -101,7 +119,10 @@ export class AdmissionController {
       try {
         await this.options.jobs.create(buildJob(tj, this.options.template));
         metrics?.admitted.inc();
-        this.options.logger.info({ transcodeJob: key, priority: tj.spec.priority ?? 0, inFlight: ++admitted }, 'Job created');
+        this.options.logger.info(
+          { transcodeJob: key, priority: tj.spec.priority ?? 0, inFlight: ++admitted },
+          'Job created',
+        );
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }

@@ -30,11 +30,21 @@ test('higher priority first, then the oldest request, then the name', () => {
     tj('b-same-time', 0, '2026-01-01T09:00:00.000Z'),
     tj('low', -1, '2026-01-01T08:00:00.000Z'),
   ];
-  expect(names([...list].sort(compareForAdmission))).toEqual(['urgent', 'b-same-time', 'old-normal', 'new-normal', 'low']);
+  expect(names([...list].sort(compareForAdmission))).toEqual([
+    'urgent',
+    'b-same-time',
+    'old-normal',
+    'new-normal',
+    'low',
+  ]);
 });
 
 test('admits up to the free slots of max concurrency, in order', () => {
-  const pending = [tj('a', 0, '2026-01-01T01:00:00Z'), tj('b', 0, '2026-01-01T02:00:00Z'), tj('c', 0, '2026-01-01T03:00:00Z')];
+  const pending = [
+    tj('a', 0, '2026-01-01T01:00:00Z'),
+    tj('b', 0, '2026-01-01T02:00:00Z'),
+    tj('c', 0, '2026-01-01T03:00:00Z'),
+  ];
   expect(names(selectForAdmission(pending, 0, { min: 0, max: 5 }))).toEqual(['a', 'b', 'c']);
   expect(names(selectForAdmission(pending, 3, { min: 0, max: 5 }))).toEqual(['a', 'b']);
   expect(selectForAdmission(pending, 5, { min: 0, max: 5 })).toEqual([]);
@@ -43,7 +53,11 @@ test('admits up to the free slots of max concurrency, in order', () => {
 });
 
 test('min concurrency keeps slots for urgent requests (priority > 0)', () => {
-  const normal = [tj('n1', 0, '2026-01-01T01:00:00Z'), tj('n2', 0, '2026-01-01T02:00:00Z'), tj('n3', 0, '2026-01-01T03:00:00Z')];
+  const normal = [
+    tj('n1', 0, '2026-01-01T01:00:00Z'),
+    tj('n2', 0, '2026-01-01T02:00:00Z'),
+    tj('n3', 0, '2026-01-01T03:00:00Z'),
+  ];
   // max 4, 2 reserved: normal work fills 2 slots at most.
   expect(names(selectForAdmission(normal, 0, { min: 2, max: 4 }))).toEqual(['n1', 'n2']);
   expect(selectForAdmission(normal, 2, { min: 2, max: 4 })).toEqual([]);

@@ -24,7 +24,11 @@ export function compareForAdmission(a: TranscodeJob, b: TranscodeJob): number {
 }
 
 /** The TranscodeJobs to admit now, in order, given how many Jobs are in flight. */
-export function selectForAdmission(pending: readonly TranscodeJob[], inFlight: number, bounds: ConcurrencyBounds): TranscodeJob[] {
+export function selectForAdmission(
+  pending: readonly TranscodeJob[],
+  inFlight: number,
+  bounds: ConcurrencyBounds,
+): TranscodeJob[] {
   const selected: TranscodeJob[] = [];
   let running = inFlight;
   const normalCap = Math.max(0, bounds.max - bounds.min);
@@ -43,7 +47,12 @@ export function selectForAdmission(pending: readonly TranscodeJob[], inFlight: n
  * How many Jobs the queue asks for (reported as a metric): what runs plus what waits, pending
  * TranscodeJobs and requests not yet taken in by the intake, within the bounds.
  */
-export function desiredConcurrency(inFlight: number, pending: number, intakeLag: number, bounds: ConcurrencyBounds): number {
+export function desiredConcurrency(
+  inFlight: number,
+  pending: number,
+  intakeLag: number,
+  bounds: ConcurrencyBounds,
+): number {
   return Math.min(bounds.max, inFlight + pending + intakeLag);
 }
 

@@ -31,6 +31,8 @@ export class EventBusCompletionPublisher implements CompletionPublisher {
         completedAt: failedAt.toISOString(),
       },
     });
-    await this.bus.publish([{ topic: Topics.TranscodingCompleted, key: videoId, value: JSON.stringify(event) }]);
+    await this.bus.publish([
+      { topic: Topics.TranscodingCompleted, key: videoId, value: JSON.stringify(event) },
+    ]);
   }
 }

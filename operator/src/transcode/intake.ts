@@ -26,7 +26,9 @@ import { transcodeJobName } from './names';
 import type { PolicyRule } from '../controller-runtime/rbac';
 
 /** RBAC of the intake. */
-export const intakeRbac: PolicyRule[] = [{ apiGroups: ['moocflix.io'], resources: ['transcodejobs'], verbs: ['get', 'create'] }];
+export const intakeRbac: PolicyRule[] = [
+  { apiGroups: ['moocflix.io'], resources: ['transcodejobs'], verbs: ['get', 'create'] },
+];
 
 export const VIDEO_LABEL = 'moocflix.io/video-id';
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -92,7 +94,8 @@ export class TranscodeIntake implements Runnable {
         namespace: this.options.namespace,
         labels: {
           'app.kubernetes.io/managed-by': OPERATOR_NAME,
-          ...(request.videoId.length <= 63 && LABEL_VALUE.test(request.videoId) && { [VIDEO_LABEL]: request.videoId }),
+          ...(request.videoId.length <= 63 &&
+            LABEL_VALUE.test(request.videoId) && { [VIDEO_LABEL]: request.videoId }),
         },
         annotations: { 'moocflix.io/request-id': request.requestId },
       },
@@ -101,13 +104,23 @@ export class TranscodeIntake implements Runnable {
     try {
       await this.options.transcodeJobs.create(tj);
       this.received?.inc({ outcome: 'created' });
-      this.options.logger.info({ transcodeJob: `${this.options.namespace}/${name}`, requestId: request.requestId, videoId: request.videoId }, 'TranscodeJob created');
+      this.options.logger.info(
+        {
+          transcodeJob: `${this.options.namespace}/${name}`,
+          requestId: request.requestId,
+          videoId: request.videoId,
+        },
+        'TranscodeJob created',
+      );
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       const existing = await this.options.transcodeJobs.get(this.options.namespace, name);
       if (existing && existing.spec.requestId !== request.requestId) {
         // Two request ids sharing 64 bits of their sha256: astronomically unlikely, never silent.
-        await this.deadLetter(message, new Error(`TranscodeJob ${name} already exists for request ${existing.spec.requestId}`));
+        await this.deadLetter(
+          message,
+          new Error(`TranscodeJob ${name} already exists for request ${existing.spec.requestId}`),
+        );
         return;
       }
       this.received?.inc({ outcome: 'duplicate' });
@@ -115,7 +128,10 @@ export class TranscodeIntake implements Runnable {
   }
 
   private async deadLetter(message: IncomingMessage, err: Error): Promise<void> {
-    this.options.logger.error({ err, partition: message.partition, offset: message.offset }, 'Transcoding-Request dead-lettered');
+    this.options.logger.error(
+      { err, partition: message.partition, offset: message.offset },
+      'Transcoding-Request dead-lettered',
+    );
     await this.options.bus.publish([
       {
         topic: deadLetterTopic(message.topic),

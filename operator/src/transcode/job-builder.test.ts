@@ -39,9 +39,20 @@ test('a Job owned by its TranscodeJob, named after it, bounded in retries, time 
   const job = buildJob(tj, config);
   expect(job.metadata).toMatchObject({ name: 'tj-0123456789abcdef', namespace: 'media' });
   expect(job.metadata.ownerReferences).toEqual([
-    { apiVersion: 'moocflix.io/v1alpha1', kind: 'TranscodeJob', name: 'tj-0123456789abcdef', uid: 'uid-1', controller: true, blockOwnerDeletion: true },
+    {
+      apiVersion: 'moocflix.io/v1alpha1',
+      kind: 'TranscodeJob',
+      name: 'tj-0123456789abcdef',
+      uid: 'uid-1',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ]);
-  expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 3600 });
+  expect(job.spec).toMatchObject({
+    backoffLimit: 2,
+    activeDeadlineSeconds: 7200,
+    ttlSecondsAfterFinished: 3600,
+  });
   expect(job.spec!.podFailurePolicy!.rules[0]).toEqual({
     action: 'FailJob',
     onExitCodes: { containerName: 'transcoder', operator: 'In', values: [1, 2] },
@@ -54,7 +65,11 @@ test('the transcoder image in one-shot mode with the request, its environment fr
   expect(container.image).toBe('ghcr.io/moocflix/transcoder:1.2.3');
   expect(container.command).toBeUndefined();
   expect(container.args).toEqual(['one-shot', '--request', JSON.stringify(tj.spec.request)]);
-  expect(container.envFrom).toEqual([{ configMapRef: { name: 'transcoder' } }, { secretRef: { name: 'kafka' } }, { secretRef: { name: 's3' } }]);
+  expect(container.envFrom).toEqual([
+    { configMapRef: { name: 'transcoder' } },
+    { secretRef: { name: 'kafka' } },
+    { secretRef: { name: 's3' } },
+  ]);
   expect(container.env).toEqual([
     { name: 'TRANSCODER_WORK_DIR', value: '/tmp/moocflix-transcoder' },
     { name: 'KAFKA_BROKERS', value: 'kafka:9092' },
@@ -62,16 +77,28 @@ test('the transcoder image in one-shot mode with the request, its environment fr
   ]);
   expect(container.resources).toEqual(config.resources);
   // Configured labels are added, but never replace the operator's own.
-  expect(pod.metadata!.labels).toMatchObject({ team: 'media', 'moocflix.io/transcodejob': 'tj-0123456789abcdef' });
-  expect(pod.metadata!.annotations).toMatchObject({ 'example.com/note': 'x', 'moocflix.io/request-id': 'req-1' });
-  expect(buildJob(tj, { ...config, command: ['node', 'main.js'] }).spec!.template.spec!.containers[0]!.command).toEqual(['node', 'main.js']);
+  expect(pod.metadata!.labels).toMatchObject({
+    team: 'media',
+    'moocflix.io/transcodejob': 'tj-0123456789abcdef',
+  });
+  expect(pod.metadata!.annotations).toMatchObject({
+    'example.com/note': 'x',
+    'moocflix.io/request-id': 'req-1',
+  });
+  expect(
+    buildJob(tj, { ...config, command: ['node', 'main.js'] }).spec!.template.spec!.containers[0]!.command,
+  ).toEqual(['node', 'main.js']);
 });
 
 test('the pod meets the restricted Pod Security Standard, with a writable /tmp only', () => {
   const spec = buildJob(tj, config).spec!.template.spec!;
   expect(spec.restartPolicy).toBe('Never');
   expect(spec.automountServiceAccountToken).toBe(false);
-  expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(spec.securityContext).toMatchObject({
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
   const container = spec.containers[0]!;
   expect(container.securityContext).toEqual({
     allowPrivilegeEscalation: false,
@@ -84,7 +111,10 @@ test('the pod meets the restricted Pod Security Standard, with a writable /tmp o
 });
 
 test('a Job frees its slot once it finished or is finishing', () => {
-  const withCondition = (type: string, status = 'True'): Job => ({ metadata: {}, status: { conditions: [{ type, status }] } });
+  const withCondition = (type: string, status = 'True'): Job => ({
+    metadata: {},
+    status: { conditions: [{ type, status }] },
+  });
   expect(jobIsDone({ metadata: {}, status: { active: 1 } })).toBe(false);
   expect(jobIsDone(withCondition('Complete'))).toBe(true);
   expect(jobIsDone(withCondition('Failed'))).toBe(true);

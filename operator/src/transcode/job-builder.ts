@@ -63,7 +63,10 @@ export function buildJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
     'app.kubernetes.io/managed-by': OPERATOR_NAME,
     [TRANSCODEJOB_LABEL]: name,
   };
-  const annotations = { 'moocflix.io/request-id': tj.spec.requestId, 'moocflix.io/video-id': tj.spec.videoId };
+  const annotations = {
+    'moocflix.io/request-id': tj.spec.requestId,
+    'moocflix.io/video-id': tj.spec.videoId,
+  };
   const env: V1EnvVar[] = [
     // The transcoder's temp folders go to the writable emptyDir.
     { name: 'TRANSCODER_WORK_DIR', value: '/tmp/moocflix-transcoder' },
@@ -91,12 +94,22 @@ export function buildJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
       // pod does not count against the backoff limit.
       podFailurePolicy: {
         rules: [
-          { action: 'FailJob', onExitCodes: { containerName: CONTAINER_NAME, operator: 'In', values: [EXIT_FAILED, EXIT_INVALID] } },
+          {
+            action: 'FailJob',
+            onExitCodes: {
+              containerName: CONTAINER_NAME,
+              operator: 'In',
+              values: [EXIT_FAILED, EXIT_INVALID],
+            },
+          },
           { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
         ],
       },
       template: {
-        metadata: { labels: { ...config.podLabels, ...labels }, annotations: { ...config.podAnnotations, ...annotations } },
+        metadata: {
+          labels: { ...config.podLabels, ...labels },
+          annotations: { ...config.podAnnotations, ...annotations },
+        },
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: config.serviceAccountName,

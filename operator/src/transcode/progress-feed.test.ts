@@ -9,11 +9,23 @@ const logger = createLogger('test', 'silent');
 
 test('ticks become at most one reconcile per 5 points, for the TranscodeJob of the request', async () => {
   const bus = new InProcessEventBus({ logger });
-  const tj = { metadata: { name: transcodeJobName('req-1'), namespace: 'media' }, spec: { requestId: 'req-1' } } as TranscodeJob;
+  const tj = {
+    metadata: { name: transcodeJobName('req-1'), namespace: 'media' },
+    spec: { requestId: 'req-1' },
+  } as TranscodeJob;
   const handlers: InformerHandler<TranscodeJob>[] = [];
-  const informer = { list: () => [tj], on: (h: InformerHandler<TranscodeJob>) => handlers.push(h) } as unknown as Informer<TranscodeJob>;
+  const informer = {
+    list: () => [tj],
+    on: (h: InformerHandler<TranscodeJob>) => handlers.push(h),
+  } as unknown as Informer<TranscodeJob>;
   const reconciles: string[] = [];
-  const feed = new TranscodeProgressFeed({ bus, groupId: 'progress', transcodeJobInformer: informer, onProgress: (k) => reconciles.push(k), logger });
+  const feed = new TranscodeProgressFeed({
+    bus,
+    groupId: 'progress',
+    transcodeJobInformer: informer,
+    onProgress: (k) => reconciles.push(k),
+    logger,
+  });
   await feed.start();
   const tick = (requestId: string, progress: number) =>
     bus.publish([
@@ -21,7 +33,11 @@ test('ticks become at most one reconcile per 5 points, for the TranscodeJob of t
         topic: Topics.TranscodingProgress,
         key: 'video',
         value: JSON.stringify(
-          createEvent(Topics.TranscodingProgress, { source: 't', subject: 'video', data: { requestId, videoId: 'video', progress, at: new Date().toISOString() } }),
+          createEvent(Topics.TranscodingProgress, {
+            source: 't',
+            subject: 'video',
+            data: { requestId, videoId: 'video', progress, at: new Date().toISOString() },
+          }),
         ),
       },
     ]);

@@ -33,7 +33,12 @@ export class TranscodeProgressFeed implements Runnable {
     // Only ticks from now on matter; a tick never blocks the partition (it is dropped on error).
     this.subscription = new BackgroundSubscription(
       options.bus,
-      { groupId: options.groupId, topics: [Topics.TranscodingProgress], startFrom: 'latest', handler: async (m) => this.handle(m) },
+      {
+        groupId: options.groupId,
+        topics: [Topics.TranscodingProgress],
+        startFrom: 'latest',
+        handler: async (m) => this.handle(m),
+      },
       options.logger,
     );
     options.transcodeJobInformer.on((event) => {
@@ -64,7 +69,9 @@ export class TranscodeProgressFeed implements Runnable {
     }
     const name = transcodeJobName(data.requestId);
     // TranscodeJob names are unique across namespaces (a hash of the request id).
-    const tj = this.options.transcodeJobInformer.list().find((t) => t.metadata.name === name && t.spec.requestId === data.requestId);
+    const tj = this.options.transcodeJobInformer
+      .list()
+      .find((t) => t.metadata.name === name && t.spec.requestId === data.requestId);
     if (!tj) return;
     const key = objectKey(tj);
     const progress = Math.max(0, Math.min(100, Math.floor(data.progress)));

@@ -36,7 +36,19 @@ function transcodeJob(status?: TranscodeJob['status']): TranscodeJob {
 
 function job(status: Job['status'], ownerUid = 'tj-uid'): Job {
   return {
-    metadata: { name: 'tj-1', namespace: 'ns', ownerReferences: [{ apiVersion: 'moocflix.io/v1alpha1', kind: 'TranscodeJob', name: 'tj-1', uid: ownerUid, controller: true }] },
+    metadata: {
+      name: 'tj-1',
+      namespace: 'ns',
+      ownerReferences: [
+        {
+          apiVersion: 'moocflix.io/v1alpha1',
+          kind: 'TranscodeJob',
+          name: 'tj-1',
+          uid: ownerUid,
+          controller: true,
+        },
+      ],
+    },
     status,
   };
 }
@@ -55,7 +67,11 @@ function harness(
 ): Harness {
   const h: Omit<Harness, 'reconciler'> = { statusPatches: [], published: [], deleted: [] };
   const transcodeJobs = {
-    mergePatch: async (_ns: string, _name: string, patch: { metadata: { resourceVersion?: string }; status: Record<string, unknown> }) => {
+    mergePatch: async (
+      _ns: string,
+      _name: string,
+      patch: { metadata: { resourceVersion?: string }; status: Record<string, unknown> },
+    ) => {
       h.statusPatches.push({ resourceVersion: patch.metadata.resourceVersion, status: patch.status });
       return tj;
     },
@@ -92,7 +108,10 @@ test('no Job yet: Pending, waiting for a slot, written with the resourceVersion 
   expect(h.statusPatches).toHaveLength(1);
   expect(h.statusPatches[0]!.resourceVersion).toBe('7');
   expect(lastStatus(h)).toMatchObject({ phase: 'Pending', progress: 0, observedGeneration: 1 });
-  expect(findCondition(lastStatus(h)!.conditions as never, 'Admitted')).toMatchObject({ status: 'False', reason: 'Queued' });
+  expect(findCondition(lastStatus(h)!.conditions as never, 'Admitted')).toMatchObject({
+    status: 'False',
+    reason: 'Queued',
+  });
 });
 
 test('nothing new: nothing written (the periodic resync is a no-op)', async () => {
@@ -109,29 +128,54 @@ test('the Job mirrored: created → Admitted, a ready pod → Running, Complete 
   await admitted.reconciler.reconcile('ns/tj-1');
   expect(lastStatus(admitted)).toMatchObject({ phase: 'Admitted', jobName: 'tj-1' });
 
-  const running = harness(transcodeJob({ phase: 'Admitted' }), job({ active: 1, ready: 1, startTime: '2026-03-01T11:59:00Z' }));
+  const running = harness(
+    transcodeJob({ phase: 'Admitted' }),
+    job({ active: 1, ready: 1, startTime: '2026-03-01T11:59:00Z' }),
+  );
   await running.reconciler.reconcile('ns/tj-1');
   expect(lastStatus(running)).toMatchObject({ phase: 'Running', startTime: '2026-03-01T11:59:00Z' });
 
   const complete = harness(
     transcodeJob({ phase: 'Running', startTime: '2026-03-01T11:59:00Z' }),
-    job({ succeeded: 1, completionTime: '2026-03-01T11:59:30Z', conditions: [{ type: 'Complete', status: 'True' }] }),
+    job({
+      succeeded: 1,
+      completionTime: '2026-03-01T11:59:30Z',
+      conditions: [{ type: 'Complete', status: 'True' }],
+    }),
   );
   await complete.reconciler.reconcile('ns/tj-1');
-  expect(lastStatus(complete)).toMatchObject({ phase: 'Succeeded', progress: 100, completionTime: '2026-03-01T11:59:30Z' });
-  expect(findCondition(lastStatus(complete)!.conditions as never, 'Finished')).toMatchObject({ status: 'True', reason: 'JobSucceeded' });
+  expect(lastStatus(complete)).toMatchObject({
+    phase: 'Succeeded',
+    progress: 100,
+    completionTime: '2026-03-01T11:59:30Z',
+  });
+  expect(findCondition(lastStatus(complete)!.conditions as never, 'Finished')).toMatchObject({
+    status: 'True',
+    reason: 'JobSucceeded',
+  });
   expect(complete.published).toEqual([]);
 });
 
 test('a failed Job: the failed completion is published first, then Failed is recorded with it', async () => {
   const failedJob = job({
     failed: 3,
-    conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: '2026-03-01T11:58:00Z' }],
+    conditions: [
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+        lastTransitionTime: '2026-03-01T11:58:00Z',
+      },
+    ],
   });
   const h = harness(transcodeJob({ phase: 'Running' }), failedJob);
   await h.reconciler.reconcile('ns/tj-1');
   expect(h.published).toEqual([
-    { error: 'Job tj-1 failed: BackoffLimitExceeded: Job has reached the specified backoff limit', at: new Date('2026-03-01T11:58:00Z') },
+    {
+      error: 'Job tj-1 failed: BackoffLimitExceeded: Job has reached the specified backoff limit',
+      at: new Date('2026-03-01T11:58:00Z'),
+    },
   ]);
   const status = lastStatus(h)!;
   expect(status).toMatchObject({ phase: 'Failed', completionTime: '2026-03-01T11:58:00Z' });
@@ -153,22 +197,32 @@ test('publishing fails: Failed is recorded without CompletionPublished, and the 
 });
 
 test('a Job gone before it finished: Failed (JobLost) with a failed completion — unless only the cache is behind', async () => {
-  const behind = harness(transcodeJob({ phase: 'Admitted', jobName: 'tj-1' }), undefined, { liveJob: job({ active: 1 }) });
+  const behind = harness(transcodeJob({ phase: 'Admitted', jobName: 'tj-1' }), undefined, {
+    liveJob: job({ active: 1 }),
+  });
   await behind.reconciler.reconcile('ns/tj-1');
   expect(behind.statusPatches).toEqual([]);
 
   const lost = harness(transcodeJob({ phase: 'Running', jobName: 'tj-1' }), undefined);
   await lost.reconciler.reconcile('ns/tj-1');
-  expect(lastStatus(lost)).toMatchObject({ phase: 'Failed', message: 'Job tj-1 disappeared before it finished' });
-  expect(findCondition(lastStatus(lost)!.conditions as never, 'Finished')).toMatchObject({ reason: 'JobLost' });
+  expect(lastStatus(lost)).toMatchObject({
+    phase: 'Failed',
+    message: 'Job tj-1 disappeared before it finished',
+  });
+  expect(findCondition(lastStatus(lost)!.conditions as never, 'Finished')).toMatchObject({
+    reason: 'JobLost',
+  });
   expect(lost.published).toHaveLength(1);
 });
 
-test("a Job of that name owned by something else is left alone and reported", async () => {
+test('a Job of that name owned by something else is left alone and reported', async () => {
   const h = harness(transcodeJob(), job({ active: 1 }, 'someone-else'));
   await h.reconciler.reconcile('ns/tj-1');
   expect(lastStatus(h)).toMatchObject({ phase: 'Pending' });
-  expect(findCondition(lastStatus(h)!.conditions as never, 'Admitted')).toMatchObject({ status: 'False', reason: 'JobConflict' });
+  expect(findCondition(lastStatus(h)!.conditions as never, 'Admitted')).toMatchObject({
+    status: 'False',
+    reason: 'JobConflict',
+  });
 });
 
 test('finished TranscodeJobs are deleted after their retention, and looked at again when it ends', async () => {
@@ -184,7 +238,9 @@ test('finished TranscodeJobs are deleted after their retention, and looked at ag
 
 test('a conflicting status write surfaces as an error (the queue retries with fresh data)', async () => {
   const h = harness(transcodeJob(), undefined);
-  (h.reconciler as unknown as { options: { transcodeJobs: { mergePatch: () => Promise<never> } } }).options.transcodeJobs.mergePatch = async () => {
+  (
+    h.reconciler as unknown as { options: { transcodeJobs: { mergePatch: () => Promise<never> } } }
+  ).options.transcodeJobs.mergePatch = async () => {
     throw new ApiError(409, 'Conflict', 'the object has been modified');
   };
   await expect(h.reconciler.reconcile('ns/tj-1')).rejects.toThrow('the object has been modified');

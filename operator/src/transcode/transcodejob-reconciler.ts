@@ -64,16 +64,26 @@ export class TranscodeJobReconciler {
     let next = await this.observe(tj, job);
     if (next === undefined) return; // the cache is behind the apiserver; its event is coming
 
-    if (next.phase === 'Failed' && !isConditionTrue(next.conditions, TranscodeCondition.CompletionPublished)) {
+    if (
+      next.phase === 'Failed' &&
+      !isConditionTrue(next.conditions, TranscodeCondition.CompletionPublished)
+    ) {
       try {
-        await this.options.publisher.publishFailed(tj, next.message ?? 'transcode failed', new Date(next.completionTime ?? this.now()));
+        await this.options.publisher.publishFailed(
+          tj,
+          next.message ?? 'transcode failed',
+          new Date(next.completionTime ?? this.now()),
+        );
         next = this.withCondition(tj, next, {
           type: TranscodeCondition.CompletionPublished,
           status: 'True',
           reason: TranscodeReason.Published,
           message: 'a failed Transcoding-Completed was published',
         });
-        this.options.logger.info({ transcodeJob: key, requestId: tj.spec.requestId }, 'failed Transcoding-Completed published');
+        this.options.logger.info(
+          { transcodeJob: key, requestId: tj.spec.requestId },
+          'failed Transcoding-Completed published',
+        );
       } catch (err) {
         await this.writeStatus(tj, next);
         throw err;
@@ -90,12 +100,16 @@ export class TranscodeJobReconciler {
     if (phase && TERMINAL_PHASES.has(phase)) return status;
 
     if (job && !isControlledBy(job, tj.metadata.uid)) {
-      return this.withCondition(tj, { ...status, phase: 'Pending' }, {
-        type: TranscodeCondition.Admitted,
-        status: 'False',
-        reason: TranscodeReason.JobConflict,
-        message: `Job ${job.metadata.name} exists and is not owned by this TranscodeJob; it is left alone`,
-      });
+      return this.withCondition(
+        tj,
+        { ...status, phase: 'Pending' },
+        {
+          type: TranscodeCondition.Admitted,
+          status: 'False',
+          reason: TranscodeReason.JobConflict,
+          message: `Job ${job.metadata.name} exists and is not owned by this TranscodeJob; it is left alone`,
+        },
+      );
     }
     if (!job) {
       if (phase === 'Admitted' || phase === 'Running') {
@@ -103,28 +117,48 @@ export class TranscodeJobReconciler {
         const live = await this.options.jobs.get(tj.metadata.namespace, tj.metadata.name!);
         if (live) return undefined;
         const message = `Job ${status.jobName ?? tj.metadata.name} disappeared before it finished`;
-        return this.finished(tj, { ...status, phase: 'Failed', message, completionTime: rfc3339(this.now()) }, TranscodeReason.JobLost, message);
+        return this.finished(
+          tj,
+          { ...status, phase: 'Failed', message, completionTime: rfc3339(this.now()) },
+          TranscodeReason.JobLost,
+          message,
+        );
       }
-      return this.withCondition(tj, { ...status, phase: 'Pending', progress: 0 }, {
-        type: TranscodeCondition.Admitted,
-        status: 'False',
-        reason: TranscodeReason.Queued,
-        message: 'waiting for a concurrency slot',
-      });
+      return this.withCondition(
+        tj,
+        { ...status, phase: 'Pending', progress: 0 },
+        {
+          type: TranscodeCondition.Admitted,
+          status: 'False',
+          reason: TranscodeReason.Queued,
+          message: 'waiting for a concurrency slot',
+        },
+      );
     }
 
-    const admitted = this.withCondition(tj, { ...status, jobName: job.metadata.name }, {
-      type: TranscodeCondition.Admitted,
-      status: 'True',
-      reason: TranscodeReason.JobCreated,
-      message: `Job ${job.metadata.name} created`,
-    });
+    const admitted = this.withCondition(
+      tj,
+      { ...status, jobName: job.metadata.name },
+      {
+        type: TranscodeCondition.Admitted,
+        status: 'True',
+        reason: TranscodeReason.JobCreated,
+        message: `Job ${job.metadata.name} created`,
+      },
+    );
     const complete = jobCondition(job, 'Complete');
     if (complete) {
       const completionTime = job.status?.completionTime ?? complete.lastTransitionTime ?? rfc3339(this.now());
       return this.finished(
         tj,
-        { ...admitted, phase: 'Succeeded', progress: 100, message: undefined, startTime: admitted.startTime ?? job.status?.startTime, completionTime },
+        {
+          ...admitted,
+          phase: 'Succeeded',
+          progress: 100,
+          message: undefined,
+          startTime: admitted.startTime ?? job.status?.startTime,
+          completionTime,
+        },
         TranscodeReason.JobSucceeded,
         `Job ${job.metadata.name} succeeded`,
       );
@@ -158,14 +192,32 @@ export class TranscodeJobReconciler {
     return { ...admitted, phase: 'Admitted', progress: 0 };
   }
 
-  private finished(tj: TranscodeJob, status: TranscodeJobStatus, reason: TranscodeReason, message: string): TranscodeJobStatus {
-    return this.withCondition(tj, status, { type: TranscodeCondition.Finished, status: 'True', reason, message });
+  private finished(
+    tj: TranscodeJob,
+    status: TranscodeJobStatus,
+    reason: TranscodeReason,
+    message: string,
+  ): TranscodeJobStatus {
+    return this.withCondition(tj, status, {
+      type: TranscodeCondition.Finished,
+      status: 'True',
+      reason,
+      message,
+    });
   }
 
-  private withCondition(tj: TranscodeJob, status: TranscodeJobStatus, condition: Omit<ConditionInput, 'observedGeneration'>): TranscodeJobStatus {
+  private withCondition(
+    tj: TranscodeJob,
+    status: TranscodeJobStatus,
+    condition: Omit<ConditionInput, 'observedGeneration'>,
+  ): TranscodeJobStatus {
     return {
       ...status,
-      conditions: setCondition(status.conditions, { ...condition, observedGeneration: tj.metadata.generation }, this.now()),
+      conditions: setCondition(
+        status.conditions,
+        { ...condition, observedGeneration: tj.metadata.generation },
+        this.now(),
+      ),
     };
   }
 
@@ -181,7 +233,10 @@ export class TranscodeJobReconciler {
       'status',
     );
     if (next.phase !== previous.phase) {
-      this.options.logger.info({ transcodeJob: `${namespace}/${name}`, from: previous.phase ?? null, to: next.phase }, 'phase changed');
+      this.options.logger.info(
+        { transcodeJob: `${namespace}/${name}`, from: previous.phase ?? null, to: next.phase },
+        'phase changed',
+      );
     }
   }
 
@@ -195,6 +250,9 @@ export class TranscodeJobReconciler {
       uid: tj.metadata.uid,
       propagationPolicy: 'Background',
     });
-    this.options.logger.info({ transcodeJob: `${tj.metadata.namespace}/${tj.metadata.name}` }, 'finished TranscodeJob deleted after its retention');
+    this.options.logger.info(
+      { transcodeJob: `${tj.metadata.namespace}/${tj.metadata.name}` },
+      'finished TranscodeJob deleted after its retention',
+    );
   }
 }

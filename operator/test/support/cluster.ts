@@ -17,7 +17,10 @@ import { createOperator, type Operator, type OperatorDependencies } from '../../
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const CRD_DIR = join(REPO_ROOT, 'crds');
 export const FIXTURES = join(__dirname, '..', 'fixtures');
-export const OPERATOR_CRDS = [join(CRD_DIR, 'moocflix.io_moocflixtopics.yaml'), join(CRD_DIR, 'moocflix.io_transcodejobs.yaml')];
+export const OPERATOR_CRDS = [
+  join(CRD_DIR, 'moocflix.io_moocflixtopics.yaml'),
+  join(CRD_DIR, 'moocflix.io_transcodejobs.yaml'),
+];
 export const STRIMZI_V1BETA2_CRD = join(FIXTURES, 'strimzi-kafkatopic-crd.yaml');
 export const STRIMZI_V1_CRD = join(FIXTURES, 'strimzi-kafkatopic-crd-v1.yaml');
 
@@ -50,7 +53,12 @@ export async function installCrds(c: KubeClients, files: string[]): Promise<void
         const wanted = new Set(crd.spec.versions.map((v) => v.name));
         if ((existing.status?.storedVersions ?? []).some((v) => !wanted.has(v))) {
           await c.apiextensions.deleteCustomResourceDefinition({ name });
-          await eventually(`CRD ${name} deleted`, async () => !(await c.apiextensions.readCustomResourceDefinition({ name }).catch(() => undefined)), 60_000);
+          await eventually(
+            `CRD ${name} deleted`,
+            async () =>
+              !(await c.apiextensions.readCustomResourceDefinition({ name }).catch(() => undefined)),
+            60_000,
+          );
           await c.apiextensions.createCustomResourceDefinition({ body: crd });
         } else {
           crd.metadata!.resourceVersion = existing.metadata!.resourceVersion;
@@ -102,7 +110,14 @@ export function spawnOperator(env: Record<string, string>, name = 'operator'): O
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'operator', 'src', 'main.ts')], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
@@ -125,7 +140,11 @@ export function spawnOperator(env: Record<string, string>, name = 'operator'): O
  * A kubeconfig for ServiceAccount `namespace/name` bound to the operator's ClusterRole and
  * leader-election Role from operator/config/rbac, so the operator runs with exactly that RBAC.
  */
-export async function operatorKubeconfig(c: KubeClients, namespace: string, name = 'moocflix-operator'): Promise<string> {
+export async function operatorKubeconfig(
+  c: KubeClients,
+  namespace: string,
+  name = 'moocflix-operator',
+): Promise<string> {
   const rbac = (file: string) => objects(join(REPO_ROOT, 'operator', 'config', 'rbac', file))[0]!;
   const clusterRole = rbac('role.yaml') as unknown as k8s.V1ClusterRole;
   const role = rbac('leader_election_role.yaml') as unknown as k8s.V1Role;
@@ -136,13 +155,19 @@ export async function operatorKubeconfig(c: KubeClients, namespace: string, name
   clusterRole.metadata!.name = `${namespace}-${name}`;
   await rbacApi.createClusterRole({ body: clusterRole }).catch(ignoreExists);
   await rbacApi.createNamespacedRole({ namespace, body: role }).catch(ignoreExists);
-  await c.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }).catch(ignoreExists);
+  await c.core
+    .createNamespacedServiceAccount({ namespace, body: { metadata: { name } } })
+    .catch(ignoreExists);
   const subjects = [{ kind: 'ServiceAccount', name, namespace }];
   await rbacApi
     .createClusterRoleBinding({
       body: {
         metadata: { name: `${namespace}-${name}` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.metadata!.name },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: clusterRole.metadata!.name,
+        },
         subjects,
       },
     })
@@ -169,7 +194,15 @@ export async function operatorKubeconfig(c: KubeClients, namespace: string, name
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'test', cluster: { server: cp.server, 'certificate-authority-data': readFileSync(cp.caCert).toString('base64') } }],
+      clusters: [
+        {
+          name: 'test',
+          cluster: {
+            server: cp.server,
+            'certificate-authority-data': readFileSync(cp.caCert).toString('base64'),
+          },
+        },
+      ],
       users: [{ name, user: { token: token.status!.token } }],
       contexts: [{ name: 'test', context: { cluster: 'test', user: name, namespace } }],
       'current-context': 'test',

@@ -33,7 +33,10 @@ export async function startTestKafka(): Promise<TestKafka> {
 
 export type TranscodingRequestData = EventData<typeof Topics.TranscodingRequest>;
 
-export function transcodingRequest(requestId: string, videoId = `video-${requestId}`): TranscodingRequestData {
+export function transcodingRequest(
+  requestId: string,
+  videoId = `video-${requestId}`,
+): TranscodingRequestData {
   return {
     requestId,
     videoId,
@@ -56,7 +59,9 @@ export async function publishRequests(kafka: Kafka, requests: TranscodingRequest
       acks: -1,
       messages: requests.map((data) => ({
         key: data.videoId,
-        value: JSON.stringify(createEvent(Topics.TranscodingRequest, { source: 'operator-test', subject: data.videoId, data })),
+        value: JSON.stringify(
+          createEvent(Topics.TranscodingRequest, { source: 'operator-test', subject: data.videoId, data }),
+        ),
       })),
     });
   } finally {
@@ -65,8 +70,13 @@ export async function publishRequests(kafka: Kafka, requests: TranscodingRequest
 }
 
 /** Collects every event of a topic from the beginning (a fresh consumer group). */
-export async function collectEvents(kafka: Kafka, topic: string): Promise<{ events: CloudEvent[]; stop(): Promise<void> }> {
-  const consumer: Consumer = kafka.consumer({ groupId: `operator-test-${Math.random().toString(36).slice(2)}` });
+export async function collectEvents(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ events: CloudEvent[]; stop(): Promise<void> }> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: `operator-test-${Math.random().toString(36).slice(2)}`,
+  });
   const events: CloudEvent[] = [];
   const admin = kafka.admin();
   await admin.connect();
