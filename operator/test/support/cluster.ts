@@ -2,8 +2,7 @@
 // (running under the RBAC of config/rbac, with a service account token), and access to the
 // apiserver through the operator's own client.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { createLogger } from '@moocflix/platform/log';
@@ -105,7 +104,7 @@ export interface OperatorProcess {
 
 /** `node --import tsx operator/src/main.ts` with `env`, its output in a log file. */
 export function spawnOperator(env: Record<string, string>, name = 'operator'): OperatorProcess {
-  const dir = mkdtempSync(join(tmpdir(), 'moocflix-operator-test-'));
+  const dir = testDir();
   const logFile = join(dir, `${name}.log`);
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'operator', 'src', 'main.ts')], {
@@ -188,7 +187,7 @@ export async function operatorKubeconfig(
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const cp = readState();
-  const file = join(mkdtempSync(join(tmpdir(), 'moocflix-operator-sa-')), 'kubeconfig');
+  const file = join(testDir(), 'kubeconfig');
   writeFileSync(
     file,
     JSON.stringify({
@@ -210,6 +209,16 @@ export async function operatorKubeconfig(
     { mode: 0o600 },
   );
   return file;
+}
+
+/**
+ * A fresh folder inside the control plane's temp dir: the tier's teardown deletes it with the rest
+ * (MOOCFLIX_CLUSTER_KEEP=1 keeps it, operator logs included).
+ */
+function testDir(): string {
+  const parent = join(readState().dir, 'operator-tests');
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, 'run-'));
 }
 
 /** Awaits a call the apiserver must refuse; its HTTP status and message. */
