@@ -29,6 +29,7 @@ test-integration: install
 	$(JEST) --selectProjects integration --runInBand
 
 test-cluster: install
+	bash e2e/stack/prepare.sh
 	bash e2e/cluster/prepare.sh
 	$(JEST) --selectProjects cluster --runInBand
 
