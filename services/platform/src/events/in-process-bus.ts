@@ -55,14 +55,7 @@ export class InProcessEventBus implements EventBus {
       if (!cursor) {
         // A group without a committed position starts at the beginning, or after what is there now.
         const start = options.startFrom === 'latest' ? this.log(topic).length : 0;
-        cursor = new GroupCursor(
-          topic,
-          options.groupId,
-          start,
-          this.log(topic),
-          this.logger,
-          this.redeliveryDelayMs,
-        );
+        cursor = new GroupCursor(topic, options.groupId, start, this.log(topic), this.logger, this.redeliveryDelayMs);
         this.cursors.set(id, cursor);
       }
       cursor.join(subscriber);
@@ -168,10 +161,7 @@ class GroupCursor {
         } catch (err) {
           this.failures++;
           const delay = backoffDelay(this.failures, this.redeliveryDelayMs, MAX_REDELIVERY_DELAY_MS);
-          this.logger.warn(
-            { err, topic: this.topic, groupId: this.groupId, offset: message.offset, delay },
-            'handler failed; redelivering',
-          );
+          this.logger.warn({ err, topic: this.topic, groupId: this.groupId, offset: message.offset, delay }, 'handler failed; redelivering');
           this.retryTimer = setTimeout(() => {
             this.retryTimer = undefined;
             this.wake();

@@ -20,11 +20,7 @@ beforeAll(async () => {
   pool = createPool(await createTestDatabase('outbox_outage'));
   await runMigrations(pool, KIT_MIGRATIONS_DIR);
   await pool.query('CREATE TABLE courses (id text PRIMARY KEY, version integer NOT NULL)');
-  bus = new KafkaEventBus({
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    clientId: 'outage-test',
-    logger,
-  });
+  bus = new KafkaEventBus({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'outage-test', logger });
 });
 afterAll(async () => {
   // Whatever happened, leave a running broker to the next test file.
@@ -36,23 +32,11 @@ afterAll(async () => {
 /** One course update: the business row and its event in one transaction, as a service does. */
 async function updateCourse(courseId: string, version: number): Promise<string> {
   return withTransaction(pool, async (tx) => {
-    await tx.query(
-      'INSERT INTO courses (id, version) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET version = $2',
-      [courseId, version],
-    );
+    await tx.query('INSERT INTO courses (id, version) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET version = $2', [courseId, version]);
     const event = await enqueueEvent(tx, topic, {
       source: 'courses',
       subject: courseId,
-      data: {
-        courseId,
-        instructorId: 'i',
-        title: 'Course',
-        published: true,
-        category: null,
-        capacity: null,
-        version,
-        updatedAt: new Date().toISOString(),
-      },
+      data: { courseId, instructorId: 'i', title: 'Course', published: true, category: null, capacity: null, version, updatedAt: new Date().toISOString() },
     });
     return event.id;
   });
@@ -81,15 +65,12 @@ it('keeps accepting writes while Kafka is down, then publishes every event exact
       expect(Date.now() - started).toBeLessThan(2_000);
     }
     // The relay tried, failed, and kept the rows with the error.
-    await waitFor(
-      async () => {
-        const { rows } = await pool.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM platform_outbox WHERE published_at IS NULL AND attempts > 0 AND last_error IS NOT NULL',
-        );
-        return rows[0]!.n > 0;
-      },
-      { timeoutMs: 60_000, description: 'a failed publish to be recorded' },
-    );
+    await waitFor(async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM platform_outbox WHERE published_at IS NULL AND attempts > 0 AND last_error IS NOT NULL',
+      );
+      return rows[0]!.n > 0;
+    }, { timeoutMs: 60_000, description: 'a failed publish to be recorded' });
     const stillQueued = await pool.query('SELECT 1 FROM platform_outbox WHERE published_at IS NULL');
     expect(stillQueued.rowCount).toBe(ids.length);
 
@@ -98,10 +79,7 @@ it('keeps accepting writes while Kafka is down, then publishes every event exact
       timeoutMs: 90_000,
       description: 'the live consumer to receive every event written during the outage',
     });
-    await waitFor(
-      async () =>
-        (await pool.query('SELECT 1 FROM platform_outbox WHERE published_at IS NULL')).rowCount === 0,
-    );
+    await waitFor(async () => (await pool.query('SELECT 1 FROM platform_outbox WHERE published_at IS NULL')).rowCount === 0);
     expect(await bus.ping()).toBe(true);
 
     // Count what is really in the topic: a fresh group reads the partition from the start, up to a
@@ -111,10 +89,8 @@ it('keeps accepting writes while Kafka is down, then publishes every event exact
     try {
       await waitFor(() => audit.messages.some((m) => eventId(m) === marker), { timeoutMs: 30_000 });
       const copies = new Map<string, number>();
-      for (const m of audit.messages.filter((m) => m.key === courseId))
-        copies.set(eventId(m), (copies.get(eventId(m)) ?? 0) + 1);
-      for (const id of [warmUp, ...ids, marker])
-        expect({ id, copies: copies.get(id) }).toEqual({ id, copies: 1 });
+      for (const m of audit.messages.filter((m) => m.key === courseId)) copies.set(eventId(m), (copies.get(eventId(m)) ?? 0) + 1);
+      for (const id of [warmUp, ...ids, marker]) expect({ id, copies: copies.get(id) }).toEqual({ id, copies: 1 });
       expect(copies.size).toBe(ids.length + 2);
       // And in commit order.
       expect(audit.messages.filter((m) => m.key === courseId).map(eventId)).toEqual([warmUp, ...ids, marker]);

@@ -124,9 +124,7 @@ export class OutboxRelay {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        RELAY_LOCK_KEY,
-      ]);
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY]);
       // Another replica is relaying; it will get these rows.
       if (!lock.rows[0]?.locked) return await commit(client, 'drained');
       const { rows } = await client.query<OutboxRow>(
@@ -140,27 +138,15 @@ export class OutboxRelay {
         await this.bus.publish(rows.map(toMessage));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        await client.query(
-          'UPDATE platform_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)',
-          [seqs, message],
-        );
-        this.logger.warn(
-          { err, events: rows.length, firstSeq: seqs[0] },
-          'publishing outbox events failed; will retry',
-        );
+        await client.query('UPDATE platform_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [seqs, message]);
+        this.logger.warn({ err, events: rows.length, firstSeq: seqs[0] }, 'publishing outbox events failed; will retry');
         this.retryBatchSize = rows.length;
         return await commit(client, 'failed');
       }
-      await client.query(
-        'UPDATE platform_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)',
-        [seqs],
-      );
+      await client.query('UPDATE platform_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)', [seqs]);
       this.retryBatchSize = undefined;
       const outcome = await commit(client, rows.length === this.batchSize ? 'more' : 'drained');
-      this.logger.debug(
-        { events: rows.length, firstSeq: seqs[0], lastSeq: seqs[seqs.length - 1] },
-        'outbox events published',
-      );
+      this.logger.debug({ events: rows.length, firstSeq: seqs[0], lastSeq: seqs[seqs.length - 1] }, 'outbox events published');
       return outcome;
     } catch (err) {
       broken = err as Error;
@@ -176,10 +162,9 @@ export class OutboxRelay {
     if (Date.now() - this.lastSweepAt < RETENTION_SWEEP_INTERVAL_MS) return;
     this.lastSweepAt = Date.now();
     try {
-      const swept = await this.pool.query(
-        'DELETE FROM platform_outbox WHERE published_at < now() - make_interval(secs => $1)',
-        [this.retentionMs / 1000],
-      );
+      const swept = await this.pool.query('DELETE FROM platform_outbox WHERE published_at < now() - make_interval(secs => $1)', [
+        this.retentionMs / 1000,
+      ]);
       if (swept.rowCount) this.logger.info({ rows: swept.rowCount }, 'old published outbox rows deleted');
     } catch (err) {
       this.logger.warn({ err }, 'outbox retention sweep failed');

@@ -22,11 +22,7 @@ beforeAll(async () => {
   pool = createPool(await createTestDatabase('outbox'));
   await runMigrations(pool, KIT_MIGRATIONS_DIR);
   await pool.query('CREATE TABLE courses (id text PRIMARY KEY, title text NOT NULL)');
-  bus = new KafkaEventBus({
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    clientId: 'outbox-test',
-    logger,
-  });
+  bus = new KafkaEventBus({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'outbox-test', logger });
   recorder = await recordMessages(bus, [topic]);
 });
 afterEach(async () => {
@@ -74,24 +70,14 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
     const courseId = `course-${randomUUID()}`;
     const event = await withTransaction(pool, (tx) => createCourse(tx, courseId, 'Distributed Systems'));
 
-    const [message] = await waitFor(() => received(event.id).length > 0 && received(event.id), {
-      timeoutMs: 10_000,
-    });
+    const [message] = await waitFor(() => received(event.id).length > 0 && received(event.id), { timeoutMs: 10_000 });
     expect(message?.key).toBe(courseId);
     expect(message?.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     expect(JSON.parse(message!.value)).toEqual(event);
-    expect(event).toMatchObject({
-      specversion: '1.0',
-      type: 'io.moocflix.course.created',
-      source: 'courses',
-      subject: courseId,
-    });
+    expect(event).toMatchObject({ specversion: '1.0', type: 'io.moocflix.course.created', source: 'courses', subject: courseId });
 
     const row = await waitFor(async () => {
-      const { rows } = await pool.query(
-        'SELECT published_at, attempts, last_error FROM platform_outbox WHERE event_id = $1',
-        [event.id],
-      );
+      const { rows } = await pool.query('SELECT published_at, attempts, last_error FROM platform_outbox WHERE event_id = $1', [event.id]);
       return rows[0]?.published_at !== null && rows[0];
     });
     expect(row).toMatchObject({ attempts: 1, last_error: null });
@@ -112,9 +98,7 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
 
     await publishedThrough(courseId);
     expect(received(rolledBack!.id)).toHaveLength(0);
-    const { rowCount } = await pool.query('SELECT 1 FROM platform_outbox WHERE event_id = $1', [
-      rolledBack!.id,
-    ]);
+    const { rowCount } = await pool.query('SELECT 1 FROM platform_outbox WHERE event_id = $1', [rolledBack!.id]);
     expect(rowCount).toBe(0);
     const courses = await pool.query('SELECT 1 FROM courses WHERE id = $1', [courseId]);
     expect(courses.rowCount).toBe(0);
@@ -129,16 +113,7 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
         enqueueEvent(tx, Topics.CourseUpdate, {
           source: 'courses',
           subject: courseId,
-          data: {
-            courseId,
-            instructorId: 'i',
-            title: `v${i}`,
-            published: true,
-            category: null,
-            capacity: null,
-            version: i,
-            updatedAt: new Date().toISOString(),
-          },
+          data: { courseId, instructorId: 'i', title: `v${i}`, published: true, category: null, capacity: null, version: i, updatedAt: new Date().toISOString() },
         }),
       );
       ids.push(event.id);
@@ -146,10 +121,7 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
     const updates = await recordMessages(bus, [Topics.CourseUpdate]);
     try {
       await startRelay({ batchSize: 5 });
-      await waitFor(
-        () => expect(updates.messages.filter((m) => m.key === courseId)).toHaveLength(ids.length),
-        { timeoutMs: 20_000 },
-      );
+      await waitFor(() => expect(updates.messages.filter((m) => m.key === courseId)).toHaveLength(ids.length), { timeoutMs: 20_000 });
       expect(updates.messages.filter((m) => m.key === courseId).map(eventId)).toEqual(ids);
     } finally {
       await updates.close();
@@ -164,15 +136,7 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
         enqueueEvent(tx, topic, {
           source: 'courses',
           subject: courseId,
-          data: {
-            courseId,
-            instructorId: 'i',
-            title: `t${i}`,
-            published: false,
-            category: null,
-            capacity: null,
-            createdAt: new Date().toISOString(),
-          },
+          data: { courseId, instructorId: 'i', title: `t${i}`, published: false, category: null, capacity: null, createdAt: new Date().toISOString() },
         }),
       );
       ids.push(event.id);
@@ -180,11 +144,7 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
     // Two replicas, each with its own producer, meet the whole backlog at once, in small batches:
     // without mutual exclusion the second would publish later batches while the first still
     // publishes earlier ones.
-    const otherReplicaBus = new KafkaEventBus({
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      clientId: 'outbox-test-2',
-      logger,
-    });
+    const otherReplicaBus = new KafkaEventBus({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'outbox-test-2', logger });
     try {
       await Promise.all([
         startRelay({ batchSize: 3, pollIntervalMs: 50 }),
@@ -208,10 +168,7 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
       [old, recent],
     );
     await startRelay({ retentionMs: 24 * 60 * 60_000 });
-    await waitFor(
-      async () =>
-        (await pool.query('SELECT 1 FROM platform_outbox WHERE event_id = $1', [old])).rowCount === 0,
-    );
+    await waitFor(async () => (await pool.query('SELECT 1 FROM platform_outbox WHERE event_id = $1', [old])).rowCount === 0);
     const kept = await pool.query('SELECT 1 FROM platform_outbox WHERE event_id = $1', [recent]);
     expect(kept.rowCount).toBe(1);
   });
@@ -227,15 +184,7 @@ async function publishedThrough(subject: string): Promise<string> {
     enqueueEvent(tx, topic, {
       source: 'courses',
       subject,
-      data: {
-        courseId: subject,
-        instructorId: 'i',
-        title: 'marker',
-        published: false,
-        category: null,
-        capacity: null,
-        createdAt: new Date().toISOString(),
-      },
+      data: { courseId: subject, instructorId: 'i', title: 'marker', published: false, category: null, capacity: null, createdAt: new Date().toISOString() },
     }),
   );
   await waitFor(() => received(marker.id).length === 1, { timeoutMs: 20_000 });

@@ -1,5 +1,6 @@
 import {
-  deadLetterMessage,
+  DeadLetterHeaders,
+  deadLetterTopic,
   InvalidEventError,
   parseEvent,
   Topics,
@@ -83,12 +84,21 @@ export class TranscodingRequestWorker {
       'malformed Transcoding-Request dead-lettered',
     );
     await this.options.bus.publish([
-      deadLetterMessage(message, {
-        reason: 'malformed',
-        error: err,
-        consumerGroup: this.options.groupId,
-        attempts: 1,
-      }),
+      {
+        topic: deadLetterTopic(message.topic),
+        key: message.key ?? '',
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [DeadLetterHeaders.reason]: 'malformed',
+          [DeadLetterHeaders.error]: err.message.slice(0, 2_000),
+          [DeadLetterHeaders.topic]: message.topic,
+          [DeadLetterHeaders.partition]: String(message.partition),
+          [DeadLetterHeaders.offset]: message.offset,
+          [DeadLetterHeaders.consumerGroup]: this.options.groupId,
+          [DeadLetterHeaders.attempts]: '1',
+        },
+      },
     ]);
   }
 }
