@@ -335,8 +335,9 @@ describe('with an operator in-process (no intake)', () => {
   });
 
   test("the transcoder's progress shows in the status while the Job runs", async () => {
-    // The pod runs a minute: long enough to report progress.
-    await operatorFor({ TRANSCODE_POD_ANNOTATIONS: 'pod-complete.stage.kwok.x-k8s.io/delay=60s' });
+    // The pod runs three minutes: long enough to report progress even when the feed's group join
+    // first waits out a member left by an operator an earlier test killed (session timeout + rebalance).
+    await operatorFor({ TRANSCODE_POD_ANNOTATIONS: 'pod-complete.stage.kwok.x-k8s.io/delay=180s' });
     const requestId = `${run}-progress`;
     const tj = await createTranscodeJob(requestId);
     await eventually(
@@ -369,10 +370,10 @@ describe('with an operator in-process (no intake)', () => {
           });
           return (await transcodeJobs.get(ns2, tj.metadata.name!))?.status?.progress === 42;
         },
-        60_000,
+        150_000,
       );
     } finally {
       await producer.disconnect();
     }
-  });
+  }, 240_000);
 });
