@@ -68,7 +68,10 @@ export const operatorConfigSchema = z
     /** Consume Transcoding-Request (one chart value decides between this and transcoder workers). */
     TRANSCODE_INTAKE: env.bool(true),
     TRANSCODE_INTAKE_GROUP: env.string('moocflix-operator-intake'),
-    /** Consumer group of the progress feed (Transcoding-Progress → status.progress). */
+    /**
+     * Prefix of the progress feed's consumer group (Transcoding-Progress → status.progress); each
+     * operator process joins its own group `<prefix>.<pod>.<nonce>`, since every instance needs every tick.
+     */
     TRANSCODE_PROGRESS_GROUP: env.string('moocflix-operator-progress'),
     TRANSCODE_MIN_CONCURRENCY: env.int(0, 0),
     TRANSCODE_MAX_CONCURRENCY: env.int(2, 1),

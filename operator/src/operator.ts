@@ -28,7 +28,7 @@ import { ADMISSION_KEY, AdmissionController, createAdmissionMetrics } from './tr
 import { EventBusCompletionPublisher, type CompletionPublisher } from './transcode/completion-publisher';
 import { TranscodeIntake } from './transcode/intake';
 import { IntakeLagProbe } from './transcode/intake-lag';
-import { TranscodeProgressFeed } from './transcode/progress-feed';
+import { progressGroupId, TranscodeProgressFeed } from './transcode/progress-feed';
 import { TRANSCODEJOB_LABEL, type Job, type JobTemplateConfig } from './transcode/job-builder';
 import { TranscodeJobReconciler } from './transcode/transcodejob-reconciler';
 
@@ -250,7 +250,7 @@ function setUpTranscode(
     bus &&
     new TranscodeProgressFeed({
       bus,
-      groupId: config.TRANSCODE_PROGRESS_GROUP,
+      groupId: progressGroupId(config.TRANSCODE_PROGRESS_GROUP, config.POD_NAME),
       transcodeJobInformer,
       onProgress: (key) => statusController.enqueue(key),
       logger: logger.child({ component: 'progress-feed' }),

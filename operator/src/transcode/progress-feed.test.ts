@@ -3,7 +3,7 @@ import { createLogger } from '@moocflix/platform/log';
 import type { TranscodeJob } from '../api/v1alpha1';
 import type { Informer, InformerHandler } from '../controller-runtime/informer';
 import { transcodeJobName } from './names';
-import { TranscodeProgressFeed } from './progress-feed';
+import { progressGroupId, TranscodeProgressFeed } from './progress-feed';
 
 const logger = createLogger('test', 'silent');
 
@@ -56,4 +56,14 @@ test('ticks become at most one reconcile per 5 points, for the TranscodeJob of t
   expect(new Set(reconciles)).toEqual(new Set([`media/${tj.metadata.name}`]));
   handlers.forEach((h) => h({ type: 'delete', object: tj }));
   expect(feed.progressOf(`media/${tj.metadata.name}`)).toBeUndefined();
+});
+
+test('every process gets a progress group of its own, named after its pod', () => {
+  const a = progressGroupId('moocflix-operator-progress', 'moocflix-operator-7d9f-abcde');
+  const b = progressGroupId('moocflix-operator-progress', 'moocflix-operator-7d9f-abcde');
+  expect(a).toMatch(/^moocflix-operator-progress\.moocflix-operator-7d9f-abcde\.[0-9a-f]{8}$/);
+  // A restarted container keeps its pod name; its group must still be new (no dead member to wait out).
+  expect(a).not.toBe(b);
+  // Characters Kafka refuses in a group id never come through from a host name.
+  expect(progressGroupId('p', 'host name/with:odd*chars')).toMatch(/^p\.host_name_with_odd_chars\.[0-9a-f]{8}$/);
 });

@@ -3,6 +3,16 @@
 // asks for a reconcile when it moved by a step or more; the TranscodeJobReconciler, the one writer
 // of TranscodeJob status, copies it into status.progress while the TranscodeJob runs. So a
 // thousand ticks cost a handful of status writes.
+//
+// The feed is a broadcast, not a work queue: every operator instance needs every tick (Kafka
+// assigns a group's partitions among its members, so two operators sharing a group — a second
+// install on the same Kafka, or a replica still running elsewhere — would each see only some
+// videos' progress). Each process therefore joins a group of its own (progressGroupId), which also
+// means a restarted operator never waits out the session of its dead predecessor. Those groups
+// hold no useful offsets (the feed starts from 'latest'); Kafka deletes them once they have been
+// empty for offsets.retention.minutes (7 days by default).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parseEvent, Topics, type EventBus, type IncomingMessage } from '@moocflix/platform/events';
 import type { Logger } from '@moocflix/platform/log';
 import type { TranscodeJob } from '../api/v1alpha1';
@@ -11,6 +21,16 @@ import type { Runnable } from '../controller-runtime/manager';
 import { objectKey } from '../controller-runtime/objects';
 import { BackgroundSubscription } from './background-subscription';
 import { transcodeJobName } from './names';
+
+/**
+ * The progress feed's consumer group for this process: `<prefix>.<instance>.<nonce>`, where the
+ * instance is the pod name (or the host name) so `kafka-consumer-groups --list` tells whose it is,
+ * and the nonce makes a restarted container's group new as well.
+ */
+export function progressGroupId(prefix: string, instance: string = hostname()): string {
+  const safeInstance = instance.replace(/[^a-zA-Z0-9._-]/g, '_');
+  return `${prefix}.${safeInstance}.${randomBytes(4).toString('hex')}`;
+}
 
 /** Percentage points between two status writes. */
 const STEP = 5;
