@@ -8,8 +8,7 @@
 // It runs on the leader only, as one member of its consumer group.
 import type { Logger } from '@moocflix/platform/log';
 import {
-  DeadLetterHeaders,
-  deadLetterTopic,
+  deadLetterMessage,
   InvalidEventError,
   parseEvent,
   Topics,
@@ -133,21 +132,12 @@ export class TranscodeIntake implements Runnable {
       'Transcoding-Request dead-lettered',
     );
     await this.options.bus.publish([
-      {
-        topic: deadLetterTopic(message.topic),
-        key: message.key ?? '',
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DeadLetterHeaders.reason]: 'malformed',
-          [DeadLetterHeaders.error]: err.message.slice(0, 2_000),
-          [DeadLetterHeaders.topic]: message.topic,
-          [DeadLetterHeaders.partition]: String(message.partition),
-          [DeadLetterHeaders.offset]: message.offset,
-          [DeadLetterHeaders.consumerGroup]: this.options.groupId,
-          [DeadLetterHeaders.attempts]: '1',
-        },
-      },
+      deadLetterMessage(message, {
+        reason: 'malformed',
+        error: err,
+        consumerGroup: this.options.groupId,
+        attempts: 1,
+      }),
     ]);
     this.received?.inc({ outcome: 'dead-lettered' });
   }

@@ -4,7 +4,8 @@ import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
 import { createPool, runMigrations, type Pool, type PoolClient } from '../db';
 import type { EventBus } from './bus';
 import { createEvent, type CloudEvent } from './envelope';
-import { createEventConsumer, DeadLetterHeaders, type EventConsumer } from './event-consumer';
+import { DeadLetterHeaders } from './dead-letter';
+import { createEventConsumer, type EventConsumer } from './event-consumer';
 import { InProcessEventBus } from './in-process-bus';
 import { KIT_MIGRATIONS_DIR } from './index';
 import { KafkaEventBus } from './kafka-bus';
@@ -22,7 +23,9 @@ beforeAll(async () => {
   pool = createPool(await createTestDatabase('event_consumer'));
   await runMigrations(pool, KIT_MIGRATIONS_DIR);
   // No unique constraint on purpose: a second effect of the same event must show up as a second row.
-  await pool.query('CREATE TABLE enrollment_effects (id serial PRIMARY KEY, event_id text NOT NULL, student_id text NOT NULL)');
+  await pool.query(
+    'CREATE TABLE enrollment_effects (id serial PRIMARY KEY, event_id text NOT NULL, student_id text NOT NULL)',
+  );
 });
 afterAll(async () => {
   await pool.end();
@@ -33,12 +36,21 @@ function enrolled(courseId: string, studentId: string): Enrolled {
   return createEvent(topic, {
     source: 'courses',
     subject: courseId,
-    data: { courseId, studentId, instructorId: 'instructor-1', status: 'active', enrolledAt: new Date().toISOString() },
+    data: {
+      courseId,
+      studentId,
+      instructorId: 'instructor-1',
+      status: 'active',
+      enrolledAt: new Date().toISOString(),
+    },
   });
 }
 
 const recordEffect = async (event: Enrolled, tx: PoolClient): Promise<void> => {
-  await tx.query('INSERT INTO enrollment_effects (event_id, student_id) VALUES ($1, $2)', [event.id, event.data.studentId]);
+  await tx.query('INSERT INTO enrollment_effects (event_id, student_id) VALUES ($1, $2)', [
+    event.id,
+    event.data.studentId,
+  ]);
 };
 
 async function effectsOf(eventId: string): Promise<number> {
@@ -47,13 +59,25 @@ async function effectsOf(eventId: string): Promise<number> {
 }
 
 async function processedMarkers(groupId: string, eventId: string): Promise<number> {
-  const { rowCount } = await pool.query('SELECT 1 FROM platform_processed_events WHERE consumer_group = $1 AND event_id = $2', [groupId, eventId]);
+  const { rowCount } = await pool.query(
+    'SELECT 1 FROM platform_processed_events WHERE consumer_group = $1 AND event_id = $2',
+    [groupId, eventId],
+  );
   return rowCount ?? 0;
 }
 
 // The helper is bus-agnostic; it runs over Kafka in a cluster and over the in-process bus in `moocflix dev`.
 describe.each([
-  ['Kafka', () => new KafkaEventBus({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'consumer-test', logger, redeliveryDelayMs: 50 })],
+  [
+    'Kafka',
+    () =>
+      new KafkaEventBus({
+        brokers: process.env.KAFKA_BROKERS!.split(','),
+        clientId: 'consumer-test',
+        logger,
+        redeliveryDelayMs: 50,
+      }),
+  ],
   ['the in-process bus', () => new InProcessEventBus({ logger, redeliveryDelayMs: 20 })],
 ])('createEventConsumer over %s (real PostgreSQL)', (_name, makeBus: () => EventBus) => {
   let bus: EventBus;

@@ -4,9 +4,13 @@ import { backoffDelay, sleep } from './backoff';
 import type { EventBus, IncomingMessage, Subscription } from './bus';
 import { InvalidEventError, parseEvent, type CloudEvent } from './envelope';
 import type { EventData } from './schemas';
+import { deadLetterMessage } from './dead-letter';
 import { deadLetterTopic, type Topic } from './topics';
 
-export type EventHandler<T extends Topic> = (event: CloudEvent<EventData<T>>, tx: PoolClient) => Promise<void>;
+export type EventHandler<T extends Topic> = (
+  event: CloudEvent<EventData<T>>,
+  tx: PoolClient,
+) => Promise<void>;
 export type EventHandlers = { [T in Topic]?: EventHandler<T> };
 
 export interface EventConsumerOptions {
@@ -29,20 +33,7 @@ export interface EventConsumer {
   stop(): Promise<void>;
 }
 
-/** Headers added to a dead-lettered message (its value, key and own headers are kept as they came). */
-export const DeadLetterHeaders = {
-  /** `malformed` (not a valid event of its topic) or `handler-failed` (maxAttempts reached). */
-  reason: 'x-dead-letter-reason',
-  error: 'x-dead-letter-error',
-  topic: 'x-dead-letter-topic',
-  partition: 'x-dead-letter-partition',
-  offset: 'x-dead-letter-offset',
-  consumerGroup: 'x-dead-letter-consumer-group',
-  attempts: 'x-dead-letter-attempts',
-} as const;
-
 const MAX_RETRY_DELAY_MS = 5_000;
-const MAX_ERROR_HEADER_LENGTH = 2_000;
 
 /** Marks an error thrown by the handler, as opposed to the database failing around it. */
 class HandlerFailure extends Error {
@@ -71,7 +62,10 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   let subscription: Subscription | undefined;
   let stopSignal = new AbortController();
 
-  async function applyOnce(event: CloudEvent, handler: EventHandler<Topic>): Promise<'processed' | 'duplicate'> {
+  async function applyOnce(
+    event: CloudEvent,
+    handler: EventHandler<Topic>,
+  ): Promise<'processed' | 'duplicate'> {
     return withTransaction(pool, async (tx) => {
       const claimed = await tx.query(
         'INSERT INTO platform_processed_events (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
@@ -87,25 +81,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     });
   }
 
-  async function deadLetter(message: IncomingMessage, reason: 'malformed' | 'handler-failed', error: unknown, attempts: number) {
-    const text = error instanceof Error ? error.message : String(error);
-    await bus.publish([
-      {
-        topic: deadLetterTopic(message.topic),
-        key: message.key ?? '',
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DeadLetterHeaders.reason]: reason,
-          [DeadLetterHeaders.error]: text.slice(0, MAX_ERROR_HEADER_LENGTH),
-          [DeadLetterHeaders.topic]: message.topic,
-          [DeadLetterHeaders.partition]: String(message.partition),
-          [DeadLetterHeaders.offset]: message.offset,
-          [DeadLetterHeaders.consumerGroup]: groupId,
-          [DeadLetterHeaders.attempts]: String(attempts),
-        },
-      },
-    ]);
+  async function deadLetter(
+    message: IncomingMessage,
+    reason: 'malformed' | 'handler-failed',
+    error: unknown,
+    attempts: number,
+  ) {
+    await bus.publish([deadLetterMessage(message, { reason, error, consumerGroup: groupId, attempts })]);
   }
 
   async function handleMessage(message: IncomingMessage): Promise<void> {
@@ -117,7 +99,10 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       event = parseEvent(topic, message.value);
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
-      logger.error({ topic, partition: message.partition, offset: message.offset, err }, 'malformed event dead-lettered');
+      logger.error(
+        { topic, partition: message.partition, offset: message.offset, err },
+        'malformed event dead-lettered',
+      );
       await deadLetter(message, 'malformed', err, 0);
       return;
     }
@@ -130,7 +115,10 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       } catch (err) {
         if (!(err instanceof HandlerFailure)) throw err;
         if (attempt >= maxAttempts) {
-          log.error({ err: err.cause, attempts: attempt }, 'event handler keeps failing; event dead-lettered');
+          log.error(
+            { err: err.cause, attempts: attempt },
+            'event handler keeps failing; event dead-lettered',
+          );
           await deadLetter(message, 'handler-failed', err.cause, attempt);
           return;
         }
@@ -147,7 +135,12 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       if (subscription) return;
       stopSignal = new AbortController();
       await bus.ensureTopics([...topics, ...topics.map(deadLetterTopic)]);
-      subscription = await bus.subscribe({ groupId, topics, handler: handleMessage, startFrom: options.startFrom });
+      subscription = await bus.subscribe({
+        groupId,
+        topics,
+        handler: handleMessage,
+        startFrom: options.startFrom,
+      });
       logger.info({ topics }, 'event consumer started');
     },
     async stop() {

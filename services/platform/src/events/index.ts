@@ -6,9 +6,9 @@ export * from './envelope';
 export * from './bus';
 export { enqueueEvent, OUTBOX_CHANNEL } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { DeadLetterHeaders, deadLetterMessage } from './dead-letter';
 export {
   createEventConsumer,
-  DeadLetterHeaders,
   type EventConsumer,
   type EventConsumerOptions,
   type EventHandler,

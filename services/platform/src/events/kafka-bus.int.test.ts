@@ -7,7 +7,11 @@ import { KafkaEventBus } from './kafka-bus';
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const brokers = (): string[] => process.env.KAFKA_BROKERS!.split(',');
 
-describeBusContract('Kafka (real broker)', () => new KafkaEventBus({ brokers: brokers(), clientId: 'contract', logger, redeliveryDelayMs: 50 }), 30_000);
+describeBusContract(
+  'Kafka (real broker)',
+  () => new KafkaEventBus({ brokers: brokers(), clientId: 'contract', logger, redeliveryDelayMs: 50 }),
+  30_000,
+);
 
 describe('KafkaEventBus specifics', () => {
   it('creates topics with the configured partitions, idempotently', async () => {

@@ -1,6 +1,5 @@
 import {
-  DeadLetterHeaders,
-  deadLetterTopic,
+  deadLetterMessage,
   InvalidEventError,
   parseEvent,
   Topics,
@@ -84,21 +83,12 @@ export class TranscodingRequestWorker {
       'malformed Transcoding-Request dead-lettered',
     );
     await this.options.bus.publish([
-      {
-        topic: deadLetterTopic(message.topic),
-        key: message.key ?? '',
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DeadLetterHeaders.reason]: 'malformed',
-          [DeadLetterHeaders.error]: err.message.slice(0, 2_000),
-          [DeadLetterHeaders.topic]: message.topic,
-          [DeadLetterHeaders.partition]: String(message.partition),
-          [DeadLetterHeaders.offset]: message.offset,
-          [DeadLetterHeaders.consumerGroup]: this.options.groupId,
-          [DeadLetterHeaders.attempts]: '1',
-        },
-      },
+      deadLetterMessage(message, {
+        reason: 'malformed',
+        error: err,
+        consumerGroup: this.options.groupId,
+        attempts: 1,
+      }),
     ]);
   }
 }
