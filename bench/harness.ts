@@ -72,12 +72,17 @@ export async function measure(
   };
 }
 
-/** Alternates baseline and candidate `rounds` times and keeps the median of each, to cancel drift. */
+/**
+ * Warms both sides up once (JIT, connection pools, caches; not counted), then alternates baseline
+ * and candidate `rounds` times and keeps the median of each, to cancel drift.
+ */
 export async function compare(
   baseline: () => Promise<Measurement>,
   candidate: () => Promise<Measurement>,
   rounds = 3,
 ): Promise<{ baseline: Measurement; candidate: Measurement }> {
+  await baseline();
+  await candidate();
   const b: Measurement[] = [];
   const c: Measurement[] = [];
   for (let i = 0; i < rounds; i++) {

@@ -1,5 +1,5 @@
 // Candidate for the kit-overhead benchmark: the same route through the kit's app factory, with
-// everything a real service gets (request ids, logging, helmet, metrics, problem handling).
+// everything a real service gets (request ids, security headers, metrics, problem handling).
 import { Router } from 'express';
 import { createHttpApp, startHttpServer } from '@moocflix/platform/http';
 import { createLogger } from '@moocflix/platform/log';

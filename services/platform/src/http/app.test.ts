@@ -92,7 +92,7 @@ describe('createHttpApp', () => {
     await call('/api/v1/things/teapot');
     const metrics = await (await call('/metrics')).text();
     expect(metrics).toMatch(
-      /http_requests_total\{method="GET",route="\/api\/v1\/things\/teapot",status="409"/,
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/things\/teapot",status="409"\} 1/,
     );
   });
 
@@ -159,6 +159,23 @@ describe('createHttpApp', () => {
   it('answers unknown routes with a problem+json 404, never HTML', async () => {
     await expectProblem(await call('/nope'), 404);
     await expectProblem(await call('/api/v1/things/nope', { method: 'DELETE' }), 404);
+  });
+
+  it('puts the API security headers on every answer: success, problem, 404 and 500 alike', async () => {
+    for (const response of [
+      await call('/api/v1/things'),
+      await call('/api/v1/things/teapot'),
+      await call('/nope'),
+      await call('/api/v1/things/boom'),
+    ]) {
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('cross-origin-resource-policy')).toBe('same-site');
+      expect(response.headers.get('strict-transport-security')).toMatch(/^max-age=\d{8,}/);
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
   });
 
   it('propagates a sane request id and replaces an unsafe one', async () => {
