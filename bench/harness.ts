@@ -30,8 +30,16 @@ export interface ServerProcess {
 }
 
 /** Runs a server script (TypeScript via tsx) in its own process, so the load generator doesn't share its event loop. */
-export async function startServerProcess(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export async function startServerProcess(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  // BENCH_CPU_PROF=<dir>: every server process writes a V8 CPU profile there on exit (open it in
+  // Chrome DevTools or speedscope) — how to find where a missed goal's time goes.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -79,7 +87,7 @@ export async function measure(
 export async function compare(
   baseline: () => Promise<Measurement>,
   candidate: () => Promise<Measurement>,
-  rounds = 3,
+  rounds = 5,
 ): Promise<{ baseline: Measurement; candidate: Measurement }> {
   await baseline();
   await candidate();

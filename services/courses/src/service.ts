@@ -4,6 +4,7 @@ import { runMigrations } from '@moocflix/platform/db';
 import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform/events';
 import type { ServiceModule } from '@moocflix/platform/http';
 import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runtime';
+import { RecentCourses } from './domain/recent-courses';
 import type { UseCaseContext } from './domain/use-case-context';
 import { createUserEventsConsumer } from './events/user-events-consumer';
 import { courseRoutes } from './http/course-routes';
@@ -17,7 +18,12 @@ const MIGRATIONS_DIR = join(__dirname, '../migrations');
 /** Course Management (DESIGN §1): courses, modules, enrollments, and a local projection of users. */
 export async function createCoursesService(ctx: ServiceContext): Promise<ServiceModule> {
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
-  const useCases: UseCaseContext = { pool: ctx.pool, eventSource: ctx.name, now: () => new Date() };
+  const useCases: UseCaseContext = {
+    pool: ctx.pool,
+    eventSource: ctx.name,
+    now: () => new Date(),
+    recentCourses: new RecentCourses(),
+  };
   const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
   const userEvents = createUserEventsConsumer(ctx);
 

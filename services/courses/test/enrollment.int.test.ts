@@ -147,6 +147,79 @@ describe('POST /api/v1/courses/:id/enroll', () => {
   });
 });
 
+describe('enrolling into a course the service remembers from an earlier enrollment (one-statement path)', () => {
+  // After a first enrollment the service remembers the course and lets the next students in with one
+  // guarded statement. Every change to the course must still be seen: none of these may enroll.
+  async function rememberedCourse(fields: Json = {}) {
+    const course = await app.createCourse(owner, fields);
+    const [first] = await students(1);
+    expect((await enroll(course.id, first!)).status).toBe(201);
+    return course;
+  }
+  const update = async (courseId: string, body: Json) =>
+    expect((await app.request('PUT', `/${courseId}`, owner, { body })).status).toBe(200);
+
+  it('enrolls the next student with the same row and event as the first', async () => {
+    const course = await rememberedCourse();
+    const [second] = await students(1);
+    const response = await enroll(course.id, second!);
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({ courseId: course.id, studentId: second!.id, status: 'active', enrolledAt: expect.any(String) });
+    expect(await enrollmentRows(course.id)).toContainEqual({ student_id: second!.id, status: 'active' });
+    const events = await enrolledEvents(course.id, 2);
+    expect(events.find((e) => e.event.data.studentId === second!.id)!.event.data).toEqual({
+      courseId: course.id,
+      studentId: second!.id,
+      instructorId: owner.id,
+      status: 'active',
+      enrolledAt: response.body.enrolledAt,
+    });
+  });
+
+  it('sees a window that closed, an unpublished course, a capacity now full, and a deletion', async () => {
+    const closed = await rememberedCourse();
+    const unpublished = await rememberedCourse();
+    const limited = await rememberedCourse();
+    const deleted = await rememberedCourse();
+    await update(closed.id, { enrollmentClosesAt: new Date(Date.now() - 1_000).toISOString() });
+    await update(unpublished.id, { published: false });
+    await update(limited.id, { capacity: 1 });
+    expect((await app.request('DELETE', `/${deleted.id}`, owner)).status).toBe(204);
+
+    const [late] = await students(1);
+    expectProblem(await enroll(closed.id, late!), 409, 'enrollment-closed');
+    expectProblem(await enroll(unpublished.id, late!), 404);
+    expectProblem(await enroll(limited.id, late!), 409, 'course-full');
+    expectProblem(await enroll(deleted.id, late!), 404);
+    for (const course of [closed, unpublished, limited, deleted]) {
+      expect(await enrollmentRows(course.id)).toHaveLength(1);
+      expect(await app.outboxRows(Topics.StudentEnrolled, course.id)).toHaveLength(1);
+    }
+  });
+
+  it('sees a course updated by another replica (its version moved on without this process knowing)', async () => {
+    const course = await rememberedCourse();
+    // Straight in the database, as another replica's update would be: this process still remembers version 1.
+    await app.db.query(
+      'UPDATE courses SET enrollment_opens_at = $2, version = version + 1 WHERE id = $1',
+      [course.id, new Date(Date.now() + 3_600_000)],
+    );
+    const [late] = await students(1);
+    expectProblem(await enroll(course.id, late!), 409, 'enrollment-not-open');
+    expect(await enrollmentRows(course.id)).toHaveLength(1);
+  });
+
+  it('is idempotent for a student already enrolled, also when the calls race: one row, one event', async () => {
+    const course = await rememberedCourse();
+    const [student] = await students(1);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => enroll(course.id, student!)));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect((await enroll(course.id, student!)).status).toBe(200);
+    expect((await enrollmentRows(course.id)).filter((r) => r.student_id === student!.id)).toHaveLength(1);
+    expect(await app.outboxRows(Topics.StudentEnrolled, course.id)).toHaveLength(2);
+  });
+});
+
 describe('GET /api/v1/courses/:id/enrollments', () => {
   it('shows the owner (and admins) who enrolled, oldest first, page by page', async () => {
     const course = await app.createCourse(owner);

@@ -2,7 +2,7 @@ import type { Queryable } from '@moocflix/platform/db';
 import type { Course, CourseChanges, CourseDraft, CourseLevel, CourseSort } from '../domain/course';
 import { textSearchQuery } from './text-search-query';
 
-interface CourseRow {
+export interface CourseRow {
   id: string;
   title: string;
   description: string;
@@ -19,7 +19,7 @@ interface CourseRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, title, description, instructor_id, published, category, capacity, level, language,
+export const COURSE_COLUMNS = `id, title, description, instructor_id, published, category, capacity, level, language,
   enrollment_opens_at, enrollment_closes_at, version, created_at, updated_at`;
 
 /** The column behind each field a draft or an update may set (and the only names that reach SQL). */
@@ -35,7 +35,7 @@ const COLUMN_OF: Record<keyof CourseDraft, string> = {
   enrollmentClosesAt: 'enrollment_closes_at',
 };
 
-function toCourse(row: CourseRow): Course {
+export function toCourse(row: CourseRow): Course {
   return {
     id: row.id,
     title: row.title,
@@ -58,7 +58,7 @@ export async function insertCourse(db: Queryable, instructorId: string, draft: C
   const fields = Object.keys(COLUMN_OF) as (keyof CourseDraft)[];
   const { rows } = await db.query<CourseRow>(
     `INSERT INTO courses (instructor_id, ${fields.map((f) => COLUMN_OF[f]).join(', ')})
-     VALUES ($1, ${fields.map((_, i) => `$${i + 2}`).join(', ')}) RETURNING ${COLUMNS}`,
+     VALUES ($1, ${fields.map((_, i) => `$${i + 2}`).join(', ')}) RETURNING ${COURSE_COLUMNS}`,
     [instructorId, ...fields.map((f) => draft[f])],
   );
   return toCourse(rows[0]!);
@@ -66,7 +66,7 @@ export async function insertCourse(db: Queryable, instructorId: string, draft: C
 
 /** A course that is not deleted. */
 export async function findCourse(db: Queryable, id: string): Promise<Course | undefined> {
-  const { rows } = await db.query<CourseRow>(`SELECT ${COLUMNS} FROM courses WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  const { rows } = await db.query<CourseRow>(`SELECT ${COURSE_COLUMNS} FROM courses WHERE id = $1 AND deleted_at IS NULL`, [id]);
   return rows[0] && toCourse(rows[0]);
 }
 
@@ -78,7 +78,7 @@ export async function findCourse(db: Queryable, id: string): Promise<Course | un
  */
 export async function lockCourse(db: Queryable, id: string): Promise<Course | undefined> {
   const { rows } = await db.query<CourseRow>(
-    `SELECT ${COLUMNS} FROM courses WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`,
+    `SELECT ${COURSE_COLUMNS} FROM courses WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`,
     [id],
   );
   return rows[0] && toCourse(rows[0]);
@@ -90,7 +90,7 @@ export async function updateCourse(db: Queryable, id: string, changes: CourseCha
   const { rows } = await db.query<CourseRow>(
     `UPDATE courses SET ${fields.map((f, i) => `${COLUMN_OF[f]} = $${i + 2}, `).join('')}
        version = version + 1, updated_at = date_trunc('milliseconds', now())
-     WHERE id = $1 RETURNING ${COLUMNS}`,
+     WHERE id = $1 RETURNING ${COURSE_COLUMNS}`,
     [id, ...fields.map((f) => changes[f])],
   );
   return toCourse(rows[0]!);
@@ -144,7 +144,7 @@ export async function listCourses(db: Queryable, query: CourseListQuery): Promis
     where.push(`(${column}, id) ${direction === 'ASC' ? '>' : '<'} (${param(query.after.value)}${cast}, ${param(query.after.id)}::uuid)`);
   }
   const { rows } = await db.query<CourseRow>(
-    `SELECT ${COLUMNS} FROM courses WHERE ${where.join(' AND ')}
+    `SELECT ${COURSE_COLUMNS} FROM courses WHERE ${where.join(' AND ')}
      ORDER BY ${column} ${direction}, id ${direction} LIMIT ${param(query.limit)}`,
     params,
   );

@@ -1,5 +1,8 @@
 import type { Queryable } from '@moocflix/platform/db';
+import { Topics, writeWithEvent, type EventData } from '@moocflix/platform/events';
+import type { Course } from '../domain/course';
 import type { Enrollment, EnrollmentStatus } from '../domain/enrollment';
+import { COURSE_COLUMNS, toCourse, type CourseRow } from './course-repository';
 import type { KnownUserStatus } from './known-user-repository';
 
 interface EnrollmentRow {
@@ -32,8 +35,15 @@ export interface StudentStanding {
  * Run it after taking the course's lock: its snapshot then includes every enrollment committed
  * before (a repeated request sees the first one's row).
  */
-export async function findStudentStanding(db: Queryable, courseId: string, studentId: string): Promise<StudentStanding> {
-  const { rows } = await db.query<{ account_status: KnownUserStatus | null; enrollment: { status: EnrollmentStatus; enrolled_at: string } | null }>(
+export async function findStudentStanding(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+): Promise<StudentStanding> {
+  const { rows } = await db.query<{
+    account_status: KnownUserStatus | null;
+    enrollment: { status: EnrollmentStatus; enrolled_at: string } | null;
+  }>(
     `SELECT (SELECT status FROM known_users WHERE id = $2 FOR SHARE) AS account_status,
             (SELECT json_build_object('status', status, 'enrolled_at', enrolled_at)
                FROM enrollments WHERE course_id = $1 AND student_id = $2) AS enrollment`,
@@ -48,6 +58,88 @@ export async function findStudentStanding(db: Queryable, courseId: string, stude
   };
 }
 
+/**
+ * A course (not deleted) and the student's standing in it, in one round trip and without locks:
+ * what enrolling decides on before its guarded write (saveEnrollmentIfUnchanged).
+ */
+export async function findCourseAndStanding(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+): Promise<{ course: Course; standing: StudentStanding } | undefined> {
+  const { rows } = await db.query<
+    CourseRow & {
+      account_status: KnownUserStatus | null;
+      enrollment: { status: EnrollmentStatus; enrolled_at: string } | null;
+    }
+  >({
+    // Prepared once per connection: planning this query costs more than running it.
+    name: 'courses.find-course-and-standing',
+    text: `SELECT ${COURSE_COLUMNS},
+            (SELECT status FROM known_users WHERE id = $2) AS account_status,
+            (SELECT json_build_object('status', e.status, 'enrolled_at', e.enrolled_at)
+               FROM enrollments e WHERE e.course_id = $1 AND e.student_id = $2) AS enrollment
+       FROM courses WHERE id = $1 AND deleted_at IS NULL`,
+    values: [courseId, studentId],
+  });
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    course: toCourse(row),
+    standing: {
+      accountStatus: row.account_status ?? undefined,
+      enrollment: row.enrollment
+        ? {
+            courseId,
+            studentId,
+            status: row.enrollment.status,
+            enrolledAt: new Date(row.enrollment.enrolled_at),
+          }
+        : undefined,
+    },
+  };
+}
+
+/**
+ * Enrolls the student — the active enrollment and its Student-Enrolled event in ONE statement —
+ * only if what the caller decided on still holds when the statement runs:
+ * - the course is still at `courseVersion` and not deleted (every course update bumps the version;
+ *   its row is share-locked, so an update or deletion racing with us waits until we committed),
+ * - the student is not known to be deactivated (their row, if any, is share-locked like in
+ *   findStudentStanding, so a deactivation being recorded is waited for, then seen),
+ * - the student has no active enrollment (a twin request that won inserted it first).
+ * Returns undefined when any of these failed: nothing was written, no event was queued, and the
+ * caller decides again under the course's lock.
+ */
+export async function saveEnrollmentIfUnchanged(
+  db: Queryable,
+  seen: { courseId: string; courseVersion: number; studentId: string; enrolledAt: Date },
+  event: { source: string; data: EventData<typeof Topics.StudentEnrolled> },
+): Promise<Enrollment | undefined> {
+  const { rows } = await writeWithEvent<EnrollmentRow, typeof Topics.StudentEnrolled>(
+    db,
+    {
+      name: 'courses.save-enrollment-if-unchanged',
+      text: `WITH course AS (
+               SELECT id FROM courses WHERE id = $1 AND version = $2 AND deleted_at IS NULL FOR SHARE
+             ), account AS (
+               SELECT status FROM known_users WHERE id = $3 FOR SHARE
+             )
+             INSERT INTO enrollments (course_id, student_id, status, enrolled_at)
+             SELECT id, $3, 'active', $4 FROM course
+              WHERE NOT EXISTS (SELECT 1 FROM account WHERE status = 'deactivated')
+             ON CONFLICT (course_id, student_id) DO UPDATE
+               SET status = 'active', enrolled_at = EXCLUDED.enrolled_at, updated_at = now()
+               WHERE enrollments.status <> 'active'
+             RETURNING ${COLUMNS}`,
+      values: [seen.courseId, seen.courseVersion, seen.studentId, seen.enrolledAt],
+    },
+    Topics.StudentEnrolled,
+    { source: event.source, subject: seen.courseId, data: event.data },
+  );
+  return rows[0] && toEnrollment(rows[0]);
+}
+
 export async function countActiveSeats(db: Queryable, courseId: string): Promise<number> {
   const { rows } = await db.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM enrollments WHERE course_id = $1 AND status = 'active'`,
@@ -57,7 +149,11 @@ export async function countActiveSeats(db: Queryable, courseId: string): Promise
 }
 
 /** A new active enrollment, or the student's inactive one made active again (enrolled now). */
-export async function saveActiveEnrollment(db: Queryable, courseId: string, studentId: string): Promise<Enrollment> {
+export async function saveActiveEnrollment(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+): Promise<Enrollment> {
   const { rows } = await db.query<EnrollmentRow>(
     `INSERT INTO enrollments (course_id, student_id, status) VALUES ($1, $2, 'active')
      ON CONFLICT (course_id, student_id) DO UPDATE
@@ -118,5 +214,9 @@ export async function listStudentEnrollments(
       ORDER BY e.enrolled_at DESC, e.course_id DESC LIMIT $4`,
     [studentId, page.after?.enrolledAt ?? null, page.after?.id ?? null, page.limit],
   );
-  return rows.map((row) => ({ ...toEnrollment(row), courseTitle: row.title, instructorId: row.instructor_id }));
+  return rows.map((row) => ({
+    ...toEnrollment(row),
+    courseTitle: row.title,
+    instructorId: row.instructor_id,
+  }));
 }

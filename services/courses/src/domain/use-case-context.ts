@@ -1,4 +1,5 @@
 import type { Pool } from '@moocflix/platform/db';
+import type { RecentCourses } from './recent-courses';
 
 /** What every use case needs: the service's own database and its CloudEvents `source`. */
 export interface UseCaseContext {
@@ -6,4 +7,6 @@ export interface UseCaseContext {
   eventSource: string;
   /** The clock enrollment windows are checked against (tests may pin it). */
   now: () => Date;
+  /** Courses recently read for enrolling: lets an enrollment wave take one round trip each. */
+  recentCourses: RecentCourses;
 }

@@ -4,7 +4,7 @@ export * from './topics';
 export * from './schemas';
 export * from './envelope';
 export * from './bus';
-export { enqueueEvent, OUTBOX_CHANNEL } from './outbox';
+export { enqueueEvent, OUTBOX_CHANNEL, writeWithEvent, type Write } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { DeadLetterHeaders, deadLetterMessage } from './dead-letter';
 export {

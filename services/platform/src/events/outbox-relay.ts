@@ -17,6 +17,12 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** Published rows older than this are deleted (they are only kept to investigate incidents). */
   retentionMs?: number;
+  /**
+   * Least time between the starts of two batches while events keep coming (default 10 ms). An event
+   * after a quiet spell goes out at once; under load, events committed meanwhile are published
+   * together, so the relay's five round trips per batch are shared instead of paid per event.
+   */
+  batchIntervalMs?: number;
 }
 
 // Any constant works; it only has to be the same for every replica relaying the same database
@@ -56,6 +62,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly maxBackoffMs: number;
   private readonly retentionMs: number;
+  private readonly batchIntervalMs: number;
   private readonly wakeup = new Wakeup();
   private stopSignal: AbortController | undefined;
   private loop: Promise<void> | undefined;
@@ -78,6 +85,7 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 24 * 60 * 60_000;
+    this.batchIntervalMs = options.batchIntervalMs ?? 10;
   }
 
   /** Starts relaying in the background; never fails because the database or the bus is down. */
@@ -103,7 +111,9 @@ export class OutboxRelay {
 
   private async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
+    let lastBatchAt = 0;
     while (!signal.aborted) {
+      lastBatchAt = Date.now();
       const outcome = await this.relayBatch().catch((err: unknown): BatchOutcome => {
         this.logger.warn({ err }, 'outbox relay could not reach the database');
         return 'failed';
@@ -115,7 +125,12 @@ export class OutboxRelay {
       }
       failures = 0;
       await this.sweepIfDue();
-      if (outcome === 'drained') await this.wakeup.wait(this.pollIntervalMs, signal);
+      if (outcome === 'drained') {
+        await this.wakeup.wait(this.pollIntervalMs, signal);
+        // Woken right after the last batch: let the events of the next few milliseconds join in.
+        const sinceLast = Date.now() - lastBatchAt;
+        if (sinceLast < this.batchIntervalMs) await sleep(this.batchIntervalMs - sinceLast, signal);
+      }
     }
   }
 
@@ -124,7 +139,9 @@ export class OutboxRelay {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY]);
+      const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        RELAY_LOCK_KEY,
+      ]);
       // Another replica is relaying; it will get these rows.
       if (!lock.rows[0]?.locked) return await commit(client, 'drained');
       const { rows } = await client.query<OutboxRow>(
@@ -138,15 +155,27 @@ export class OutboxRelay {
         await this.bus.publish(rows.map(toMessage));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        await client.query('UPDATE platform_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [seqs, message]);
-        this.logger.warn({ err, events: rows.length, firstSeq: seqs[0] }, 'publishing outbox events failed; will retry');
+        await client.query(
+          'UPDATE platform_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)',
+          [seqs, message],
+        );
+        this.logger.warn(
+          { err, events: rows.length, firstSeq: seqs[0] },
+          'publishing outbox events failed; will retry',
+        );
         this.retryBatchSize = rows.length;
         return await commit(client, 'failed');
       }
-      await client.query('UPDATE platform_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)', [seqs]);
+      await client.query(
+        'UPDATE platform_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)',
+        [seqs],
+      );
       this.retryBatchSize = undefined;
       const outcome = await commit(client, rows.length === this.batchSize ? 'more' : 'drained');
-      this.logger.debug({ events: rows.length, firstSeq: seqs[0], lastSeq: seqs[seqs.length - 1] }, 'outbox events published');
+      this.logger.debug(
+        { events: rows.length, firstSeq: seqs[0], lastSeq: seqs[seqs.length - 1] },
+        'outbox events published',
+      );
       return outcome;
     } catch (err) {
       broken = err as Error;
@@ -162,9 +191,10 @@ export class OutboxRelay {
     if (Date.now() - this.lastSweepAt < RETENTION_SWEEP_INTERVAL_MS) return;
     this.lastSweepAt = Date.now();
     try {
-      const swept = await this.pool.query('DELETE FROM platform_outbox WHERE published_at < now() - make_interval(secs => $1)', [
-        this.retentionMs / 1000,
-      ]);
+      const swept = await this.pool.query(
+        'DELETE FROM platform_outbox WHERE published_at < now() - make_interval(secs => $1)',
+        [this.retentionMs / 1000],
+      );
       if (swept.rowCount) this.logger.info({ rows: swept.rowCount }, 'old published outbox rows deleted');
     } catch (err) {
       this.logger.warn({ err }, 'outbox retention sweep failed');

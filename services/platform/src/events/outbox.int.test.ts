@@ -6,7 +6,7 @@ import type { IncomingMessage } from './bus';
 import { KafkaEventBus } from './kafka-bus';
 import { KIT_MIGRATIONS_DIR } from './index';
 import { recordMessages } from '../testing/message-recorder';
-import { enqueueEvent } from './outbox';
+import { enqueueEvent, writeWithEvent } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { Topics } from './topics';
 
@@ -128,6 +128,29 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
     }
   });
 
+  it('publishes events committed within its batch interval together, not one batch each', async () => {
+    const batches: number[] = [];
+    // The real bus, counting the relay's publish calls (one per batch).
+    const countingBus = Object.assign(Object.create(bus) as KafkaEventBus, {
+      publish: (messages: Parameters<KafkaEventBus['publish']>[0]) => {
+        batches.push(messages.length);
+        return bus.publish(messages);
+      },
+    });
+    await startRelay({ bus: countingBus, batchIntervalMs: 1_500, pollIntervalMs: 120_000 });
+    const ids: string[] = [];
+    // Spaced out so that, without the interval, each would be published on its own.
+    for (let i = 0; i < 5; i++) {
+      const event = await withTransaction(pool, (tx) => createCourse(tx, `course-${randomUUID()}`));
+      ids.push(event.id);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await waitFor(() => ids.every((id) => received(id).length === 1), { timeoutMs: 20_000 });
+    // The first commit wakes the relay at once; the other four arrive within its interval and share a batch.
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(batches.length).toBeLessThanOrEqual(2);
+  });
+
   it('two relays on one database publish a backlog once, in order', async () => {
     const courseId = `course-${randomUUID()}`;
     const ids: string[] = [];
@@ -190,3 +213,74 @@ async function publishedThrough(subject: string): Promise<string> {
   await waitFor(() => received(marker.id).length === 1, { timeoutMs: 20_000 });
   return marker.id;
 }
+
+describe('writeWithEvent: a business write and its event in one statement', () => {
+  const courseData = (courseId: string, title: string) => ({
+    courseId,
+    instructorId: 'instructor-1',
+    title,
+    published: false,
+    category: null,
+    capacity: null,
+    createdAt: new Date().toISOString(),
+  });
+  /** Inserts the course unless one with that id exists: a guarded write that may write nothing. */
+  const insertIfAbsent = (courseId: string, title: string) =>
+    writeWithEvent<{ id: string; title: string }, typeof topic>(
+      pool,
+      {
+        name: 'test.insert-course-if-absent',
+        text: 'INSERT INTO courses (id, title) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id, title',
+        values: [courseId, title],
+      },
+      topic,
+      { source: 'courses', subject: courseId, data: courseData(courseId, title) },
+    );
+  const outboxRowsOf = async (courseId: string) =>
+    (await pool.query('SELECT event FROM platform_outbox WHERE message_key = $1', [courseId])).rows;
+
+  it('queues the event with the written row, and the relay is woken by NOTIFY to publish it', async () => {
+    await startRelay({ pollIntervalMs: 120_000 });
+    const courseId = `course-${randomUUID()}`;
+    const { rows, event } = await insertIfAbsent(courseId, 'Compilers');
+    expect(rows).toEqual([{ id: courseId, title: 'Compilers' }]);
+    expect(event).toMatchObject({ type: 'io.moocflix.course.created', subject: courseId });
+    expect(await outboxRowsOf(courseId)).toEqual([{ event: JSON.parse(JSON.stringify(event)) }]);
+    const [message] = await waitFor(() => received(event!.id).length > 0 && received(event!.id), {
+      timeoutMs: 10_000,
+    });
+    expect(JSON.parse(message!.value)).toEqual(event);
+  });
+
+  it('queues nothing when the write wrote nothing', async () => {
+    const courseId = `course-${randomUUID()}`;
+    await insertIfAbsent(courseId, 'First');
+    const second = await insertIfAbsent(courseId, 'Second');
+    expect(second).toEqual({ rows: [], event: undefined });
+    expect(await outboxRowsOf(courseId)).toHaveLength(1);
+    expect((await pool.query('SELECT title FROM courses WHERE id = $1', [courseId])).rows).toEqual([
+      { title: 'First' },
+    ]);
+  });
+
+  it('queues nothing when the write fails, and refuses an invalid event before writing', async () => {
+    const courseId = `course-${randomUUID()}`;
+    const failing = writeWithEvent(
+      pool,
+      { text: 'INSERT INTO courses (id, title) VALUES ($1, NULL) RETURNING id', values: [courseId] },
+      topic,
+      { source: 'courses', subject: courseId, data: courseData(courseId, 'x') },
+    );
+    await expect(failing).rejects.toMatchObject({ code: '23502' });
+    const invalid = writeWithEvent(
+      pool,
+      { text: 'INSERT INTO courses (id, title) VALUES ($1, $2) RETURNING id', values: [courseId, 't'] },
+      topic,
+      // @ts-expect-error: the data misses most fields of a Course-Creation
+      { source: 'courses', subject: courseId, data: { courseId } },
+    );
+    await expect(invalid).rejects.toThrow();
+    expect(await outboxRowsOf(courseId)).toEqual([]);
+    expect((await pool.query('SELECT 1 FROM courses WHERE id = $1', [courseId])).rowCount).toBe(0);
+  });
+});
