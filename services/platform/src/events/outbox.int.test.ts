@@ -44,19 +44,20 @@ async function startRelay(options: Partial<OutboxRelayOptions> = {}): Promise<Ou
 /** Writes a course and its Course-Creation event in the caller's transaction, as a service does. */
 async function createCourse(tx: Queryable, courseId: string, title = 'Intro') {
   await tx.query('INSERT INTO courses (id, title) VALUES ($1, $2)', [courseId, title]);
-  return enqueueEvent(tx, topic, {
-    source: 'courses',
-    subject: courseId,
-    data: {
-      courseId,
-      instructorId: 'instructor-1',
-      title,
-      published: false,
-      category: null,
-      capacity: null,
-      createdAt: new Date().toISOString(),
-    },
-  });
+  return enqueueEvent(tx, topic, { source: 'courses', subject: courseId, data: courseData(courseId, title) });
+}
+
+/** The data of a Course-Creation event. */
+function courseData(courseId: string, title: string) {
+  return {
+    courseId,
+    instructorId: 'instructor-1',
+    title,
+    published: false,
+    category: null,
+    capacity: null,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 const eventId = (m: IncomingMessage): string => (JSON.parse(m.value) as { id: string }).id;
@@ -215,15 +216,6 @@ async function publishedThrough(subject: string): Promise<string> {
 }
 
 describe('writeWithEvent: a business write and its event in one statement', () => {
-  const courseData = (courseId: string, title: string) => ({
-    courseId,
-    instructorId: 'instructor-1',
-    title,
-    published: false,
-    category: null,
-    capacity: null,
-    createdAt: new Date().toISOString(),
-  });
   /** Inserts the course unless one with that id exists: a guarded write that may write nothing. */
   const insertIfAbsent = (courseId: string, title: string) =>
     writeWithEvent<{ id: string; title: string }, typeof topic>(
