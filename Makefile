@@ -39,8 +39,9 @@ lint: install
 typecheck: install
 	npx tsc -p tsconfig.json
 
+## Benchmarks (ratios against a baseline in the same run); BENCH=courses runs those whose name contains it.
 bench: install
-	node --import tsx bench/run.ts
+	node --import tsx bench/run.ts $(BENCH)
 
 tools: install
 	bash e2e/stack/prepare.sh
