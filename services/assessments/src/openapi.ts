@@ -1,4 +1,17 @@
-import { z } from 'zod';
+import {
+  commonProblems,
+  dateTime,
+  json,
+  jsonSchema,
+  nullable,
+  page,
+  problem,
+  problemSchema,
+  queryParameters,
+  ref,
+  uuidPathParam,
+  type JsonSchemaOptions,
+} from '@moocflix/platform/http';
 import {
   createAssessmentBody,
   gradeBody,
@@ -7,49 +20,12 @@ import {
   submitBody,
 } from './http/request-schemas';
 
-/**
- * The OpenAPI 3.1 document served at /api/v1/assessments/openapi.json. Request schemas are generated
- * from the zod schemas that validate the requests, so the document cannot drift from the code.
- */
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
-  return rest;
-}
-
-function queryParameters(schema: z.ZodType): object[] {
-  const { properties = {}, required = [] } = jsonSchema(schema) as {
-    properties?: Record<string, object>;
-    required?: string[];
-  };
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    in: 'query',
-    required: required.includes(name),
-    schema: property,
-  }));
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const uuidParam = (name: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string', format: 'uuid' },
-});
-const dateTime = { type: 'string', format: 'date-time' };
-const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
+// A type JSON Schema cannot express becomes {} here instead of failing the document (as this service always did).
+const zodOptions: JsonSchemaOptions = { unrepresentable: 'any' };
 
 const common = {
+  ...commonProblems,
   '400': problem('Malformed path, query or body (unknown fields included); errors[] names each bad field'),
-  '401': problem('Missing, invalid, expired or revoked bearer token'),
 };
 const notFound = { '404': problem('No such assessment (or its course is unknown here or was deleted)') };
 
@@ -60,6 +36,10 @@ const SCORING_RULES =
   'the points when equal to the key after trimming, ignoring case unless caseSensitive (default false); essays are graded ' +
   'by the course owner; an unanswered question earns 0. Scores are rounded to 4 decimals.';
 
+/**
+ * The OpenAPI 3.1 document served at /api/v1/assessments/openapi.json. Request schemas are generated
+ * from the zod schemas that validate the requests, so the document cannot drift from the code.
+ */
 export const assessmentsOpenApi = {
   openapi: '3.1.0',
   info: {
@@ -82,7 +62,7 @@ export const assessmentsOpenApi = {
       post: {
         summary: 'Create a quiz or an assignment (course owner); questions get ids',
         description: SCORING_RULES,
-        requestBody: { required: true, ...json(jsonSchema(createAssessmentBody)) },
+        requestBody: { required: true, ...json(jsonSchema(createAssessmentBody, zodOptions)) },
         responses: {
           '201': { description: 'Created', ...json(ref('Assessment')) },
           ...common,
@@ -95,7 +75,7 @@ export const assessmentsOpenApi = {
       get: {
         summary:
           'A course’s assessments, newest first (owner and enrolled students); summaries without questions',
-        parameters: queryParameters(listAssessmentsQuery),
+        parameters: queryParameters(listAssessmentsQuery, zodOptions),
         responses: {
           '200': { description: 'A page', ...json(page('AssessmentSummary')) },
           ...common,
@@ -105,7 +85,7 @@ export const assessmentsOpenApi = {
       },
     },
     '/api/v1/assessments/{id}': {
-      parameters: [uuidParam('id')],
+      parameters: [uuidPathParam('id')],
       get: {
         summary: 'One assessment: everything for the owner, no answer keys for enrolled students',
         responses: {
@@ -120,14 +100,14 @@ export const assessmentsOpenApi = {
       },
     },
     '/api/v1/assessments/{id}/submit': {
-      parameters: [uuidParam('id')],
+      parameters: [uuidPathParam('id')],
       post: {
         summary: 'Submit an attempt (enrolled students); objective questions graded at once',
         description:
           'answers maps question ids to: an option index (single), an array of distinct option indexes (multiple), a boolean, ' +
           'a number, a text (text, essay). Unanswered questions earn 0. ' +
           SCORING_RULES,
-        requestBody: { required: true, ...json(jsonSchema(submitBody)) },
+        requestBody: { required: true, ...json(jsonSchema(submitBody, zodOptions)) },
         responses: {
           '201': {
             description: 'The attempt; status graded unless an answered essay waits for the owner',
@@ -142,7 +122,7 @@ export const assessmentsOpenApi = {
       },
     },
     '/api/v1/assessments/{id}/submissions/{submissionId}': {
-      parameters: [uuidParam('id'), uuidParam('submissionId')],
+      parameters: [uuidPathParam('id'), uuidPathParam('submissionId')],
       get: {
         summary: 'One attempt, with its answers (course owner, or the student who made it)',
         responses: {
@@ -154,7 +134,7 @@ export const assessmentsOpenApi = {
       },
     },
     '/api/v1/assessments/{id}/submissions/{submissionId}/grade': {
-      parameters: [uuidParam('id'), uuidParam('submissionId')],
+      parameters: [uuidPathParam('id'), uuidPathParam('submissionId')],
       post: {
         summary:
           'Grade or regrade an attempt (course owner); every decision is audited and emits Grading-Completed',
@@ -162,7 +142,7 @@ export const assessmentsOpenApi = {
           'questionScores scores essay questions (each 0..points); the score becomes the sum of all question scores, so every ' +
           'essay must have one. Or score sets the overall score (0..maxScore). Feedback alone changes only the feedback of a ' +
           'graded attempt.',
-        requestBody: { required: true, ...json(jsonSchema(gradeBody)) },
+        requestBody: { required: true, ...json(jsonSchema(gradeBody, zodOptions)) },
         responses: {
           '200': { description: 'The graded attempt', ...json(ref('Submission')) },
           ...common,
@@ -173,14 +153,14 @@ export const assessmentsOpenApi = {
       },
     },
     '/api/v1/assessments/{id}/results': {
-      parameters: [uuidParam('id')],
+      parameters: [uuidPathParam('id')],
       get: {
         summary:
           'Results: a student gets their attempts and final grade; the owner every student (paginated) and statistics',
         description:
           'The final grade follows the assessment’s gradingMethod over GRADED attempts: highest, latest, first or average. ' +
           'limit and cursor page the owner’s list (by student id); a student always gets all their attempts.',
-        parameters: queryParameters(resultsQuery),
+        parameters: queryParameters(resultsQuery, zodOptions),
         responses: {
           '200': { description: 'Results', ...json({ oneOf: [ref('OwnResults'), ref('CourseResults')] }) },
           ...common,
@@ -289,32 +269,10 @@ export const assessmentsOpenApi = {
           },
         },
       },
-      Problem: {
-        type: 'object',
-        description: 'RFC 9457 problem details',
-        properties: {
-          type: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          reason: { type: 'string' },
-          errors: {
-            type: 'array',
-            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-          },
-        },
-      },
+      Problem: problemSchema({ reason: true }),
     },
   },
 };
-
-function page(item: string) {
-  return {
-    type: 'object',
-    required: ['items', 'nextCursor'],
-    properties: { items: { type: 'array', items: ref(item) }, nextCursor: nullable('string') },
-  };
-}
 
 function assessmentFields() {
   return {

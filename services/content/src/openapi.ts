@@ -1,39 +1,30 @@
-import { z } from 'zod';
+import {
+  commonProblems,
+  dateTime,
+  json,
+  jsonSchema,
+  nullable,
+  problem,
+  problemSchema,
+  ref,
+  uuidPathParam,
+} from '@moocflix/platform/http';
 import { VIDEO_STATUSES } from './domain/video';
 import { uploadFields } from './http/request-schemas';
 
-/**
- * The OpenAPI 3.1 document served at /api/v1/content/openapi.json. The upload fields' schema is
- * generated from the zod schema that validates them, so the two cannot drift apart.
- */
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return rest;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
 const playlist = (description: string) => ({
   description,
   content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string' } } },
 });
 const binary = { type: 'string', contentMediaType: 'application/octet-stream' };
 
-const videoId = { name: 'videoId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const videoId = uuidPathParam('videoId');
 const range = {
   name: 'Range',
   in: 'header',
   required: false,
   schema: { type: 'string', examples: ['bytes=0-1023'] },
   description: 'One byte range (fMP4 players use them); several ranges get the whole file',
-};
-const common = {
-  '400': problem('Malformed path, query or body (unknown fields included)'),
-  '401': problem('Missing, invalid, expired or revoked bearer token'),
 };
 const notFound = { '404': problem('No such video') };
 const watchers = 'the course’s owner, admins and students with an active enrollment in the course';
@@ -42,9 +33,11 @@ const fileResponses = {
   '206': { description: 'The requested byte range', content: { '*/*': { schema: binary } } },
   '416': problem('The range starts past the end of the file'),
 };
-const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
-const dateTime = { type: 'string', format: 'date-time' };
 
+/**
+ * The OpenAPI 3.1 document served at /api/v1/content/openapi.json. The upload fields' schema is
+ * generated from the zod schema that validates them, so the two cannot drift apart.
+ */
 export const contentOpenApi = {
   openapi: '3.1.0',
   info: {
@@ -95,7 +88,7 @@ export const contentOpenApi = {
             headers: { Location: { schema: { type: 'string' } } },
             ...json(ref('Video')),
           },
-          ...common,
+          ...commonProblems,
           '403': problem('The caller is a student, or the course is someone else’s'),
           '404': problem(
             'The course is unknown to this service (or deleted); if it was just created, retry shortly',
@@ -119,7 +112,7 @@ export const contentOpenApi = {
             description: 'Queued, or the request already in flight',
             ...json(ref('TranscodeAccepted')),
           },
-          ...common,
+          ...commonProblems,
           '403': problem('Not the course’s owner or an admin'),
           ...notFound,
         },
@@ -131,7 +124,7 @@ export const contentOpenApi = {
         parameters: [videoId],
         responses: {
           '200': { description: 'The video', ...json(ref('Video')) },
-          ...common,
+          ...commonProblems,
           '403': problem('Not allowed to watch this video'),
           ...notFound,
         },
@@ -146,7 +139,7 @@ export const contentOpenApi = {
         parameters: [videoId],
         responses: {
           '200': playlist('The master playlist, URIs rewritten'),
-          ...common,
+          ...commonProblems,
           '403': problem('Not allowed to watch this video'),
           ...notFound,
           '409': problem('Not transcoded yet (reason "not-ready")'),
@@ -184,7 +177,7 @@ export const contentOpenApi = {
               '*/*': { schema: binary },
             },
           },
-          '400': common['400'],
+          '400': commonProblems['400'],
           '403': problem('Playback token missing, malformed, forged, expired, or for another video'),
           '404': problem('No such video, or a file its playlists do not name'),
         },
@@ -196,7 +189,7 @@ export const contentOpenApi = {
         parameters: [videoId, range],
         responses: {
           ...fileResponses,
-          ...common,
+          ...commonProblems,
           '403': problem('Not allowed to watch this video'),
           '404': problem('No such video, or no poster'),
           '409': problem('Not transcoded yet (reason "not-ready")'),
@@ -266,22 +259,7 @@ export const contentOpenApi = {
           requestId: { type: 'string', format: 'uuid' },
         },
       },
-      Problem: {
-        type: 'object',
-        required: ['type', 'title', 'status'],
-        properties: {
-          type: { type: 'string', format: 'uri' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          instance: { type: 'string' },
-          reason: { type: 'string' },
-          errors: {
-            type: 'array',
-            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-          },
-        },
-      },
+      Problem: problemSchema({ strict: true, reason: true, description: false }),
     },
   },
 };

@@ -1,4 +1,16 @@
-import { z } from 'zod';
+import {
+  commonProblems,
+  dateTime,
+  json,
+  jsonSchema,
+  nullable,
+  page,
+  problem,
+  problemSchema,
+  queryParameters,
+  ref,
+  uuidPathParam,
+} from '@moocflix/platform/http';
 import {
   courseEnrollmentsQuery,
   createCourseBody,
@@ -9,42 +21,19 @@ import {
   updateModuleBody,
 } from './http/request-schemas';
 
+const courseId = uuidPathParam('id');
+const moduleId = uuidPathParam('moduleId');
+const etag = {
+  ETag: { description: 'The course version, e.g. "3"; send it back in If-Match', schema: { type: 'string' } },
+};
+
+const notFound = { '404': problem('No such course (or module), or a draft of someone else') };
+const forbidden = { '403': problem('Not allowed for this caller (not the owner, or wrong role)') };
+
 /**
  * The OpenAPI 3.1 document served at /api/v1/courses/openapi.json. Request schemas are generated
  * from the very zod schemas that validate requests, so the document cannot drift from the code.
  */
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return rest;
-}
-
-function queryParameters(schema: z.ZodType): object[] {
-  const { properties = {}, required = [] } = jsonSchema(schema) as { properties?: Record<string, object>; required?: string[] };
-  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.includes(name), schema: property }));
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const page = (item: string) => ({
-  type: 'object',
-  required: ['items', 'nextCursor'],
-  properties: { items: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'] } },
-});
-
-const courseId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const moduleId = { name: 'moduleId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const etag = { ETag: { description: 'The course version, e.g. "3"; send it back in If-Match', schema: { type: 'string' } } };
-
-const common = {
-  '400': problem('Malformed path, query or body (unknown fields included)'),
-  '401': problem('Missing, invalid, expired or revoked bearer token'),
-};
-const notFound = { '404': problem('No such course (or module), or a draft of someone else') };
-const forbidden = { '403': problem('Not allowed for this caller (not the owner, or wrong role)') };
-const dateTime = { type: 'string', format: 'date-time' };
-const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
-
 export const coursesOpenApi = {
   openapi: '3.1.0',
   info: {
@@ -63,34 +52,53 @@ export const coursesOpenApi = {
       post: {
         summary: 'Create a course (instructor or admin); the caller owns it',
         requestBody: { required: true, ...json(jsonSchema(createCourseBody)) },
-        responses: { '201': { description: 'Created', headers: etag, ...json(ref('Course')) }, ...common, '403': problem('Students cannot create courses') },
+        responses: {
+          '201': { description: 'Created', headers: etag, ...json(ref('Course')) },
+          ...commonProblems,
+          '403': problem('Students cannot create courses'),
+        },
       },
       get: {
         summary: 'The catalogue: published courses plus the caller’s drafts, keyset-paginated',
         parameters: queryParameters(listCoursesQuery),
-        responses: { '200': { description: 'A page', ...json(page('Course')) }, ...common },
+        responses: { '200': { description: 'A page', ...json(page('Course')) }, ...commonProblems },
       },
     },
     '/api/v1/courses/enrolled': {
       get: {
         summary: 'The caller’s own enrollments, newest first',
         parameters: queryParameters(pageQuery),
-        responses: { '200': { description: 'A page', ...json(page('StudentEnrollment')) }, ...common },
+        responses: {
+          '200': { description: 'A page', ...json(page('StudentEnrollment')) },
+          ...commonProblems,
+        },
       },
     },
     '/api/v1/courses/{id}': {
       parameters: [courseId],
       get: {
         summary: 'One course',
-        responses: { '200': { description: 'The course', headers: etag, ...json(ref('Course')) }, ...common, ...notFound },
+        responses: {
+          '200': { description: 'The course', headers: etag, ...json(ref('Course')) },
+          ...commonProblems,
+          ...notFound,
+        },
       },
       put: {
         summary: 'Update a course (owner or admin); absent fields are kept, null clears',
-        parameters: [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'ETag from a GET; optional' }],
+        parameters: [
+          {
+            name: 'If-Match',
+            in: 'header',
+            required: false,
+            schema: { type: 'string' },
+            description: 'ETag from a GET; optional',
+          },
+        ],
         requestBody: { required: true, ...json(jsonSchema(updateCourseBody)) },
         responses: {
           '200': { description: 'Updated', headers: etag, ...json(ref('Course')) },
-          ...common,
+          ...commonProblems,
           ...forbidden,
           ...notFound,
           '409': problem('Capacity below the seats already taken (reason capacity-below-enrollments)'),
@@ -100,7 +108,7 @@ export const coursesOpenApi = {
       },
       delete: {
         summary: 'Delete a course (owner or admin); its modules go with it',
-        responses: { '204': { description: 'Deleted' }, ...common, ...forbidden, ...notFound },
+        responses: { '204': { description: 'Deleted' }, ...commonProblems, ...forbidden, ...notFound },
       },
     },
     '/api/v1/courses/{id}/modules': {
@@ -108,14 +116,18 @@ export const coursesOpenApi = {
       get: {
         summary: 'The course’s modules by position',
         parameters: queryParameters(pageQuery),
-        responses: { '200': { description: 'A page', ...json(page('Module')) }, ...common, ...notFound },
+        responses: {
+          '200': { description: 'A page', ...json(page('Module')) },
+          ...commonProblems,
+          ...notFound,
+        },
       },
       post: {
         summary: 'Add a module (owner); at `position` (default last), later ones move down',
         requestBody: { required: true, ...json(jsonSchema(createModuleBody)) },
         responses: {
           '201': { description: 'Created', ...json(ref('Module')) },
-          ...common,
+          ...commonProblems,
           ...forbidden,
           ...notFound,
           '409': problem('The course already has the maximum number of modules'),
@@ -127,11 +139,16 @@ export const coursesOpenApi = {
       put: {
         summary: 'Edit or move a module (owner)',
         requestBody: { required: true, ...json(jsonSchema(updateModuleBody)) },
-        responses: { '200': { description: 'Updated', ...json(ref('Module')) }, ...common, ...forbidden, ...notFound },
+        responses: {
+          '200': { description: 'Updated', ...json(ref('Module')) },
+          ...commonProblems,
+          ...forbidden,
+          ...notFound,
+        },
       },
       delete: {
         summary: 'Delete a module (owner); later ones move up',
-        responses: { '204': { description: 'Deleted' }, ...common, ...forbidden, ...notFound },
+        responses: { '204': { description: 'Deleted' }, ...commonProblems, ...forbidden, ...notFound },
       },
     },
     '/api/v1/courses/{id}/enroll': {
@@ -141,10 +158,12 @@ export const coursesOpenApi = {
         responses: {
           '201': { description: 'Enrolled now', ...json(ref('Enrollment')) },
           '200': { description: 'Already enrolled', ...json(ref('Enrollment')) },
-          ...common,
+          ...commonProblems,
           '403': problem('Only students enroll'),
           ...notFound,
-          '409': problem('Refused; `reason` is enrollment-not-open, enrollment-closed, course-full or student-deactivated'),
+          '409': problem(
+            'Refused; `reason` is enrollment-not-open, enrollment-closed, course-full or student-deactivated',
+          ),
         },
       },
     },
@@ -153,7 +172,12 @@ export const coursesOpenApi = {
       get: {
         summary: 'The course’s enrollments, oldest first (owner or admin)',
         parameters: queryParameters(courseEnrollmentsQuery),
-        responses: { '200': { description: 'A page', ...json(page('Enrollment')) }, ...common, ...forbidden, ...notFound },
+        responses: {
+          '200': { description: 'A page', ...json(page('Enrollment')) },
+          ...commonProblems,
+          ...forbidden,
+          ...notFound,
+        },
       },
     },
   },
@@ -207,24 +231,17 @@ export const coursesOpenApi = {
             properties: {
               course: {
                 type: 'object',
-                properties: { id: { type: 'string', format: 'uuid' }, title: { type: 'string' }, instructorId: { type: 'string' } },
+                properties: {
+                  id: { type: 'string', format: 'uuid' },
+                  title: { type: 'string' },
+                  instructorId: { type: 'string' },
+                },
               },
             },
           },
         ],
       },
-      Problem: {
-        type: 'object',
-        description: 'RFC 9457 problem details',
-        properties: {
-          type: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          reason: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-        },
-      },
+      Problem: problemSchema({ reason: true }),
     },
   },
 };

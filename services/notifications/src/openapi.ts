@@ -1,32 +1,19 @@
-import { z } from 'zod';
+import {
+  commonProblems,
+  dateTime,
+  json,
+  nullable,
+  page,
+  problem,
+  problemSchema,
+  queryParameters,
+  ref,
+  uuidPathParam,
+} from '@moocflix/platform/http';
 import { NotificationTypes } from './domain/notification';
 import { inboxQuery } from './http/request-schemas';
 
 /** The OpenAPI 3.1 document served at /api/v1/notifications/openapi.json; queries come from the zod schemas. */
-function queryParameters(schema: z.ZodType): object[] {
-  const { properties = {}, required = [] } = z.toJSONSchema(schema, { io: 'input' }) as {
-    properties?: Record<string, object>;
-    required?: string[];
-  };
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    in: 'query',
-    required: required.includes(name),
-    schema: property,
-  }));
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const common = {
-  '400': problem('Malformed path, query or body (unknown fields included)'),
-  '401': problem('Missing, invalid, expired or revoked bearer token'),
-};
-
 export const notificationsOpenApi = {
   openapi: '3.1.0',
   info: {
@@ -49,27 +36,19 @@ export const notificationsOpenApi = {
         responses: {
           '200': {
             description: 'A page, and the number of unread notifications',
-            ...json({
-              type: 'object',
-              required: ['items', 'nextCursor', 'unreadCount'],
-              properties: {
-                items: { type: 'array', items: ref('Notification') },
-                nextCursor: { type: ['string', 'null'] },
-                unreadCount: { type: 'integer' },
-              },
-            }),
+            ...json(page('Notification', { unreadCount: { type: 'integer' } })),
           },
-          ...common,
+          ...commonProblems,
         },
       },
     },
     '/api/v1/notifications/{id}/read': {
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      parameters: [uuidPathParam('id')],
       post: {
         summary: 'Mark one of the caller’s notifications read (repeating it is harmless)',
         responses: {
           '200': { description: 'The notification', ...json(ref('Notification')) },
-          ...common,
+          ...commonProblems,
           '404': problem('No such notification among the caller’s'),
         },
       },
@@ -82,7 +61,7 @@ export const notificationsOpenApi = {
             description: 'How many changed',
             ...json({ type: 'object', properties: { updated: { type: 'integer' } } }),
           },
-          ...common,
+          ...commonProblems,
         },
       },
     },
@@ -98,28 +77,15 @@ export const notificationsOpenApi = {
           title: { type: 'string' },
           body: { type: 'string' },
           read: { type: 'boolean' },
-          readAt: { type: ['string', 'null'], format: 'date-time' },
-          createdAt: { type: 'string', format: 'date-time' },
+          readAt: nullable('string', { format: 'date-time' }),
+          createdAt: dateTime,
           data: {
             type: 'object',
             description: 'Ids to link to: courseId, assessmentId, submissionId, videoId...',
           },
         },
       },
-      Problem: {
-        type: 'object',
-        description: 'RFC 9457 problem details',
-        properties: {
-          type: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          errors: {
-            type: 'array',
-            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-          },
-        },
-      },
+      Problem: problemSchema(),
     },
   },
 };

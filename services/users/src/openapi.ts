@@ -1,18 +1,8 @@
+import { dateTime, json, problem, problemSchema, ref } from '@moocflix/platform/http';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './domain/password-policy';
 
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-});
-const json = (schema: object, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = (ref: string) => ({
-  required: true,
-  content: { 'application/json': { schema: { $ref: ref } } },
-});
-const userResponse = (description: string) => json({ $ref: '#/components/schemas/User' }, description);
+const body = (schema: string) => ({ required: true, ...json(ref(schema)) });
+const userResponse = (description: string) => ({ description, ...json(ref('User')) });
 const bearer = [{ bearerAuth: [] }];
 
 const invalidBody = problem('Invalid body: missing, malformed or unknown fields');
@@ -36,7 +26,7 @@ export const usersOpenApi = {
     '/signup': {
       post: {
         summary: 'Create an account (student or instructor); emits User-Creation',
-        requestBody: body('#/components/schemas/SignUp'),
+        requestBody: body('SignUp'),
         responses: {
           '201': userResponse('The new account'),
           '400': problem(
@@ -50,9 +40,9 @@ export const usersOpenApi = {
     '/login': {
       post: {
         summary: 'Exchange email and password for an access token',
-        requestBody: body('#/components/schemas/LogIn'),
+        requestBody: body('LogIn'),
         responses: {
-          '200': json({ $ref: '#/components/schemas/AccessToken' }, 'A fresh access token'),
+          '200': { description: 'A fresh access token', ...json(ref('AccessToken')) },
           '400': invalidBody,
           '401': problem('Wrong email or password, or a deactivated account (one answer for all)'),
           '413': tooLarge,
@@ -81,7 +71,7 @@ export const usersOpenApi = {
           'A new password needs currentPassword and revokes every token of the user, the one used here included; ' +
           'the answer then carries `session` {accessToken, tokenType, expiresIn}: a new token for the caller, so only the OTHER sessions end.',
         security: bearer,
-        requestBody: body('#/components/schemas/ProfileUpdate'),
+        requestBody: body('ProfileUpdate'),
         responses: {
           '200': userResponse('The updated account'),
           '400': problem('Invalid body or unacceptable new password'),
@@ -103,7 +93,7 @@ export const usersOpenApi = {
     '/.well-known/jwks.json': {
       get: {
         summary: 'Public keys that verify access tokens (several during a key rotation)',
-        responses: { '200': json({ $ref: '#/components/schemas/Jwks' }, 'JSON Web Key Set') },
+        responses: { '200': { description: 'JSON Web Key Set', ...json(ref('Jwks')) } },
       },
     },
   },
@@ -119,8 +109,8 @@ export const usersOpenApi = {
           name: { type: 'string' },
           role: { enum: ['student', 'instructor', 'admin'] },
           status: { enum: ['active', 'deactivated'] },
-          createdAt: { type: 'string', format: 'date-time' },
-          updatedAt: { type: 'string', format: 'date-time' },
+          createdAt: dateTime,
+          updatedAt: dateTime,
         },
       },
       SignUp: {
@@ -186,22 +176,7 @@ export const usersOpenApi = {
           },
         },
       },
-      Problem: {
-        type: 'object',
-        description: 'RFC 9457 problem details',
-        required: ['type', 'title', 'status'],
-        properties: {
-          type: { type: 'string', format: 'uri' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          instance: { type: 'string' },
-          errors: {
-            type: 'array',
-            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-          },
-        },
-      },
+      Problem: problemSchema({ strict: true }),
     },
   },
 };

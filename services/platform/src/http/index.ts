@@ -3,3 +3,19 @@ export { startHttpServer, type RunningServer, type StartServerOptions } from './
 export { parseBody, parseParams, parseQuery, parseWith } from './validation';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './problem-handler';
 export { paginationQuery, encodeCursor, decodeCursor, type Page } from './pagination';
+export {
+  commonProblems,
+  dateTime,
+  json,
+  jsonSchema,
+  nullable,
+  page,
+  problem,
+  problemSchema,
+  queryParameters,
+  ref,
+  uuidPathParam,
+  type JsonSchemaOptions,
+  type ProblemSchemaOptions,
+  type QueryParameter,
+} from './openapi';

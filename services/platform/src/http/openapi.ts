@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE } from './problem-handler';
+
+/*
+ * Building blocks for the services' OpenAPI 3.1 documents (each service's src/openapi.ts). One copy
+ * here, so every document describes what the kit does for all services — problem+json errors,
+ * `{items, nextCursor}` pages, bearer-token failures — in the same words and the same shape.
+ */
+
+/**
+ * Options for `z.toJSONSchema`. `unrepresentable: 'any'` writes `{}` for a type JSON Schema cannot
+ * express instead of throwing (zod's default, which fails the document at import time).
+ */
+export interface JsonSchemaOptions {
+  unrepresentable?: 'throw' | 'any';
+}
+
+/**
+ * The JSON Schema of what a zod schema ACCEPTS (io 'input': fields with a default are optional,
+ * before transforms), so a request schema in the document is the one that validates the request and
+ * cannot drift from it. The `$schema` line is dropped: the schema goes inline into a document whose
+ * dialect already applies.
+ */
+export function jsonSchema(schema: z.ZodType, options: JsonSchemaOptions = {}): Record<string, unknown> {
+  const generated = z.toJSONSchema(schema, { ...options, io: 'input' }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = generated;
+  return rest;
+}
+
+export interface QueryParameter {
+  name: string;
+  in: 'query';
+  required: boolean;
+  schema: object;
+}
+
+/** One query parameter per property of the zod object schema `parseQuery` validates with. */
+export function queryParameters(schema: z.ZodType, options: JsonSchemaOptions = {}): QueryParameter[] {
+  const { properties = {}, required = [] } = jsonSchema(schema, options) as {
+    properties?: Record<string, object>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    schema: property,
+  }));
+}
+
+/** A path parameter holding a UUID (every resource id in MoocFlix is one). */
+export const uuidPathParam = (name: string) => ({
+  name,
+  in: 'path' as const,
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+});
+
+/** A reference to a schema under components.schemas. */
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** application/json content with this schema; spread it into a request body or a response. */
+export const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+
+/** An error response: the kit answers every 4xx/5xx with problem+json (components.schemas.Problem). */
+export const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } },
+});
+
+/** The 400 and 401 every route behind `requireAuth` with validated input can answer. */
+export const commonProblems = {
+  '400': problem('Malformed path, query or body (unknown fields included)'),
+  '401': problem('Missing, invalid, expired or revoked bearer token'),
+};
+
+export const dateTime = { type: 'string', format: 'date-time' };
+
+/** A JSON Schema type that also admits null (OpenAPI 3.1 has no `nullable`). */
+export const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
+
+/**
+ * A keyset page as every list answers it (`Page<T>`): `{items, nextCursor}`, nextCursor null on the
+ * last page. `extra` adds members that every page of this list carries (required too).
+ */
+export function page(item: string, extra: Record<string, object> = {}) {
+  return {
+    type: 'object',
+    required: ['items', 'nextCursor', ...Object.keys(extra)],
+    properties: { items: { type: 'array', items: ref(item) }, nextCursor: nullable('string'), ...extra },
+  };
+}
+
+export interface ProblemSchemaOptions {
+  /** List `reason`, the member a 409/422 carries to say which rule refused (`problems.conflict`). */
+  reason?: boolean;
+  /** The full RFC 9457 shape: type, title and status required, type a URI, and `instance`. */
+  strict?: boolean;
+  /** Describe the schema as 'RFC 9457 problem details' (default true). */
+  description?: boolean;
+}
+
+/**
+ * components.schemas.Problem, the body of every error (`HttpProblem.toBody`). The services
+ * document it in slightly different detail; the options keep each document as it was.
+ */
+export function problemSchema({
+  reason = false,
+  strict = false,
+  description = true,
+}: ProblemSchemaOptions = {}) {
+  return {
+    type: 'object',
+    ...(description ? { description: 'RFC 9457 problem details' } : {}),
+    ...(strict ? { required: ['type', 'title', 'status'] } : {}),
+    properties: {
+      type: strict ? { type: 'string', format: 'uri' } : { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      ...(strict ? { instance: { type: 'string' } } : {}),
+      ...(reason ? { reason: { type: 'string' } } : {}),
+      errors: {
+        type: 'array',
+        items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+      },
+    },
+  };
+}
