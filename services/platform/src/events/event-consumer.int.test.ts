@@ -238,3 +238,119 @@ describe.each([
     expect(deadLettersOf(courseId)).toHaveLength(0);
   });
 });
+
+describe('createEventConsumer: retention of processed event ids (real PostgreSQL, in-process bus)', () => {
+  const HOUR = 60 * 60_000;
+  let bus: EventBus;
+  const consumers: EventConsumer[] = [];
+
+  beforeAll(() => {
+    bus = new InProcessEventBus({ logger, redeliveryDelayMs: 20 });
+  });
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+  });
+  afterAll(async () => {
+    await bus.close();
+  });
+
+  async function startConsumer(groupId: string, log = logger): Promise<void> {
+    const consumer = createEventConsumer({
+      bus,
+      pool,
+      logger: log,
+      groupId,
+      handlers: { [topic]: recordEffect },
+      startFrom: 'latest',
+      processedRetentionMs: HOUR,
+      processedSweepIntervalMs: 50,
+    });
+    consumers.push(consumer);
+    await consumer.start();
+  }
+
+  /** A logger that keeps what it logs, from `level` up. */
+  function captureLogs(level: 'info' | 'warn'): {
+    log: pino.Logger;
+    entries: { msg: string; rows?: number }[];
+  } {
+    const entries: { msg: string; rows?: number }[] = [];
+    const log = pino({ level }, { write: (line: string) => void entries.push(JSON.parse(line)) });
+    return { log, entries };
+  }
+
+  /** `count` processed rows of `groupId`, ids `<prefix><n>`, processed `age` ago. */
+  async function insertProcessed(groupId: string, prefix: string, count: number, age: string): Promise<void> {
+    await pool.query(
+      `INSERT INTO platform_processed_events (consumer_group, event_id, processed_at)
+       SELECT $1, $2 || i, now() - $4::interval FROM generate_series(1, $3::int) i`,
+      [groupId, prefix, count, age],
+    );
+  }
+
+  async function countProcessed(groupId: string, prefix: string): Promise<number> {
+    const { rows } = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM platform_processed_events WHERE consumer_group = $1 AND event_id LIKE $2',
+      [groupId, `${prefix}%`],
+    );
+    return rows[0]!.n;
+  }
+
+  it("deletes exactly its own group's ids older than the retention, in chunks, and keeps sweeping", async () => {
+    const groupId = `retention-${randomUUID()}`;
+    const otherGroup = `retention-other-${randomUUID()}`;
+    // More than two chunks of 10,000, so the sweep has to loop.
+    await insertProcessed(groupId, 'old-', 25_000, '2 hours');
+    await insertProcessed(groupId, 'recent-', 3, '50 minutes');
+    await insertProcessed(otherGroup, 'old-', 5, '2 hours');
+    await insertProcessed(otherGroup, 'recent-', 3, '1 minute');
+
+    const { log, entries } = captureLogs('info');
+    await startConsumer(groupId, log);
+    await waitFor(async () => (await countProcessed(groupId, 'old-')) === 0, { timeoutMs: 20_000 });
+    // One sweep, looping over its chunks until the backlog was gone.
+    expect(entries.find((e) => e.msg === 'expired processed event ids deleted')?.rows).toBe(25_000);
+    expect(await countProcessed(groupId, 'recent-')).toBe(3);
+    expect(await countProcessed(otherGroup, 'old-')).toBe(5);
+    expect(await countProcessed(otherGroup, 'recent-')).toBe(3);
+
+    // Consuming goes on, and its fresh id is kept.
+    const event = enrolled(`course-${randomUUID()}`, 'student-1');
+    await bus.publish([{ topic, key: event.subject, value: JSON.stringify(event) }]);
+    await waitFor(async () => (await effectsOf(event.id)) === 1, { timeoutMs: 20_000 });
+    expect(await processedMarkers(groupId, event.id)).toBe(1);
+
+    // Later sweeps catch ids that expire meanwhile.
+    await insertProcessed(groupId, 'later-', 4, '3 hours');
+    await waitFor(async () => (await countProcessed(groupId, 'later-')) === 0, { timeoutMs: 20_000 });
+    expect(await countProcessed(groupId, 'recent-')).toBe(3);
+    expect(await countProcessed(otherGroup, 'old-')).toBe(5);
+  });
+
+  it('logs a failed sweep as a warning, keeps consuming, and sweeps again later', async () => {
+    const groupId = `retention-fails-${randomUUID()}`;
+    const { log, entries } = captureLogs('warn');
+    // Deleting this group's rows fails; every other group is unaffected.
+    await pool.query(`CREATE FUNCTION fail_retention_sweep() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'sweep refused for this test'; END; $$`);
+    await pool.query(`CREATE TRIGGER fail_retention_sweep BEFORE DELETE ON platform_processed_events
+      FOR EACH ROW WHEN (OLD.consumer_group LIKE 'retention-fails-%') EXECUTE FUNCTION fail_retention_sweep()`);
+    try {
+      await insertProcessed(groupId, 'old-', 5, '2 hours');
+      await startConsumer(groupId, log);
+      const failures = () =>
+        entries.filter((e) => e.msg === 'processed-events retention sweep failed').length;
+      await waitFor(() => failures() >= 2, { timeoutMs: 20_000 });
+
+      const event = enrolled(`course-${randomUUID()}`, 'student-2');
+      await bus.publish([{ topic, key: event.subject, value: JSON.stringify(event) }]);
+      await waitFor(async () => (await effectsOf(event.id)) === 1, { timeoutMs: 20_000 });
+      expect(await countProcessed(groupId, 'old-')).toBe(5);
+    } finally {
+      await pool.query('DROP TRIGGER fail_retention_sweep ON platform_processed_events');
+      await pool.query('DROP FUNCTION fail_retention_sweep()');
+    }
+    // The database works again: the next sweep goes through.
+    await waitFor(async () => (await countProcessed(groupId, 'old-')) === 0, { timeoutMs: 20_000 });
+  });
+});

@@ -25,6 +25,15 @@ export interface EventConsumerOptions {
   /** First retry delay; doubles per attempt. */
   retryDelayMs?: number;
   startFrom?: 'earliest' | 'latest';
+  /**
+   * How long this group's processed event ids are kept (default 30 days). An id only guards against
+   * a redelivery of its event, so it must outlive every copy that can still arrive: Kafka keeps
+   * messages 7 days by default, and a dead-lettered message may be replayed by hand days later. An
+   * event that arrives again after its id was deleted is applied a second time.
+   */
+  processedRetentionMs?: number;
+  /** Time between two deletions of expired processed ids (default 10 minutes; the first runs at start). */
+  processedSweepIntervalMs?: number;
 }
 
 export interface EventConsumer {
@@ -34,6 +43,18 @@ export interface EventConsumer {
 }
 
 const MAX_RETRY_DELAY_MS = 5_000;
+const PROCESSED_RETENTION_MS = 30 * 24 * 60 * 60_000;
+const PROCESSED_SWEEP_INTERVAL_MS = 10 * 60_000;
+// Rows deleted per statement (each its own transaction): a backlog of millions, e.g. on the first
+// sweep after an upgrade, never holds one long transaction or one huge set of row locks.
+const PROCESSED_SWEEP_CHUNK = 10_000;
+// The subquery picks a chunk by the (consumer_group, processed_at) index (platform_005); the delete
+// then goes straight to those rows by ctid. Rows are never updated, so a row's ctid stays put; a row
+// that another replica's sweep deleted meanwhile is skipped, not an error.
+const SWEEP_PROCESSED_SQL = `DELETE FROM platform_processed_events WHERE ctid = ANY(ARRAY(
+  SELECT ctid FROM platform_processed_events
+   WHERE consumer_group = $1 AND processed_at < now() - make_interval(secs => $2)
+   LIMIT $3))`;
 
 /** Marks an error thrown by the handler, as opposed to the database failing around it. */
 class HandlerFailure extends Error {
@@ -52,15 +73,20 @@ class HandlerFailure extends Error {
  * 4. only then does the bus handler resolve, so the offset is committed after the effect.
  * If the database itself is unreachable the message is not acknowledged, and the bus redelivers it
  * later: an outage must not send every message to the dead-letter topic.
+ * While it runs, the consumer deletes its group's processed ids older than `processedRetentionMs`.
  */
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
   const { bus, pool, groupId, handlers } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 200;
+  const processedRetentionMs = options.processedRetentionMs ?? PROCESSED_RETENTION_MS;
+  const processedSweepIntervalMs = options.processedSweepIntervalMs ?? PROCESSED_SWEEP_INTERVAL_MS;
   const logger = options.logger.child({ component: 'event-consumer', groupId });
   const topics = Object.keys(handlers) as Topic[];
   let subscription: Subscription | undefined;
   let stopSignal = new AbortController();
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
 
   async function applyOnce(
     event: CloudEvent,
@@ -130,6 +156,38 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   }
 
+  /** Deletes this group's expired processed ids; other groups sweep their own on their own schedule. */
+  async function sweepProcessed(signal: AbortSignal): Promise<void> {
+    let deleted = 0;
+    try {
+      for (;;) {
+        const { rowCount } = await pool.query(SWEEP_PROCESSED_SQL, [
+          groupId,
+          processedRetentionMs / 1000,
+          PROCESSED_SWEEP_CHUNK,
+        ]);
+        deleted += rowCount ?? 0;
+        // A stop() waits for the sweep: finish the chunk, leave the rest to the next run.
+        if ((rowCount ?? 0) < PROCESSED_SWEEP_CHUNK || signal.aborted) break;
+      }
+    } catch (err) {
+      // Only housekeeping: consuming goes on, and the next sweep tries again.
+      logger.warn({ err }, 'processed-events retention sweep failed');
+    }
+    if (deleted > 0) logger.info({ rows: deleted }, 'expired processed event ids deleted');
+  }
+
+  function scheduleSweep(delayMs: number, signal: AbortSignal): void {
+    sweepTimer = setTimeout(() => {
+      sweeping = sweepProcessed(signal).finally(() => {
+        sweeping = undefined;
+        if (!signal.aborted) scheduleSweep(processedSweepIntervalMs, signal);
+      });
+    }, delayMs);
+    // The subscription keeps the process alive, not housekeeping.
+    sweepTimer.unref();
+  }
+
   return {
     async start() {
       if (subscription) return;
@@ -141,12 +199,15 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         handler: handleMessage,
         startFrom: options.startFrom,
       });
+      // The first sweep right away: a service restarted more often than the interval still sweeps.
+      scheduleSweep(0, stopSignal.signal);
       logger.info({ topics }, 'event consumer started');
     },
     async stop() {
       if (!subscription) return;
       stopSignal.abort();
-      await subscription.close();
+      clearTimeout(sweepTimer);
+      await Promise.all([subscription.close(), sweeping]);
       subscription = undefined;
     },
   };
