@@ -9,7 +9,7 @@
 //     as an update, so reconcilers re-check everything now and then (a no-op when nothing changed).
 import type { Logger } from '@moocflix/platform/log';
 import { ApiError, isGone, statusToError, type StatusBody, type WatchEvent } from './client';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '@moocflix/platform/retry';
 import type { ControllerMetrics } from './metrics';
 import { objectKey, type KubeObject } from './objects';
 import type { ResourceClient } from './resource';

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from '@moocflix/platform/log';
 import { isAlreadyExists, isConflict } from './client';
-import { sleep } from './backoff';
+import { sleep } from '@moocflix/platform/retry';
 import type { ControllerMetrics } from './metrics';
 import type { KubeObject } from './objects';
 import type { ResourceClient } from './resource';

@@ -4,7 +4,7 @@
 //     when done() is called;
 //   - failures back off per key, exponentially with jitter, until forget() (after a success);
 //   - addAfter() delays a key (requeue-after), keeping the earliest of several delays.
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '@moocflix/platform/retry';
 import type { ControllerMetrics } from './metrics';
 
 export interface WorkQueueOptions {
@@ -66,7 +66,8 @@ export class WorkQueue {
     const attempt = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, attempt);
     this.options.metrics?.workqueueRetries.inc({ name: this.name });
-    this.addAfter(key, backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs));
+    // Jitter as client-go's item rate limiter: the delay is scaled by a factor in [0.5, 1].
+    this.addAfter(key, backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, 0.5));
   }
 
   /** Clears the key's failure count (call after it was processed successfully). */

@@ -2,7 +2,7 @@
 // so a new leader starts its controllers at once and takes in messages as soon as Kafka answers.
 import type { EventBus, SubscribeOptions, Subscription } from '@moocflix/platform/events';
 import type { Logger } from '@moocflix/platform/log';
-import { backoffDelay, sleep } from '../controller-runtime/backoff';
+import { backoffDelay, sleep } from '@moocflix/platform/retry';
 
 export class BackgroundSubscription {
   private readonly stopping = new AbortController();

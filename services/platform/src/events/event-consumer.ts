@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { withTransaction, type Pool, type PoolClient } from '../db';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '../retry';
 import type { EventBus, IncomingMessage, Subscription } from './bus';
 import { InvalidEventError, parseEvent, type CloudEvent } from './envelope';
 import type { EventData } from './schemas';

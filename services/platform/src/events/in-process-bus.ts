@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '../retry';
 import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './bus';
 
 export interface InProcessEventBusOptions {

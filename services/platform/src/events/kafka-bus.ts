@@ -12,7 +12,7 @@ import {
   type RetryOptions,
 } from 'kafkajs';
 import type { Logger } from 'pino';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '../retry';
 import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './bus';
 
 export interface KafkaEventBusOptions {

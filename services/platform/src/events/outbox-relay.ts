@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Pool } from '../db';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep } from '../retry';
 import type { EventBus, OutgoingMessage } from './bus';
 import { OUTBOX_CHANNEL } from './outbox';
 

@@ -1,11 +1,12 @@
 /**
- * Exponential backoff for the retry loops of the relay, the consumer helper and the buses:
- * `baseMs * 2^(attempt - 1)`, capped at `maxMs`, with up to 20% jitter so replicas that failed
- * together do not retry in lockstep.
+ * Exponential backoff with jitter for every retry loop of the platform (outbox relay, event
+ * consumers, buses) and of the operator (work queue, informers, leader election), as client-go's
+ * rate limiters: `baseMs * 2^(attempt - 1)` capped at `maxMs`, then scaled by a random factor in
+ * [1 - jitter, 1], so that many keys or replicas failing together do not retry in lockstep.
  */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, jitter = 0.2): number {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exponential * (0.8 + Math.random() * 0.2));
+  return Math.round(exponential * (1 - jitter + Math.random() * jitter));
 }
 
 /** Waits `ms`, or less when `signal` aborts (shutdown must not sit out a long backoff). Never rejects. */
