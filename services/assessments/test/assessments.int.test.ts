@@ -18,12 +18,12 @@ let courseId: string;
 
 beforeAll(async () => {
   app = await AssessmentsUnderTest.start('assessments');
-  [owner, otherInstructor, student, outsider] = await Promise.all([
-    app.user('instructor'),
-    app.user('instructor'),
-    app.user('student'),
-    app.user('student'),
-  ]);
+  [owner, otherInstructor, student, outsider] = await app.users(
+    'instructor',
+    'instructor',
+    'student',
+    'student',
+  );
   courseId = await app.course(owner, [student]);
 });
 afterAll(async () => {
@@ -133,7 +133,11 @@ describe('POST /api/v1/assessments', () => {
   });
 
   it.each([
-    ['an unknown question field', { questions: [{ ...essayQuestion, correct: 'x' }] }, 'body.questions.0.correct'],
+    [
+      'an unknown question field',
+      { questions: [{ ...essayQuestion, correct: 'x' }] },
+      'body.questions.0.correct',
+    ],
     ['no questions', { questions: [] }, 'body.questions'],
     [
       'an unknown kind',

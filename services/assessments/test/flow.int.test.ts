@@ -1,8 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTestDatabase, waitFor } from '../../../e2e/stack/control';
-import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
 import { startTestService, TestTokenIssuer, type TestService } from '@moocflix/platform/testing';
 import { createNotificationsService } from '@moocflix/notifications/service';
 import { findAnswerKeyLeaks } from './support/answer-key-leaks';
@@ -20,7 +16,6 @@ jest.setTimeout(90_000);
  */
 let assessments: AssessmentsUnderTest;
 let notifications: TestService;
-let storageDir: string;
 let owner: User;
 let ann: User;
 let ben: User;
@@ -29,20 +24,14 @@ let courseId: string;
 beforeAll(async () => {
   const issuer = await TestTokenIssuer.create();
   assessments = await AssessmentsUnderTest.start('flow', { issuer });
-  storageDir = await mkdtemp(join(tmpdir(), 'notifications-flow-'));
   notifications = await startTestService({
     name: 'notifications',
     create: createNotificationsService,
     databaseUrl: await createTestDatabase('notifications_flow'),
     bus: assessments.bus,
-    storage: new LocalDiskObjectStorage({ rootDir: storageDir }),
     issuer,
   });
-  [owner, ann, ben] = await Promise.all([
-    assessments.user('instructor'),
-    assessments.user('student'),
-    assessments.user('student'),
-  ]);
+  [owner, ann, ben] = await assessments.users('instructor', 'student', 'student');
   courseId = await assessments.course(owner, [ann!, ben!]);
   // The notifications service keeps its own enrollment projection: wait until it has both students too.
   for (const student of [ann!, ben!]) await notificationOf(student, 'enrollment.confirmed', { courseId });
@@ -50,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await notifications?.close();
   await assessments?.close();
-  if (storageDir) await rm(storageDir, { recursive: true, force: true });
 });
 
 /** The user's inbox once a notification of `type` (about `id` in its data, if given) is in it. */

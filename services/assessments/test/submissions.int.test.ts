@@ -15,7 +15,7 @@ let otherInstructor: User;
 
 beforeAll(async () => {
   app = await AssessmentsUnderTest.start('submissions');
-  [owner, otherInstructor] = await Promise.all([app.user('instructor'), app.user('instructor')]);
+  [owner, otherInstructor] = await app.users('instructor', 'instructor');
 });
 afterAll(async () => {
   await app?.close();

@@ -33,13 +33,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'content-playback-test-'));
   app = await ContentUnderTest.start('playback');
   transcoder = await startTranscoderWorker(app.storage);
-  [owner, otherInstructor, admin, enrolled, outsider] = await Promise.all([
-    app.user('instructor'),
-    app.user('instructor'),
-    app.user('admin'),
-    app.user('student'),
-    app.user('student'),
-  ]);
+  [owner, otherInstructor, admin, enrolled, outsider] = await app.users(
+    'instructor',
+    'instructor',
+    'admin',
+    'student',
+    'student',
+  );
   courseId = await app.knownCourse(owner);
   await app.enroll(enrolled, courseId, owner.id);
   videoId = await uploadAndTranscode(

@@ -26,12 +26,7 @@ let courseId: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'content-transcoding-test-'));
   app = await ContentUnderTest.start('transcoding');
-  [owner, otherInstructor, admin, student] = await Promise.all([
-    app.user('instructor'),
-    app.user('instructor'),
-    app.user('admin'),
-    app.user('student'),
-  ]);
+  [owner, otherInstructor, admin, student] = await app.users('instructor', 'instructor', 'admin', 'student');
   clip = await generateClip(join(dir, 'lecture.mp4'), { width: 320, height: 240, seconds: 2 });
   courseId = await app.knownCourse(owner);
 });
@@ -334,11 +329,7 @@ describe('Transcoding-Completed', () => {
 describe('GET /api/v1/content/:videoId', () => {
   it('shows the video to the owner, admins and actively enrolled students; 403 to anyone else', async () => {
     const videoId = await uploadedVideo();
-    const [enrolled, dropped, outsider] = await Promise.all([
-      app.user('student'),
-      app.user('student'),
-      app.user('student'),
-    ]);
+    const [enrolled, dropped, outsider] = await app.users('student', 'student', 'student');
     await app.enroll(enrolled, courseId, owner.id);
     await app.enroll(dropped, courseId, owner.id, 'inactive');
 

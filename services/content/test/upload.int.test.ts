@@ -26,12 +26,7 @@ const media = { clip: '', portrait: '', notes: '', passwdPlaylist: '' };
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'content-upload-test-'));
   app = await ContentUnderTest.start('upload', { UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) });
-  [owner, otherInstructor, admin, student] = await Promise.all([
-    app.user('instructor'),
-    app.user('instructor'),
-    app.user('admin'),
-    app.user('student'),
-  ]);
+  [owner, otherInstructor, admin, student] = await app.users('instructor', 'instructor', 'admin', 'student');
   [media.clip, media.portrait, media.notes, media.passwdPlaylist] = await Promise.all([
     generateClip(join(dir, 'lecture.mp4'), { width: 320, height: 240, seconds: 4 }),
     generateClip(join(dir, 'portrait.mp4'), { width: 240, height: 426, seconds: 2 }),

@@ -16,19 +16,16 @@ let admin: User;
 
 beforeAll(async () => {
   app = await CoursesUnderTest.start('courses');
-  [owner, otherInstructor, student, admin] = await Promise.all([
-    app.user('instructor'),
-    app.user('instructor'),
-    app.user('student'),
-    app.user('admin'),
-  ]);
+  [owner, otherInstructor, student, admin] = await app.users('instructor', 'instructor', 'student', 'admin');
 });
 afterAll(async () => {
   await app?.close();
 });
 
-const courseRow = async (id: string) => (await app.db.query('SELECT * FROM courses WHERE id = $1', [id])).rows[0];
-const courseCount = async () => (await app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM courses')).rows[0]!.n;
+const courseRow = async (id: string) =>
+  (await app.db.query('SELECT * FROM courses WHERE id = $1', [id])).rows[0];
+const courseCount = async () =>
+  (await app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM courses')).rows[0]!.n;
 
 function expectProblem(response: { status: number; headers: Headers; body: Json }, status: number): void {
   expect(response.status).toBe(status);
@@ -70,13 +67,23 @@ describe('POST /api/v1/courses', () => {
     expect(response.headers.get('etag')).toBe('"1"');
 
     const row = await courseRow(course.id);
-    expect(row).toMatchObject({ instructor_id: owner.id, title: 'Distributed Systems', capacity: 30, published: false, version: 1, deleted_at: null });
+    expect(row).toMatchObject({
+      instructor_id: owner.id,
+      title: 'Distributed Systems',
+      capacity: 30,
+      published: false,
+      version: 1,
+      deleted_at: null,
+    });
 
-    const [created] = await waitFor(() => {
-      const events = app.eventsFor(Topics.CourseCreation, course.id);
-      expect(events).toHaveLength(1);
-      return events;
-    }, { timeoutMs: 20_000 });
+    const [created] = await waitFor(
+      () => {
+        const events = app.eventsFor(Topics.CourseCreation, course.id);
+        expect(events).toHaveLength(1);
+        return events;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(created!.key).toBe(course.id);
     expect(created!.event.data).toEqual({
       courseId: course.id,
@@ -97,7 +104,10 @@ describe('POST /api/v1/courses', () => {
   it('refuses a student with 403 and an anonymous caller with 401, creating nothing', async () => {
     const before = await courseCount();
     expectProblem(await app.request('POST', '', student, { body: { title: 'Nope', description: 'x' } }), 403);
-    expectProblem(await app.request('POST', '', undefined, { body: { title: 'Nope', description: 'x' } }), 401);
+    expectProblem(
+      await app.request('POST', '', undefined, { body: { title: 'Nope', description: 'x' } }),
+      401,
+    );
     expect(await courseCount()).toBe(before);
   });
 
@@ -112,8 +122,19 @@ describe('POST /api/v1/courses', () => {
     ['published as a string', { title: 'T', description: 'd', published: 'yes' }],
     ['an unknown level', { title: 'T', description: 'd', level: 'expert' }],
     ['a malformed language', { title: 'T', description: 'd', language: 'english!' }],
-    ['a date without a time zone', { title: 'T', description: 'd', enrollmentOpensAt: '2030-01-01T00:00:00' }],
-    ['a window that closes before it opens', { title: 'T', description: 'd', enrollmentOpensAt: '2030-02-01T00:00:00Z', enrollmentClosesAt: '2030-01-01T00:00:00Z' }],
+    [
+      'a date without a time zone',
+      { title: 'T', description: 'd', enrollmentOpensAt: '2030-01-01T00:00:00' },
+    ],
+    [
+      'a window that closes before it opens',
+      {
+        title: 'T',
+        description: 'd',
+        enrollmentOpensAt: '2030-02-01T00:00:00Z',
+        enrollmentClosesAt: '2030-01-01T00:00:00Z',
+      },
+    ],
     ['an array body', [{ title: 'T', description: 'd' }]],
     ['a NUL character, which PostgreSQL text cannot hold', { title: 'T\u0000', description: 'd' }],
   ])('answers 400 problem+json for %s, creating nothing', async (_case, body) => {
@@ -126,7 +147,10 @@ describe('POST /api/v1/courses', () => {
 
   it('answers 400 for a body that is not JSON and for an unknown query parameter', async () => {
     expectProblem(await app.request('POST', '', owner, { body: '{"title": ' }), 400);
-    expectProblem(await app.request('POST', '?draft=1', owner, { body: { title: 'T', description: 'd' } }), 400);
+    expectProblem(
+      await app.request('POST', '?draft=1', owner, { body: { title: 'T', description: 'd' } }),
+      400,
+    );
   });
 });
 
@@ -166,38 +190,78 @@ describe('PUT /api/v1/courses/:id', () => {
     });
 
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ id: course.id, title: 'Renamed', category: 'math', capacity: null, published: false, version: 2 });
+    expect(response.body).toMatchObject({
+      id: course.id,
+      title: 'Renamed',
+      category: 'math',
+      capacity: null,
+      published: false,
+      version: 2,
+    });
     expect(response.body.description).toBe(course.description);
     expect(response.headers.get('etag')).toBe('"2"');
-    expect(await courseRow(course.id)).toMatchObject({ title: 'Renamed', category: 'math', capacity: null, version: 2 });
+    expect(await courseRow(course.id)).toMatchObject({
+      title: 'Renamed',
+      category: 'math',
+      capacity: null,
+      version: 2,
+    });
 
-    const [updated] = await waitFor(() => {
-      const events = app.eventsFor(Topics.CourseUpdate, course.id);
-      expect(events).toHaveLength(1);
-      return events;
-    }, { timeoutMs: 20_000 });
+    const [updated] = await waitFor(
+      () => {
+        const events = app.eventsFor(Topics.CourseUpdate, course.id);
+        expect(events).toHaveLength(1);
+        return events;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(updated!.key).toBe(course.id);
-    expect(updated!.event.data).toMatchObject({ courseId: course.id, instructorId: owner.id, title: 'Renamed', published: false, capacity: null, version: 2 });
+    expect(updated!.event.data).toMatchObject({
+      courseId: course.id,
+      instructorId: owner.id,
+      title: 'Renamed',
+      published: false,
+      capacity: null,
+      version: 2,
+    });
   });
 
   it('answers 412 to a stale If-Match and changes nothing; without If-Match the last write wins', async () => {
     const course = await app.createCourse(owner);
-    expect((await app.request('PUT', `/${course.id}`, owner, { body: { title: 'First' }, headers: { 'if-match': '"1"' } })).status).toBe(200);
+    expect(
+      (
+        await app.request('PUT', `/${course.id}`, owner, {
+          body: { title: 'First' },
+          headers: { 'if-match': '"1"' },
+        })
+      ).status,
+    ).toBe(200);
 
-    const stale = await app.request('PUT', `/${course.id}`, owner, { body: { title: 'Second' }, headers: { 'if-match': '"1"' } });
+    const stale = await app.request('PUT', `/${course.id}`, owner, {
+      body: { title: 'Second' },
+      headers: { 'if-match': '"1"' },
+    });
     expectProblem(stale, 412);
     expect(await courseRow(course.id)).toMatchObject({ title: 'First', version: 2 });
 
     const blind = await app.request('PUT', `/${course.id}`, owner, { body: { title: 'Third' } });
     expect(blind.status).toBe(200);
     expect(blind.body.version).toBe(3);
-    expectProblem(await app.request('PUT', `/${course.id}`, owner, { body: { title: 'x' }, headers: { 'if-match': 'garbage' } }), 400);
+    expectProblem(
+      await app.request('PUT', `/${course.id}`, owner, {
+        body: { title: 'x' },
+        headers: { 'if-match': 'garbage' },
+      }),
+      400,
+    );
   });
 
   it('lets exactly one of two concurrent writers holding the same ETag win', async () => {
     const course = await app.createCourse(owner);
     const results = await Promise.all(
-      ['A', 'B'].map((title) => app.request('PUT', `/${course.id}`, owner, { body: { title }, headers: { 'if-match': '"1"' } })),
+      ['A', 'B'].map((title) =>
+        app.request('PUT', `/${course.id}`, owner, { body: { title }, headers: { 'if-match': '"1"' } }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
     expect((await courseRow(course.id)).version).toBe(2);
@@ -237,7 +301,9 @@ describe('PUT /api/v1/courses/:id', () => {
 
   it('answers 422 when the change would make the enrollment window end before it starts', async () => {
     const course = await app.createCourse(owner, { enrollmentOpensAt: '2030-01-10T00:00:00Z' });
-    const response = await app.request('PUT', `/${course.id}`, owner, { body: { enrollmentClosesAt: '2030-01-01T00:00:00Z' } });
+    const response = await app.request('PUT', `/${course.id}`, owner, {
+      body: { enrollmentClosesAt: '2030-01-01T00:00:00Z' },
+    });
     expectProblem(response, 422);
     expect(response.body.reason).toBe('invalid-enrollment-window');
   });
@@ -246,22 +312,30 @@ describe('PUT /api/v1/courses/:id', () => {
 describe('DELETE /api/v1/courses/:id', () => {
   it('refuses another instructor and a student with 403 (no BOLA)', async () => {
     const course = await app.createCourse(owner);
-    for (const caller of [otherInstructor, student]) expectProblem(await app.request('DELETE', `/${course.id}`, caller), 403);
+    for (const caller of [otherInstructor, student])
+      expectProblem(await app.request('DELETE', `/${course.id}`, caller), 403);
     expect((await courseRow(course.id)).deleted_at).toBeNull();
   });
 
   it('soft-deletes the course: its modules vanish, reads answer 404, and Course-Deletion is emitted exactly once', async () => {
     const course = await app.createCourse(owner);
     for (const title of ['Intro', 'Outro']) {
-      expect((await app.request('POST', `/${course.id}/modules`, owner, { body: { title } })).status).toBe(201);
+      expect((await app.request('POST', `/${course.id}/modules`, owner, { body: { title } })).status).toBe(
+        201,
+      );
     }
 
     // Two deletes at once: the course lock lets one win; the other finds nothing left to delete.
-    const results = await Promise.all([app.request('DELETE', `/${course.id}`, owner), app.request('DELETE', `/${course.id}`, owner)]);
+    const results = await Promise.all([
+      app.request('DELETE', `/${course.id}`, owner),
+      app.request('DELETE', `/${course.id}`, owner),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([204, 404]);
 
     expect((await courseRow(course.id)).deleted_at).toBeInstanceOf(Date);
-    expect((await app.db.query('SELECT 1 FROM course_modules WHERE course_id = $1', [course.id])).rowCount).toBe(0);
+    expect(
+      (await app.db.query('SELECT 1 FROM course_modules WHERE course_id = $1', [course.id])).rowCount,
+    ).toBe(0);
     expectProblem(await app.request('GET', `/${course.id}`, owner), 404);
     expectProblem(await app.request('GET', `/${course.id}/modules`, owner), 404);
     expectProblem(await app.request('PUT', `/${course.id}`, owner, { body: { title: 'Back?' } }), 404);
@@ -269,13 +343,20 @@ describe('DELETE /api/v1/courses/:id', () => {
     const list = await app.request('GET', `?instructorId=${owner.id}&limit=100`, owner);
     expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(course.id);
 
-    const [deleted] = await waitFor(() => {
-      const events = app.eventsFor(Topics.CourseDeletion, course.id);
-      expect(events).toHaveLength(1);
-      return events;
-    }, { timeoutMs: 20_000 });
+    const [deleted] = await waitFor(
+      () => {
+        const events = app.eventsFor(Topics.CourseDeletion, course.id);
+        expect(events).toHaveLength(1);
+        return events;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(deleted!.key).toBe(course.id);
-    expect(deleted!.event.data).toEqual({ courseId: course.id, instructorId: owner.id, deletedAt: expect.any(String) });
+    expect(deleted!.event.data).toEqual({
+      courseId: course.id,
+      instructorId: owner.id,
+      deletedAt: expect.any(String),
+    });
     // Committed once, published, and no second copy shows up on Kafka later.
     expect(await app.outboxRows(Topics.CourseDeletion, course.id)).toEqual([{ published: true }]);
     await sleep(1500);
@@ -299,9 +380,14 @@ describe('GET /api/v1/courses', () => {
   async function seedCatalogue() {
     const category = `cat-${randomUUID()}`;
     const published = [];
-    for (const title of ['Delta', 'Alpha', 'Charlie', 'Bravo', 'Echo']) published.push(await app.createCourse(owner, { title, category }));
+    for (const title of ['Delta', 'Alpha', 'Charlie', 'Bravo', 'Echo'])
+      published.push(await app.createCourse(owner, { title, category }));
     const ownDraft = await app.createCourse(owner, { title: 'Draft of owner', category, published: false });
-    const othersDraft = await app.createCourse(otherInstructor, { title: 'Draft of other', category, published: false });
+    const othersDraft = await app.createCourse(otherInstructor, {
+      title: 'Draft of other',
+      category,
+      published: false,
+    });
     return { category, published, ownDraft, othersDraft };
   }
 
@@ -313,11 +399,12 @@ describe('GET /api/v1/courses', () => {
     const items = [];
     let cursor: string | null = null;
     do {
-      const response: { status: number; body: { items: Json[]; nextCursor: string | null } } = await app.request(
-        'GET',
-        `?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        caller,
-      );
+      const response: { status: number; body: { items: Json[]; nextCursor: string | null } } =
+        await app.request(
+          'GET',
+          `?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          caller,
+        );
       expect(response.status).toBe(200);
       expect(response.body.items.length).toBeLessThanOrEqual(limit);
       items.push(...response.body.items);
@@ -346,8 +433,20 @@ describe('GET /api/v1/courses', () => {
   it('sorts by title in both directions and filters by instructor, publication and text', async () => {
     const { category, published, ownDraft } = await seedCatalogue();
     const titles = (items: { title: string }[]) => items.map((c) => c.title);
-    expect(titles(await allPages(`category=${category}&sort=title`, student, 2))).toEqual(['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo']);
-    expect(titles(await allPages(`category=${category}&sort=-title`, student, 2))).toEqual(['Echo', 'Delta', 'Charlie', 'Bravo', 'Alpha']);
+    expect(titles(await allPages(`category=${category}&sort=title`, student, 2))).toEqual([
+      'Alpha',
+      'Bravo',
+      'Charlie',
+      'Delta',
+      'Echo',
+    ]);
+    expect(titles(await allPages(`category=${category}&sort=-title`, student, 2))).toEqual([
+      'Echo',
+      'Delta',
+      'Charlie',
+      'Bravo',
+      'Alpha',
+    ]);
 
     const byOther = await allPages(`category=${category}&instructorId=${otherInstructor.id}`, student, 10);
     expect(byOther).toEqual([]);
@@ -383,7 +482,10 @@ describe('GET /api/v1/courses', () => {
     await app.createCourse(owner);
     const first = await app.request('GET', '?limit=1&sort=title', student);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    expectProblem(await app.request('GET', `?limit=1&sort=createdAt&cursor=${first.body.nextCursor}`, student), 400);
+    expectProblem(
+      await app.request('GET', `?limit=1&sort=createdAt&cursor=${first.body.nextCursor}`, student),
+      400,
+    );
   });
 });
 

@@ -15,7 +15,7 @@ let admin: User;
 
 beforeAll(async () => {
   app = await CoursesUnderTest.start('enrollment');
-  [owner, otherInstructor, admin] = await Promise.all([app.user('instructor'), app.user('instructor'), app.user('admin')]);
+  [owner, otherInstructor, admin] = await app.users('instructor', 'instructor', 'admin');
 });
 afterAll(async () => {
   await app?.close();
@@ -25,22 +25,30 @@ const students = (n: number) => Promise.all(Array.from({ length: n }, () => app.
 const enroll = (courseId: string, as: User) => app.request('POST', `/${courseId}/enroll`, as);
 
 async function enrollmentRows(courseId: string): Promise<{ student_id: string; status: string }[]> {
-  const { rows } = await app.db.query('SELECT student_id, status FROM enrollments WHERE course_id = $1 ORDER BY enrolled_at, student_id', [
-    courseId,
-  ]);
+  const { rows } = await app.db.query(
+    'SELECT student_id, status FROM enrollments WHERE course_id = $1 ORDER BY enrolled_at, student_id',
+    [courseId],
+  );
   return rows;
 }
 
 /** Student-Enrolled events of `courseId` that reached Kafka, once at least `atLeast` of them have. */
 async function enrolledEvents(courseId: string, atLeast: number) {
-  return waitFor(() => {
-    const events = app.eventsFor(Topics.StudentEnrolled, courseId);
-    expect(events.length).toBeGreaterThanOrEqual(atLeast);
-    return events;
-  }, { timeoutMs: 20_000 });
+  return waitFor(
+    () => {
+      const events = app.eventsFor(Topics.StudentEnrolled, courseId);
+      expect(events.length).toBeGreaterThanOrEqual(atLeast);
+      return events;
+    },
+    { timeoutMs: 20_000 },
+  );
 }
 
-function expectProblem(response: { status: number; headers: Headers; body: Json }, status: number, reason?: string): void {
+function expectProblem(
+  response: { status: number; headers: Headers; body: Json },
+  status: number,
+  reason?: string,
+): void {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   if (reason) expect(response.body.reason).toBe(reason);
@@ -53,7 +61,12 @@ describe('POST /api/v1/courses/:id/enroll', () => {
     const response = await enroll(course.id, student!);
 
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ courseId: course.id, studentId: student!.id, status: 'active', enrolledAt: expect.any(String) });
+    expect(response.body).toEqual({
+      courseId: course.id,
+      studentId: student!.id,
+      status: 'active',
+      enrolledAt: expect.any(String),
+    });
     expect(await enrollmentRows(course.id)).toEqual([{ student_id: student!.id, status: 'active' }]);
 
     const [event] = await enrolledEvents(course.id, 1);
@@ -87,21 +100,28 @@ describe('POST /api/v1/courses/:id/enroll', () => {
   it('gives the last seat to exactly one of many concurrent students (capacity − 1 taken)', async () => {
     const capacity = 5;
     const course = await app.createCourse(owner, { capacity });
-    for (const student of await students(capacity - 1)) expect((await enroll(course.id, student)).status).toBe(201);
+    for (const student of await students(capacity - 1))
+      expect((await enroll(course.id, student)).status).toBe(201);
 
     const contenders = await students(10);
     const responses = await Promise.all(contenders.map((student) => enroll(course.id, student)));
 
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
-    for (const refused of responses.filter((r) => r.status !== 201)) expectProblem(refused, 409, 'course-full');
+    for (const refused of responses.filter((r) => r.status !== 201))
+      expectProblem(refused, 409, 'course-full');
     expect((await enrollmentRows(course.id)).filter((r) => r.status === 'active')).toHaveLength(capacity);
     expect(await app.outboxRows(Topics.StudentEnrolled, course.id)).toHaveLength(capacity);
     expect(await enrolledEvents(course.id, capacity)).toHaveLength(capacity);
   });
 
   it('enforces the enrollment window with a 409 and a reason', async () => {
-    const notYet = await app.createCourse(owner, { enrollmentOpensAt: new Date(Date.now() + 3_600_000).toISOString() });
-    const over = await app.createCourse(owner, { enrollmentOpensAt: '2000-01-01T00:00:00Z', enrollmentClosesAt: '2001-01-01T00:00:00Z' });
+    const notYet = await app.createCourse(owner, {
+      enrollmentOpensAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const over = await app.createCourse(owner, {
+      enrollmentOpensAt: '2000-01-01T00:00:00Z',
+      enrollmentClosesAt: '2001-01-01T00:00:00Z',
+    });
     const open = await app.createCourse(owner, {
       enrollmentOpensAt: new Date(Date.now() - 60_000).toISOString(),
       enrollmentClosesAt: new Date(Date.now() + 3_600_000).toISOString(),
@@ -133,7 +153,10 @@ describe('POST /api/v1/courses/:id/enroll', () => {
   it('answers 400 for a body with fields, a query parameter, or an id that is not a UUID', async () => {
     const course = await app.createCourse(owner);
     const [student] = await students(1);
-    expectProblem(await app.request('POST', `/${course.id}/enroll`, student, { body: { studentId: 'someone-else' } }), 400);
+    expectProblem(
+      await app.request('POST', `/${course.id}/enroll`, student, { body: { studentId: 'someone-else' } }),
+      400,
+    );
     expectProblem(await app.request('POST', `/${course.id}/enroll?studentId=x`, student), 400);
     expectProblem(await app.request('POST', '/nope/enroll', student), 400);
     expect(await enrollmentRows(course.id)).toEqual([]);
@@ -142,7 +165,11 @@ describe('POST /api/v1/courses/:id/enroll', () => {
   it('keeps a course’s capacity from going below the seats taken (409)', async () => {
     const course = await app.createCourse(owner, { capacity: 10 });
     for (const student of await students(2)) await enroll(course.id, student);
-    expectProblem(await app.request('PUT', `/${course.id}`, owner, { body: { capacity: 1 } }), 409, 'capacity-below-enrollments');
+    expectProblem(
+      await app.request('PUT', `/${course.id}`, owner, { body: { capacity: 1 } }),
+      409,
+      'capacity-below-enrollments',
+    );
     expect((await app.request('PUT', `/${course.id}`, owner, { body: { capacity: 2 } })).status).toBe(200);
   });
 });
@@ -164,7 +191,12 @@ describe('enrolling into a course the service remembers from an earlier enrollme
     const [second] = await students(1);
     const response = await enroll(course.id, second!);
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ courseId: course.id, studentId: second!.id, status: 'active', enrolledAt: expect.any(String) });
+    expect(response.body).toEqual({
+      courseId: course.id,
+      studentId: second!.id,
+      status: 'active',
+      enrolledAt: expect.any(String),
+    });
     expect(await enrollmentRows(course.id)).toContainEqual({ student_id: second!.id, status: 'active' });
     const events = await enrolledEvents(course.id, 2);
     expect(events.find((e) => e.event.data.studentId === second!.id)!.event.data).toEqual({
@@ -200,10 +232,10 @@ describe('enrolling into a course the service remembers from an earlier enrollme
   it('sees a course updated by another replica (its version moved on without this process knowing)', async () => {
     const course = await rememberedCourse();
     // Straight in the database, as another replica's update would be: this process still remembers version 1.
-    await app.db.query(
-      'UPDATE courses SET enrollment_opens_at = $2, version = version + 1 WHERE id = $1',
-      [course.id, new Date(Date.now() + 3_600_000)],
-    );
+    await app.db.query('UPDATE courses SET enrollment_opens_at = $2, version = version + 1 WHERE id = $1', [
+      course.id,
+      new Date(Date.now() + 3_600_000),
+    ]);
     const [late] = await students(1);
     expectProblem(await enroll(course.id, late!), 409, 'enrollment-not-open');
     expect(await enrollmentRows(course.id)).toHaveLength(1);
@@ -243,7 +275,9 @@ describe('GET /api/v1/courses/:id/enrollments', () => {
 
     const asAdmin = await app.request('GET', `/${course.id}/enrollments?status=active&limit=100`, admin);
     expect(asAdmin.body.items).toHaveLength(5);
-    expect((await app.request('GET', `/${course.id}/enrollments?status=inactive`, owner)).body.items).toEqual([]);
+    expect((await app.request('GET', `/${course.id}/enrollments?status=inactive`, owner)).body.items).toEqual(
+      [],
+    );
   });
 
   it('refuses another instructor and a student, even an enrolled one, with 403 (no BOLA)', async () => {
@@ -295,7 +329,8 @@ describe('GET /api/v1/courses/enrolled', () => {
 
   it('answers 400 for bad paging', async () => {
     const [student] = await students(1);
-    for (const query of ['limit=0', 'limit=10000', 'mine=true']) expectProblem(await app.request('GET', `/enrolled?${query}`, student), 400);
+    for (const query of ['limit=0', 'limit=10000', 'mine=true'])
+      expectProblem(await app.request('GET', `/enrolled?${query}`, student), 400);
   });
 });
 
@@ -309,13 +344,22 @@ describe('users projection (User-Creation / User-Update)', () => {
   });
 
   const processed = async (eventId: string) =>
-    (await app.db.query("SELECT 1 FROM platform_processed_events WHERE consumer_group = 'courses' AND event_id = $1", [eventId])).rowCount;
+    (
+      await app.db.query(
+        "SELECT 1 FROM platform_processed_events WHERE consumer_group = 'courses' AND event_id = $1",
+        [eventId],
+      )
+    ).rowCount;
 
-  const knownUser = async (id: string) => (await app.db.query('SELECT status FROM known_users WHERE id = $1', [id])).rows[0];
+  const knownUser = async (id: string) =>
+    (await app.db.query('SELECT status FROM known_users WHERE id = $1', [id])).rows[0];
 
   it('records users it hears about', async () => {
     const [student] = await students(1);
-    const event = await app.publishUserEvent(Topics.UserCreation, { ...userData(student!, 'active'), createdAt: new Date().toISOString() });
+    const event = await app.publishUserEvent(Topics.UserCreation, {
+      ...userData(student!, 'active'),
+      createdAt: new Date().toISOString(),
+    });
     await waitFor(async () => expect(await processed(event.id)).toBe(1), { timeoutMs: 30_000 });
     expect(await knownUser(student!.id)).toEqual({ status: 'active' });
     expect((await enroll((await app.createCourse(owner)).id, student!)).status).toBe(201);
@@ -350,13 +394,20 @@ describe('users projection (User-Creation / User-Update)', () => {
     expect(await enrollmentRows(other.id)).toEqual([{ student_id: student!.id, status: 'inactive' }]);
 
     for (const course of [full, other]) {
-      const inactive = () => app.eventsFor(Topics.StudentEnrolled, course.id).filter((e) => e.event.data.status === 'inactive');
+      const inactive = () =>
+        app.eventsFor(Topics.StudentEnrolled, course.id).filter((e) => e.event.data.status === 'inactive');
       await waitFor(() => expect(inactive()).toHaveLength(1), { timeoutMs: 20_000 });
-      expect(inactive()[0]!.event.data).toMatchObject({ courseId: course.id, studentId: student!.id, instructorId: owner.id });
+      expect(inactive()[0]!.event.data).toMatchObject({
+        courseId: course.id,
+        studentId: student!.id,
+        instructorId: owner.id,
+      });
     }
     await sleep(1500);
     for (const course of [full, other]) {
-      expect(app.eventsFor(Topics.StudentEnrolled, course.id).filter((e) => e.event.data.status === 'inactive')).toHaveLength(1);
+      expect(
+        app.eventsFor(Topics.StudentEnrolled, course.id).filter((e) => e.event.data.status === 'inactive'),
+      ).toHaveLength(1);
     }
 
     expectProblem(await enroll(other.id, student!), 409, 'student-deactivated');

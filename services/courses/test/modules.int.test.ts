@@ -13,12 +13,7 @@ let admin: User;
 
 beforeAll(async () => {
   app = await CoursesUnderTest.start('modules');
-  [owner, otherInstructor, student, admin] = await Promise.all([
-    app.user('instructor'),
-    app.user('instructor'),
-    app.user('student'),
-    app.user('admin'),
-  ]);
+  [owner, otherInstructor, student, admin] = await app.users('instructor', 'instructor', 'student', 'admin');
 });
 afterAll(async () => {
   await app?.close();
@@ -41,7 +36,10 @@ async function addModule(courseId: string, body: Record<string, unknown>, as: Us
   return response.body;
 }
 
-async function courseWithModules(titles: string[], fields: Record<string, unknown> = {}): Promise<{ course: Json; modules: Json[] }> {
+async function courseWithModules(
+  titles: string[],
+  fields: Record<string, unknown> = {},
+): Promise<{ course: Json; modules: Json[] }> {
   const course = await app.createCourse(owner, fields);
   const modules: Json[] = [];
   for (const title of titles) modules.push(await addModule(course.id, { title }));
@@ -58,11 +56,21 @@ describe('POST /api/v1/courses/:id/modules', () => {
     const course = await app.createCourse(owner);
     const videoId = randomUUID();
     const module = await addModule(course.id, { title: 'Welcome', description: 'Start here', videoId });
-    expect(module).toEqual({ id: expect.any(String), courseId: course.id, title: 'Welcome', description: 'Start here', position: 1, videoId });
+    expect(module).toEqual({
+      id: expect.any(String),
+      courseId: course.id,
+      title: 'Welcome',
+      description: 'Start here',
+      position: 1,
+      videoId,
+    });
     const second = await addModule(course.id, { title: 'Next' });
     expect(second).toMatchObject({ position: 2, description: '', videoId: null });
 
-    const { rows } = await app.db.query('SELECT course_id, title, position, video_id FROM course_modules WHERE id = $1', [module.id]);
+    const { rows } = await app.db.query(
+      'SELECT course_id, title, position, video_id FROM course_modules WHERE id = $1',
+      [module.id],
+    );
     expect(rows).toEqual([{ course_id: course.id, title: 'Welcome', position: 1, video_id: videoId }]);
   });
 
@@ -77,7 +85,9 @@ describe('POST /api/v1/courses/:id/modules', () => {
   it('keeps positions dense and unique under concurrent inserts', async () => {
     const course = await app.createCourse(owner);
     const responses = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => app.request('POST', `/${course.id}/modules`, owner, { body: { title: `M${i}`, position: 1 } })),
+      Array.from({ length: 8 }, (_, i) =>
+        app.request('POST', `/${course.id}/modules`, owner, { body: { title: `M${i}`, position: 1 } }),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
     const { titles, positions } = await stored(course.id);
@@ -141,26 +151,38 @@ describe('PUT /api/v1/courses/:id/modules/:moduleId', () => {
   it('edits a module and clears its video with null', async () => {
     const { course, modules } = await courseWithModules(['Old']);
     const videoId = randomUUID();
-    const edited = await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, { body: { title: 'New', videoId } });
+    const edited = await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, {
+      body: { title: 'New', videoId },
+    });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ id: modules[0].id, title: 'New', videoId, position: 1 });
-    const cleared = await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, { body: { videoId: null } });
+    const cleared = await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, {
+      body: { videoId: null },
+    });
     expect(cleared.body).toMatchObject({ title: 'New', videoId: null });
-    const { rows } = await app.db.query('SELECT title, video_id FROM course_modules WHERE id = $1', [modules[0].id]);
+    const { rows } = await app.db.query('SELECT title, video_id FROM course_modules WHERE id = $1', [
+      modules[0].id,
+    ]);
     expect(rows).toEqual([{ title: 'New', video_id: null }]);
   });
 
   it('moves a module; the modules in between close up', async () => {
     const { course, modules } = await courseWithModules(['A', 'B', 'C', 'D']);
-    const down = await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, { body: { position: 3 } });
+    const down = await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, {
+      body: { position: 3 },
+    });
     expect(down.body.position).toBe(3);
     expect(await stored(course.id)).toEqual({ titles: ['B', 'C', 'A', 'D'], positions: dense(4) });
 
-    const up = await app.request('PUT', `/${course.id}/modules/${modules[3].id}`, owner, { body: { position: 1 } });
+    const up = await app.request('PUT', `/${course.id}/modules/${modules[3].id}`, owner, {
+      body: { position: 1 },
+    });
     expect(up.body.position).toBe(1);
     expect(await stored(course.id)).toEqual({ titles: ['D', 'B', 'C', 'A'], positions: dense(4) });
 
-    const pastTheEnd = await app.request('PUT', `/${course.id}/modules/${modules[1].id}`, owner, { body: { position: 50 } });
+    const pastTheEnd = await app.request('PUT', `/${course.id}/modules/${modules[1].id}`, owner, {
+      body: { position: 50 },
+    });
     expect(pastTheEnd.body.position).toBe(4);
     expect(await stored(course.id)).toEqual({ titles: ['D', 'C', 'A', 'B'], positions: dense(4) });
   });
@@ -168,8 +190,14 @@ describe('PUT /api/v1/courses/:id/modules/:moduleId', () => {
   it('answers 404 for an unknown module and for a module of another course', async () => {
     const { course } = await courseWithModules(['A']);
     const { modules: elsewhere } = await courseWithModules(['X']);
-    expectProblem(await app.request('PUT', `/${course.id}/modules/${randomUUID()}`, owner, { body: { title: 'x' } }), 404);
-    expectProblem(await app.request('PUT', `/${course.id}/modules/${elsewhere[0].id}`, owner, { body: { title: 'x' } }), 404);
+    expectProblem(
+      await app.request('PUT', `/${course.id}/modules/${randomUUID()}`, owner, { body: { title: 'x' } }),
+      404,
+    );
+    expectProblem(
+      await app.request('PUT', `/${course.id}/modules/${elsewhere[0].id}`, owner, { body: { title: 'x' } }),
+      404,
+    );
   });
 
   it.each([
@@ -207,9 +235,20 @@ describe('module ownership (no BOLA)', () => {
   it('refuses another instructor, a student — and an admin, modules being the owner’s — with 403 on every module write', async () => {
     const { course, modules } = await courseWithModules(['A', 'B']);
     for (const caller of [otherInstructor, student, admin]) {
-      expectProblem(await app.request('POST', `/${course.id}/modules`, caller, { body: { title: 'Injected' } }), 403);
-      expectProblem(await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, caller, { body: { title: 'Hijacked' } }), 403);
-      expectProblem(await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, caller, { body: { position: 2 } }), 403);
+      expectProblem(
+        await app.request('POST', `/${course.id}/modules`, caller, { body: { title: 'Injected' } }),
+        403,
+      );
+      expectProblem(
+        await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, caller, {
+          body: { title: 'Hijacked' },
+        }),
+        403,
+      );
+      expectProblem(
+        await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, caller, { body: { position: 2 } }),
+        403,
+      );
       expectProblem(await app.request('DELETE', `/${course.id}/modules/${modules[1].id}`, caller), 403);
     }
     expect(await stored(course.id)).toEqual({ titles: ['A', 'B'], positions: dense(2) });
@@ -218,7 +257,10 @@ describe('module ownership (no BOLA)', () => {
   it('answers 404 to others writing modules of a draft they cannot see', async () => {
     const { course, modules } = await courseWithModules(['A'], { published: false });
     for (const caller of [otherInstructor, student]) {
-      expectProblem(await app.request('POST', `/${course.id}/modules`, caller, { body: { title: 'Injected' } }), 404);
+      expectProblem(
+        await app.request('POST', `/${course.id}/modules`, caller, { body: { title: 'Injected' } }),
+        404,
+      );
       expectProblem(await app.request('DELETE', `/${course.id}/modules/${modules[0].id}`, caller), 404);
     }
     expect((await stored(course.id)).titles).toEqual(['A']);

@@ -29,7 +29,7 @@ let service: UsersTestService;
 const events = new KafkaEventRecorder();
 
 beforeAll(async () => {
-  await events.start([Topics.UserCreation, Topics.UserUpdate, Topics.SessionRevoked]);
+  await events.start();
   service = await startUsersService({
     LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
     USERS_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL.toUpperCase(),

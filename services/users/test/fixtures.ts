@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Topic } from '@moocflix/platform/events';
+import { readOutbox } from '@moocflix/platform/testing';
 import type { TestResponse, UsersTestService } from './users-test-service';
 
 export const BASE = '/api/v1/users';
@@ -40,12 +42,8 @@ export async function userRow(service: UsersTestService, id: string) {
 }
 
 /** The outbox rows of `topic` about `subject`: exactly what the service committed with its business rows. */
-export async function outboxRows(service: UsersTestService, topic: string, subject: string) {
-  const { rows } = await service.pool.query(
-    'SELECT event FROM platform_outbox WHERE topic = $1 AND message_key = $2 ORDER BY seq',
-    [topic, subject],
-  );
-  return rows.map((r: { event: { data: unknown } }) => r.event);
+export function outboxRows(service: UsersTestService, topic: Topic, subject: string) {
+  return readOutbox(service.pool, topic, subject);
 }
 
 export function expectProblem(res: TestResponse, status: number): void {

@@ -1,53 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import { createLogger } from '@moocflix/platform/log';
-import {
-  KafkaEventBus,
-  parseEvent,
-  type CloudEvent,
-  type EventData,
-  type Subscription,
-  type Topic,
-} from '@moocflix/platform/events';
+import { Topics, type KafkaEventBus, type Topic } from '@moocflix/platform/events';
+import { EventRecorder, kafkaTestBus, type RecordedEvent } from '@moocflix/platform/testing';
 import { waitFor } from '../../../e2e/stack/control';
-import { kafkaBrokers } from './users-test-service';
 
-export interface RecordedEvent<T extends Topic> {
-  key: string | null;
-  event: CloudEvent<EventData<T>>;
-}
+/** What the users service publishes. */
+const USERS_TOPICS: Topic[] = [Topics.UserCreation, Topics.UserUpdate, Topics.SessionRevoked];
 
 /**
  * Reads what really reached Kafka: its own bus and a consumer group of its own, positioned at the
  * end of the topics before the test acts, and every message parsed with the kit's schema.
  */
 export class KafkaEventRecorder {
-  private readonly received = new Map<string, RecordedEvent<Topic>[]>();
-  private subscription: Subscription | undefined;
-  private readonly bus = new KafkaEventBus({
-    brokers: kafkaBrokers(),
-    clientId: `users-test-recorder-${randomUUID()}`,
-    logger: createLogger('users-test-recorder', 'silent'),
-  });
+  private readonly bus: KafkaEventBus = kafkaTestBus('users-test-recorder');
+  private recorder: EventRecorder | undefined;
 
-  async start(topics: Topic[]): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: `users-test-recorder-${randomUUID()}`,
-      topics,
-      startFrom: 'latest',
-      handler: async (message) => {
-        const topic = message.topic as Topic;
-        const list = this.received.get(topic) ?? [];
-        list.push({ key: message.key, event: parseEvent(topic, message.value) });
-        this.received.set(topic, list);
-      },
-    });
+  async start(topics: Topic[] = USERS_TOPICS): Promise<void> {
+    this.recorder = await EventRecorder.start(this.bus, topics, { startFrom: 'latest' });
   }
 
   /** Events of `topic` about `subject` (the aggregate id) received so far. */
   about<T extends Topic>(topic: T, subject: string): RecordedEvent<T>[] {
-    return ((this.received.get(topic) ?? []) as RecordedEvent<T>[]).filter(
-      (r) => r.event.subject === subject,
-    );
+    return this.recorder?.about(topic, subject) ?? [];
   }
 
   /** Waits until `count` events of `topic` about `subject` arrived, and returns them. */
@@ -67,7 +39,7 @@ export class KafkaEventRecorder {
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.close();
+    await this.recorder?.close();
     await this.bus.close();
   }
 }

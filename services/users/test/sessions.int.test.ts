@@ -16,6 +16,7 @@ import { KafkaEventBus, Topics } from '@moocflix/platform/events';
 import { createHttpApp, startHttpServer, type RunningServer } from '@moocflix/platform/http';
 import { createLogger } from '@moocflix/platform/log';
 import { createMetricsRegistry } from '@moocflix/platform/metrics';
+import { kafkaTestBus } from '@moocflix/platform/testing';
 import { waitFor } from '../../../e2e/stack/control';
 import {
   BASE,
@@ -29,13 +30,7 @@ import {
   userRow,
 } from './fixtures';
 import { KafkaEventRecorder } from './kafka-event-recorder';
-import {
-  AUDIENCE,
-  ISSUER,
-  kafkaBrokers,
-  startUsersService,
-  type UsersTestService,
-} from './users-test-service';
+import { AUDIENCE, ISSUER, startUsersService, type UsersTestService } from './users-test-service';
 
 import * as jose from 'jose';
 
@@ -50,7 +45,7 @@ let service: UsersTestService;
 const events = new KafkaEventRecorder();
 
 beforeAll(async () => {
-  await events.start([Topics.UserCreation, Topics.UserUpdate, Topics.SessionRevoked]);
+  await events.start();
   service = await startUsersService({
     LOGIN_MAX_FAILURES_PER_ACCOUNT: String(MAX_FAILURES_PER_ACCOUNT),
     LOGIN_ACCOUNT_WINDOW_SECONDS: '900',
@@ -425,11 +420,7 @@ describe('another service with only the kit middleware', () => {
 
   beforeAll(async () => {
     const logger = createLogger('other-service', 'silent');
-    otherBus = new KafkaEventBus({
-      brokers: kafkaBrokers(),
-      clientId: `other-service-${randomUUID()}`,
-      logger,
-    });
+    otherBus = kafkaTestBus('other-service');
     const revocations = new InMemoryRevocationList();
     // The keys as any service gets them: from the users service's JWKS endpoint.
     const publicKeys = (await service.request('GET', `${BASE}/.well-known/jwks.json`)).body;

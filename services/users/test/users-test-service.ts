@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from '@moocflix/platform/db';
-import { KafkaEventBus } from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
 import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
 import {
+  kafkaTestBus,
   startTestService,
   TestTokenIssuer,
   type TestResponse as HarnessResponse,
@@ -36,7 +34,6 @@ export const AUDIENCE = 'moocflix';
  * would (JWT_PRIVATE_JWKS) and ctx.auth trusts its public half (trustedKeys, as JWT_PUBLIC_JWKS would).
  */
 export async function startUsersService(env: Record<string, string> = {}): Promise<UsersTestService> {
-  const logger = createLogger('users', process.env.TEST_LOG_LEVEL ?? 'silent');
   const home = await mkdtemp(join(tmpdir(), 'users-test-'));
   const signingKey = generatePrivateJwk();
   const publicJwks = {
@@ -44,7 +41,7 @@ export async function startUsersService(env: Record<string, string> = {}): Promi
       { kty: 'OKP', crv: 'Ed25519', x: signingKey.x, kid: signingKey.kid, alg: 'EdDSA', use: 'sig' } as const,
     ],
   };
-  const bus = new KafkaEventBus({ brokers: kafkaBrokers(), clientId: `users-test-${randomUUID()}`, logger });
+  const bus = kafkaTestBus('users-test');
   const service = await startTestService({
     name: 'users',
     create: createUsersService,
@@ -69,13 +66,4 @@ export async function startUsersService(env: Record<string, string> = {}): Promi
       await rm(home, { recursive: true, force: true });
     },
   };
-}
-
-export function kafkaBrokers(): string[] {
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers)
-    throw new Error(
-      'KAFKA_BROKERS is not set: run the integration tests through jest --selectProjects integration',
-    );
-  return brokers.split(',');
 }

@@ -1,31 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
-import type { Role } from '@moocflix/platform/auth';
 import {
-  createEvent,
-  KafkaEventBus,
-  parseEvent,
   Topics,
   type CloudEvent,
   type EventData,
-  type Subscription,
+  type KafkaEventBus,
   type Topic,
 } from '@moocflix/platform/events';
-import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
 import {
+  EventRecorder,
+  kafkaTestBus,
+  publishEvent,
+  ServiceUnderTest,
   startTestService,
-  type RequestOptions,
+  type RecordedEvent,
   type TestResponse,
-  type TestService,
   type TestTokenIssuer,
+  type TestUser,
 } from '@moocflix/platform/testing';
 import { createAssessmentsService } from '../../src/service';
 
-const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 export const BASE = '/api/v1/assessments';
 
 /** The topics this service produces; the recorder keeps what really reached Kafka. */
@@ -43,23 +37,8 @@ type CourseTopic =
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export interface User {
-  id: string;
-  role: Role;
-  token: string;
-}
-
-export interface RecordedEvent<T extends Topic = Topic> {
-  key: string | null;
-  event: CloudEvent<EventData<T>>;
-}
-
-const kafkaBus = (name: string): KafkaEventBus =>
-  new KafkaEventBus({
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    clientId: `${name}-${randomUUID()}`,
-    logger,
-  });
+export type User = TestUser;
+export type { RecordedEvent };
 
 /**
  * One assessments service per test file on the REAL stack: its own fresh database on the stack's
@@ -67,80 +46,40 @@ const kafkaBus = (name: string): KafkaEventBus =>
  * as they would in production: as events on Kafka, which this suite publishes in the courses
  * service's place. A recorder (its own consumer group) keeps every event the service published.
  */
-export class AssessmentsUnderTest {
-  private constructor(
-    readonly service: TestService,
-    readonly bus: KafkaEventBus,
-    private readonly recorded: Map<ProducedTopic, RecordedEvent[]>,
-    private readonly recorder: Subscription,
-    private readonly storageDir: string,
-  ) {}
+export class AssessmentsUnderTest extends ServiceUnderTest<KafkaEventBus> {
+  private recorder!: EventRecorder;
 
   /** `issuer` lets a service started beside this one accept the same users' tokens. */
   static async start(
     name: string,
     options: { issuer?: TestTokenIssuer } = {},
   ): Promise<AssessmentsUnderTest> {
-    const bus = kafkaBus(`assessments-test-${name}`);
-    // Storage is part of the service context; this service stores no files.
-    const storageDir = await mkdtemp(join(tmpdir(), 'assessments-test-'));
+    const bus = kafkaTestBus(`assessments-test-${name}`);
     const service = await startTestService({
       name: 'assessments',
       create: createAssessmentsService,
       databaseUrl: await createTestDatabase(`assessments_${name}`),
       bus,
-      storage: new LocalDiskObjectStorage({ rootDir: storageDir }),
       issuer: options.issuer,
     });
-    const recorded = new Map<ProducedTopic, RecordedEvent[]>(PRODUCED_TOPICS.map((t) => [t, []]));
-    const recorder = await bus.subscribe({
-      groupId: `assessments-test-recorder-${randomUUID()}`,
-      topics: [...PRODUCED_TOPICS],
-      startFrom: 'earliest',
-      handler: async (message) => {
-        const topic = message.topic as ProducedTopic;
-        // Validated like any consumer would: a malformed event fails the test run loudly.
-        recorded.get(topic)!.push({ key: message.key, event: parseEvent(topic, message.value) });
-      },
-    });
-    return new AssessmentsUnderTest(service, bus, recorded, recorder, storageDir);
+    const app = new AssessmentsUnderTest(service, bus, BASE);
+    app.recorder = await EventRecorder.start(bus, [...PRODUCED_TOPICS], { startFrom: 'earliest' });
+    return app;
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.recorder.close();
-    await this.service.close();
-    await this.bus.close();
-    await rm(this.storageDir, { recursive: true, force: true });
-  }
-
-  get db() {
-    return this.service.ctx.pool;
-  }
-
-  async user(role: Role): Promise<User> {
-    const id = randomUUID();
-    return { id, role, token: await this.service.issuer.sign({ role, userId: id }) };
-  }
-
-  request(
-    method: string,
-    path: string,
-    as: User | undefined,
-    options: Omit<RequestOptions, 'token'> = {},
-  ): Promise<TestResponse<Json>> {
-    return this.service.request(method, `${BASE}${path}`, { ...options, token: as?.token });
+    await super.close();
   }
 
   /** Publishes an event to Kafka as the courses service's outbox relay would; `id` repeats a delivery. */
-  async publish<T extends CourseTopic>(
+  publish<T extends CourseTopic>(
     topic: T,
     subject: string,
     data: EventData<T>,
     id?: string,
   ): Promise<CloudEvent<EventData<T>>> {
-    const event = createEvent(topic, { source: 'courses', subject, data, id });
-    await this.bus.publish([{ topic, key: subject, value: JSON.stringify(event) }]);
-    return event;
+    return publishEvent(this.bus, topic, { source: 'courses', subject, data, id });
   }
 
   /**
@@ -231,16 +170,12 @@ export class AssessmentsUnderTest {
 
   /** What has arrived so far, without waiting. */
   recordedFor<T extends ProducedTopic>(topic: T, assessmentId: string): RecordedEvent<T>[] {
-    return this.recorded.get(topic)!.filter((r) => r.event.subject === assessmentId) as RecordedEvent<T>[];
+    return this.recorder.about(topic, assessmentId);
   }
 
   /** Outbox rows committed for the assessment on `topic` (what the service promised to publish). */
   async outboxCount(topic: Topic, assessmentId: string): Promise<number> {
-    const { rows } = await this.db.query(
-      'SELECT count(*)::int AS n FROM platform_outbox WHERE topic = $1 AND message_key = $2',
-      [topic, assessmentId],
-    );
-    return rows[0].n;
+    return (await this.outboxRows(topic, assessmentId)).length;
   }
 }
 

@@ -5,9 +5,13 @@ import { join } from 'node:path';
 import { createTestDatabase } from '../../../../e2e/stack/control';
 import { Topics } from '@moocflix/platform/events';
 import type { ObjectStorage } from '@moocflix/platform/storage';
-import { positionGroupAtEnd, startTestService, type TestService } from '@moocflix/platform/testing';
+import {
+  kafkaTestBus,
+  positionGroupAtEnd,
+  startTestService,
+  type TestService,
+} from '@moocflix/platform/testing';
 import { createTranscoderService } from '@moocflix/transcoder/service';
-import { kafkaBus } from './content-under-test';
 
 const TRANSCODER_MAIN = join(__dirname, '../../../transcoder/src/main.ts');
 
@@ -26,7 +30,7 @@ export async function startTranscoderWorker(
     groupId = `content-test-transcoder-${randomUUID()}`;
     await positionGroupAtEnd(process.env.KAFKA_BROKERS!.split(','), groupId, Topics.TranscodingRequest);
   }
-  const bus = kafkaBus('content-test-transcoder');
+  const bus = kafkaTestBus('content-test-transcoder');
   const service: TestService = await startTestService({
     name: 'transcoder',
     create: createTranscoderService,

@@ -1,111 +1,54 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
-import type { Role } from '@moocflix/platform/auth';
+import type { CloudEvent, EventData, KafkaEventBus, Topic } from '@moocflix/platform/events';
 import {
-  createEvent,
-  KafkaEventBus,
-  type CloudEvent,
-  type EventData,
-  type Topic,
-} from '@moocflix/platform/events';
-import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
-import {
+  kafkaTestBus,
+  publishEvent,
+  ServiceUnderTest,
   startTestService,
-  type RequestOptions,
   type TestResponse,
-  type TestService,
   type TestTokenIssuer,
+  type TestUser,
 } from '@moocflix/platform/testing';
 import { createNotificationsService } from '../../src/service';
 
-const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 export const BASE = '/api/v1/notifications';
 
 /** A JSON body as the API returns it; tests read its fields freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export interface User {
-  id: string;
-  role: Role;
-  token: string;
-}
+export type User = TestUser;
 
 /**
  * One notifications service per test file on the REAL stack: its own fresh database on the stack's
  * PostgreSQL, the Kafka bus on the real broker, real signed tokens. Other services' events reach it
  * through Kafka, published here in their place (or by those services themselves, in flow tests).
  */
-export class NotificationsUnderTest {
-  private constructor(
-    readonly service: TestService,
-    readonly bus: KafkaEventBus,
-    private readonly ownsBus: boolean,
-    private readonly storageDir: string,
-  ) {}
-
+export class NotificationsUnderTest extends ServiceUnderTest<KafkaEventBus> {
+  /** `bus` shares another service's bus (which stays the caller's to close). */
   static async start(
     name: string,
     options: { bus?: KafkaEventBus; issuer?: TestTokenIssuer } = {},
   ): Promise<NotificationsUnderTest> {
-    const bus =
-      options.bus ??
-      new KafkaEventBus({
-        brokers: process.env.KAFKA_BROKERS!.split(','),
-        clientId: `notifications-test-${name}-${randomUUID()}`,
-        logger,
-      });
-    // Storage is part of the service context; this service stores no files.
-    const storageDir = await mkdtemp(join(tmpdir(), 'notifications-test-'));
+    const bus = options.bus ?? kafkaTestBus(`notifications-test-${name}`);
     const service = await startTestService({
       name: 'notifications',
       create: createNotificationsService,
       databaseUrl: await createTestDatabase(`notifications_${name}`),
       bus,
-      storage: new LocalDiskObjectStorage({ rootDir: storageDir }),
       issuer: options.issuer,
     });
-    return new NotificationsUnderTest(service, bus, !options.bus, storageDir);
-  }
-
-  async close(): Promise<void> {
-    await this.service.close();
-    if (this.ownsBus) await this.bus.close();
-    await rm(this.storageDir, { recursive: true, force: true });
-  }
-
-  get db() {
-    return this.service.ctx.pool;
-  }
-
-  async user(role: Role): Promise<User> {
-    const id = randomUUID();
-    return { id, role, token: await this.service.issuer.sign({ role, userId: id }) };
-  }
-
-  request(
-    method: string,
-    path: string,
-    as: User | undefined,
-    options: Omit<RequestOptions, 'token'> = {},
-  ): Promise<TestResponse<Json>> {
-    return this.service.request(method, `${BASE}${path}`, { ...options, token: as?.token });
+    return new NotificationsUnderTest(service, bus, BASE, !options.bus);
   }
 
   /** Publishes an event to Kafka as its producer's outbox relay would; `id` repeats a delivery. */
-  async publish<T extends Topic>(
+  publish<T extends Topic>(
     topic: T,
     subject: string,
     data: EventData<T>,
     id?: string,
   ): Promise<CloudEvent<EventData<T>>> {
-    const event = createEvent(topic, { source: 'notifications-test', subject, data, id });
-    await this.bus.publish([{ topic, key: subject, value: JSON.stringify(event) }]);
-    return event;
+    return publishEvent(this.bus, topic, { source: 'notifications-test', subject, data, id });
   }
 
   /** Waits until the consumer group has handled the event (its id is in the processed-events table). */

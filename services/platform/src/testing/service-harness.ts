@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
@@ -57,7 +57,7 @@ export async function startTestService(options: {
   create: (ctx: ServiceContext) => Promise<ServiceModule>;
   databaseUrl: string;
   bus: EventBus;
-  /** Default: local-disk storage in a fresh temp folder. */
+  /** Default: local-disk storage in a fresh temp folder, removed by close(). */
   storage?: ObjectStorage;
   env?: Record<string, string | undefined>;
   issuer?: TestTokenIssuer;
@@ -79,6 +79,10 @@ export async function startTestService(options: {
     revocations,
     logger,
   });
+  // The default storage folder is the harness's own, so close() removes it.
+  const ownStorageDir = options.storage
+    ? undefined
+    : await mkdtemp(join(tmpdir(), `${options.name}-storage-`));
   const pool: Pool = createPool(options.databaseUrl, { max: 10, applicationName: options.name });
   const ctx: ServiceContext = {
     name: options.name,
@@ -87,9 +91,7 @@ export async function startTestService(options: {
     pool,
     bus: options.bus,
     auth,
-    storage:
-      options.storage ??
-      new LocalDiskObjectStorage({ rootDir: await mkdtemp(join(tmpdir(), `${options.name}-storage-`)) }),
+    storage: options.storage ?? new LocalDiskObjectStorage({ rootDir: ownStorageDir! }),
     env: { ...options.env },
   };
   const module = await options.create(ctx);
@@ -140,6 +142,7 @@ export async function startTestService(options: {
       await module.stop();
       await feed.close();
       await pool.end();
+      if (ownStorageDir) await rm(ownStorageDir, { recursive: true, force: true });
     },
   };
 }
