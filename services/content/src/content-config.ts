@@ -16,6 +16,11 @@ export const contentConfigSchema = z.object({
   PLAYBACK_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PLAYBACK_TOKEN_TTL_SECONDS: env.int(600, 10),
   MOOCFLIX_HOME: env.string('.moocflix'),
+  /**
+   * How often unreferenced video objects (deleted courses' videos, replaced or failed transcoder runs)
+   * still waiting to be deleted are looked for: the safety net behind the purge each event triggers.
+   */
+  STORAGE_PURGE_SWEEP_INTERVAL_MS: env.int(60_000, 100),
   /** Set by Kubernetes in every pod: how we know we run in a cluster. */
   KUBERNETES_SERVICE_HOST: env.optionalString(),
 });

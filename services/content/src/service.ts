@@ -9,6 +9,7 @@ import { HlsOutputStore } from './data/hls-output-store';
 import type { ContentContext } from './domain/content-context';
 import { HlsCatalog } from './domain/hls-catalog';
 import { PlaybackTokens } from './domain/playback-token';
+import { StoragePurger } from './domain/storage-purger';
 import { createContentEventsConsumer } from './events/content-events-consumer';
 import { playbackRoutes } from './http/playback-routes';
 import { uploadRoutes } from './http/upload-routes';
@@ -45,7 +46,13 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
     },
   };
   const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
-  const events = createContentEventsConsumer(ctx);
+  const purger = new StoragePurger({
+    pool: ctx.pool,
+    storage: ctx.storage,
+    logger: ctx.logger,
+    sweepIntervalMs: config.STORAGE_PURGE_SWEEP_INTERVAL_MS,
+  });
+  const events = createContentEventsConsumer(ctx, purger);
 
   const router = Router();
   router.use(uploadRoutes(content, ctx.auth));
@@ -60,10 +67,12 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
     readiness: [databaseReadiness(ctx.pool)],
     async start() {
       await relay.start();
+      purger.start();
       await events.start();
     },
     async stop() {
       await events.stop();
+      await purger.stop();
       await relay.stop();
     },
   };

@@ -27,6 +27,7 @@ interface VideoRow {
   poster_key: string | null;
   renditions: VideoRendition[];
   error: string | null;
+  deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -57,6 +58,7 @@ const toVideo = (row: VideoRow): Video => ({
   posterKey: row.poster_key,
   renditions: row.renditions,
   error: row.error,
+  deletedAt: row.deleted_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -76,6 +78,19 @@ export interface NewVideo {
   height: number;
   videoCodec: string;
   audioCodec: string | null;
+}
+
+/**
+ * Whether the course (kit projection) is still there, holding a share lock on its row until the
+ * transaction ends: a Course-Deletion updating that row waits for an upload's insert to commit (and
+ * then marks that video deleted too), or the upload sees the deletion. No video escapes the purge.
+ */
+export async function lockCourseAgainstDeletion(db: Queryable, courseId: string): Promise<boolean> {
+  const { rows } = await db.query<{ deleted: boolean }>(
+    'SELECT deleted FROM projected_courses WHERE course_id = $1 FOR SHARE',
+    [courseId],
+  );
+  return rows[0] !== undefined && !rows[0].deleted;
 }
 
 export async function insertVideo(db: Queryable, video: NewVideo): Promise<Video> {
@@ -104,12 +119,18 @@ export async function insertVideo(db: Queryable, video: NewVideo): Promise<Video
   return toVideo(rows[0]!);
 }
 
+/** A video that exists and is not deleted: a deleted course's videos are gone for every caller. */
 export async function findVideo(db: Queryable, id: string): Promise<Video | undefined> {
-  const { rows } = await db.query<VideoRow>('SELECT * FROM videos WHERE id = $1', [id]);
+  const { rows } = await db.query<VideoRow>('SELECT * FROM videos WHERE id = $1 AND deleted_at IS NULL', [
+    id,
+  ]);
   return rows[0] && toVideo(rows[0]);
 }
 
-/** The row, locked until the transaction ends: transcode requests and completions on one video take turns. */
+/**
+ * The row, locked until the transaction ends: transcode requests and completions on one video take turns.
+ * Deleted videos included (`deletedAt` set): a completion must still learn where its run wrote.
+ */
 export async function lockVideo(db: Queryable, id: string): Promise<Video | undefined> {
   const { rows } = await db.query<VideoRow>('SELECT * FROM videos WHERE id = $1 FOR UPDATE', [id]);
   return rows[0] && toVideo(rows[0]);
@@ -175,4 +196,17 @@ export async function markFailed(db: Queryable, id: string, error: string): Prom
     id,
     error,
   ]);
+}
+
+/**
+ * Marks the course's remaining videos deleted and returns their ids (none when a redelivery or a
+ * second deletion finds them already deleted).
+ */
+export async function markCourseVideosDeleted(db: Queryable, courseId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE videos SET deleted_at = now(), updated_at = now()
+      WHERE course_id = $1 AND deleted_at IS NULL RETURNING id`,
+    [courseId],
+  );
+  return rows.map((row) => row.id);
 }

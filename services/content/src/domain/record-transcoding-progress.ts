@@ -13,7 +13,7 @@ export async function recordTranscodingProgress(
   tick: EventData<typeof Topics.TranscodingProgress>,
 ): Promise<void> {
   const video = await lockVideo(tx, tick.videoId);
-  if (!video || video.requestId !== tick.requestId || !isInFlight(video.status)) return;
+  if (!video || video.deletedAt || video.requestId !== tick.requestId || !isInFlight(video.status)) return;
   const progress = Math.max(video.progress, Math.min(99, Math.floor(tick.progress)));
   if (video.status === 'transcoding' && progress === video.progress) return;
   await saveProgress(tx, video.id, 'transcoding', progress);

@@ -28,7 +28,7 @@ export async function requestTranscode(
 ): Promise<TranscodeOutcome> {
   return withTransaction(ctx.pool, async (tx) => {
     const video = await lockVideo(tx, videoId);
-    if (!video) throw problems.notFound('Video');
+    if (!video || video.deletedAt) throw problems.notFound('Video');
     requireManageAllowed(await findCourse(tx, video.courseId), caller);
     if (isInFlight(video.status)) return { video, created: false };
 

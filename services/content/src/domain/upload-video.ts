@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
 import { MediaProbeError, probeMedia, type MediaProbe } from '@moocflix/platform/media';
 import { findCourse } from '@moocflix/platform/projections';
 import { storeSourceUpload, type StoredSource } from '../data/source-upload';
 import { UploadTooLargeError } from '../data/upload-spool';
-import { insertVideo } from '../data/video-repository';
+import { insertVideo, lockCourseAgainstDeletion } from '../data/video-repository';
 import type { ContentContext } from './content-context';
 import type { Video } from './video';
 import { requireUploadAllowed, type Caller } from './video-access';
@@ -48,21 +49,25 @@ export async function uploadVideo(
   try {
     const stored = await storeSource(ctx, sourceKey, file.stream, copyPath);
     const probe = await probeSource(ctx, copyPath);
-    return await insertVideo(ctx.pool, {
-      id: videoId,
-      courseId: fields.courseId,
-      title: fields.title,
-      uploadedBy: caller.userId,
-      sourceKey,
-      sourceFormat: probe.container,
-      originalFilename: file.filename,
-      sizeBytes: stored.sizeBytes,
-      checksumSha256: stored.checksumSha256,
-      durationSeconds: probe.durationSeconds,
-      width: probe.width,
-      height: probe.height,
-      videoCodec: probe.videoCodec,
-      audioCodec: probe.audioCodec,
+    return await withTransaction(ctx.pool, async (tx) => {
+      // The course may have been deleted while the file streamed in; its object is then deleted below.
+      if (!(await lockCourseAgainstDeletion(tx, fields.courseId))) throw problems.notFound('Course');
+      return insertVideo(tx, {
+        id: videoId,
+        courseId: fields.courseId,
+        title: fields.title,
+        uploadedBy: caller.userId,
+        sourceKey,
+        sourceFormat: probe.container,
+        originalFilename: file.filename,
+        sizeBytes: stored.sizeBytes,
+        checksumSha256: stored.checksumSha256,
+        durationSeconds: probe.durationSeconds,
+        width: probe.width,
+        height: probe.height,
+        videoCodec: probe.videoCodec,
+        audioCodec: probe.audioCodec,
+      });
     });
   } catch (err) {
     await ctx.storage.delete(sourceKey).catch((deleteError: unknown) => {

@@ -39,6 +39,8 @@ export interface Video {
   posterKey: string | null;
   renditions: VideoRendition[];
   error: string | null;
+  /** Set when the video's course was deleted: the video answers 404 and its objects are purged. */
+  deletedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

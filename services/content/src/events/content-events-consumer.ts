@@ -1,14 +1,20 @@
 import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform/events';
 import type { ServiceContext } from '@moocflix/platform/runtime';
 import { completeTranscoding } from '../domain/complete-transcoding';
-import { recordCourse, recordCourseDeletion, recordEnrollment } from '@moocflix/platform/projections';
+import { recordCourse, recordEnrollment } from '@moocflix/platform/projections';
+import { deleteCourseVideos } from '../domain/delete-course-videos';
 import { recordTranscodingProgress } from '../domain/record-transcoding-progress';
+import type { StoragePurger } from '../domain/storage-purger';
 
 /** The consumer group; the kit records processed event ids per group, which makes redeliveries no-ops. */
 export const CONTENT_EVENTS_GROUP = 'content';
 
-/** The course and enrollment projections, and the transcoder's progress and completions. */
-export function createContentEventsConsumer(ctx: ServiceContext): EventConsumer {
+/**
+ * The course and enrollment projections, and the transcoder's progress and completions. Handlers
+ * that schedule storage purges wake the purger, which deletes the objects once the transaction has
+ * committed.
+ */
+export function createContentEventsConsumer(ctx: ServiceContext, purger: StoragePurger): EventConsumer {
   return createEventConsumer({
     bus: ctx.bus,
     pool: ctx.pool,
@@ -17,10 +23,14 @@ export function createContentEventsConsumer(ctx: ServiceContext): EventConsumer 
     handlers: {
       [Topics.CourseCreation]: (event, tx) => recordCourse(tx, event.data),
       [Topics.CourseUpdate]: (event, tx) => recordCourse(tx, event.data),
-      [Topics.CourseDeletion]: (event, tx) => recordCourseDeletion(tx, event.data),
+      [Topics.CourseDeletion]: async (event, tx) => {
+        if ((await deleteCourseVideos(tx, event.data)) > 0) purger.wake();
+      },
       [Topics.StudentEnrolled]: (event, tx) => recordEnrollment(tx, event.data),
       [Topics.TranscodingProgress]: (event, tx) => recordTranscodingProgress(tx, event.data),
-      [Topics.TranscodingCompleted]: (event, tx) => completeTranscoding(tx, ctx.logger, event.data),
+      [Topics.TranscodingCompleted]: async (event, tx) => {
+        if (await completeTranscoding(tx, ctx.logger, event.data)) purger.wake();
+      },
     },
   });
 }
