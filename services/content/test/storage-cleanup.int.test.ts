@@ -87,19 +87,6 @@ async function waitUntilGone(prefix: string): Promise<void> {
   });
 }
 
-async function waitUntilConsumed(...eventIds: string[]): Promise<void> {
-  await waitFor(
-    async () =>
-      (
-        await app.db.query(
-          'SELECT 1 FROM platform_processed_events WHERE consumer_group = $1 AND event_id = ANY($2)',
-          ['content', eventIds],
-        )
-      ).rowCount === eventIds.length,
-    { timeoutMs: 30_000, description: 'the content service to consume the events' },
-  );
-}
-
 describe('re-transcoding', () => {
   let courseId: string;
   let videoId: string;
@@ -198,7 +185,7 @@ describe('Course-Deletion', () => {
     expect(await app.objectKeys(videoFolderOf(uploadedVideo))).toEqual([sourceKeyOf(uploadedVideo)]);
 
     deletionEventId = (await app.publish(Topics.CourseDeletion, deletedCourse, deletion())).id;
-    await waitUntilConsumed(deletionEventId);
+    await app.waitUntilConsumed(deletionEventId);
 
     await expectCourseGone();
     expect((await app.db.query('SELECT 1 FROM storage_purges')).rowCount).toBe(0);
@@ -208,7 +195,7 @@ describe('Course-Deletion', () => {
     await app.publish(Topics.CourseDeletion, deletedCourse, deletion(), deletionEventId);
     const again = await app.publish(Topics.CourseDeletion, deletedCourse, deletion());
     // Recorded as processed: the handler succeeded (a failing one is retried, then dead-lettered).
-    await waitUntilConsumed(again.id);
+    await app.waitUntilConsumed(again.id);
 
     await expectCourseGone();
     expect((await app.db.query('SELECT 1 FROM storage_purges')).rowCount).toBe(0);

@@ -76,20 +76,6 @@ function succeeded(videoId: string, requestId: string, overrides: Partial<Comple
 
 const videoOf = async (videoId: string) => (await app.request('GET', `/${videoId}`, owner)).body;
 
-/** Resolves once the content service's consumer has recorded (processed or skipped) every one of these events. */
-async function waitUntilConsumed(...eventIds: string[]): Promise<void> {
-  await waitFor(
-    async () =>
-      (
-        await app.db.query(
-          'SELECT 1 FROM platform_processed_events WHERE consumer_group = $1 AND event_id = ANY($2)',
-          ['content', eventIds],
-        )
-      ).rowCount === eventIds.length,
-    { timeoutMs: 30_000, description: 'the content service to consume the events' },
-  );
-}
-
 describe('POST /api/v1/content/:videoId/transcode', () => {
   it('queues the video: 202, the row, and one Transcoding-Request on Kafka keyed by the video id', async () => {
     const videoId = await uploadedVideo();
@@ -195,11 +181,11 @@ describe('Transcoding-Progress', () => {
         at: at(),
       }),
     ];
-    await waitUntilConsumed(...ticks.map((t) => t.id));
+    await app.waitUntilConsumed(...ticks.map((t) => t.id));
     expect(await videoOf(videoId)).toMatchObject({ status: 'transcoding', progress: 40 });
 
     // 100% is the completion's to say: a last tick stays at 99.
-    await waitUntilConsumed(
+    await app.waitUntilConsumed(
       (
         await app.publish(Topics.TranscodingProgress, videoId, {
           requestId,
@@ -223,7 +209,7 @@ describe('Transcoding-Completed', () => {
   it('makes the video ready with its renditions, once: a redelivery and a second completion change nothing', async () => {
     const { videoId, requestId } = await queuedVideo();
     const completion = await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId));
-    await waitUntilConsumed(completion.id);
+    await app.waitUntilConsumed(completion.id);
 
     const ready = await videoOf(videoId);
     expect(ready).toMatchObject({
@@ -253,7 +239,7 @@ describe('Transcoding-Completed', () => {
         error: 'worker died',
       }),
     );
-    await waitUntilConsumed(second.id);
+    await app.waitUntilConsumed(second.id);
     await sleep(500);
     expect(await videoOf(videoId)).toEqual(ready);
   });
@@ -271,7 +257,7 @@ describe('Transcoding-Completed', () => {
         error: 'ffmpeg exited with 1',
       }),
     );
-    await waitUntilConsumed(failure.id);
+    await app.waitUntilConsumed(failure.id);
     expect(await videoOf(videoId)).toMatchObject({
       status: 'failed',
       error: 'ffmpeg exited with 1',
@@ -304,10 +290,10 @@ describe('Transcoding-Completed', () => {
       videoId,
       succeeded(videoId, requestId, { status: 'failed', error: 'boom' }),
     );
-    await waitUntilConsumed(failure.id);
+    await app.waitUntilConsumed(failure.id);
     const retry = await app.request('POST', `/${videoId}/transcode`, owner);
     const late = await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId));
-    await waitUntilConsumed(late.id);
+    await app.waitUntilConsumed(late.id);
     expect(await videoOf(videoId)).toMatchObject({ status: 'queued', requestId: retry.body.requestId });
   });
 
@@ -318,7 +304,7 @@ describe('Transcoding-Completed', () => {
       videoId,
       succeeded(videoId, requestId, { masterPlaylistKey: `videos/${randomUUID()}/hls/x/master.m3u8` }),
     );
-    await waitUntilConsumed(forged.id);
+    await app.waitUntilConsumed(forged.id);
     const video = await videoOf(videoId);
     expect(video).toMatchObject({ status: 'failed' });
     expect(video.error).toMatch(/outside/);

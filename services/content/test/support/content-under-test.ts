@@ -179,6 +179,20 @@ export class ContentUnderTest extends ServiceUnderTest<KafkaEventBus> {
     );
   }
 
+  /** Resolves once the content service's consumer has recorded (processed or skipped) every one of these events. */
+  async waitUntilConsumed(...eventIds: string[]): Promise<void> {
+    await waitFor(
+      async () =>
+        (
+          await this.db.query(
+            'SELECT 1 FROM platform_processed_events WHERE consumer_group = $1 AND event_id = ANY($2)',
+            ['content', eventIds],
+          )
+        ).rowCount === eventIds.length,
+      { timeoutMs: 30_000, description: 'the content service to consume the events' },
+    );
+  }
+
   async videoRow(videoId: string): Promise<Record<string, unknown> | undefined> {
     return (await this.db.query('SELECT * FROM videos WHERE id = $1', [videoId])).rows[0];
   }
