@@ -17,7 +17,13 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const cp = await startControlPlane();
+  const cp = await startControlPlane().catch((err: Error) => {
+    // The control plane is throw-away test infrastructure; once, on a loaded machine, kwok died
+    // during start without a word. The tests need A control plane, not that one: start a fresh one
+    // (new dir and ports) once more, and let a second failure fail the run.
+    console.warn(`\ncluster: control plane start failed; starting a fresh one once more.\n${err.message}`);
+    return startControlPlane();
+  });
   const stateFile = join(cp.dir, 'state.json');
   writeState(stateFile, cp);
   process.env[STATE_ENV] = stateFile; // inherited by the test workers, which start after this

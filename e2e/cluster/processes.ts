@@ -2,7 +2,7 @@
 // recorded by PID (with its binary, to recognise it later), so `cli.ts down` in another process
 // can stop what `cli.ts up` started.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -25,6 +25,15 @@ export function startProcess(
   try {
     const child = spawn(binary, args, { stdio: ['ignore', log, log], env });
     if (child.pid === undefined) throw new Error(`could not start ${name} (${binary})`);
+    // A process killed by a signal writes nothing: say in its log how it ended, for the error
+    // message that quotes the log's tail.
+    child.once('exit', (code, signal) => {
+      try {
+        appendFileSync(logFile, `\n[moocflix] ${name} exited: code ${code}, signal ${signal}\n`);
+      } catch {
+        // the log dir is gone (the control plane was torn down)
+      }
+    });
     child.unref();
     return { name, pid: child.pid, binary, logFile };
   } finally {
