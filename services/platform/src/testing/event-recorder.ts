@@ -24,14 +24,29 @@ export interface EventRecorderOptions {
   asSent?: boolean;
 }
 
+/** A message on a recorded topic that is not a valid event of that topic. */
+export interface UnreadableMessage {
+  topic: Topic;
+  key: string | null;
+  reason: string;
+}
+
 /**
  * Keeps every event that really reached the bus on `topics`, through a consumer group of its own (so
  * it takes nothing from the service's consumers). Parsed with the kit's schemas by default, like any
- * consumer would: a malformed event fails the run loudly.
+ * consumer would.
+ *
+ * The topics are shared with every other test on the same broker, and some of those publish garbage on
+ * purpose (a consumer's dead-letter tests). A recorder reading from 'earliest' meets it, so it never
+ * throws in its handler — that would redeliver the same message forever and block every event behind
+ * it. It keeps such messages aside instead, and `about()` fails loudly when one of them carries the
+ * key of the aggregate a test asks about (events are keyed by aggregate id): a malformed event of the
+ * service under test still fails its test.
  */
 export class EventRecorder {
   private constructor(
     private readonly recorded: RecordedEvent[],
+    private readonly unreadable: UnreadableMessage[],
     private readonly subscription: Subscription,
   ) {}
 
@@ -41,23 +56,37 @@ export class EventRecorder {
     options: EventRecorderOptions = {},
   ): Promise<EventRecorder> {
     const recorded: RecordedEvent[] = [];
+    const unreadable: UnreadableMessage[] = [];
     const subscription = await bus.subscribe({
       groupId: `test-recorder-${randomUUID()}`,
       topics,
       startFrom: options.startFrom ?? 'latest',
       handler: async (message) => {
         const topic = message.topic as Topic;
-        const event = options.asSent
-          ? (JSON.parse(message.value) as CloudEvent<EventData<Topic>>)
-          : parseEvent(topic, message.value);
-        recorded.push({ topic, key: message.key, event });
+        try {
+          const event = options.asSent
+            ? (JSON.parse(message.value) as CloudEvent<EventData<Topic>>)
+            : parseEvent(topic, message.value);
+          recorded.push({ topic, key: message.key, event });
+        } catch (err) {
+          unreadable.push({
+            topic,
+            key: message.key,
+            reason: err instanceof Error ? err.message : String(err),
+          });
+        }
       },
     });
-    return new EventRecorder(recorded, subscription);
+    return new EventRecorder(recorded, unreadable, subscription);
   }
 
-  /** Events of `topic` about `subject` (the aggregate id) received so far, in arrival order. */
+  /**
+   * Events of `topic` about `subject` (the aggregate id) received so far, in arrival order. Throws if
+   * a message keyed by `subject` on `topic` could not be read.
+   */
   about<T extends Topic>(topic: T, subject: string): RecordedEvent<T>[] {
+    const bad = this.unreadable.find((m) => m.topic === topic && m.key === subject);
+    if (bad) throw new Error(`an unreadable ${topic} message is keyed by ${subject}: ${bad.reason}`);
     return this.recorded.filter(
       (r): r is RecordedEvent<T> => r.topic === topic && r.event.subject === subject,
     );

@@ -7,7 +7,12 @@ export {
 } from './service-harness';
 export { ServiceUnderTest, type TestUser } from './service-under-test';
 export { kafkaTestBus, stackKafkaBrokers } from './kafka-test-bus';
-export { EventRecorder, type EventRecorderOptions, type RecordedEvent } from './event-recorder';
+export {
+  EventRecorder,
+  type EventRecorderOptions,
+  type RecordedEvent,
+  type UnreadableMessage,
+} from './event-recorder';
 export { publishEvent, readOutbox, republishEvent, type OutboxRow } from './test-events';
 export { recordMessages } from './message-recorder';
 export { positionGroupAtEnd } from './kafka-group-position';
