@@ -15,6 +15,7 @@ module.exports = {
   // A global option: jest ignores testTimeout inside `projects`. Integration and cluster tests
   // start real systems on a 2-core box; unit tests finish in milliseconds either way.
   testTimeout: 60000,
+  testSequencer: '<rootDir>/e2e/test-sequencer.js',
   projects: [
     {
       ...common,
