@@ -242,6 +242,7 @@ describe('rendered objects', () => {
     expect(env(defaults, 'moocflix-content').PLAYBACK_TOKEN_SECRET).toEqual({
       secretKeyRef: { name: 'moocflix-content-playback', key: 'PLAYBACK_TOKEN_SECRET' },
     });
+    expect(env(defaults, 'moocflix-notifications').NOTIFICATION_RETENTION_DAYS).toBe('180');
 
     const full = rendered.get('moocflix full')!;
     for (const deployment of full.filter((o) => o.kind === 'Deployment')) {
@@ -354,6 +355,10 @@ describe('invalid values are refused with a readable message', () => {
     expect(await refused('moocflix', 'transcoding.enabled=true')).toMatch(
       /additional propert(y|ies) 'transcoding' not allowed/,
     );
+  });
+
+  test('a notification retention below the processed-events window', async () => {
+    expect(await refused('notifications', 'retention.days=7')).toMatch(/retention\/days.*minimum/);
   });
 
   test('an enum', async () => {

@@ -258,7 +258,10 @@ export function valuesSchemas(): Record<string, JsonSchema> {
       upload: strict({ maxBytes: int(1) }),
     }),
     assessments: chartSchema('MoocFlix assessments chart values', service()),
-    notifications: chartSchema('MoocFlix notifications chart values', service()),
+    notifications: chartSchema('MoocFlix notifications chart values', {
+      ...service(),
+      retention: strict({ days: int(31) }),
+    }),
     transcoder: chartSchema('MoocFlix transcoder chart values', {
       ...serviceProperties({ networkPolicyPorts: ['dns', 'kafka', 's3'], autoscaling: true }),
       transcoder: strict({

@@ -269,7 +269,7 @@ export const assessmentsOpenApi = {
           },
         },
       },
-      Problem: problemSchema({ reason: true }),
+      Problem: problemSchema(),
     },
   },
 };

@@ -26,7 +26,8 @@ const range = {
   schema: { type: 'string', examples: ['bytes=0-1023'] },
   description: 'One byte range (fMP4 players use them); several ranges get the whole file',
 };
-const notFound = { '404': problem('No such video') };
+// A deleted course's videos are gone for everyone, admins included (their files are purged).
+const notFound = { '404': problem('No such video, or its course was deleted') };
 const watchers = 'the course’s owner, admins and students with an active enrollment in the course';
 const fileResponses = {
   '200': { description: 'The whole file', content: { '*/*': { schema: binary } } },
@@ -179,7 +180,7 @@ export const contentOpenApi = {
           },
           '400': commonProblems['400'],
           '403': problem('Playback token missing, malformed, forged, expired, or for another video'),
-          '404': problem('No such video, or a file its playlists do not name'),
+          '404': problem('No such video (or its course was deleted), or a file its playlists do not name'),
         },
       },
     },
@@ -191,7 +192,7 @@ export const contentOpenApi = {
           ...fileResponses,
           ...commonProblems,
           '403': problem('Not allowed to watch this video'),
-          '404': problem('No such video, or no poster'),
+          '404': problem('No such video (or its course was deleted), or no poster'),
           '409': problem('Not transcoded yet (reason "not-ready")'),
         },
       },
@@ -259,7 +260,7 @@ export const contentOpenApi = {
           requestId: { type: 'string', format: 'uuid' },
         },
       },
-      Problem: problemSchema({ strict: true, reason: true, description: false }),
+      Problem: problemSchema(),
     },
   },
 };

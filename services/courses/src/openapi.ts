@@ -241,7 +241,7 @@ export const coursesOpenApi = {
           },
         ],
       },
-      Problem: problemSchema({ reason: true }),
+      Problem: problemSchema(),
     },
   },
 };

@@ -176,7 +176,7 @@ export const usersOpenApi = {
           },
         },
       },
-      Problem: problemSchema({ strict: true }),
+      Problem: problemSchema(),
     },
   },
 };

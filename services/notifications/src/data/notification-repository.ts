@@ -128,3 +128,21 @@ export async function markAllRead(db: Queryable, recipientId: string, at: Date):
   );
   return rowCount ?? 0;
 }
+
+/**
+ * Deletes up to `limit` notifications created before `cutoff`, oldest first; returns how many. Small
+ * chunks: a sweep never holds many row locks or one long transaction against the inbox's writers.
+ */
+export async function deleteNotificationsCreatedBefore(
+  db: Queryable,
+  cutoff: Date,
+  limit: number,
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM notifications WHERE id IN (
+       SELECT id FROM notifications WHERE created_at < $1 ORDER BY created_at LIMIT $2
+       FOR UPDATE SKIP LOCKED)`,
+    [cutoff, limit],
+  );
+  return rowCount ?? 0;
+}

@@ -28,7 +28,7 @@ export class NotificationsUnderTest extends ServiceUnderTest<KafkaEventBus> {
   /** `bus` shares another service's bus (which stays the caller's to close). */
   static async start(
     name: string,
-    options: { bus?: KafkaEventBus; issuer?: TestTokenIssuer } = {},
+    options: { bus?: KafkaEventBus; issuer?: TestTokenIssuer; env?: Record<string, string> } = {},
   ): Promise<NotificationsUnderTest> {
     const bus = options.bus ?? kafkaTestBus(`notifications-test-${name}`);
     const service = await startTestService({
@@ -37,6 +37,7 @@ export class NotificationsUnderTest extends ServiceUnderTest<KafkaEventBus> {
       databaseUrl: await createTestDatabase(`notifications_${name}`),
       bus,
       issuer: options.issuer,
+      env: options.env,
     });
     return new NotificationsUnderTest(service, bus, BASE, !options.bus);
   }

@@ -16,6 +16,5 @@ export {
   ref,
   uuidPathParam,
   type JsonSchemaOptions,
-  type ProblemSchemaOptions,
   type QueryParameter,
 } from './openapi';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonSchema, page, problem, problemSchema, queryParameters, uuidPathParam } from './openapi';
+import { HttpProblem, problems } from '../errors';
 
 const query = z.strictObject({
   courseId: z.uuid(),
@@ -64,26 +65,58 @@ describe('OpenAPI helpers', () => {
     });
   });
 
-  it('documents the Problem body in as much detail as asked', () => {
-    const plain = problemSchema();
-    expect(plain).toMatchObject({ type: 'object', description: 'RFC 9457 problem details' });
-    expect(plain).not.toHaveProperty('required');
-    expect(Object.keys(plain.properties)).toEqual(['type', 'title', 'status', 'detail', 'errors']);
+  describe('the Problem schema', () => {
+    const schema = problemSchema();
+    type Property = { type: string; format?: string; items?: { required: string[] } };
+    const properties = schema.properties as Record<string, Property>;
 
-    const full = problemSchema({ strict: true, reason: true, description: false });
-    expect(full).not.toHaveProperty('description');
-    expect(full).toMatchObject({
-      required: ['type', 'title', 'status'],
-      properties: { type: { type: 'string', format: 'uri' } },
+    /** A small JSON Schema check of exactly what this schema uses: required, member types, uri format. */
+    function violations(body: Record<string, unknown>): string[] {
+      const found = schema.required.filter((name) => !(name in body)).map((name) => `missing ${name}`);
+      for (const [name, value] of Object.entries(body)) {
+        const property = properties[name];
+        if (!property) {
+          found.push(`undocumented member ${name}`);
+          continue;
+        }
+        const actual = Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+        if (actual !== property.type) found.push(`${name} is ${actual}, documented ${property.type}`);
+        if (property.format === 'uri' && !URL.canParse(String(value))) found.push(`${name} is not a URI`);
+        for (const item of property.items && Array.isArray(value) ? (value as Record<string, unknown>[]) : [])
+          for (const member of property.items?.required ?? [])
+            if (typeof item[member] !== 'string') found.push(`${name}[].${member} missing`);
+      }
+      return found;
+    }
+
+    // Every factory the services answer with, and the extensions they carry: the document must
+    // describe each body as sent, or generated clients reject real errors.
+    const bodies: Array<[string, HttpProblem]> = [
+      ['400 with field errors', problems.badRequest('bad', [{ path: 'limit', message: 'too big' }])],
+      ['401', problems.unauthorized()],
+      ['403', problems.forbidden()],
+      ['404', problems.notFound('Course')],
+      ['409 with a reason', problems.conflict('full', 'capacity-reached')],
+      ['412', problems.preconditionFailed('stale')],
+      ['413', problems.payloadTooLarge()],
+      ['415', problems.unsupportedMediaType('no')],
+      ['422 with a reason', problems.unprocessable('late', 'past-due')],
+      ['429', problems.tooManyRequests(3)],
+      ['503', problems.unavailable('down')],
+    ];
+    it.each(bodies)('describes the %s body as sent', (_name, problem) => {
+      expect(violations(problem.toBody('/api/v1/courses/x'))).toEqual([]);
     });
-    expect(Object.keys(full.properties)).toEqual([
-      'type',
-      'title',
-      'status',
-      'detail',
-      'instance',
-      'reason',
-      'errors',
-    ]);
+
+    it('finds what a body does differently (the check itself can fail)', () => {
+      expect(violations({ type: 'not a uri', title: 'T', status: 400.5, extra: 1, errors: [{}] })).toEqual([
+        'type is not a URI',
+        'status is number, documented integer',
+        'undocumented member extra',
+        'errors[].path missing',
+        'errors[].message missing',
+      ]);
+      expect(violations({ title: 'T', status: 400 })).toEqual(['missing type']);
+    });
   });
 });

@@ -91,38 +91,35 @@ export function page(item: string, extra: Record<string, object> = {}) {
   };
 }
 
-export interface ProblemSchemaOptions {
-  /** List `reason`, the member a 409/422 carries to say which rule refused (`problems.conflict`). */
-  reason?: boolean;
-  /** The full RFC 9457 shape: type, title and status required, type a URI, and `instance`. */
-  strict?: boolean;
-  /** Describe the schema as 'RFC 9457 problem details' (default true). */
-  description?: boolean;
-}
-
 /**
- * components.schemas.Problem, the body of every error (`HttpProblem.toBody`). The services
- * document it in slightly different detail; the options keep each document as it was.
+ * components.schemas.Problem: the body of every error, exactly as the kit sends it
+ * (`HttpProblem.toBody`): RFC 9457 members, `reason` on the 409/422 answers that name the refusing
+ * rule, `errors` on validation failures. One schema for every service, so a client's error handling
+ * is written once.
  */
-export function problemSchema({
-  reason = false,
-  strict = false,
-  description = true,
-}: ProblemSchemaOptions = {}) {
+export function problemSchema() {
   return {
     type: 'object',
-    ...(description ? { description: 'RFC 9457 problem details' } : {}),
-    ...(strict ? { required: ['type', 'title', 'status'] } : {}),
+    description: 'RFC 9457 problem details',
+    required: ['type', 'title', 'status'],
     properties: {
-      type: strict ? { type: 'string', format: 'uri' } : { type: 'string' },
+      type: { type: 'string', format: 'uri' },
       title: { type: 'string' },
       status: { type: 'integer' },
       detail: { type: 'string' },
-      ...(strict ? { instance: { type: 'string' } } : {}),
-      ...(reason ? { reason: { type: 'string' } } : {}),
+      instance: { type: 'string', description: 'The request path' },
+      reason: {
+        type: 'string',
+        description: 'Which rule refused the request (409 and 422 answers); stable, for programs',
+      },
       errors: {
         type: 'array',
-        items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        description: 'One entry per invalid field (400 answers)',
+        items: {
+          type: 'object',
+          required: ['path', 'message'],
+          properties: { path: { type: 'string' }, message: { type: 'string' } },
+        },
       },
     },
   };

@@ -45,7 +45,9 @@ export async function createPlatform(options: {
   const auth = createAuthenticator({
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
-    ...(config.JWT_PUBLIC_JWKS ? { publicKeys: config.JWT_PUBLIC_JWKS as never } : { jwksUrl: config.JWT_JWKS_URL }),
+    ...(config.JWT_PUBLIC_JWKS
+      ? { publicKeys: config.JWT_PUBLIC_JWKS as never }
+      : { jwksUrl: config.JWT_JWKS_URL }),
     revocations,
     logger,
   });

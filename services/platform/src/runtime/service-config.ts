@@ -37,6 +37,10 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
 
 export type CommonServiceConfig = z.infer<ReturnType<typeof commonServiceConfigSchema>>;
 
-export function loadCommonServiceConfig(service: string, defaultPort: number, source = process.env): CommonServiceConfig {
+export function loadCommonServiceConfig(
+  service: string,
+  defaultPort: number,
+  source = process.env,
+): CommonServiceConfig {
   return loadConfig(commonServiceConfigSchema(service, defaultPort), source);
 }
