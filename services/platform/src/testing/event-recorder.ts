@@ -92,6 +92,11 @@ export class EventRecorder {
     );
   }
 
+  /** Every event of `topic` received so far, in arrival order. */
+  all<T extends Topic>(topic: T): RecordedEvent<T>[] {
+    return this.recorded.filter((r): r is RecordedEvent<T> => r.topic === topic);
+  }
+
   close(): Promise<void> {
     return this.subscription.close();
   }

@@ -1,65 +1,48 @@
-import { randomUUID } from 'node:crypto';
-import {
-  createEvent,
-  KafkaEventBus,
-  parseEvent,
-  Topics,
-  type EventData,
-  type Subscription,
-} from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
+import { deadLetterTopic, Topics, type EventData, type KafkaEventBus } from '@moocflix/platform/events';
+import { EventRecorder, publishEvent, recordMessages } from '@moocflix/platform/testing';
 import { waitFor } from '../../../../e2e/stack/control';
 
 type Completion = EventData<typeof Topics.TranscodingCompleted>;
 type Progress = EventData<typeof Topics.TranscodingProgress>;
 export type TranscodingRequest = EventData<typeof Topics.TranscodingRequest>;
 
-export const kafkaBrokers = (): string[] => (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-
-export function testBus(name: string): KafkaEventBus {
-  return new KafkaEventBus({
-    brokers: kafkaBrokers(),
-    clientId: `${name}-${randomUUID()}`,
-    logger: createLogger(name, 'silent'),
-  });
-}
+export { kafkaTestBus as testBus, stackKafkaBrokers as kafkaBrokers } from '@moocflix/platform/testing';
 
 /** Publishes a Transcoding-Request the way content's outbox relay does (CloudEvent, key = videoId). */
 export async function publishRequest(bus: KafkaEventBus, request: TranscodingRequest): Promise<void> {
-  const event = createEvent(Topics.TranscodingRequest, {
+  await publishEvent(bus, Topics.TranscodingRequest, {
     source: 'transcoder-test',
     subject: request.videoId,
     data: request,
   });
-  await bus.publish([
-    { topic: Topics.TranscodingRequest, key: request.videoId, value: JSON.stringify(event) },
-  ]);
 }
 
-/** Records every Transcoding-Completed and Transcoding-Progress that really reached Kafka, with its key. */
+/**
+ * What the transcoder sent back through Kafka, by request id: every Transcoding-Completed and
+ * Transcoding-Progress (the kit's EventRecorder), and the requests it dead-lettered.
+ */
 export class TranscodingEventsRecorder {
-  readonly completions: { key: string | null; data: Completion }[] = [];
-  readonly progress: { key: string | null; data: Progress }[] = [];
-  readonly deadLetters: { key: string | null; headers: Record<string, string> }[] = [];
-  private subscription: Subscription | undefined;
+  private events: EventRecorder | undefined;
+  private dead: Awaited<ReturnType<typeof recordMessages>> | undefined;
 
   constructor(private readonly bus: KafkaEventBus) {}
 
   async start(): Promise<void> {
-    this.subscription = await this.bus.subscribe({
-      groupId: `transcoder-test-recorder-${randomUUID()}`,
-      topics: [Topics.TranscodingCompleted, Topics.TranscodingProgress, `${Topics.TranscodingRequest}.DLQ`],
-      startFrom: 'latest',
-      handler: async (m) => {
-        if (m.topic === Topics.TranscodingCompleted) {
-          this.completions.push({ key: m.key, data: parseEvent(Topics.TranscodingCompleted, m.value).data });
-        } else if (m.topic === Topics.TranscodingProgress) {
-          this.progress.push({ key: m.key, data: parseEvent(Topics.TranscodingProgress, m.value).data });
-        } else {
-          this.deadLetters.push({ key: m.key, headers: m.headers });
-        }
-      },
-    });
+    this.events = await EventRecorder.start(this.bus, [
+      Topics.TranscodingCompleted,
+      Topics.TranscodingProgress,
+    ]);
+    this.dead = await recordMessages(this.bus, [deadLetterTopic(Topics.TranscodingRequest)]);
+  }
+
+  get completions(): { key: string | null; data: Completion }[] {
+    return this.recorded()
+      .all(Topics.TranscodingCompleted)
+      .map(({ key, event }) => ({ key, data: event.data }));
+  }
+
+  get deadLetters(): { key: string | null; headers: Record<string, string> }[] {
+    return (this.dead?.messages ?? []).map(({ key, headers }) => ({ key, headers }));
   }
 
   completionsOf(requestId: string): Completion[] {
@@ -67,7 +50,11 @@ export class TranscodingEventsRecorder {
   }
 
   progressOf(requestId: string): number[] {
-    return this.progress.filter((p) => p.data.requestId === requestId).map((p) => p.data.progress);
+    return this.recorded()
+      .all(Topics.TranscodingProgress)
+      .map(({ event }): Progress => event.data)
+      .filter((p) => p.requestId === requestId)
+      .map((p) => p.progress);
   }
 
   async completion(requestId: string, timeoutMs = 60_000): Promise<Completion> {
@@ -79,6 +66,11 @@ export class TranscodingEventsRecorder {
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.close();
+    await Promise.all([this.events?.close(), this.dead?.close()]);
+  }
+
+  private recorded(): EventRecorder {
+    if (!this.events) throw new Error('TranscodingEventsRecorder.start() was not called');
+    return this.events;
   }
 }
