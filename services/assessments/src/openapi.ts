@@ -12,10 +12,12 @@ import {
   uuidPathParam,
   type JsonSchemaOptions,
 } from '@moocflix/platform/http';
+import { TIME_LIMIT_GRACE_MS } from './domain/attempt';
 import {
   createAssessmentBody,
   gradeBody,
   listAssessmentsQuery,
+  noBody,
   resultsQuery,
   submitBody,
 } from './http/request-schemas';
@@ -36,6 +38,13 @@ const SCORING_RULES =
   'the points when equal to the key after trimming, ignoring case unless caseSensitive (default false); essays are graded ' +
   'by the course owner; an unanswered question earns 0. Scores are rounded to 4 decimals.';
 
+const TIME_LIMIT_RULES =
+  'Time limits are enforced: for an assessment with timeLimitSeconds a student starts an attempt (POST /{id}/attempts) ' +
+  'and must submit it before its expiresAt (startedAt + timeLimitSeconds, capped at dueAt), with a grace of ' +
+  `${TIME_LIMIT_GRACE_MS / 1000} s for the final request's transit; the due date itself has no grace. An attempt that ` +
+  'expired unsubmitted counts toward maxAttempts. Without a time limit starting is optional: a submit ends the open ' +
+  'started attempt if there is one, else it is an attempt of its own.';
+
 /**
  * The OpenAPI 3.1 document served at /api/v1/assessments/openapi.json. Request schemas are generated
  * from the zod schemas that validate the requests, so the document cannot drift from the code.
@@ -50,6 +59,8 @@ export const assessmentsOpenApi = {
       'owner (as known from Course-* events) creates and grades; students actively enrolled (Student-Enrolled) read and ' +
       'submit; anyone else gets 403. Students never see answer keys (correct, tolerance, caseSensitive). An attempt without ' +
       'an answered essay is graded at submit. ' +
+      TIME_LIMIT_RULES +
+      ' ' +
       SCORING_RULES +
       ' Events: Assessment-Creation, Submission-Completed (for the instructor), Grading-Completed (for the student; at submit ' +
       'when fully auto-graded, and on every manual grade or regrade). Consumes Course-Creation, Course-Update, ' +
@@ -99,6 +110,36 @@ export const assessmentsOpenApi = {
         },
       },
     },
+    '/api/v1/assessments/{id}/attempts': {
+      parameters: [uuidPathParam('id')],
+      post: {
+        summary: 'Start an attempt (enrolled students): the server’s clock for the time limit starts now',
+        description:
+          'No body (or an empty object). While the student’s latest attempt is open (started, not submitted, time not ' +
+          'run out) it is returned again with 200. Otherwise the due date and maxAttempts are checked as at submit and ' +
+          'the next attempt starts (201): its number follows every attempt used, submitted or expired. ' +
+          TIME_LIMIT_RULES,
+        requestBody: { required: false, ...json(jsonSchema(noBody, zodOptions)) },
+        responses: {
+          '201': {
+            description: 'Started',
+            headers: {
+              Location: {
+                description: 'Names the attempt: /api/v1/assessments/{id}/attempts/{attempt}',
+                schema: { type: 'string' },
+              },
+            },
+            ...json(ref('Attempt')),
+          },
+          '200': { description: 'The open attempt, started earlier', ...json(ref('Attempt')) },
+          ...common,
+          '403': problem('Not actively enrolled in the course (the course owner included)'),
+          ...notFound,
+          '409': problem('reason attempts-exhausted: every allowed attempt is used (expired ones included)'),
+          '422': problem('reason past-due: the due date has passed'),
+        },
+      },
+    },
     '/api/v1/assessments/{id}/submit': {
       parameters: [uuidPathParam('id')],
       post: {
@@ -116,8 +157,14 @@ export const assessmentsOpenApi = {
           ...common,
           '403': problem('Not actively enrolled in the course'),
           ...notFound,
-          '409': problem('reason attempts-exhausted: every allowed attempt is used'),
-          '422': problem('reason past-due: the due date has passed'),
+          '409': problem(
+            'reason attempts-exhausted: every allowed attempt is used; reason attempt-not-started: the assessment has a ' +
+              'time limit and the student has no open attempt (POST /{id}/attempts first)',
+          ),
+          '422': problem(
+            'reason past-due: the due date has passed; reason time-limit-exceeded: the student’s latest attempt ran out ' +
+              'of time (grace included) before this submit; it stays used',
+          ),
         },
       },
     },
@@ -200,13 +247,37 @@ export const assessmentsOpenApi = {
           options: { type: 'array', items: { type: 'string' } },
         },
       },
+      Attempt: {
+        type: 'object',
+        properties: {
+          assessmentId: { type: 'string', format: 'uuid' },
+          attempt: {
+            type: 'integer',
+            minimum: 1,
+            description: 'The number the submission ending it will take',
+          },
+          startedAt: dateTime,
+          expiresAt: nullable('string', {
+            format: 'date-time',
+            description:
+              'startedAt + timeLimitSeconds, capped at dueAt; submits are accepted until this instant plus the grace. ' +
+              'null = no time limit',
+          }),
+        },
+      },
       Submission: {
         type: 'object',
         properties: {
           id: { type: 'string', format: 'uuid' },
           assessmentId: { type: 'string', format: 'uuid' },
           studentId: { type: 'string' },
-          attempt: { type: 'integer', minimum: 1 },
+          attempt: {
+            type: 'integer',
+            minimum: 1,
+            description:
+              'The number of the started attempt it ended, else the next one; numbers of attempts that expired ' +
+              'unsubmitted stay used (are skipped)',
+          },
           status: { enum: ['submitted', 'graded'] },
           score: nullable('number', { description: 'null until every question is graded' }),
           maxScore: { type: 'number' },
@@ -285,7 +356,9 @@ function assessmentFields() {
     maxAttempts: nullable('integer', { description: 'null = unlimited' }),
     gradingMethod: { enum: ['highest', 'latest', 'first', 'average'] },
     timeLimitSeconds: nullable('integer', {
-      description: 'For the student’s timer; not enforced by the server',
+      description:
+        'Enforced by the server: an attempt must be started (POST /{id}/attempts) and submitted within it ' +
+        '(plus the grace, never past dueAt). null = untimed',
     }),
     maxScore: { type: 'number' },
     createdAt: dateTime,

@@ -324,6 +324,7 @@ describe('service endpoints', () => {
     expect(Object.keys(response.body.paths).sort()).toEqual([
       '/api/v1/assessments',
       '/api/v1/assessments/{id}',
+      '/api/v1/assessments/{id}/attempts',
       '/api/v1/assessments/{id}/results',
       '/api/v1/assessments/{id}/submissions/{submissionId}',
       '/api/v1/assessments/{id}/submissions/{submissionId}/grade',

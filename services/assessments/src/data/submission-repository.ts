@@ -39,14 +39,6 @@ const toSubmission = (row: SubmissionRow): Submission => ({
   gradedBy: row.graded_by,
 });
 
-export async function countAttempts(db: Queryable, assessmentId: string, studentId: string): Promise<number> {
-  const { rows } = await db.query<{ count: number }>(
-    'SELECT count(*)::int AS count FROM submissions WHERE assessment_id = $1 AND student_id = $2',
-    [assessmentId, studentId],
-  );
-  return rows[0]!.count;
-}
-
 export async function insertSubmission(db: Queryable, s: Submission): Promise<Submission> {
   const { rows } = await db.query<SubmissionRow>(
     `INSERT INTO submissions (id, assessment_id, student_id, attempt, status, score, max_score, answers, question_scores,

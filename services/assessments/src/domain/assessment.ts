@@ -17,7 +17,7 @@ export interface Assessment {
   /** null = unlimited. */
   maxAttempts: number | null;
   gradingMethod: GradingMethod;
-  /** Shown to students for their client-side timer; the server cannot measure it (no attempt-start route). */
+  /** Enforced: an attempt is started on the server and must be submitted within it (see attempt.ts); null = untimed. */
   timeLimitSeconds: number | null;
   questions: Question[];
   maxScore: number;

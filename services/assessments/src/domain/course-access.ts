@@ -40,7 +40,7 @@ export function requireOwner(course: CourseStanding, caller: Caller, action: str
     throw problems.forbidden(`Only the course owner may ${action}`);
 }
 
-export function requireActiveStudent(course: CourseStanding, caller: Caller): void {
+export function requireActiveStudent(course: CourseStanding, caller: Caller, action = 'submit'): void {
   if (participantOf(course, caller) !== 'student')
-    throw problems.forbidden('Only students enrolled in the course may submit');
+    throw problems.forbidden(`Only students enrolled in the course may ${action}`);
 }

@@ -1,4 +1,4 @@
-import { submissionRefusal } from './submission-rules';
+import { refusalProblem, submissionRefusal } from './submission-rules';
 
 const now = new Date('2030-01-01T12:00:00Z');
 
@@ -18,5 +18,24 @@ describe('submissionRefusal', () => {
 
   it('refuses once every allowed attempt is used', () => {
     expect(submissionRefusal({ dueAt: null, maxAttempts: 2 }, 2, now)).toBe('attempts-exhausted');
+  });
+});
+
+describe('refusalProblem', () => {
+  it('answers 409 for the state of the attempts, 422 for what came too late, with the reason', () => {
+    expect(refusalProblem('attempts-exhausted').toBody()).toMatchObject({
+      status: 409,
+      reason: 'attempts-exhausted',
+    });
+    expect(refusalProblem('attempt-not-started').toBody()).toMatchObject({
+      status: 409,
+      reason: 'attempt-not-started',
+      detail: expect.stringContaining('/attempts'),
+    });
+    expect(refusalProblem('past-due').toBody()).toMatchObject({ status: 422, reason: 'past-due' });
+    expect(refusalProblem('time-limit-exceeded').toBody()).toMatchObject({
+      status: 422,
+      reason: 'time-limit-exceeded',
+    });
   });
 });

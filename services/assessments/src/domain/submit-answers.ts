@@ -4,25 +4,24 @@ import { problems } from '@moocflix/platform/errors';
 import { enqueueEvent, Topics } from '@moocflix/platform/events';
 import { lockEnrollment } from '@moocflix/platform/projections';
 import { recordGradeEvent } from '../data/grade-event-repository';
-import { countAttempts, insertSubmission } from '../data/submission-repository';
+import { findAttemptHistory, linkSubmission } from '../data/attempt-repository';
+import { insertSubmission } from '../data/submission-repository';
 import { findAnswerErrors, type Answers } from './answer';
+import { submitDecision } from './attempt';
 import { autoGrade } from './auto-grading';
 import { requireActiveStudent, type Caller } from './course-access';
 import { loadAssessment } from './get-assessment';
 import { AUTO_GRADER, gradingCompletedEvent, submissionCompletedEvent, type Submission } from './submission';
-import { REFUSAL_DETAILS, submissionRefusal, type SubmissionRefusal } from './submission-rules';
+import { refusalProblem } from './submission-rules';
 import type { UseCaseContext } from './use-case-context';
-
-const REFUSAL_STATUS: Record<SubmissionRefusal, 'conflict' | 'unprocessable'> = {
-  'attempts-exhausted': 'conflict',
-  'past-due': 'unprocessable',
-};
 
 /**
  * An enrolled student submits an attempt. Answers are checked against the questions (400), then the
- * due date (422 past-due) and the attempt limit (409 attempts-exhausted). Objective questions are
- * graded at once; without an answered essay the attempt is graded on the spot. Submission-Completed
- * (for the instructor) and, when graded, Grading-Completed (for the student) commit with the row.
+ * due date (422 past-due), the time limit (409 attempt-not-started, 422 time-limit-exceeded) and the
+ * attempt limit (409 attempts-exhausted). The submission ends the student's open started attempt and
+ * takes its number (required with a time limit, optional without). Objective questions are graded at
+ * once; without an answered essay the attempt is graded on the spot. Submission-Completed (for the
+ * instructor) and, when graded, Grading-Completed (for the student) commit with the row.
  */
 export async function submitAnswers(
   ctx: UseCaseContext,
@@ -42,10 +41,13 @@ export async function submitAnswers(
     if ((await lockEnrollment(tx, assessment.courseId, caller.userId)) !== 'active') {
       throw problems.forbidden('Only students enrolled in the course may submit');
     }
-    const attemptsUsed = await countAttempts(tx, assessment.id, caller.userId);
     const now = ctx.now();
-    const refusal = submissionRefusal(assessment, attemptsUsed, now);
-    if (refusal) throw problems[REFUSAL_STATUS[refusal]](REFUSAL_DETAILS[refusal], refusal);
+    const decision = submitDecision(
+      assessment,
+      await findAttemptHistory(tx, assessment.id, caller.userId),
+      now,
+    );
+    if (decision.kind === 'refuse') throw refusalProblem(decision.refusal);
 
     const { questionScores, score } = autoGrade(assessment.questions, validAnswers);
     const graded = score !== null;
@@ -53,7 +55,7 @@ export async function submitAnswers(
       id: randomUUID(),
       assessmentId: assessment.id,
       studentId: caller.userId,
-      attempt: attemptsUsed + 1,
+      attempt: decision.attempt,
       status: graded ? 'graded' : 'submitted',
       score,
       maxScore: assessment.maxScore,
@@ -64,6 +66,7 @@ export async function submitAnswers(
       gradedAt: graded ? now : null,
       gradedBy: graded ? AUTO_GRADER : null,
     });
+    if (decision.started) await linkSubmission(tx, decision.started, submission.id);
     const event = { source: ctx.eventSource, subject: assessment.id };
     await enqueueEvent(tx, Topics.SubmissionCompleted, {
       ...event,

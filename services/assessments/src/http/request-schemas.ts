@@ -11,6 +11,8 @@ import { MAX_TEXT_ANSWER_LENGTH } from '../domain/answer';
 export const assessmentParams = z.strictObject({ id: z.uuid() });
 export const submissionParams = z.strictObject({ id: z.uuid(), submissionId: z.uuid() });
 export const noQuery = z.strictObject({});
+/** Starting an attempt takes no input: no body, or an empty JSON object. */
+export const noBody = z.strictObject({});
 
 /** PostgreSQL text cannot hold NUL characters: such input is a 400 here, never a 500 from the database. */
 const storableText = () =>
@@ -77,7 +79,11 @@ export const createAssessmentBody = z
     /** null or absent = unlimited. */
     maxAttempts: z.number().int().min(1).max(100).nullable().optional(),
     gradingMethod: z.enum(GRADING_METHODS).default('highest'),
-    /** Shown to students for their timer; not enforced by the server. */
+    /**
+     * Enforced by the server: a student starts an attempt (POST /:id/attempts) and must submit it
+     * within this many seconds (plus a short grace for the final request's transit), never past the
+     * due date; null or absent = untimed.
+     */
     timeLimitSeconds: z
       .number()
       .int()

@@ -4,20 +4,31 @@ import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
 import { getResults } from '../domain/get-results';
 import { getSubmission } from '../domain/get-submission';
 import { gradeSubmission } from '../domain/grade-submission';
+import { startAttempt } from '../domain/start-attempt';
 import { submitAnswers } from '../domain/submit-answers';
 import type { UseCaseContext } from '../domain/use-case-context';
 import {
   assessmentParams,
   gradeBody,
+  noBody,
   noQuery,
   resultsQuery,
   submissionParams,
   submitBody,
 } from './request-schemas';
 
-/** Submitting attempts (enrolled students), grading them (the course owner), and results. */
+/** Starting and submitting attempts (enrolled students), grading them (the course owner), and results. */
 export function submissionRoutes(ctx: UseCaseContext, auth: Authenticator): Router {
   const router = Router();
+
+  router.post('/:id/attempts', auth.requireAuth, async (req, res) => {
+    const { id } = parseParams(assessmentParams, req);
+    parseQuery(noQuery, req);
+    parseBody(noBody, req);
+    const { attempt, created } = await startAttempt(ctx, getAuth(req), id);
+    if (created) res.status(201).location(`${req.baseUrl}/${id}/attempts/${attempt.attempt}`);
+    res.json(attempt);
+  });
 
   router.post('/:id/submit', auth.requireAuth, async (req, res) => {
     const { id } = parseParams(assessmentParams, req);
