@@ -272,9 +272,9 @@ describe('createEventConsumer: retention of processed event ids (real PostgreSQL
   /** A logger that keeps what it logs, from `level` up. */
   function captureLogs(level: 'info' | 'warn'): {
     log: pino.Logger;
-    entries: { msg: string; rows?: number }[];
+    entries: { msg: string; rows?: number; task?: string }[];
   } {
-    const entries: { msg: string; rows?: number }[] = [];
+    const entries: { msg: string; rows?: number; task?: string }[] = [];
     const log = pino({ level }, { write: (line: string) => void entries.push(JSON.parse(line)) });
     return { log, entries };
   }
@@ -339,7 +339,11 @@ describe('createEventConsumer: retention of processed event ids (real PostgreSQL
       await insertProcessed(groupId, 'old-', 5, '2 hours');
       await startConsumer(groupId, log);
       const failures = () =>
-        entries.filter((e) => e.msg === 'processed-events retention sweep failed').length;
+        entries.filter(
+          (e) =>
+            e.task === 'processed-events-retention' &&
+            e.msg === 'periodic task failed; the next run tries again',
+        ).length;
       await waitFor(() => failures() >= 2, { timeoutMs: 20_000 });
 
       const event = enrolled(`course-${randomUUID()}`, 'student-2');

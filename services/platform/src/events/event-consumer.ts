@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { withTransaction, type Pool, type PoolClient } from '../db';
 import { backoffDelay, sleep } from '../retry';
+import { periodicTask } from '../runtime/periodic-task';
 import type { EventBus, IncomingMessage, Subscription } from './bus';
 import { InvalidEventError, parseEvent, type CloudEvent } from './envelope';
 import type { EventData } from './schemas';
@@ -85,8 +86,6 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const topics = Object.keys(handlers) as Topic[];
   let subscription: Subscription | undefined;
   let stopSignal = new AbortController();
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | undefined;
 
   async function applyOnce(
     event: CloudEvent,
@@ -170,23 +169,19 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         // A stop() waits for the sweep: finish the chunk, leave the rest to the next run.
         if ((rowCount ?? 0) < PROCESSED_SWEEP_CHUNK || signal.aborted) break;
       }
-    } catch (err) {
-      // Only housekeeping: consuming goes on, and the next sweep tries again.
-      logger.warn({ err }, 'processed-events retention sweep failed');
+    } finally {
+      if (deleted > 0) logger.info({ rows: deleted }, 'expired processed event ids deleted');
     }
-    if (deleted > 0) logger.info({ rows: deleted }, 'expired processed event ids deleted');
   }
 
-  function scheduleSweep(delayMs: number, signal: AbortSignal): void {
-    sweepTimer = setTimeout(() => {
-      sweeping = sweepProcessed(signal).finally(() => {
-        sweeping = undefined;
-        if (!signal.aborted) scheduleSweep(processedSweepIntervalMs, signal);
-      });
-    }, delayMs);
-    // The subscription keeps the process alive, not housekeeping.
-    sweepTimer.unref();
-  }
+  const processedSweep = periodicTask({
+    name: 'processed-events-retention',
+    logger,
+    intervalMs: processedSweepIntervalMs,
+    // The first sweep right away: a service restarted more often than the interval still sweeps.
+    firstRunAfterMs: 0,
+    run: sweepProcessed,
+  });
 
   return {
     async start() {
@@ -199,15 +194,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         handler: handleMessage,
         startFrom: options.startFrom,
       });
-      // The first sweep right away: a service restarted more often than the interval still sweeps.
-      scheduleSweep(0, stopSignal.signal);
+      processedSweep.start();
       logger.info({ topics }, 'event consumer started');
     },
     async stop() {
       if (!subscription) return;
       stopSignal.abort();
-      clearTimeout(sweepTimer);
-      await Promise.all([subscription.close(), sweeping]);
+      await Promise.all([subscription.close(), processedSweep.stop()]);
       subscription = undefined;
     },
   };
