@@ -140,6 +140,24 @@ export const assessmentsOpenApi = {
         },
       },
     },
+    '/api/v1/assessments/{id}/attempts/{attempt}': {
+      parameters: [
+        uuidPathParam('id'),
+        { name: 'attempt', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+      ],
+      get: {
+        summary:
+          'One of the caller’s own attempts (enrolled students), e.g. to restore a timer after a reload',
+        responses: {
+          '200': { description: 'The attempt', ...json(ref('Attempt')) },
+          ...common,
+          '403': problem(
+            'Not actively enrolled in the course: attempts are read by the student who started them',
+          ),
+          '404': problem('No such assessment, or the caller started no attempt with this number'),
+        },
+      },
+    },
     '/api/v1/assessments/{id}/submit': {
       parameters: [uuidPathParam('id')],
       post: {

@@ -325,6 +325,7 @@ describe('service endpoints', () => {
       '/api/v1/assessments',
       '/api/v1/assessments/{id}',
       '/api/v1/assessments/{id}/attempts',
+      '/api/v1/assessments/{id}/attempts/{attempt}',
       '/api/v1/assessments/{id}/results',
       '/api/v1/assessments/{id}/submissions/{submissionId}',
       '/api/v1/assessments/{id}/submissions/{submissionId}/grade',

@@ -162,6 +162,31 @@ describe('POST /:id/attempts', () => {
   });
 });
 
+describe('GET /:id/attempts/:attempt', () => {
+  it('gives the student their own attempt where Location pointed, and nobody else', async () => {
+    const student = await enrolledStudent();
+    const timed = await quiz({ timeLimitSeconds: 600 });
+    const started = await start(timed.id, student);
+    const location = started.headers.get('location')!;
+    const path = location.replace('/api/v1/assessments', '');
+
+    const read = await app.request('GET', path, student);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(started.body);
+
+    // Numbers are per student: another student's attempt 1 is their own, which they have not started.
+    const other = await enrolledStudent();
+    expectProblem(await app.request('GET', path, other), 404);
+    expectProblem(await app.request('GET', path, owner), 403);
+    expectProblem(await app.request('GET', `/${timed.id}/attempts/2`, student), 404);
+    expectProblem(await app.request('GET', `/${randomUUID()}/attempts/1`, student), 404);
+    expectProblem(await app.request('GET', `/${timed.id}/attempts/0`, student), 400);
+    expectProblem(await app.request('GET', `/${timed.id}/attempts/first`, student), 400);
+    expectProblem(await app.request('GET', `${path}?x=1`, student), 400);
+    expectProblem(await app.request('GET', path, undefined), 401);
+  });
+});
+
 describe('POST /:id/submit — an assessment with a time limit', () => {
   it('ends the started attempt within the limit: 201 with its number, the attempt row linked', async () => {
     const student = await enrolledStudent();
@@ -223,6 +248,15 @@ describe('POST /:id/submit — an assessment with a time limit', () => {
       [1, null],
       [2, null],
     ]);
+    // The student's results say the same as the refusal: both attempts used, none left.
+    const results = await app.request('GET', `/${timed.id}/results`, student);
+    expect(results.status).toBe(200);
+    expect(results.body.grade).toMatchObject({ attemptsUsed: 2, attemptsRemaining: 0, score: null });
+    const owners = await app.request('GET', `/${timed.id}/results`, owner);
+    expect(owners.body.items.find((i: Json) => i.studentId === student.id).grade).toMatchObject({
+      attemptsUsed: 2,
+      attemptsRemaining: 0,
+    });
   });
 });
 

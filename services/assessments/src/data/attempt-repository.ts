@@ -21,6 +21,19 @@ const toAttempt = (row: AttemptRow): Attempt => ({
   submissionId: row.submission_id,
 });
 
+export async function findAttempt(
+  db: Queryable,
+  assessmentId: string,
+  studentId: string,
+  attempt: number,
+): Promise<Attempt | undefined> {
+  const { rows } = await db.query<AttemptRow>(
+    `SELECT ${COLUMNS} FROM attempts WHERE assessment_id = $1 AND student_id = $2 AND attempt = $3`,
+    [assessmentId, studentId, attempt],
+  );
+  return rows[0] && toAttempt(rows[0]);
+}
+
 /** The student's most recently started attempt (the greatest number), submitted or not. */
 export async function findLatestStartedAttempt(
   db: Queryable,
@@ -51,6 +64,20 @@ export async function greatestAttemptNumber(
     [assessmentId, studentId],
   );
   return rows[0]!.greatest;
+}
+
+/** The greatest started attempt number of each of these students (students without one are absent). */
+export async function greatestStartedAttempts(
+  db: Queryable,
+  assessmentId: string,
+  studentIds: readonly string[],
+): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ student_id: string; greatest: number }>(
+    `SELECT student_id, max(attempt)::int AS greatest FROM attempts
+      WHERE assessment_id = $1 AND student_id = ANY($2) GROUP BY student_id`,
+    [assessmentId, studentIds],
+  );
+  return new Map(rows.map((r) => [r.student_id, r.greatest]));
 }
 
 /** What starting or submitting decides on; read under the student's enrollment lock. */

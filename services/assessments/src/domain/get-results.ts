@@ -8,6 +8,7 @@ import {
   listSubmissionsOf,
   pageResultStudents,
 } from '../data/submission-repository';
+import { greatestStartedAttempts } from '../data/attempt-repository';
 import type { Assessment } from './assessment';
 import { requireParticipant, type Caller } from './course-access';
 import { finalGrade } from './grading-method';
@@ -54,8 +55,11 @@ export async function getResults(
 ): Promise<OwnResults | CourseResults> {
   const { assessment, course } = await loadAssessment(ctx, caller, assessmentId);
   if (requireParticipant(course, caller) === 'student') {
-    const items = await listStudentSubmissions(ctx.pool, assessment.id, caller.userId);
-    return { items, grade: studentGrade(assessment, items) };
+    const [items, started] = await Promise.all([
+      listStudentSubmissions(ctx.pool, assessment.id, caller.userId),
+      greatestStartedAttempts(ctx.pool, assessment.id, [caller.userId]),
+    ]);
+    return { items, grade: studentGrade(assessment, items, started.get(caller.userId)) };
   }
   const position = decodeCursor(cursorSchema, page.cursor);
   const studentIds = await pageResultStudents(ctx.pool, assessment.id, assessment.courseId, {
@@ -63,14 +67,15 @@ export async function getResults(
     limit: page.limit + 1,
   });
   const { items: pageIds, nextCursor } = keysetPage(studentIds, page.limit, (last) => ({ s: last }));
-  const [submissions, stats] = await Promise.all([
+  const [submissions, started, stats] = await Promise.all([
     listSubmissionsOf(ctx.pool, assessment.id, pageIds),
+    greatestStartedAttempts(ctx.pool, assessment.id, pageIds),
     courseStats(ctx, assessment),
   ]);
   const byStudent = groupByStudent(submissions);
   const items = pageIds.map((studentId) => {
     const own = byStudent.get(studentId) ?? [];
-    return { studentId, grade: studentGrade(assessment, own), submissions: own };
+    return { studentId, grade: studentGrade(assessment, own, started.get(studentId)), submissions: own };
   });
   return { items, nextCursor, stats };
 }

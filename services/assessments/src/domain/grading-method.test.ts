@@ -40,6 +40,24 @@ describe('studentGrade', () => {
     });
   });
 
+  it('counts a started attempt never submitted (expired, or running) as used', () => {
+    // Attempt 2 expired unsubmitted, attempt 3 was submitted: three used, none left.
+    const grade = studentGrade(
+      assessment,
+      [
+        { attempt: 1, status: 'graded', score: 4 },
+        { attempt: 3, status: 'graded', score: 6 },
+      ],
+      3,
+    );
+    expect(grade).toMatchObject({ attemptsUsed: 3, attemptsRemaining: 0, score: 6 });
+    // Attempt 2 started, still running: two used, one left.
+    expect(studentGrade(assessment, [{ attempt: 1, status: 'graded', score: 4 }], 2)).toMatchObject({
+      attemptsUsed: 2,
+      attemptsRemaining: 1,
+    });
+  });
+
   it('reports unlimited attempts as null remaining, and no grade before any attempt', () => {
     expect(studentGrade({ ...assessment, maxAttempts: null }, [])).toEqual({
       method: 'latest',

@@ -15,10 +15,17 @@ export interface StudentGrade {
   pendingGrading: boolean;
 }
 
+/**
+ * `greatestStartedAttempt`: the greatest number among the student's started attempts (0 for none).
+ * Attempt numbers are handed out in order, so the greatest one used — by a submission or by an
+ * attempt started and never submitted (expired, or still running) — is the number of attempts used.
+ */
 export function studentGrade(
   assessment: Pick<Assessment, 'gradingMethod' | 'maxScore' | 'maxAttempts'>,
   submissions: readonly Pick<Submission, 'attempt' | 'status' | 'score'>[],
+  greatestStartedAttempt = 0,
 ): StudentGrade {
+  const attemptsUsed = Math.max(greatestStartedAttempt, ...submissions.map((s) => s.attempt));
   const graded = submissions.flatMap((s) =>
     s.status === 'graded' && s.score !== null ? [{ attempt: s.attempt, score: s.score }] : [],
   );
@@ -26,9 +33,9 @@ export function studentGrade(
     method: assessment.gradingMethod,
     score: finalGrade(assessment.gradingMethod, graded),
     maxScore: assessment.maxScore,
-    attemptsUsed: submissions.length,
+    attemptsUsed,
     attemptsRemaining:
-      assessment.maxAttempts === null ? null : Math.max(0, assessment.maxAttempts - submissions.length),
+      assessment.maxAttempts === null ? null : Math.max(0, assessment.maxAttempts - attemptsUsed),
     pendingGrading: submissions.some((s) => s.status === 'submitted'),
   };
 }

@@ -10,6 +10,10 @@ import { MAX_TEXT_ANSWER_LENGTH } from '../domain/answer';
  */
 export const assessmentParams = z.strictObject({ id: z.uuid() });
 export const submissionParams = z.strictObject({ id: z.uuid(), submissionId: z.uuid() });
+export const attemptParams = z.strictObject({
+  id: z.uuid(),
+  attempt: z.coerce.number().int().min(1).max(1_000_000),
+});
 export const noQuery = z.strictObject({});
 /** Starting an attempt takes no input: no body, or an empty JSON object. */
 export const noBody = z.strictObject({});

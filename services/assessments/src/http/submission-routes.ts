@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform/auth';
 import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
+import { getOwnAttempt } from '../domain/get-attempt';
 import { getResults } from '../domain/get-results';
 import { getSubmission } from '../domain/get-submission';
 import { gradeSubmission } from '../domain/grade-submission';
@@ -9,6 +10,7 @@ import { submitAnswers } from '../domain/submit-answers';
 import type { UseCaseContext } from '../domain/use-case-context';
 import {
   assessmentParams,
+  attemptParams,
   gradeBody,
   noBody,
   noQuery,
@@ -28,6 +30,12 @@ export function submissionRoutes(ctx: UseCaseContext, auth: Authenticator): Rout
     const { attempt, created } = await startAttempt(ctx, getAuth(req), id);
     if (created) res.status(201).location(`${req.baseUrl}/${id}/attempts/${attempt.attempt}`);
     res.json(attempt);
+  });
+
+  router.get('/:id/attempts/:attempt', auth.requireAuth, async (req, res) => {
+    const { id, attempt } = parseParams(attemptParams, req);
+    parseQuery(noQuery, req);
+    res.json(await getOwnAttempt(ctx, getAuth(req), id, attempt));
   });
 
   router.post('/:id/submit', auth.requireAuth, async (req, res) => {
