@@ -14,16 +14,20 @@ export interface NotificationRetentionOptions {
   sweepIntervalMs: number;
 }
 
+// The first sweep soon after start, so a service redeployed more often than the interval still
+// sweeps; at a random moment in that minute, so replicas started together spread their sweeps.
+const FIRST_SWEEP_WITHIN_MS = 60_000;
+
 /**
- * Deletes notifications older than the retention, every sweep interval (the first sweep one interval
- * after start, so a fleet restarting together does not sweep at once). Replicas may sweep at the same
- * time: SKIP LOCKED lets them split the rows instead of waiting on each other.
+ * Deletes notifications older than the retention, every sweep interval. Replicas may sweep at the
+ * same time: SKIP LOCKED lets them split the rows instead of waiting on each other.
  */
 export function notificationRetention(options: NotificationRetentionOptions): PeriodicTask {
   return periodicTask({
     name: 'notification-retention',
     logger: options.logger,
     intervalMs: options.sweepIntervalMs,
+    firstRunAfterMs: Math.random() * Math.min(FIRST_SWEEP_WITHIN_MS, options.sweepIntervalMs),
     async run(signal) {
       const cutoff = new Date(options.now().getTime() - options.retentionDays * DAY_MS);
       let deleted = 0;
