@@ -18,12 +18,12 @@ import { contentOpenApi } from './openapi';
 import { loadPlaybackKey } from './playback-key';
 
 export const CONTENT_BASE_PATH = '/api/v1/content';
-const MIGRATIONS_DIR = join(__dirname, '../migrations');
+export const CONTENT_MIGRATIONS_DIR = join(__dirname, '../migrations');
 
 /** Content Delivery (DESIGN §1, §5): uploads, metadata, transcoding requests, HLS playback. */
 export async function createContentService(ctx: ServiceContext): Promise<ServiceModule> {
   const config = loadContentConfig(ctx.env);
-  await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
+  await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, CONTENT_MIGRATIONS_DIR], ctx.logger);
   const outputs = new HlsOutputStore(ctx.storage);
   const content: ContentContext = {
     pool: ctx.pool,

@@ -14,6 +14,8 @@ export interface StoragePurgerOptions {
   logger: Logger;
   /** Time between two sweeps for due purges: the safety net behind wake() (crashes, failed purges). */
   sweepIntervalMs: number;
+  /** Delay before retrying a failed purge; doubles per failure up to an hour. Default 5 s. */
+  firstRetryDelayMs?: number;
 }
 
 // Purges claimed per round; a round repeats while it finds a full batch.
@@ -24,7 +26,7 @@ const LEASE_SECONDS = 300;
 // A wake-up comes from inside the transaction that scheduled the purge; the run waits a moment so
 // that transaction has committed (or the sweep picks it up later).
 const WAKE_DELAY_MS = 200;
-const FIRST_RETRY_DELAY_MS = 5_000;
+const DEFAULT_FIRST_RETRY_DELAY_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 60 * 60_000;
 
 /**
@@ -109,7 +111,8 @@ export class StoragePurger {
       await finishPurge(this.options.pool, purge);
       log.info({ objects: deleted }, 'storage prefix purged');
     } catch (err) {
-      const delayMs = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** (purge.attempts - 1));
+      const firstDelayMs = this.options.firstRetryDelayMs ?? DEFAULT_FIRST_RETRY_DELAY_MS;
+      const delayMs = Math.min(MAX_RETRY_DELAY_MS, firstDelayMs * 2 ** (purge.attempts - 1));
       log.warn({ err, retryInMs: delayMs }, 'storage purge failed; it will be retried');
       await postponePurge(
         this.options.pool,
