@@ -23,9 +23,6 @@ const BATCH_SIZE = 20;
 // A claimed purge is due again after this long: long enough for a big folder on a slow S3, short
 // enough that the purge of a replica that died mid-way is soon taken over.
 const LEASE_SECONDS = 300;
-// A wake-up comes from inside the transaction that scheduled the purge; the run waits a moment so
-// that transaction has committed (or the sweep picks it up later).
-const WAKE_DELAY_MS = 200;
 const DEFAULT_FIRST_RETRY_DELAY_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 60 * 60_000;
 
@@ -39,7 +36,6 @@ const MAX_RETRY_DELAY_MS = 60 * 60_000;
 export class StoragePurger {
   private readonly logger: Logger;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private rerunRequested = false;
   private stopped = true;
@@ -60,19 +56,12 @@ export class StoragePurger {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.sweepTimer);
-    clearTimeout(this.wakeTimer);
-    this.wakeTimer = undefined;
     await this.running;
   }
 
-  /** A purge was just scheduled (in a transaction about to commit): run soon rather than at the next sweep. */
+  /** Purges were just scheduled and committed: run now rather than at the next sweep. */
   wake(): void {
-    if (this.stopped || this.wakeTimer) return;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.trigger();
-    }, WAKE_DELAY_MS);
-    this.wakeTimer.unref();
+    this.trigger();
   }
 
   /** One run at a time; a trigger during a run makes it go round once more. */

@@ -11,8 +11,8 @@ export const CONTENT_EVENTS_GROUP = 'content';
 
 /**
  * The course and enrollment projections, and the transcoder's progress and completions. Handlers
- * that schedule storage purges wake the purger, which deletes the objects once the transaction has
- * committed.
+ * that schedule storage purges wake the purger once their transaction has committed: woken earlier,
+ * it would not see the purges yet.
  */
 export function createContentEventsConsumer(ctx: ServiceContext, purger: StoragePurger): EventConsumer {
   return createEventConsumer({
@@ -23,13 +23,13 @@ export function createContentEventsConsumer(ctx: ServiceContext, purger: Storage
     handlers: {
       [Topics.CourseCreation]: (event, tx) => recordCourse(tx, event.data),
       [Topics.CourseUpdate]: (event, tx) => recordCourse(tx, event.data),
-      [Topics.CourseDeletion]: async (event, tx) => {
-        if ((await deleteCourseVideos(tx, event.data)) > 0) purger.wake();
+      [Topics.CourseDeletion]: async (event, tx, { afterCommit }) => {
+        if ((await deleteCourseVideos(tx, event.data)) > 0) afterCommit(() => purger.wake());
       },
       [Topics.StudentEnrolled]: (event, tx) => recordEnrollment(tx, event.data),
       [Topics.TranscodingProgress]: (event, tx) => recordTranscodingProgress(tx, event.data),
-      [Topics.TranscodingCompleted]: async (event, tx) => {
-        if (await completeTranscoding(tx, ctx.logger, event.data)) purger.wake();
+      [Topics.TranscodingCompleted]: async (event, tx, { afterCommit }) => {
+        if (await completeTranscoding(tx, ctx.logger, event.data)) afterCommit(() => purger.wake());
       },
     },
   });

@@ -5,7 +5,7 @@ import { createPool, runMigrations, type Pool, type PoolClient } from '../db';
 import type { EventBus } from './bus';
 import { createEvent, type CloudEvent } from './envelope';
 import { DeadLetterHeaders } from './dead-letter';
-import { createEventConsumer, type EventConsumer } from './event-consumer';
+import { createEventConsumer, type EventConsumer, type HandlerContext } from './event-consumer';
 import { InProcessEventBus } from './in-process-bus';
 import { KIT_MIGRATIONS_DIR } from './index';
 import { KafkaEventBus } from './kafka-bus';
@@ -102,7 +102,7 @@ describe.each([
   const deadLettersOf = (courseId: string) => deadLetters.messages.filter((m) => m.key === courseId);
 
   async function startConsumer(
-    handler: (event: Enrolled, tx: PoolClient) => Promise<void>,
+    handler: (event: Enrolled, tx: PoolClient, context: HandlerContext) => Promise<void>,
     options: { groupId?: string; maxAttempts?: number; startFrom?: 'earliest' | 'latest' } = {},
   ): Promise<{ groupId: string; consumer: EventConsumer }> {
     const groupId = options.groupId ?? `consumer-test-${randomUUID()}`;
@@ -212,6 +212,49 @@ describe.each([
     await waitFor(() => deadLettersOf(courseId).length > 0, { timeoutMs: 20_000 });
     expect(await effectsOf(event.id)).toBe(0);
     expect(await processedMarkers(groupId, event.id)).toBe(0);
+  });
+
+  it('runs afterCommit callbacks once the effect is committed, never for a rolled-back attempt', async () => {
+    const courseId = `course-${randomUUID()}`;
+    const event = enrolled(courseId, 'student-after-commit');
+    let attempts = 0;
+    // What a callback sees from another connection: the effect must be there already.
+    const seenByCallbacks: Promise<number>[] = [];
+    await startConsumer(
+      async (e, tx, { afterCommit }) => {
+        if (e.id !== event.id) return;
+        attempts++;
+        await recordEffect(e, tx);
+        afterCommit(() => seenByCallbacks.push(effectsOf(e.id)));
+        if (attempts === 1) throw new Error('first attempt fails after asking for a callback');
+      },
+      { maxAttempts: 3 },
+    );
+    await publish(event);
+
+    await waitFor(async () => (await effectsOf(event.id)) === 1, { timeoutMs: 20_000 });
+    await waitFor(() => seenByCallbacks.length === 1, { timeoutMs: 5_000 });
+    expect(attempts).toBe(2);
+    expect(await Promise.all(seenByCallbacks)).toEqual([1]);
+  });
+
+  it('keeps an event processed when its afterCommit callback throws', async () => {
+    const courseId = `course-${randomUUID()}`;
+    const event = enrolled(courseId, 'student-callback-throws');
+    let callbacks = 0;
+    const { groupId } = await startConsumer(async (e, tx, { afterCommit }) => {
+      await recordEffect(e, tx);
+      afterCommit(() => {
+        if (e.id === event.id) callbacks++;
+        throw new Error('wake-up failed');
+      });
+    });
+    await publish(event);
+
+    await waitFor(() => callbacks === 1, { timeoutMs: 20_000 });
+    expect(await processedMarkers(groupId, event.id)).toBe(1);
+    expect(await effectsOf(event.id)).toBe(1);
+    expect(deadLettersOf(courseId)).toEqual([]);
   });
 
   it('leaves an event it was still retrying at stop() to the next consumer of its group', async () => {

@@ -8,9 +8,20 @@ import type { EventData } from './schemas';
 import { deadLetterMessage } from './dead-letter';
 import { deadLetterTopic, type Topic } from './topics';
 
+/** What a handler may ask of the consumer besides its transaction. */
+export interface HandlerContext {
+  /**
+   * Runs `fn` once the handler's transaction has committed, never if it rolls back (a failed
+   * attempt's callbacks are dropped with it): the moment to wake a worker that reads what the
+   * handler wrote. A throwing `fn` is logged; the event stays processed.
+   */
+  afterCommit(fn: () => void): void;
+}
+
 export type EventHandler<T extends Topic> = (
   event: CloudEvent<EventData<T>>,
   tx: PoolClient,
+  context: HandlerContext,
 ) => Promise<void>;
 export type EventHandlers = { [T in Topic]?: EventHandler<T> };
 
@@ -91,19 +102,28 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     event: CloudEvent,
     handler: EventHandler<Topic>,
   ): Promise<'processed' | 'duplicate'> {
-    return withTransaction(pool, async (tx) => {
+    const afterCommit: Array<() => void> = [];
+    const outcome = await withTransaction(pool, async (tx) => {
       const claimed = await tx.query(
         'INSERT INTO platform_processed_events (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
         [groupId, event.id],
       );
       if (claimed.rowCount === 0) return 'duplicate';
       try {
-        await handler(event as CloudEvent<never>, tx);
+        await handler(event as CloudEvent<never>, tx, { afterCommit: (fn) => afterCommit.push(fn) });
       } catch (err) {
         throw new HandlerFailure(err);
       }
       return 'processed';
     });
+    for (const fn of afterCommit) {
+      try {
+        fn();
+      } catch (err) {
+        logger.warn({ err, eventId: event.id }, 'after-commit callback failed');
+      }
+    }
+    return outcome;
   }
 
   async function deadLetter(

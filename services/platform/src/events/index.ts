@@ -12,6 +12,7 @@ export {
   type EventConsumer,
   type EventConsumerOptions,
   type EventHandler,
+  type HandlerContext,
   type EventHandlers,
 } from './event-consumer';
 export { KafkaEventBus, type KafkaEventBusOptions } from './kafka-bus';
