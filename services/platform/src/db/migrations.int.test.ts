@@ -70,4 +70,58 @@ describe('runMigrations (real PostgreSQL)', () => {
       await other.end();
     }
   });
+
+  describe('a no-transaction migration', () => {
+    const indexes = async (): Promise<{ name: string; valid: boolean }[]> =>
+      (
+        await pool.query<{ name: string; valid: boolean }>(
+          `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE c.relname LIKE 'big_%' ORDER BY 1`,
+        )
+      ).rows;
+
+    it('builds an index CONCURRENTLY (refused inside a transaction) and records the file', async () => {
+      const dir = migrationsDir({
+        '001_big.sql': 'CREATE TABLE big (id int, at timestamptz); INSERT INTO big SELECT i, now() FROM generate_series(1, 1000) i;',
+        '002_big_by_at.sql': [
+          '-- moocflix:no-transaction',
+          '-- a comment line; and a statement over two lines below',
+          'DROP INDEX CONCURRENTLY IF EXISTS big_by_at;',
+          'CREATE INDEX CONCURRENTLY big_by_at',
+          '  ON big (at);',
+        ].join('\n'),
+      });
+      dirs.push(dir);
+      expect(await runMigrations(pool, dir)).toEqual(['001_big.sql', '002_big_by_at.sql']);
+      expect(await indexes()).toEqual([{ name: 'big_by_at', valid: true }]);
+      expect(await runMigrations(pool, dir)).toEqual([]);
+
+      // Without the marker the same file fails: the runner really ran it outside a transaction.
+      const plain = migrationsDir({
+        '003_big_by_id.sql': 'CREATE INDEX CONCURRENTLY big_by_id ON big (id);',
+      });
+      dirs.push(plain);
+      await expect(runMigrations(pool, plain)).rejects.toThrow(/transaction block/);
+    });
+
+    it('is not recorded when a statement fails, and runs again from the top once fixed', async () => {
+      const dir = migrationsDir({
+        '001_big.sql': 'CREATE TABLE big (id int, email text); INSERT INTO big VALUES (1, \'a\'), (2, \'a\');',
+        // The unique build fails on the duplicate: PostgreSQL leaves an INVALID index behind.
+        '002_big_email.sql': [
+          '-- moocflix:no-transaction',
+          'DROP INDEX CONCURRENTLY IF EXISTS big_email;',
+          'CREATE UNIQUE INDEX CONCURRENTLY big_email ON big (email);',
+        ].join('\n'),
+      });
+      dirs.push(dir);
+      await expect(runMigrations(pool, dir)).rejects.toThrow(/002_big_email\.sql/);
+      expect(await appliedNames(pool)).toEqual(['001_big.sql']);
+      expect(await indexes()).toEqual([{ name: 'big_email', valid: false }]);
+
+      await pool.query("UPDATE big SET email = 'b' WHERE id = 2");
+      expect(await runMigrations(pool, dir)).toEqual(['002_big_email.sql']);
+      expect(await indexes()).toEqual([{ name: 'big_email', valid: true }]);
+    });
+  });
 });
