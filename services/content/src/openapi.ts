@@ -187,11 +187,27 @@ export const contentOpenApi = {
     '/api/v1/content/{videoId}/poster': {
       get: {
         summary: `The poster image (${watchers})`,
-        parameters: [videoId, range],
+        description:
+          'With the bearer token, or without one through the video’s posterUrl, whose playback token ' +
+          '(short-lived, for this video) is the permission: an <img> or <video poster> sends no headers.',
+        security: [{ bearer: [] }, {}],
+        parameters: [
+          videoId,
+          {
+            name: 'token',
+            in: 'query',
+            required: false,
+            schema: { type: 'string' },
+            description: 'The playback token of the video’s posterUrl (then no bearer token is needed)',
+          },
+          range,
+        ],
         responses: {
           ...fileResponses,
           ...commonProblems,
-          '403': problem('Not allowed to watch this video'),
+          '403': problem(
+            'Not allowed to watch this video, or a playback token malformed, forged, expired or for another video',
+          ),
           '404': problem('No such video (or its course was deleted), or no poster'),
           '409': problem('Not transcoded yet (reason "not-ready")'),
         },
@@ -247,6 +263,12 @@ export const contentOpenApi = {
             description: 'The current (or last) transcoding request',
           },
           error: { ...nullable('string'), description: 'Why the last transcode failed' },
+          posterUrl: {
+            ...nullable('string'),
+            description:
+              'The poster, fetchable without a bearer token while its playback token lives ' +
+              '(PLAYBACK_TOKEN_TTL_SECONDS); null before the first transcode and in upload answers',
+          },
           createdAt: dateTime,
           updatedAt: dateTime,
         },

@@ -134,6 +134,26 @@ describe('upload → transcode → ready → play', () => {
     }
   });
 
+  it('gives watchers a posterUrl that works without a bearer token (an <img> sends none), for that video only', async () => {
+    const video = await app.request('GET', `/${videoId}`, enrolled);
+    expect(video.status).toBe(200);
+    const posterUrl: string = video.body.posterUrl;
+    expect(posterUrl).toMatch(new RegExp(`^/api/v1/content/${videoId}/poster\\?token=[^&]+$`));
+
+    const poster = await app.fetchUrl(posterUrl);
+    expect(poster.status).toBe(200);
+    expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    expect(poster.bytes.subarray(0, 2).toString('hex')).toBe('ffd8');
+
+    // The token names this video: on another one it is refused, and garbage is refused too.
+    const token = posterUrl.split('token=')[1]!;
+    expectProblem(await fetchProblem(`/api/v1/content/${randomUUID()}/poster?token=${token}`), 403);
+    expectProblem(await fetchProblem(`/api/v1/content/${videoId}/poster?token=v1.garbage`), 403);
+    expectProblem(await fetchProblem(`/api/v1/content/${videoId}/poster?token=`), 400);
+    expectProblem(await fetchProblem(`/api/v1/content/${videoId}/poster?other=1`), 401);
+    expectProblem(await fetchProblem(`/api/v1/content/${videoId}/poster`), 401);
+  });
+
   it('transcodes a portrait clip into portrait renditions that play', async () => {
     const portraitId = await uploadAndTranscode(
       await generateClip(join(dir, 'portrait.mp4'), { width: 240, height: 426, seconds: 2 }),

@@ -72,6 +72,7 @@ describe('POST /api/v1/content/upload', () => {
       renditions: [],
       requestId: null,
       error: null,
+      posterUrl: null,
     });
     expect(video.durationSeconds).toBeCloseTo(4, 0);
     expect(response.headers.get('location')).toBe(`/api/v1/content/${video.videoId}`);

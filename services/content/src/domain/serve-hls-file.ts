@@ -3,17 +3,11 @@ import { findVideo } from '../data/video-repository';
 import type { ContentContext } from './content-context';
 import { isPlaylistPath, rewritePlaylist } from './hls-playlist';
 import { hlsFileUrl } from './open-stream';
+import { requirePlaybackGrant } from './playback-grant';
 import { storedFile, type ServedFile } from './served-file';
 import { playableOutputs } from './video';
 
 export type ServedHlsFile = { kind: 'playlist'; text: string } | ServedFile;
-
-const TOKEN_REFUSALS = {
-  malformed: 'The playback token is malformed',
-  'bad-signature': 'The playback token is not valid',
-  expired: 'The playback token has expired; open the stream again',
-  'other-video': 'The playback token is for another video',
-} as const;
 
 /**
  * A file a served playlist names — a variant playlist (rewritten in turn, with the same token) or an
@@ -26,8 +20,7 @@ export async function serveHlsFile(
   path: string,
   token: string,
 ): Promise<ServedHlsFile> {
-  const grant = ctx.playback.tokens.verify(token, videoId);
-  if (typeof grant === 'string') throw problems.forbidden(TOKEN_REFUSALS[grant]);
+  requirePlaybackGrant(ctx, token, videoId);
   const video = await findVideo(ctx.pool, videoId);
   const outputs = video && playableOutputs(video);
   if (!outputs) throw problems.notFound('Video');

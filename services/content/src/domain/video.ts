@@ -64,8 +64,11 @@ export function playableOutputs(
   };
 }
 
-/** The API shape (DESIGN §2.1): storage keys and who asked stay internal. */
-export function videoView(video: Video) {
+/**
+ * The API shape (DESIGN §2.1): storage keys and who asked stay internal. `posterUrl` is the poster
+ * with a playback token in it (see posterUrl()), for watchers reading the video; null otherwise.
+ */
+export function videoView(video: Video, posterUrl: string | null = null) {
   return {
     videoId: video.id,
     courseId: video.courseId,
@@ -89,6 +92,7 @@ export function videoView(video: Video) {
     })),
     requestId: video.requestId,
     error: video.error,
+    posterUrl,
     createdAt: video.createdAt.toISOString(),
     updatedAt: video.updatedAt.toISOString(),
   };

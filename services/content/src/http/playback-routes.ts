@@ -1,11 +1,11 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform/auth';
 import { parseParams, parseQuery } from '@moocflix/platform/http';
 import type { ContentContext } from '../domain/content-context';
-import { getPoster } from '../domain/get-poster';
+import { getPoster, getPosterByToken } from '../domain/get-poster';
 import { openStream } from '../domain/open-stream';
 import { serveHlsFile } from '../domain/serve-hls-file';
-import { hlsFileParams, hlsFileQuery, noQuery, videoParams } from './request-schemas';
+import { hlsFileParams, hlsFileQuery, noQuery, posterQuery, videoParams } from './request-schemas';
 import { sendStoredFile } from './send-stored-file';
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
@@ -15,7 +15,7 @@ const FILE_CACHING = 'private, max-age=600';
 
 /**
  * Playback: the master playlist (bearer token), the files it names (playback token in the URL,
- * since players fetch those themselves), and the poster (bearer token).
+ * since players fetch those themselves), and the poster (bearer token, or a playback token in its URL).
  */
 export function playbackRoutes(ctx: ContentContext, auth: Authenticator): Router {
   const router = Router();
@@ -38,10 +38,17 @@ export function playbackRoutes(ctx: ContentContext, auth: Authenticator): Router
     await sendStoredFile(req, res, served, FILE_CACHING);
   });
 
-  router.get('/:videoId/poster', auth.requireAuth, async (req, res) => {
+  // With ?token= (the video's posterUrl) no bearer token is needed: <img> sends no headers.
+  const bearerUnlessTokenInUrl: RequestHandler = (req, res, next) =>
+    req.query.token === undefined ? auth.requireAuth(req, res, next) : next();
+  router.get('/:videoId/poster', bearerUnlessTokenInUrl, async (req, res) => {
     const { videoId } = parseParams(videoParams, req);
-    parseQuery(noQuery, req);
-    await sendStoredFile(req, res, await getPoster(ctx, getAuth(req), videoId), FILE_CACHING);
+    const { token } = parseQuery(posterQuery, req);
+    const poster =
+      token === undefined
+        ? await getPoster(ctx, getAuth(req), videoId)
+        : await getPosterByToken(ctx, videoId, token);
+    await sendStoredFile(req, res, poster, FILE_CACHING);
   });
 
   return router;

@@ -18,7 +18,10 @@ export const hlsFileParams = z.strictObject({
     .refine(isSafeHlsPath, 'not a file of this video'),
 });
 
-export const hlsFileQuery = z.strictObject({ token: z.string().min(1).max(2048) });
+const playbackToken = z.string().min(1).max(2048);
+export const hlsFileQuery = z.strictObject({ token: playbackToken });
+/** The poster takes the bearer token, or a playback token in the URL (the video's posterUrl). */
+export const posterQuery = z.strictObject({ token: playbackToken.optional() });
 
 export const noQuery = z.strictObject({});
 export const noBody = z.strictObject({});

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform/auth';
 import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
 import type { ContentContext } from '../domain/content-context';
+import { posterUrl } from '../domain/get-poster';
 import { getVideo } from '../domain/get-video';
 import { requestTranscode } from '../domain/request-transcode';
 import { videoView } from '../domain/video';
@@ -30,7 +31,9 @@ export function videoRoutes(ctx: ContentContext, auth: Authenticator): Router {
   router.get('/:videoId', auth.requireAuth, async (req, res) => {
     const { videoId } = parseParams(videoParams, req);
     parseQuery(noQuery, req);
-    res.json(videoView(await getVideo(ctx, getAuth(req), videoId)));
+    const caller = getAuth(req);
+    const video = await getVideo(ctx, caller, videoId);
+    res.json(videoView(video, posterUrl(ctx, video, caller.userId)));
   });
 
   return router;
