@@ -1,8 +1,7 @@
 import { withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { lockEnrollment } from '@moocflix/platform/projections';
-import { findAttemptHistory, insertAttempt } from '../data/attempt-repository';
+import { insertAttempt } from '../data/attempt-repository';
 import { startDecision, toAttemptView, type AttemptView } from './attempt';
+import { lockAttemptHistory } from './attempt-lock';
 import { requireActiveStudent, type Caller } from './course-access';
 import { loadAssessment } from './get-assessment';
 import { refusalProblem } from './submission-rules';
@@ -23,17 +22,9 @@ export async function startAttempt(
   requireActiveStudent(course, caller, 'start attempts');
 
   return withTransaction(ctx.pool, async (tx) => {
-    // The lock submits take too: starts and submits of this student apply one after the other, so two
-    // concurrent starts make one attempt and a submit never ends an attempt being replaced.
-    if ((await lockEnrollment(tx, assessment.courseId, caller.userId)) !== 'active') {
-      throw problems.forbidden('Only students enrolled in the course may start attempts');
-    }
+    const history = await lockAttemptHistory(tx, assessment, caller.userId, 'start attempts');
     const now = ctx.now();
-    const decision = startDecision(
-      assessment,
-      await findAttemptHistory(tx, assessment.id, caller.userId),
-      now,
-    );
+    const decision = startDecision(assessment, history, now);
     if (decision.kind === 'refuse') throw refusalProblem(decision.refusal);
     if (decision.kind === 'resume') return { attempt: toAttemptView(decision.attempt), created: false };
     const started = await insertAttempt(tx, {

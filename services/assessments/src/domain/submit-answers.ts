@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
 import { enqueueEvent, Topics } from '@moocflix/platform/events';
-import { lockEnrollment } from '@moocflix/platform/projections';
 import { recordGradeEvent } from '../data/grade-event-repository';
-import { findAttemptHistory, linkSubmission } from '../data/attempt-repository';
+import { linkSubmission } from '../data/attempt-repository';
 import { insertSubmission } from '../data/submission-repository';
 import { findAnswerErrors, type Answers } from './answer';
 import { submitDecision } from './attempt';
+import { lockAttemptHistory } from './attempt-lock';
 import { autoGrade } from './auto-grading';
 import { requireActiveStudent, type Caller } from './course-access';
 import { loadAssessment } from './get-assessment';
@@ -37,16 +37,9 @@ export async function submitAnswers(
   const validAnswers = answers as Answers;
 
   return withTransaction(ctx.pool, async (tx) => {
-    // Serialises this student's submits to the course; the status may have changed since the read above.
-    if ((await lockEnrollment(tx, assessment.courseId, caller.userId)) !== 'active') {
-      throw problems.forbidden('Only students enrolled in the course may submit');
-    }
+    const history = await lockAttemptHistory(tx, assessment, caller.userId, 'submit');
     const now = ctx.now();
-    const decision = submitDecision(
-      assessment,
-      await findAttemptHistory(tx, assessment.id, caller.userId),
-      now,
-    );
+    const decision = submitDecision(assessment, history, now);
     if (decision.kind === 'refuse') throw refusalProblem(decision.refusal);
 
     const { questionScores, score } = autoGrade(assessment.questions, validAnswers);
