@@ -98,7 +98,7 @@ describe('POST /login', () => {
         audience: AUDIENCE,
       },
     );
-    expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: service.publicJwks.keys[0]!.kid, typ: 'JWT' });
+    expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: service.publicJwks.keys[0]!.kid, typ: 'at+jwt' });
     expect(payload).toEqual({
       iss: ISSUER,
       aud: AUDIENCE,
@@ -299,13 +299,13 @@ describe('forged and invalid tokens are refused with 401', () => {
     [
       'alg none',
       async () =>
-        `${base64url({ alg: 'none', typ: 'JWT', kid: realSigningKey().kid })}.${base64url({ ...claims(), iat: 1, exp: 4_000_000_000 })}.`,
+        `${base64url({ alg: 'none', typ: 'at+jwt', kid: realSigningKey().kid })}.${base64url({ ...claims(), iat: 1, exp: 4_000_000_000 })}.`,
     ],
     [
       'signed by another key under the real kid',
       () =>
         new jose.SignJWT(claims())
-          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'JWT' })
+          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'at+jwt' })
           .setIssuedAt()
           .setExpirationTime('10m')
           .sign(generateKeyPairSync('ed25519').privateKey),
@@ -313,7 +313,7 @@ describe('forged and invalid tokens are refused with 401', () => {
     [
       'HS256 keyed with the published public key',
       async () => {
-        const input = `${base64url({ alg: 'HS256', typ: 'JWT', kid: realSigningKey().kid })}.${base64url({ ...claims(), iat: 1, exp: 4_000_000_000 })}`;
+        const input = `${base64url({ alg: 'HS256', typ: 'at+jwt', kid: realSigningKey().kid })}.${base64url({ ...claims(), iat: 1, exp: 4_000_000_000 })}`;
         const secret = Buffer.from(service.publicJwks.keys[0]!.x, 'base64url');
         return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
       },
@@ -322,7 +322,7 @@ describe('forged and invalid tokens are refused with 401', () => {
       'expired (real key)',
       () =>
         new jose.SignJWT(claims())
-          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'JWT' })
+          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'at+jwt' })
           .setIssuedAt(Math.floor(Date.now() / 1000) - 2000)
           .setExpirationTime(Math.floor(Date.now() / 1000) - 1100)
           .sign(realSigningKey().key),
@@ -331,7 +331,7 @@ describe('forged and invalid tokens are refused with 401', () => {
       'for another audience (real key)',
       () =>
         new jose.SignJWT({ ...claims(), aud: 'another-platform' })
-          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'JWT' })
+          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'at+jwt' })
           .setIssuedAt()
           .setExpirationTime('10m')
           .sign(realSigningKey().key),
@@ -340,7 +340,7 @@ describe('forged and invalid tokens are refused with 401', () => {
       'from another issuer (real key)',
       () =>
         new jose.SignJWT({ ...claims(), iss: 'someone-else' })
-          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'JWT' })
+          .setProtectedHeader({ alg: 'EdDSA', kid: realSigningKey().kid, typ: 'at+jwt' })
           .setIssuedAt()
           .setExpirationTime('10m')
           .sign(realSigningKey().key),

@@ -124,6 +124,9 @@ describe('requireAuth rejects with 401 problem+json', () => {
     ['no kid', () => issuer.signWithoutKid(student)],
     ['forged signature (another key, same kid)', () => issuer.signWithForeignKey(student)],
     ['a role outside ROLES', () => issuer.sign({ ...student, role: 'superuser' as Role })],
+    ['typ JWT: a token, but not an access token', () => issuer.signWithType(student, 'JWT')],
+    ['no typ at all', () => issuer.signWithType(student, null)],
+    ['issued an hour in the future', () => issuer.sign({ ...student, issuedAt: nowSeconds() + 3600 })],
     [
       'a payload tampered after signing',
       async () => tamperPayload(await issuer.sign(student), { role: 'admin' }),

@@ -4,7 +4,14 @@ import { z } from 'zod';
 import { HttpProblem, problems } from '../errors';
 import * as jose from 'jose';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
-import { ROLES, type AuthContext, type Authenticator, type RevocationList, type Role } from './types';
+import {
+  ACCESS_TOKEN_TYPE,
+  ROLES,
+  type AuthContext,
+  type Authenticator,
+  type RevocationList,
+  type Role,
+} from './types';
 
 /**
  * Asymmetric algorithms only. Symmetric ones (HS*) are refused even if configured: with them, the
@@ -76,11 +83,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       throw new Error(`auth: algorithm ${alg} is not an allowed asymmetric JWS algorithm`);
   }
   const getKey = keyResolver(keySetFrom(options));
+  const clockTolerance = options.clockToleranceSeconds ?? 5;
   const verifyOptions = {
     issuer,
     audience,
     algorithms,
-    clockTolerance: options.clockToleranceSeconds ?? 5,
+    typ: ACCESS_TOKEN_TYPE,
+    clockTolerance,
     requiredClaims: ['exp', 'iat', 'sub', 'jti'],
   };
 
@@ -104,6 +113,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         { issues: claims.error.issues.map((i) => i.path.join('.')) },
         'auth: token claims rejected',
       );
+      throw problems.unauthorized('invalid token');
+    }
+    // jose checks a future iat only together with maxTokenAge. A token dated later than now would
+    // outlive a user-wide revocation cut-off (tokens with iat <= cut-off die): only a leaked signing
+    // key can mint one, but it must not be how such a key keeps working after a password change.
+    if (claims.data.iat > Date.now() / 1000 + clockTolerance) {
+      logger.debug('auth: token issued in the future rejected');
       throw problems.unauthorized('invalid token');
     }
     const auth: AuthContext = {

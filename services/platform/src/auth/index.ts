@@ -1,4 +1,11 @@
 export { createAuthenticator, getAuth, type AuthenticatorOptions } from './authenticator';
 export { InMemoryRevocationList, type InMemoryRevocationListOptions } from './revocation-list';
 export { startRevocationFeed, type RevocationFeed, type RevocationFeedOptions } from './revocation-feed';
-export { ROLES, type AuthContext, type Authenticator, type RevocationList, type Role } from './types';
+export {
+  ACCESS_TOKEN_TYPE,
+  ROLES,
+  type AuthContext,
+  type Authenticator,
+  type RevocationList,
+  type Role,
+} from './types';

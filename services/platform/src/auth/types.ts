@@ -1,6 +1,12 @@
 import type { RequestHandler } from 'express';
 
 export const ROLES = ['student', 'instructor', 'admin'] as const;
+
+/**
+ * The `typ` header of MoocFlix access tokens (RFC 9068): verifiers require it, so no other JWT our
+ * issuer might ever sign (an ID token, a link token) can be replayed as an access token (RFC 8725 §3.11).
+ */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling, from a verified access token. */

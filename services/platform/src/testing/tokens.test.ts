@@ -13,7 +13,7 @@ describe('TestTokenIssuer', () => {
       issuedAt: 1_700_000_000,
       expiresInSeconds: 600,
     });
-    expect(jose.decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid: 'key-1', typ: 'JWT' });
+    expect(jose.decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid: 'key-1', typ: 'at+jwt' });
     expect(jose.decodeJwt(token)).toEqual({
       iss: TEST_ISSUER,
       aud: TEST_AUDIENCE,

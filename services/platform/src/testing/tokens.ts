@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import * as jose from 'jose';
 import type { JSONWebKeySet, JWK } from 'jose';
-import type { Role } from '../auth/types';
+import { ACCESS_TOKEN_TYPE, type Role } from '../auth/types';
 
 /** The defaults services use for JWT_ISSUER / JWT_AUDIENCE. */
 export const TEST_ISSUER = 'moocflix-users';
@@ -25,7 +25,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * Signs real access tokens for tests, with exactly the header and claims the users service
- * produces: header {alg: EdDSA, kid, typ: JWT}; claims {iss, aud, sub, role, jti, iat, exp}.
+ * produces: header {alg: EdDSA, kid, typ: at+jwt}; claims {iss, aud, sub, role, jti, iat, exp}.
  * Hand `jwks` to the authenticator under test (publicKeys) or serve it as a JWKS endpoint.
  * The `forge*` and `signWith*` methods make the bad tokens an authenticator must refuse.
  */
@@ -83,13 +83,17 @@ export class TestTokenIssuer {
   /** Properly signed, but with no kid in the header. */
   signWithoutKid(claims: TestTokenClaims): Promise<string> {
     return new jose.SignJWT(this.claimsSet(claims))
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'EdDSA', typ: ACCESS_TOKEN_TYPE })
       .sign(this.privateKey);
   }
 
   /** `alg: none` with an empty signature. */
   forgeAlgNone(claims: TestTokenClaims): string {
-    return unsignedParts({ alg: 'none', typ: 'JWT', kid: this.kid }, this.claimsSet(claims)).join('.') + '.';
+    return (
+      unsignedParts({ alg: 'none', typ: ACCESS_TOKEN_TYPE, kid: this.kid }, this.claimsSet(claims)).join(
+        '.',
+      ) + '.'
+    );
   }
 
   /**
@@ -98,16 +102,22 @@ export class TestTokenIssuer {
    */
   forgeHs256WithPublicKey(claims: TestTokenClaims): string {
     const signingInput = unsignedParts(
-      { alg: 'HS256', typ: 'JWT', kid: this.kid },
+      { alg: 'HS256', typ: ACCESS_TOKEN_TYPE, kid: this.kid },
       this.claimsSet(claims),
     ).join('.');
     const secret = Buffer.from(this.publicJwk.x as string, 'base64url');
     return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
   }
 
+  /** Properly signed, but with another `typ` header (a plain 'JWT', say) or none (null): not an access token. */
+  signWithType(claims: TestTokenClaims, typ: string | null): Promise<string> {
+    const header = typ === null ? { alg: 'EdDSA', kid: this.kid } : { alg: 'EdDSA', kid: this.kid, typ };
+    return new jose.SignJWT(this.claimsSet(claims)).setProtectedHeader(header).sign(this.privateKey);
+  }
+
   private signAs(claims: TestTokenClaims, kid: string, key: KeyObject): Promise<string> {
     return new jose.SignJWT(this.claimsSet(claims))
-      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: ACCESS_TOKEN_TYPE })
       .sign(key);
   }
 

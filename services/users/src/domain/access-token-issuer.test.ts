@@ -26,7 +26,7 @@ describe('AccessTokenIssuer', () => {
         currentDate: new Date(NOW_MS),
       },
     );
-    expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: 'key-1', typ: 'JWT' });
+    expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: 'key-1', typ: 'at+jwt' });
     expect(payload).toEqual({
       iss: 'moocflix-users',
       aud: 'moocflix',

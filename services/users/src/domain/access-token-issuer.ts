@@ -1,5 +1,5 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
-import type { Role } from '@moocflix/platform/auth';
+import { ACCESS_TOKEN_TYPE, type Role } from '@moocflix/platform/auth';
 
 import * as jose from 'jose';
 
@@ -45,7 +45,7 @@ export class AccessTokenIssuer {
   /**
    * `revokedThrough` is the user's revocation cut-off (tokens with iat <= it are dead). `iat` has
    * one-second resolution, so a token signed in the very second of a password change would be born
-   * revoked: such a token is dated the next second instead (verifiers check `exp`, not a future iat).
+   * revoked: such a token is dated the next second instead (verifiers allow an iat up to their clock tolerance ahead).
    */
   async issue(subject: { userId: string; role: Role; revokedThrough: number | null }): Promise<IssuedToken> {
     const now = Math.floor(this.now() / 1000);
@@ -53,7 +53,7 @@ export class AccessTokenIssuer {
     const expiresAt = issuedAt + this.options.ttlSeconds;
     const tokenId = randomUUID();
     const accessToken = await new jose.SignJWT({ role: subject.role })
-      .setProtectedHeader({ alg: 'EdDSA', kid: this.options.signingKey.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.options.signingKey.kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setSubject(subject.userId)
