@@ -90,14 +90,14 @@ it('ends ready exactly once when the transcoder is killed mid-run and the reques
     },
     { timeoutMs: 180_000, intervalMs: 500 },
   );
-  const ready = (await app.request('GET', `/${videoId}`, owner)).body;
+  const ready = await app.videoState(videoId, owner);
   expect(ready).toMatchObject({ status: 'ready', progress: 100, requestId, error: null });
-  expect(ready.renditions.map((r: { name: string }) => r.name)).toEqual(['360p', '540p']);
+  expect((ready.renditions as { name: string }[]).map((r) => r.name)).toEqual(['360p', '540p']);
 
   // Once: one completion for the request, and nothing changes afterwards.
   await sleep(2_000);
   expect(completions.filter((c) => c.requestId === requestId).map((c) => c.status)).toEqual(['succeeded']);
-  expect((await app.request('GET', `/${videoId}`, owner)).body).toEqual(ready);
+  expect(await app.videoState(videoId, owner)).toEqual(ready);
 
   // And it plays.
   const stream = await app.request('GET', `/${videoId}/stream`, owner);

@@ -74,11 +74,7 @@ function succeeded(videoId: string, requestId: string, overrides: Partial<Comple
   };
 }
 
-/** The video as the API shows it, minus posterUrl: its playback token is fresh on every read. */
-const videoOf = async (videoId: string) => {
-  const { posterUrl: _fresh, ...video } = (await app.request('GET', `/${videoId}`, owner)).body;
-  return video;
-};
+const videoOf = (videoId: string) => app.videoState(videoId, owner);
 
 describe('POST /api/v1/content/:videoId/transcode', () => {
   it('queues the video: 202, the row, and one Transcoding-Request on Kafka keyed by the video id', async () => {

@@ -78,6 +78,17 @@ export class ContentUnderTest extends ServiceUnderTest<KafkaEventBus> {
   }
 
   /** A GET of a URL the service handed out (a playlist's URI): no bearer token, as a player fetches it. */
+  /**
+   * The video as `as` reads it through the API, without posterUrl, whose playback token is fresh on
+   * every read: what two reads are compared on.
+   */
+  async videoState(videoId: string, as: User): Promise<Record<string, unknown>> {
+    const response = await this.request('GET', `/${videoId}`, as);
+    expect(response.status).toBe(200);
+    const { posterUrl: _fresh, ...video } = response.body as Record<string, unknown>;
+    return video;
+  }
+
   async fetchUrl(
     url: string,
     headers: Record<string, string> = {},
