@@ -15,6 +15,10 @@ const app = createHttpApp({
   registry: createMetricsRegistry(),
   services: [{ name: 'bench', basePath: '/api/v1/bench', router, openapi: {}, readiness: [], start: async () => undefined, stop: async () => undefined }],
 });
-startHttpServer({ app, port: 0, host: '127.0.0.1', logger, handleSignals: true }).then(({ url }) => {
-  console.log(`LISTENING ${url}`);
-});
+startHttpServer({ app, port: 0, host: '127.0.0.1', logger, handleSignals: true }).then(
+  ({ url }) => console.log(`LISTENING ${url}`),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
