@@ -5,10 +5,11 @@
 // under a name of its own next to the code it pretends to be, linted, and removed on every exit path.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { text } from 'node:stream/consumers';
 import { ESLint } from 'eslint';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const fixtures = JSON.parse(await new Response(process.stdin).text());
+const fixtures = JSON.parse(await text(process.stdin));
 const files = fixtures.map((f, i) => path.join(root, path.dirname(f.path), `__lint_fixture_${process.pid}_${i}.ts`));
 const removeAll = () => files.forEach((file) => rmSync(file, { force: true }));
 process.on('SIGINT', () => (removeAll(), process.exit(130)));
