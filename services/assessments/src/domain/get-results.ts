@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { decodeCursor } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor } from '@moocflix/platform/http';
 import { countActiveEnrollments } from '@moocflix/platform/projections';
 import {
   countActiveSubmitters,
@@ -38,14 +37,8 @@ export interface CourseResults {
   stats: ResultStats;
 }
 
-// A student id; no NUL, which PostgreSQL text cannot hold (a forged cursor must be a 400, not a 500).
-const cursorSchema = z.object({
-  s: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine((id) => !id.includes('\u0000')),
-});
+// A student id (text; decodeCursor refuses NUL and lone surrogates, which PostgreSQL cannot take).
+const cursor = cursorSchema({ s: cursorField.text(200) });
 
 export async function getResults(
   ctx: UseCaseContext,
@@ -61,7 +54,7 @@ export async function getResults(
     ]);
     return { items, grade: studentGrade(assessment, items, started.get(caller.userId)) };
   }
-  const position = decodeCursor(cursorSchema, page.cursor);
+  const position = decodeCursor(cursor, page.cursor);
   const studentIds = await pageResultStudents(ctx.pool, assessment.id, assessment.courseId, {
     after: position?.s,
     limit: page.limit + 1,

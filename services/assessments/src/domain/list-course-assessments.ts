@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { decodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
 import { listCourseAssessments as selectAssessments } from '../data/assessment-repository';
 import { findCourseStanding } from '../data/course-projection-repository';
 import { toSummary, type AssessmentSummary } from './assessment';
@@ -7,7 +6,7 @@ import { requireCourse, requireParticipant, type Caller } from './course-access'
 import { keysetPage } from './keyset-page';
 import type { UseCaseContext } from './use-case-context';
 
-const cursorSchema = z.object({ t: z.iso.datetime(), id: z.uuid() });
+const cursor = cursorSchema({ t: cursorField.timestamp(), id: cursorField.uuid() });
 
 /** A course's assessments, newest first, for its owner and its enrolled students (summaries: no questions). */
 export async function listCourseAssessments(
@@ -15,7 +14,7 @@ export async function listCourseAssessments(
   caller: Caller,
   request: { courseId: string; cursor?: string; limit: number },
 ): Promise<Page<AssessmentSummary>> {
-  const position = decodeCursor(cursorSchema, request.cursor);
+  const position = decodeCursor(cursor, request.cursor);
   const course = requireCourse(await findCourseStanding(ctx.pool, request.courseId, caller.userId), 'Course');
   requireParticipant(course, caller);
   const rows = await selectAssessments(ctx.pool, request.courseId, {

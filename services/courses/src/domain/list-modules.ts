@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { decodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
 import { findCourse } from '../data/course-repository';
 import { listModules as selectModules } from '../data/module-repository';
 import { requireVisible, type Caller } from './course-access';
@@ -7,7 +6,7 @@ import type { CourseModule } from './course-module';
 import { keysetPage } from './keyset-page';
 import type { UseCaseContext } from './use-case-context';
 
-const cursorSchema = z.object({ p: z.number().int().min(1) });
+const cursor = cursorSchema({ p: cursorField.integer(1) });
 
 /** The syllabus in position order; visible to whoever can see the course. */
 export async function listModules(
@@ -16,7 +15,7 @@ export async function listModules(
   courseId: string,
   page: { cursor?: string; limit: number },
 ): Promise<Page<CourseModule>> {
-  const position = decodeCursor(cursorSchema, page.cursor);
+  const position = decodeCursor(cursor, page.cursor);
   requireVisible(await findCourse(ctx.pool, courseId), caller);
   const rows = await selectModules(ctx.pool, courseId, { afterPosition: position?.p, limit: page.limit + 1 });
   return keysetPage(rows, page.limit, (last) => ({ p: last.position }));

@@ -1,12 +1,11 @@
-import { z } from 'zod';
-import { decodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
 import { listStudentEnrollments as selectEnrollments } from '../data/enrollment-repository';
 import type { Caller } from './course-access';
 import type { Enrollment } from './enrollment';
 import { keysetPage } from './keyset-page';
 import type { UseCaseContext } from './use-case-context';
 
-const cursorSchema = z.object({ t: z.iso.datetime(), id: z.uuid() });
+const cursor = cursorSchema({ t: cursorField.timestamp(), id: cursorField.uuid() });
 
 export type StudentEnrollment = Enrollment & { course: { id: string; title: string; instructorId: string } };
 
@@ -16,7 +15,7 @@ export async function listStudentEnrollments(
   caller: Caller,
   request: { cursor?: string; limit: number },
 ): Promise<Page<StudentEnrollment>> {
-  const position = decodeCursor(cursorSchema, request.cursor);
+  const position = decodeCursor(cursor, request.cursor);
   const rows = await selectEnrollments(ctx.pool, caller.userId, {
     after: position && { enrolledAt: position.t, id: position.id },
     limit: request.limit + 1,

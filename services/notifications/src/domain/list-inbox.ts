@@ -1,10 +1,9 @@
-import { z } from 'zod';
-import { decodeCursor, encodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, encodeCursor, type Page } from '@moocflix/platform/http';
 import { countUnread, listInbox as selectInbox } from '../data/notification-repository';
 import type { Notification } from './notification';
 import type { UseCaseContext } from './use-case-context';
 
-const cursorSchema = z.object({ t: z.iso.datetime(), id: z.uuid() });
+const cursor = cursorSchema({ t: cursorField.timestamp(), id: cursorField.uuid() });
 
 export type Inbox = Page<Notification> & { unreadCount: number };
 
@@ -14,7 +13,7 @@ export async function listInbox(
   recipientId: string,
   request: { unreadOnly: boolean; cursor?: string; limit: number },
 ): Promise<Inbox> {
-  const position = decodeCursor(cursorSchema, request.cursor);
+  const position = decodeCursor(cursor, request.cursor);
   const [rows, unreadCount] = await Promise.all([
     selectInbox(ctx.pool, recipientId, {
       unreadOnly: request.unreadOnly,

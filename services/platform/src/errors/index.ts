@@ -56,6 +56,16 @@ export const problems = {
     new HttpProblem(409, 'conflict', 'Conflict', detail, reason ? { reason } : {}),
   preconditionFailed: (detail: string) =>
     new HttpProblem(412, 'precondition-failed', 'Precondition failed', detail),
+  /** A known path asked with a method it does not serve; `Allow` lists the ones it does (RFC 9110 §15.5.6). */
+  methodNotAllowed: (method: string, allowed: string[]) =>
+    new HttpProblem(
+      405,
+      'method-not-allowed',
+      'Method not allowed',
+      `${method} is not allowed here; use ${allowed.join(', ')}`,
+      {},
+      { Allow: allowed.join(', ') },
+    ),
   payloadTooLarge: (detail = 'Request body is too large') =>
     new HttpProblem(413, 'payload-too-large', 'Payload too large', detail),
   unsupportedMediaType: (detail: string) =>

@@ -4,7 +4,7 @@ import { problems } from '../errors';
 import { createLogger } from '../log';
 import { createMetricsRegistry } from '../metrics';
 import { createHttpApp, type ReadinessCheck } from './app';
-import { paginationQuery, decodeCursor, encodeCursor } from './pagination';
+import { paginationQuery, cursorField, cursorSchema, decodeCursor, encodeCursor } from './pagination';
 import { startHttpServer, type RunningServer } from './server';
 import { parseBody, parseQuery } from './validation';
 
@@ -18,7 +18,7 @@ function buildApp(readiness: ReadinessCheck[]) {
   });
   router.get('/', (req, res) => {
     const query = parseQuery(z.strictObject(paginationQuery), req);
-    const position = decodeCursor(z.object({ id: z.number() }), query.cursor);
+    const position = decodeCursor(cursorSchema({ id: cursorField.integer() }), query.cursor);
     res.json({ items: [], nextCursor: null, limit: query.limit, position });
   });
   router.get('/teapot', () => {

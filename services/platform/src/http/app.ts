@@ -6,6 +6,8 @@ import { problems } from '../errors';
 import { httpRequestObserver, type HttpRequestObserver } from '../metrics';
 import { notFoundHandler, problemHandler, sendProblem } from './problem-handler';
 import { SECURITY_HEADERS } from './security-headers';
+import { methodNotAllowedHandler } from './method-not-allowed';
+import { requireWellFormedInput } from './well-formed-input';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -70,6 +72,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       type: ['application/json', 'application/*+json'],
     }),
   );
+  app.use(requireWellFormedInput);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -101,6 +104,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
     );
   }
 
+  app.use(
+    methodNotAllowedHandler(services, [
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      ...services.map((s) => `${s.basePath}/openapi.json`),
+    ]),
+  );
   app.use(notFoundHandler);
   app.use(problemHandler(logger));
   return app;

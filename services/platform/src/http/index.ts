@@ -2,9 +2,21 @@ export { createHttpApp, type HttpAppOptions, type ReadinessCheck, type ServiceMo
 export { startHttpServer, type RunningServer, type StartServerOptions } from './server';
 export { parseBody, parseParams, parseQuery, parseWith } from './validation';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './problem-handler';
-export { paginationQuery, encodeCursor, decodeCursor, type Page } from './pagination';
+export {
+  paginationQuery,
+  encodeCursor,
+  decodeCursor,
+  cursorField,
+  cursorSchema,
+  INT4_MAX,
+  type CursorField,
+  type CursorSchema,
+  type Page,
+} from './pagination';
 export {
   commonProblems,
+  kitProblems,
+  rateLimited,
   dateTime,
   json,
   jsonSchema,

@@ -68,11 +68,34 @@ export const problem = (description: string) => ({
   content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } },
 });
 
-/** The 400 and 401 every route behind `requireAuth` with validated input can answer. */
+/**
+ * What the kit itself can answer on ANY route, before or around the route's own code: 400 (bad JSON,
+ * ill-formed strings, invalid percent-encoding, validation), 405 (a known path with another method,
+ * with Allow), 413 (body over the limit), 415 (a body neither JSON nor multipart, or a charset
+ * other than UTF-8), 431 (headers too large, answered by the HTTP server). Every operation lists
+ * these; a service's test checks its document does.
+ */
+export const kitProblems = {
+  '400': problem('Malformed path, query or body (unknown fields, ill-formed Unicode or NUL included)'),
+  '405': problem('The path exists but not with this method; Allow lists the methods it serves'),
+  '413': problem('Request body too large'),
+  '415': problem('Unsupported Content-Type or charset; send application/json (UTF-8)'),
+  '431': problem('Request headers too large'),
+};
+
+/** What every route behind `requireAuth` can answer besides its own: the kit's, and 401. */
 export const commonProblems = {
-  '400': problem('Malformed path, query or body (unknown fields included)'),
+  ...kitProblems,
   '401': problem('Missing, invalid, expired or revoked bearer token'),
 };
+
+/** A route that counts attempts and refuses past a limit; the answer carries Retry-After. */
+export const rateLimited = (description = 'Too many attempts; retry after the Retry-After seconds') => ({
+  '429': {
+    ...problem(description),
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+  },
+});
 
 export const dateTime = { type: 'string', format: 'date-time' };
 

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { problems, type FieldError } from '../errors';
+import { defectiveStringProblem, findDefectiveString } from './well-formed-input';
 
 /**
  * Request parsing: every body, query and path parameter goes through a zod schema. Object schemas
@@ -21,12 +22,11 @@ export function parseParams<S extends z.ZodType>(schema: S, req: Request): z.inf
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) {
-    const nulAt = findNulCharacter(result.data, [where]);
-    if (nulAt) {
-      // PostgreSQL cannot store U+0000 in text: refuse it here rather than fail with a 500 later.
-      const errors = [{ path: nulAt, message: 'must not contain the NUL character (U+0000)' }];
-      throw problems.badRequest(`Invalid ${where}: ${nulAt} must not contain the NUL character`, errors);
-    }
+    // Zod accepts any string; PostgreSQL cannot store a lone surrogate or a NUL faithfully. The
+    // app checks every JSON body and query before routes run; this also covers what reaches a
+    // schema another way (multipart fields, values a route builds).
+    const defective = findDefectiveString(result.data, where);
+    if (defective) throw defectiveStringProblem(where, defective);
     return result.data;
   }
   const errors: FieldError[] = result.error.issues.flatMap((issue) => {
@@ -41,14 +41,4 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where:
     `Invalid ${where}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
     errors,
   );
-}
-
-function findNulCharacter(value: unknown, path: string[], depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') : undefined;
-  if (depth > 20 || value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = findNulCharacter(child, [...path, key], depth + 1);
-    if (found) return found;
-  }
-  return undefined;
 }
