@@ -1,5 +1,6 @@
 import {
   commonProblems,
+  kitProblems,
   dateTime,
   json,
   jsonSchema,
@@ -178,7 +179,7 @@ export const contentOpenApi = {
               '*/*': { schema: binary },
             },
           },
-          '400': commonProblems['400'],
+          ...kitProblems,
           '403': problem('Playback token missing, malformed, forged, expired, or for another video'),
           '404': problem('No such video (or its course was deleted), or a file its playlists do not name'),
         },

@@ -1,3 +1,5 @@
+import { kitProblems, problemSchema } from '@moocflix/platform/http';
+
 /**
  * The OpenAPI 3.1 document served at /api/v1/transcoder/openapi.json. The transcoder has no public
  * routes: its interface is events. /healthz, /readyz and /metrics are served at the root.
@@ -26,8 +28,10 @@ export const transcoderOpenApi = {
             description: 'The OpenAPI document',
             content: { 'application/json': { schema: { type: 'object' } } },
           },
+          ...kitProblems,
         },
       },
     },
   },
+  components: { schemas: { Problem: problemSchema() } },
 };

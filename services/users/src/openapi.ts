@@ -1,4 +1,4 @@
-import { dateTime, json, problem, problemSchema, ref } from '@moocflix/platform/http';
+import { dateTime, json, kitProblems, problem, problemSchema, rateLimited, ref } from '@moocflix/platform/http';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './domain/password-policy';
 
 const body = (schema: string) => ({ required: true, ...json(ref(schema)) });
@@ -6,9 +6,7 @@ const userResponse = (description: string) => ({ description, ...json(ref('User'
 const bearer = [{ bearerAuth: [] }];
 
 const invalidBody = problem('Invalid body: missing, malformed or unknown fields');
-const tooLarge = problem('Body larger than the JSON limit');
 const unauthorized = problem('Missing, invalid, expired or revoked token');
-const tooMany = problem('Too many login attempts; see Retry-After');
 
 /** The OpenAPI 3.1 document served at /api/v1/users/openapi.json. */
 export const usersOpenApi = {
@@ -32,8 +30,8 @@ export const usersOpenApi = {
           '400': problem(
             'Invalid body or unacceptable password (too short, too long, too common); role admin is refused',
           ),
+          ...kitProblems,
           '409': problem('An account with this email exists (also a deactivated one)'),
-          '413': tooLarge,
         },
       },
     },
@@ -43,10 +41,10 @@ export const usersOpenApi = {
         requestBody: body('LogIn'),
         responses: {
           '200': { description: 'A fresh access token', ...json(ref('AccessToken')) },
+          ...kitProblems,
           '400': invalidBody,
           '401': problem('Wrong email or password, or a deactivated account (one answer for all)'),
-          '413': tooLarge,
-          '429': tooMany,
+          ...rateLimited('Too many login attempts; see Retry-After'),
         },
       },
     },
@@ -54,14 +52,14 @@ export const usersOpenApi = {
       post: {
         summary: 'Revoke the presented token everywhere',
         security: bearer,
-        responses: { '204': { description: 'Revoked' }, '400': invalidBody, '401': unauthorized },
+        responses: { '204': { description: 'Revoked' }, ...kitProblems, '400': invalidBody, '401': unauthorized },
       },
     },
     '/profile': {
       get: {
         summary: "The caller's account",
         security: bearer,
-        responses: { '200': userResponse("The caller's account"), '401': unauthorized },
+        responses: { '200': userResponse("The caller's account"), ...kitProblems, '401': unauthorized },
       },
     },
     '/profile/update': {
@@ -74,12 +72,12 @@ export const usersOpenApi = {
         requestBody: body('ProfileUpdate'),
         responses: {
           '200': userResponse('The updated account'),
+          ...kitProblems,
           '400': problem('Invalid body or unacceptable new password'),
           '401': unauthorized,
           '403': problem('currentPassword is wrong'),
           '409': problem('The new email belongs to another account'),
-          '413': tooLarge,
-          '429': tooMany,
+          ...rateLimited('Too many password attempts; see Retry-After'),
         },
       },
     },
@@ -87,13 +85,13 @@ export const usersOpenApi = {
       delete: {
         summary: "Deactivate the caller's account and revoke all its tokens; emits User-Update",
         security: bearer,
-        responses: { '204': { description: 'Deactivated' }, '400': invalidBody, '401': unauthorized },
+        responses: { '204': { description: 'Deactivated' }, ...kitProblems, '400': invalidBody, '401': unauthorized },
       },
     },
     '/.well-known/jwks.json': {
       get: {
         summary: 'Public keys that verify access tokens (several during a key rotation)',
-        responses: { '200': { description: 'JSON Web Key Set', ...json(ref('Jwks')) } },
+        responses: { '200': { description: 'JSON Web Key Set', ...json(ref('Jwks')) }, ...kitProblems },
       },
     },
   },
