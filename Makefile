@@ -1,5 +1,5 @@
 # MoocFlix — the two commands a newcomer needs: `make dev` and `make test`.
-# Built tools and fetched jars are cached OUTSIDE the clone, keyed by version (DESIGN §9).
+# Built tools and fetched jars are cached OUTSIDE the clone, keyed by version.
 SHELL := /bin/bash
 export MOOCFLIX_CACHE ?= $(HOME)/.cache/moocflix
 JEST := node --max-old-space-size=4096 node_modules/.bin/jest

@@ -1,4 +1,4 @@
-// Test tiers (DESIGN §9). File names pick the tier:
+// Test tiers (docs/architecture.md#test-tiers). File names pick the tier:
 //   *.test.ts          unit: pure logic, no external systems
 //   *.int.test.ts      integration: real PostgreSQL, Kafka and S3 started once per run by e2e/stack
 //   *.cluster.test.ts  cluster: a real kube-apiserver built from the Go module proxy

@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 
 /**
  * Benchmarks compare a candidate to a baseline measured side by side in the same run, on the same
- * machine, so only the ratio matters (DESIGN §9). They print; they never gate CI.
+ * machine, so only the ratio matters (docs/architecture.md#test-tiers). They print; they never gate CI.
  */
 export interface Measurement {
   requestsPerSecond: number;

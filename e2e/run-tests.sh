@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: every tier (DESIGN §9), then one plain summary line "N passed, M failed".
+# `make test`: every tier (docs/architecture.md#test-tiers), then one plain summary line "N passed, M failed".
 # Each tier prepares (and caches outside the clone) the real systems it needs.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-// A real Kubernetes control plane on 127.0.0.1 for the cluster test tier (DESIGN §9, tier 3):
+// A real Kubernetes control plane on 127.0.0.1 for the cluster test tier (docs/architecture.md#test-tiers):
 // etcd, kube-apiserver, kube-controller-manager, kube-scheduler, and kwok playing the nodes.
 //
 // We wire it ourselves rather than through `kwokctl create cluster --runtime binary`: kwokctl

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the cluster tier's control plane (DESIGN §9, tier 3) from the Go module proxy and caches
+# Builds the cluster tier's control plane from the Go module proxy and caches
 # each tool, keyed by version, in ${MOOCFLIX_CACHE:-$HOME/.cache/moocflix}/<tool>-<version>/bin/.
 # Idempotent: a cached tool is not rebuilt. Builds go to a temp dir renamed into place, so an
 # interrupted build never leaves a half-filled cache entry. Builds use the committed wrapper

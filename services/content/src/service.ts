@@ -20,7 +20,7 @@ import { loadPlaybackKey } from './playback-key';
 export const CONTENT_BASE_PATH = '/api/v1/content';
 export const CONTENT_MIGRATIONS_DIR = join(__dirname, '../migrations');
 
-/** Content Delivery (DESIGN §1, §5): uploads, metadata, transcoding requests, HLS playback. */
+/** Content Delivery: uploads, metadata, transcoding requests, HLS playback. */
 export async function createContentService(ctx: ServiceContext): Promise<ServiceModule> {
   const config = loadContentConfig(ctx.env);
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, CONTENT_MIGRATIONS_DIR], ctx.logger);

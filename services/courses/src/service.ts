@@ -15,7 +15,7 @@ import { coursesOpenApi } from './openapi';
 export const COURSES_BASE_PATH = '/api/v1/courses';
 const MIGRATIONS_DIR = join(__dirname, '../migrations');
 
-/** Course Management (DESIGN §1): courses, modules, enrollments, and a local projection of users. */
+/** Course Management: courses, modules, enrollments, and a local projection of users. */
 export async function createCoursesService(ctx: ServiceContext): Promise<ServiceModule> {
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
   const useCases: UseCaseContext = {

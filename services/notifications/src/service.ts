@@ -15,7 +15,7 @@ export const NOTIFICATIONS_BASE_PATH = '/api/v1/notifications';
 const MIGRATIONS_DIR = join(__dirname, '../migrations');
 
 /**
- * Notifications (DESIGN §1): a per-user inbox filled from other services' events. It produces no
+ * Notifications: a per-user inbox filled from other services' events. It produces no
  * events, so it has no outbox relay; the kit's migrations still give it the processed-events table.
  */
 export async function createNotificationsService(ctx: ServiceContext): Promise<ServiceModule> {

@@ -1,4 +1,4 @@
--- Transactional outbox (DESIGN §3): a service inserts its event here in the same transaction as the
+-- Transactional outbox: a service inserts its event here in the same transaction as the
 -- business row; the OutboxRelay publishes rows in seq order and marks them published.
 CREATE TABLE platform_outbox (
   seq          bigserial   PRIMARY KEY,

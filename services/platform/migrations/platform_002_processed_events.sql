@@ -1,4 +1,4 @@
--- Effectively-once consumption (DESIGN §3): a consumer group records each event id here in the same
+-- Effectively-once consumption: a consumer group records each event id here in the same
 -- transaction as the event's effect, so a redelivered event finds its row and is skipped.
 CREATE TABLE platform_processed_events (
   consumer_group text        NOT NULL,

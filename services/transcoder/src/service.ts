@@ -12,7 +12,7 @@ export const TRANSCODER_BASE_PATH = '/api/v1/transcoder';
 const PRODUCED_TOPICS = [Topics.TranscodingCompleted, Topics.TranscodingProgress];
 
 /**
- * The transcoder in worker mode (DESIGN §5): consumes Transcoding-Request, runs ffmpeg, publishes
+ * The transcoder in worker mode: consumes Transcoding-Request, runs ffmpeg, publishes
  * Transcoding-Progress and Transcoding-Completed. No public routes and no database: HTTP serves only
  * health, metrics and this OpenAPI document. `make dev` mounts it so uploads get transcoded in-process.
  */

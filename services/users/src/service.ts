@@ -17,7 +17,7 @@ import { usersOpenApi } from './openapi';
 export const USERS_BASE_PATH = '/api/v1/users';
 const PRODUCED_TOPICS = [Topics.UserCreation, Topics.UserUpdate, Topics.SessionRevoked];
 
-/** User Management (DESIGN §2 Users, §4): accounts, passwords, sessions, the token signing keys. */
+/** User Management: accounts, passwords, sessions, the token signing keys. */
 export async function createUsersService(ctx: ServiceContext): Promise<ServiceModule> {
   const config = loadUsersConfig(ctx.env);
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, join(__dirname, '../migrations')], ctx.logger);

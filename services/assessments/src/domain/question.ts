@@ -1,5 +1,5 @@
 /**
- * The question kinds of DESIGN §2.1. Objective kinds carry their answer key (`correct`, and for
+ * The question kinds. Objective kinds carry their answer key (`correct`, and for
  * numeric/text the matching rule); essays are graded by the course owner.
  */
 export const QUESTION_KINDS = ['single', 'multiple', 'boolean', 'numeric', 'text', 'essay'] as const;

@@ -6,7 +6,7 @@ import type { QuestionScores } from './auto-grading';
 export type SubmissionStatus = 'submitted' | 'graded';
 
 /**
- * One attempt of a student (DESIGN §2.1). It carries the student's own answers and the points each
+ * One attempt of a student. It carries the student's own answers and the points each
  * earned, never the answer keys, so the same shape serves the student and the course owner.
  */
 export interface Submission {

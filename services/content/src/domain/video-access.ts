@@ -8,7 +8,7 @@ export type Caller = Pick<AuthContext, 'userId' | 'role'>;
 export type KnownCourse = ProjectedCourse;
 
 /**
- * Who may do what with a course's videos (DESIGN §2, issue 5):
+ * Who may do what with a course's videos (issue 5):
  * - manage (upload, transcode): the course's owner, or an admin;
  * - watch (metadata, stream, segments, poster): those, plus students with an ACTIVE enrollment.
  * A deleted course's videos are left to admins.

@@ -1,4 +1,4 @@
-/** Where a video is in its life: uploaded → queued → transcoding → ready | failed (DESIGN §2). */
+/** Where a video is in its life: uploaded → queued → transcoding → ready | failed. */
 export const VIDEO_STATUSES = ['uploaded', 'queued', 'transcoding', 'ready', 'failed'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
@@ -65,7 +65,7 @@ export function playableOutputs(
 }
 
 /**
- * The API shape (DESIGN §2.1): storage keys and who asked stay internal. `posterUrl` is the poster
+ * The API shape: storage keys and who asked stay internal. `posterUrl` is the poster
  * with a playback token in it (see posterUrl()), for watchers reading the video; null otherwise.
  */
 export function videoView(video: Video, posterUrl: string | null = null) {

@@ -5,7 +5,7 @@ import type { Course } from './course';
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;
 
 /**
- * What a caller may do to someone's course (DESIGN §2: course edits and deletion are for the owner
+ * What a caller may do to someone's course (course edits and deletion are for the owner
  * or an admin; module edits for the owner only; the enrollment list is the owner's, and an admin's
  * who operates the platform).
  */

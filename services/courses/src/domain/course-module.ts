@@ -1,4 +1,4 @@
-/** A module of a course (DESIGN §2.1), at a dense 1..n position. */
+/** A module of a course, at a dense 1..n position. */
 export interface CourseModule {
   id: string;
   courseId: string;

@@ -7,7 +7,7 @@ export type CourseLevel = (typeof COURSE_LEVELS)[number];
 export const COURSE_SORTS = ['-createdAt', 'createdAt', 'title', '-title'] as const;
 export type CourseSort = (typeof COURSE_SORTS)[number];
 
-/** A course as the API shows it (DESIGN §2.1). */
+/** A course as the API shows it. */
 export interface Course {
   id: string;
   title: string;

@@ -2,7 +2,7 @@ import type { EventData, Topics } from '@moocflix/platform/events';
 
 export type EnrollmentStatus = 'active' | 'inactive';
 
-/** A student's seat in a course (DESIGN §2.1). 'inactive' once the student was deactivated. */
+/** A student's seat in a course. 'inactive' once the student was deactivated. */
 export interface Enrollment {
   courseId: string;
   studentId: string;

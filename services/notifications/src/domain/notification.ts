@@ -19,7 +19,7 @@ export interface NotificationMessage {
   data: Record<string, string | number | null>;
 }
 
-/** A delivered notification as its recipient sees it (DESIGN §2.1). */
+/** A delivered notification as its recipient sees it. */
 export interface Notification extends NotificationMessage {
   id: string;
   read: boolean;

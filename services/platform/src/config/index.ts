@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads configuration from environment variables through a zod object schema whose keys ARE the
- * variable names. Every variable has a default that serves `moocflix dev` (DESIGN §7), so a bad
+ * variable names. Every variable has a default that serves `moocflix dev`, so a bad
  * value is the only way to fail — and then the error names the variable instead of crashing later.
  */
 export function loadConfig<S extends z.ZodObject>(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus, IncomingMessage, SubscribeOptions, Subscription } from './bus';
 
 /**
- * The behaviour every EventBus adapter must show (DESIGN §3: the same contract tests run against
+ * The behaviour every EventBus adapter must show (the same contract tests run against
  * the in-process bus and against a real Kafka broker). Not a test file itself: in-process-bus.test.ts
  * and kafka-bus.int.test.ts call it. Each case uses fresh topics and groups, so cases cannot see each
  * other's messages, and messages that must stay ordered share one key (one partition).

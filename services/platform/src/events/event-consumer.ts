@@ -77,7 +77,7 @@ class HandlerFailure extends Error {
 }
 
 /**
- * At-least-once delivery, effectively-once effects (DESIGN §3). Per message:
+ * At-least-once delivery, effectively-once effects (docs/architecture.md#idempotent-consumers). Per message:
  * 1. parse and validate it; a malformed one goes straight to `<topic>.DLQ`;
  * 2. in ONE transaction: record (groupId, event id) in platform_processed_events and run the
  *    handler with that transaction; an id already recorded means a redelivery, skipped;

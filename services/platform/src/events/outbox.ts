@@ -9,7 +9,7 @@ export const OUTBOX_CHANNEL = 'platform_outbox';
 /**
  * Validates an event and writes it to the outbox through `tx`, which must be the caller's
  * transaction: the business row and its event then commit (or roll back) together, and nothing is
- * sent to Kafka here, so a Kafka outage never fails the request (DESIGN §3). The relay is woken on
+ * sent to Kafka here, so a Kafka outage never fails the request. The relay is woken on
  * commit by the outbox's NOTIFY trigger (migration platform_004), never for a rolled-back event.
  *
  * Ordering: the relay publishes in `seq` order. Enqueue after the business write that locks the

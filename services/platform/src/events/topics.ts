@@ -1,4 +1,4 @@
-/** Topic names are exactly the seed's (DESIGN §3); extras are documented next to them. */
+/** Topic names are exactly the seed's (docs/architecture.md#topics); extras are documented next to them. */
 export const Topics = {
   UserCreation: 'User-Creation',
   UserUpdate: 'User-Update',

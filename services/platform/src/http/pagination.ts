@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { problems } from '../errors';
 import { findDefectiveString } from './well-formed-input';
 
-/** Every list answers `{items, nextCursor}` (DESIGN §2.1) with `?limit=&cursor=`. */
+/** Every list answers `{items, nextCursor}` (docs/architecture.md#pagination) with `?limit=&cursor=`. */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -9,7 +9,7 @@ export interface FfmpegBinaries {
 let cached: FfmpegBinaries | undefined;
 
 /**
- * Where ffmpeg and ffprobe live (DESIGN §5): the ones on PATH when present (a distribution build is
+ * Where ffmpeg and ffprobe live: the ones on PATH when present (a distribution build is
  * newer and better tested), else the static builds shipped by `@ffmpeg-installer/ffmpeg` and
  * `@ffprobe-installer/ffprobe`, so `make dev` works with nothing installed but Node.
  * Resolved once per process; the answer cannot change while it runs.

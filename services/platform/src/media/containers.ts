@@ -1,6 +1,6 @@
 /**
  * The input containers we accept, keyed by the demuxer name ffmpeg is forced to use (`-f`).
- * An allowlist on purpose (DESIGN §5): the protocol whitelist alone does not stop a playlist
+ * An allowlist on purpose: the protocol whitelist alone does not stop a playlist
  * (hls, concat, dash) from naming `file:` paths, and image sequences or devices are not uploads.
  * None of these demuxers opens a second resource (mov's external data references are off by default).
  */

@@ -23,7 +23,7 @@ interface ObjectMetadata {
 }
 
 /**
- * Object storage in a local folder, for `make dev` (DESIGN §8). Layout under rootDir:
+ * Object storage in a local folder, for `make dev`. Layout under rootDir:
  *
  *   objects/<key>       the bytes; `localPath(key)` points here so ffmpeg can read in place
  *   meta/<key>.json     the content type, when one was given (a sidecar, so `head` answers the same

@@ -48,7 +48,7 @@ export interface TestService {
 }
 
 /**
- * Starts a service in-process on a random port, the way practica's API tests do (DESIGN §10): real
+ * Starts a service in-process on a random port, the way practica's API tests do: real
  * database, real bus, real HTTP, real signed tokens — so a test can assert the response AND the
  * rows AND the events.
  */

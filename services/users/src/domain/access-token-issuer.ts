@@ -27,8 +27,8 @@ export interface AccessTokenIssuerOptions {
 }
 
 /**
- * Signs the platform's access tokens (DESIGN §4): EdDSA with the `kid` of the signing key,
- * `typ: JWT`, claims iss, aud, sub (user id), role, jti, iat, exp. Every service verifies them with
+ * Signs the platform's access tokens: EdDSA with the `kid` of the signing key,
+ * `typ: at+jwt`, claims iss, aud, sub (user id), role, jti, iat, exp. Every service verifies them with
  * the kit's authenticator against the JWKS this service publishes.
  */
 export class AccessTokenIssuer {

@@ -22,7 +22,7 @@ export interface User {
   updatedAt: Date;
 }
 
-/** The public shape (DESIGN §2.1): no hash, no revocation bookkeeping. */
+/** The public shape: no hash, no revocation bookkeeping. */
 export interface UserView {
   id: string;
   email: string;
