@@ -21,6 +21,20 @@ export const contentConfigSchema = z.object({
    * still waiting to be deleted are looked for: the safety net behind the purge each event triggers.
    */
   STORAGE_PURGE_SWEEP_INTERVAL_MS: env.int(60_000, 100),
+  /**
+   * A transcode attempt a transcoder works on is lost when no progress tick (the transcoder repeats
+   * one as a heartbeat every TRANSCODER_HEARTBEAT_MS, 15 s by default) came for this long.
+   */
+  TRANSCODE_LEASE_MS: env.int(120_000, 100),
+  /**
+   * An attempt nobody picked up is lost after this long. Long, because waiting behind other videos
+   * for a free transcoder is no failure; an attempt issued again would only join the same line.
+   */
+  TRANSCODE_QUEUE_TIMEOUT_MS: env.int(30 * 60_000, 100),
+  /** Attempts per transcode request, the first included; then the video is `failed`. */
+  TRANSCODE_MAX_ATTEMPTS: env.int(3, 1),
+  /** How often expired leases are looked for. */
+  TRANSCODE_LEASE_SWEEP_INTERVAL_MS: env.int(15_000, 50),
   /** Set by Kubernetes in every pod: how we know we run in a cluster. */
   KUBERNETES_SERVICE_HOST: env.optionalString(),
 });

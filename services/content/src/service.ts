@@ -3,13 +3,14 @@ import { Router } from 'express';
 import { runMigrations } from '@moocflix/platform/db';
 import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform/events';
 import type { ServiceModule } from '@moocflix/platform/http';
-import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runtime';
+import { databaseReadiness, periodicTask, type ServiceContext } from '@moocflix/platform/runtime';
 import { loadContentConfig } from './content-config';
 import { HlsOutputStore } from './data/hls-output-store';
 import type { ContentContext } from './domain/content-context';
 import { HlsCatalog } from './domain/hls-catalog';
 import { PlaybackTokens } from './domain/playback-token';
 import { StoragePurger } from './domain/storage-purger';
+import { sweepExpiredLeases, type TranscodeAttemptPolicy } from './domain/transcode-attempts';
 import { createContentEventsConsumer } from './events/content-events-consumer';
 import { playbackRoutes } from './http/playback-routes';
 import { uploadRoutes } from './http/upload-routes';
@@ -25,6 +26,12 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
   const config = loadContentConfig(ctx.env);
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, CONTENT_MIGRATIONS_DIR], ctx.logger);
   const outputs = new HlsOutputStore(ctx.storage);
+  const transcoding: TranscodeAttemptPolicy = {
+    leaseMs: config.TRANSCODE_LEASE_MS,
+    queueTimeoutMs: config.TRANSCODE_QUEUE_TIMEOUT_MS,
+    maxAttempts: config.TRANSCODE_MAX_ATTEMPTS,
+    eventSource: ctx.name,
+  };
   const content: ContentContext = {
     pool: ctx.pool,
     storage: ctx.storage,
@@ -35,6 +42,7 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
       tmpDir: config.UPLOAD_TMP_DIR,
       probeTimeoutMs: config.MEDIA_PROBE_TIMEOUT_MS,
     },
+    transcoding,
     playback: {
       tokens: new PlaybackTokens(
         await loadPlaybackKey(config, ctx.logger),
@@ -52,7 +60,16 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
     logger: ctx.logger,
     sweepIntervalMs: config.STORAGE_PURGE_SWEEP_INTERVAL_MS,
   });
-  const events = createContentEventsConsumer(ctx, purger);
+  const events = createContentEventsConsumer(ctx, purger, transcoding);
+  // Lost transcode attempts (a killed transcoder, nobody picking a request up) are retried or failed.
+  const leaseSweeper = periodicTask({
+    name: 'transcode-lease-sweep',
+    logger: ctx.logger,
+    intervalMs: config.TRANSCODE_LEASE_SWEEP_INTERVAL_MS,
+    run: async (signal) => {
+      if (await sweepExpiredLeases(ctx.pool, ctx.logger, transcoding, signal)) purger.wake();
+    },
+  });
 
   const router = Router();
   router.use(uploadRoutes(content, ctx.auth));
@@ -69,8 +86,10 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
       await relay.start();
       purger.start();
       await events.start();
+      leaseSweeper.start();
     },
     async stop() {
+      await leaseSweeper.stop();
       await events.stop();
       await purger.stop();
       await relay.stop();

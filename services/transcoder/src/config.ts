@@ -22,6 +22,12 @@ const transcoderConfigSchema = z.object({
   TRANSCODER_X264_PRESET: z
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
     .default('veryfast'),
+  /**
+   * A progress tick is repeated at least this often while a request is worked on: the heartbeat
+   * that keeps the attempt's lease in the content service (TRANSCODE_LEASE_MS there, 2 min by
+   * default, must stay well above it).
+   */
+  TRANSCODER_HEARTBEAT_MS: env.int(15_000, 50),
   /** Attempts to publish Transcoding-Completed before giving up (and leaving the request to be redone). */
   TRANSCODER_PUBLISH_ATTEMPTS: env.int(6, 1),
 });

@@ -1,4 +1,4 @@
-import type { EventBus } from '@moocflix/platform/events';
+import { transcodeAttemptOf, type EventBus } from '@moocflix/platform/events';
 import type { Logger } from '@moocflix/platform/log';
 import { resolveFfmpegBinaries } from '@moocflix/platform/media';
 import type { ObjectStorage } from '@moocflix/platform/storage';
@@ -28,6 +28,7 @@ export function createTranscodingRequestHandler(deps: {
     source,
     logger,
     publishAttempts: config.TRANSCODER_PUBLISH_ATTEMPTS,
+    heartbeatMs: config.TRANSCODER_HEARTBEAT_MS,
   });
   const settings = {
     timeLimitMs: config.TRANSCODER_TIME_LIMIT_SECONDS * 1000,
@@ -42,7 +43,11 @@ export function createTranscodingRequestHandler(deps: {
         storage,
         binaries,
         settings,
-        logger: logger.child({ videoId: request.videoId, requestId: request.requestId }),
+        logger: logger.child({
+          videoId: request.videoId,
+          requestId: request.requestId,
+          attemptId: transcodeAttemptOf(request).attemptId,
+        }),
         events,
         now: () => new Date(),
       },

@@ -19,6 +19,9 @@ interface VideoRow {
   video_codec: string;
   audio_codec: string | null;
   request_id: string | null;
+  attempt_id: string | null;
+  attempt: number | null;
+  lease_expires_at: Date | null;
   requested_by: string | null;
   requested_at: Date | null;
   output_prefix: string | null;
@@ -50,6 +53,9 @@ const toVideo = (row: VideoRow): Video => ({
   videoCodec: row.video_codec,
   audioCodec: row.audio_codec,
   requestId: row.request_id,
+  attemptId: row.attempt_id,
+  attempt: row.attempt,
+  leaseExpiresAt: row.lease_expires_at,
   requestedBy: row.requested_by,
   requestedAt: row.requested_at,
   outputPrefix: row.output_prefix,
@@ -136,32 +142,70 @@ export async function lockVideo(db: Queryable, id: string): Promise<Video | unde
   return rows[0] && toVideo(rows[0]);
 }
 
+/** An attempt of a transcode request is issued: the video waits for a transcoder to pick it up. */
 export async function markQueued(
   db: Queryable,
   id: string,
-  request: { requestId: string; requestedBy: string; requestedAt: Date; outputPrefix: string },
+  request: {
+    requestId: string;
+    attemptId: string;
+    attempt: number;
+    requestedBy: string;
+    requestedAt: Date;
+    outputPrefix: string;
+    /** How long the attempt may wait for a transcoder before it counts as lost. */
+    leaseMs: number;
+  },
 ): Promise<Video> {
   const { rows } = await db.query<VideoRow>(
     `UPDATE videos
-        SET status = 'queued', progress = 0, error = NULL, request_id = $2, requested_by = $3, requested_at = $4,
-            output_prefix = $5, updated_at = now()
+        SET status = 'queued', progress = 0, error = NULL, request_id = $2, attempt_id = $3, attempt = $4,
+            requested_by = $5, requested_at = $6, output_prefix = $7,
+            lease_expires_at = now() + make_interval(secs => $8::double precision / 1000), updated_at = now()
       WHERE id = $1 RETURNING *`,
-    [id, request.requestId, request.requestedBy, request.requestedAt, request.outputPrefix],
+    [
+      id,
+      request.requestId,
+      request.attemptId,
+      request.attempt,
+      request.requestedBy,
+      request.requestedAt,
+      request.outputPrefix,
+      request.leaseMs,
+    ],
   );
   return toVideo(rows[0]!);
 }
 
+/** A progress tick (the attempt's heartbeat): the status and percentage, and a lease renewed from now. */
 export async function saveProgress(
   db: Queryable,
   id: string,
-  status: VideoStatus,
-  progress: number,
+  progress: { status: VideoStatus; percent: number; leaseMs: number },
 ): Promise<void> {
-  await db.query('UPDATE videos SET status = $2, progress = $3, updated_at = now() WHERE id = $1', [
-    id,
-    status,
-    progress,
-  ]);
+  await db.query(
+    `UPDATE videos
+        SET status = $2, progress = $3, lease_expires_at = now() + make_interval(secs => $4::double precision / 1000),
+            updated_at = CASE WHEN status = $2 AND progress = $3 THEN updated_at ELSE now() END
+      WHERE id = $1`,
+    [id, progress.status, progress.percent, progress.leaseMs],
+  );
+}
+
+/**
+ * In-flight videos whose attempt's lease has expired, locked for the caller's transaction; rows
+ * another replica's sweeper holds are skipped (it is handling them), so no attempt is retried twice.
+ */
+export async function lockExpiredLeases(db: Queryable, limit: number): Promise<Video[]> {
+  const { rows } = await db.query<VideoRow>(
+    `SELECT * FROM videos
+      WHERE status IN ('queued', 'transcoding') AND deleted_at IS NULL AND lease_expires_at < now()
+      ORDER BY lease_expires_at
+      LIMIT $1
+      FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.map(toVideo);
 }
 
 export async function markReady(
@@ -177,7 +221,7 @@ export async function markReady(
 ): Promise<void> {
   await db.query(
     `UPDATE videos
-        SET status = 'ready', progress = 100, error = NULL, playback_prefix = $2, master_playlist_key = $3, poster_key = $4,
+        SET status = 'ready', progress = 100, error = NULL, lease_expires_at = NULL, playback_prefix = $2, master_playlist_key = $3, poster_key = $4,
             renditions = $5, duration_seconds = COALESCE(duration_seconds, $6), updated_at = now()
       WHERE id = $1`,
     [
@@ -192,10 +236,10 @@ export async function markReady(
 }
 
 export async function markFailed(db: Queryable, id: string, error: string): Promise<void> {
-  await db.query(`UPDATE videos SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [
-    id,
-    error,
-  ]);
+  await db.query(
+    `UPDATE videos SET status = 'failed', error = $2, lease_expires_at = NULL, updated_at = now() WHERE id = $1`,
+    [id, error],
+  );
 }
 
 /**

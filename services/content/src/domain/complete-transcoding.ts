@@ -1,31 +1,39 @@
 import type { Logger } from 'pino';
 import type { PoolClient } from '@moocflix/platform/db';
-import type { EventData, Topics } from '@moocflix/platform/events';
+import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
 import { schedulePurge } from '../data/storage-purge-repository';
 import { lockVideo, markFailed, markReady } from '../data/video-repository';
 import { isSafeHlsPath } from './hls-playlist';
 import { isInFlight, type Video } from './video';
-import { videoFolderOf } from './video-keys';
+import { purgeUnservedRun, retryOrFail, type TranscodeAttemptPolicy } from './transcode-attempts';
+import { outputPrefixOf, videoFolderOf } from './video-keys';
 
 type Completion = EventData<typeof Topics.TranscodingCompleted>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * Records a transcoder run's outcome, idempotently per (videoId, requestId): only the video's
- * CURRENT request counts, and only once — a redelivery, a second completion of the same run (a
- * worker killed after publishing and run again) or a late one for a superseded request changes
- * nothing. So a video becomes `ready` exactly once per request.
+ * Records a transcoder run's outcome, idempotently per (videoId, attemptId): only the video's
+ * CURRENT attempt counts, and only once — a redelivery, a second completion of the same run (a
+ * worker killed after publishing and run again) or a late one for a superseded attempt or request
+ * changes nothing. So a video becomes `ready` exactly once per request.
+ *
+ * A run that failed as a run (`retryable`: its Job or pod died) is retried as a new attempt up to
+ * the limit, like a lost lease; a failure the transcoder found in the video itself is the outcome.
  *
  * Storage no longer referenced is scheduled for purging in the same transaction: the previous run's
- * folder once the new one is served, a failed run's partial outputs (the served run stays), and
- * whatever a run wrote into a video deleted meanwhile. Returns whether it scheduled a purge.
+ * folder once the new one is served, a failed or superseded run's outputs (the served run stays),
+ * and whatever a run wrote into a video deleted meanwhile. Returns whether it scheduled a purge.
  */
 export async function completeTranscoding(
   tx: PoolClient,
   logger: Logger,
+  policy: TranscodeAttemptPolicy,
   completion: Completion,
 ): Promise<boolean> {
   const video = await lockVideo(tx, completion.videoId);
-  const log = logger.child({ videoId: completion.videoId, requestId: completion.requestId });
+  const { attemptId } = transcodeAttemptOf(completion);
+  const log = logger.child({ videoId: completion.videoId, requestId: completion.requestId, attemptId });
   if (video?.deletedAt) {
     // The run may have written after the video's folder was purged: purge it again.
     log.info('completion for a deleted video: its folder is purged again');
@@ -36,9 +44,27 @@ export async function completeTranscoding(
     log.info('completion for an unknown video or a superseded request ignored');
     return false;
   }
+  if (video.attemptId !== attemptId) {
+    // A run given up on (its lease expired) finished after all: what it wrote is never served.
+    log.info({ currentAttemptId: video.attemptId }, 'completion of a superseded attempt ignored');
+    // Attempt ids are UUIDs this service made; anything else names no folder of ours.
+    if (!UUID.test(attemptId)) return false;
+    const folder = outputPrefixOf(video.id, attemptId);
+    if (folder === video.playbackPrefix || folder === video.outputPrefix) return false;
+    await schedulePurge(tx, folder, 'superseded transcode attempt finished');
+    return true;
+  }
   if (!isInFlight(video.status)) {
     log.info({ status: video.status }, 'repeated completion ignored');
     return false;
+  }
+  if (completion.status === 'failed' && completion.retryable === true) {
+    const attempts = video.attempt ?? 1;
+    const error = completion.error ?? 'transcoder run failed';
+    return retryOrFail(tx, logger, policy, video, {
+      lost: error,
+      reason: `transcoding failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error}`,
+    });
   }
   if (completion.status === 'failed') {
     await markFailed(tx, video.id, completion.error ?? 'transcoding failed');
@@ -70,16 +96,8 @@ export async function completeTranscoding(
   return true;
 }
 
-/** The current request's folder, unless it is the one being served (never the case with a folder per run). */
-async function purgeUnservedRun(tx: PoolClient, video: Video, reason: string): Promise<boolean> {
-  const prefix = video.outputPrefix;
-  if (prefix === null || prefix === video.playbackPrefix) return false;
-  await schedulePurge(tx, prefix, reason);
-  return true;
-}
-
 /**
- * Outputs must lie in the folder the request named: playback serves files by key, so a completion
+ * Outputs must lie in the folder the attempt was given: playback serves files by key, so a completion
  * (from any producer on the topic) must not be able to point it at another video's or any other object.
  */
 function outputProblem(video: Video, completion: Completion): string | null {

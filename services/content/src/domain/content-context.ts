@@ -4,6 +4,7 @@ import type { ObjectStorage } from '@moocflix/platform/storage';
 import type { HlsOutputStore } from '../data/hls-output-store';
 import type { HlsCatalog } from './hls-catalog';
 import type { PlaybackTokens } from './playback-token';
+import type { TranscodeAttemptPolicy } from './transcode-attempts';
 
 /** What the use cases need; built once by service.ts. */
 export interface ContentContext {
@@ -17,6 +18,8 @@ export interface ContentContext {
     tmpDir: string;
     probeTimeoutMs: number;
   };
+  /** Leases and retries of transcode attempts. */
+  transcoding: TranscodeAttemptPolicy;
   playback: {
     tokens: PlaybackTokens;
     outputs: HlsOutputStore;

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
 import { findCourse } from '@moocflix/platform/projections';
-import { lockVideo, markQueued } from '../data/video-repository';
+import { lockVideo } from '../data/video-repository';
 import type { ContentContext } from './content-context';
 import { isInFlight, type Video } from './video';
 import { requireManageAllowed, type Caller } from './video-access';
-import { outputPrefixOf } from './video-keys';
+import { issueAttempt } from './transcode-attempts';
 
 export interface TranscodeOutcome {
   video: Video;
@@ -18,8 +17,9 @@ export interface TranscodeOutcome {
 /**
  * The course's owner or an admin asks for the HLS renditions. Under the video's row lock: while a
  * request is queued or transcoding, asking again returns it (no duplicate work, no second event);
- * otherwise — first time, or again after ready/failed — a new request id, status `queued`, and a
- * Transcoding-Request in the outbox, committed together.
+ * otherwise — first time, or again after ready/failed — a new request id, its first attempt
+ * (status `queued`, a lease, a Transcoding-Request in the outbox), committed together. Later
+ * attempts at the same request are the lease sweeper's (transcode-attempts.ts).
  */
 export async function requestTranscode(
   ctx: ContentContext,
@@ -32,29 +32,8 @@ export async function requestTranscode(
     requireManageAllowed(await findCourse(tx, video.courseId), caller);
     if (isInFlight(video.status)) return { video, created: false };
 
-    const requestId = randomUUID();
-    const requestedAt = new Date();
-    const outputPrefix = outputPrefixOf(video.id, requestId);
-    const queued = await markQueued(tx, video.id, {
-      requestId,
-      requestedBy: caller.userId,
-      requestedAt,
-      outputPrefix,
-    });
-    await enqueueEvent(tx, Topics.TranscodingRequest, {
-      source: ctx.eventSource,
-      subject: video.id,
-      data: {
-        requestId,
-        videoId: video.id,
-        courseId: video.courseId,
-        requestedBy: caller.userId,
-        sourceKey: video.sourceKey,
-        outputPrefix,
-        sourceFormat: video.sourceFormat,
-        requestedAt: requestedAt.toISOString(),
-      },
-    });
+    const request = { requestId: randomUUID(), requestedBy: caller.userId, requestedAt: new Date() };
+    const queued = await issueAttempt(tx, ctx.transcoding, video, request, 1);
     return { video: queued, created: true };
   });
 }

@@ -29,9 +29,14 @@ export interface Video {
   videoCodec: string;
   audioCodec: string | null;
   requestId: string | null;
+  /** The current attempt at the request (the first one's id is the request id) and its number. */
+  attemptId: string | null;
+  attempt: number | null;
+  /** While in flight: when the current attempt counts as lost unless a progress tick renews it. */
+  leaseExpiresAt: Date | null;
   requestedBy: string | null;
   requestedAt: Date | null;
-  /** Where the current request's transcoder run writes. */
+  /** Where the current attempt's transcoder run writes. */
   outputPrefix: string | null;
   /** The output folder of the run being served (the last successful one). */
   playbackPrefix: string | null;

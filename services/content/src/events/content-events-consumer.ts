@@ -5,6 +5,7 @@ import { recordCourse, recordEnrollment } from '@moocflix/platform/projections';
 import { deleteCourseVideos } from '../domain/delete-course-videos';
 import { recordTranscodingProgress } from '../domain/record-transcoding-progress';
 import type { StoragePurger } from '../domain/storage-purger';
+import type { TranscodeAttemptPolicy } from '../domain/transcode-attempts';
 
 /** The consumer group; the kit records processed event ids per group, which makes redeliveries no-ops. */
 export const CONTENT_EVENTS_GROUP = 'content';
@@ -14,7 +15,11 @@ export const CONTENT_EVENTS_GROUP = 'content';
  * that schedule storage purges wake the purger once their transaction has committed: woken earlier,
  * it would not see the purges yet.
  */
-export function createContentEventsConsumer(ctx: ServiceContext, purger: StoragePurger): EventConsumer {
+export function createContentEventsConsumer(
+  ctx: ServiceContext,
+  purger: StoragePurger,
+  transcoding: TranscodeAttemptPolicy,
+): EventConsumer {
   return createEventConsumer({
     bus: ctx.bus,
     pool: ctx.pool,
@@ -27,9 +32,11 @@ export function createContentEventsConsumer(ctx: ServiceContext, purger: Storage
         if ((await deleteCourseVideos(tx, event.data)) > 0) afterCommit(() => purger.wake());
       },
       [Topics.StudentEnrolled]: (event, tx) => recordEnrollment(tx, event.data),
-      [Topics.TranscodingProgress]: (event, tx) => recordTranscodingProgress(tx, event.data),
+      [Topics.TranscodingProgress]: (event, tx) =>
+        recordTranscodingProgress(tx, event.data, transcoding.leaseMs),
       [Topics.TranscodingCompleted]: async (event, tx, { afterCommit }) => {
-        if (await completeTranscoding(tx, ctx.logger, event.data)) afterCommit(() => purger.wake());
+        if (await completeTranscoding(tx, ctx.logger, transcoding, event.data))
+          afterCommit(() => purger.wake());
       },
     },
   });

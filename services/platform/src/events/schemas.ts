@@ -37,6 +37,27 @@ const rendition = z.object({
   playlistKey: z.string().optional(),
 });
 
+/**
+ * A transcode request may be attempted more than once (a worker died, a lease expired): each attempt
+ * has its own id, carried by the request, its progress and its completion, so the outcome of a
+ * superseded attempt is recognised and ignored. Optional on the wire: a payload from a producer that
+ * predates attempts is the first attempt, whose id is the request id — read them through
+ * transcodeAttemptOf().
+ */
+const attemptFields = {
+  attemptId: id.optional(),
+  /** 1 for the first attempt. */
+  attempt: z.number().int().min(1).optional(),
+};
+
+/** The attempt a Transcoding-Request, -Progress or -Completed payload belongs to. */
+export function transcodeAttemptOf(data: { requestId: string; attemptId?: string; attempt?: number }): {
+  attemptId: string;
+  attempt: number;
+} {
+  return { attemptId: data.attemptId ?? data.requestId, attempt: data.attempt ?? 1 };
+}
+
 export const eventSchemas = {
   [Topics.UserCreation]: z.object({ ...userSnapshot, createdAt: isoTime }),
   [Topics.UserUpdate]: z.object({ ...userSnapshot, changed: z.array(z.string()), updatedAt: isoTime }),
@@ -51,13 +72,15 @@ export const eventSchemas = {
     enrolledAt: isoTime,
   }),
   [Topics.TranscodingRequest]: z.object({
+    /** The video's logical request: the same for every attempt at it. */
     requestId: id,
+    ...attemptFields,
     videoId: id,
     courseId: id,
     requestedBy: id,
     /** Object key of the uploaded source in the storage bucket. */
     sourceKey: z.string().min(1),
-    /** Key prefix under which renditions, playlists and the poster are written. */
+    /** Key prefix under which renditions, playlists and the poster are written (one per attempt). */
     outputPrefix: z.string().min(1),
     /** Container the content service's probe identified; the transcoder forces this demuxer. */
     sourceFormat: z.string().min(1),
@@ -65,6 +88,7 @@ export const eventSchemas = {
   }),
   [Topics.TranscodingCompleted]: z.object({
     requestId: id,
+    ...attemptFields,
     videoId: id,
     status: z.enum(['succeeded', 'failed']),
     renditions: z.array(rendition),
@@ -72,10 +96,18 @@ export const eventSchemas = {
     posterKey: z.string().nullable(),
     durationSeconds: z.number().nullable(),
     error: z.string().nullable(),
+    /**
+     * A failure of the run, not of the video (its Job or pod died, the node went away): another
+     * attempt may succeed, so the content service retries up to its limit and this is not the
+     * video's outcome. Absent (older producers) means false.
+     */
+    retryable: z.boolean().optional(),
     completedAt: isoTime,
   }),
+  /** Also the attempt's heartbeat: the transcoder repeats the last percentage while it works. */
   [Topics.TranscodingProgress]: z.object({
     requestId: id,
+    ...attemptFields,
     videoId: id,
     progress: z.number().min(0).max(100),
     at: isoTime,

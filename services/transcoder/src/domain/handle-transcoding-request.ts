@@ -1,4 +1,4 @@
-import type { EventData, Topics } from '@moocflix/platform/events';
+import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
 import {
   transcodeVideo,
   type TranscodeDependencies,
@@ -30,7 +30,7 @@ export type RequestHandlerDependencies = Omit<TranscodeDependencies, 'reportProg
 /**
  * The one code path of both modes (worker and one-shot): transcode, then publish the completion as
  * the LAST step. If that publish fails, this throws and the request is redone — completion handling
- * downstream is idempotent per (videoId, requestId) — so a request never ends without a completion.
+ * downstream is idempotent per (videoId, attemptId) — so a request never ends without a completion.
  */
 export async function handleTranscodingRequest(
   request: TranscodingRequest,
@@ -56,6 +56,7 @@ function completionOf(
 ): TranscodingCompletion {
   const base = {
     requestId: request.requestId,
+    ...transcodeAttemptOf(request),
     videoId: request.videoId,
     durationSeconds: outcome.durationSeconds,
     completedAt: now.toISOString(),

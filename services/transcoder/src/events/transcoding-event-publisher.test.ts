@@ -91,6 +91,37 @@ describe('TranscodingEventPublisher', () => {
     expect(seen.map((e) => (e.data as { progress: number }).progress)).toEqual([10, 40]);
   });
 
+  it('beats: a tick when the request is taken up, then the last percentage again while nothing else went out', async () => {
+    const bus = new InProcessEventBus({ logger });
+    const publisher = new TranscodingEventPublisher({
+      bus,
+      source: 'transcoder',
+      logger,
+      publishAttempts: 1,
+      heartbeatMs: 40,
+    });
+    const progress = publisher.progressOf({ ...request, attemptId: 'attempt-2', attempt: 2 });
+    await settle();
+    progress.report(7);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await progress.close();
+    const ticks = (await published(bus, Topics.TranscodingProgress)).map(
+      (e) => e.data as { progress: number; requestId: string; attemptId: string; attempt: number },
+    );
+    // 0 at once, 7 reported, then 7 repeated by the heartbeat (at least twice in 150 ms)…
+    expect(ticks.slice(0, 2).map((t) => t.progress)).toEqual([0, 7]);
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    expect(ticks.slice(2).every((t) => t.progress === 7)).toBe(true);
+    // …each naming the attempt it belongs to.
+    expect(ticks.every((t) => t.requestId === 'req-1' && t.attemptId === 'attempt-2' && t.attempt === 2)).toBe(
+      true,
+    );
+    // Closed: no more beats.
+    const count = ticks.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await published(bus, Topics.TranscodingProgress)).toHaveLength(count);
+  });
+
   it('retries the completion until the bus takes it', async () => {
     const bus = new InProcessEventBus({ logger });
     let failures = 2;

@@ -1,4 +1,4 @@
-import { createEvent, Topics, type EventBus } from '@moocflix/platform/events';
+import { createEvent, transcodeAttemptOf, Topics, type EventBus } from '@moocflix/platform/events';
 import type { Logger } from '@moocflix/platform/log';
 import type {
   ProgressReporter,
@@ -19,6 +19,13 @@ export interface TranscodingEventPublisherOptions {
   /** Progress is published when it moved this many points, or after `progressIntervalMs`. */
   progressStep?: number;
   progressIntervalMs?: number;
+  /**
+   * The attempt's heartbeat: a tick as soon as a request is taken up, then the last percentage
+   * again whenever nothing was published for this long — the content service holds the attempt's
+   * lease only as long as ticks keep coming (ffmpeg may report nothing for a while, and uploading
+   * the outputs reports nothing at all). Absent: no heartbeat.
+   */
+  heartbeatMs?: number;
   now?: () => number;
 }
 
@@ -68,6 +75,7 @@ export class TranscodingEventPublisher implements TranscodingEvents {
       logger,
       progressStep = 5,
       progressIntervalMs = 2_000,
+      heartbeatMs,
       now = Date.now,
     } = this.options;
     let published = { percent: 0, at: now() };
@@ -81,6 +89,7 @@ export class TranscodingEventPublisher implements TranscodingEvents {
         subject: request.videoId,
         data: {
           requestId: request.requestId,
+          ...transcodeAttemptOf(request),
           videoId: request.videoId,
           progress: percent,
           at: new Date(now()).toISOString(),
@@ -104,6 +113,22 @@ export class TranscodingEventPublisher implements TranscodingEvents {
       inFlight = null;
     };
 
+    let publishedSinceBeat = false;
+    const enqueue = (percent: number): void => {
+      publishedSinceBeat = true;
+      pending = percent;
+      inFlight ??= drain();
+    };
+    let heartbeat: NodeJS.Timeout | undefined;
+    if (heartbeatMs !== undefined) {
+      enqueue(0);
+      heartbeat = setInterval(() => {
+        if (!closed && !publishedSinceBeat) enqueue(published.percent);
+        publishedSinceBeat = false;
+      }, heartbeatMs);
+      heartbeat.unref();
+    }
+
     return {
       report(percent) {
         const rounded = Math.floor(percent);
@@ -113,11 +138,11 @@ export class TranscodingEventPublisher implements TranscodingEvents {
           (rounded > published.percent && t - published.at >= progressIntervalMs);
         if (closed || !due) return;
         published = { percent: rounded, at: t };
-        pending = rounded;
-        inFlight ??= drain();
+        enqueue(rounded);
       },
       async close() {
         closed = true;
+        clearInterval(heartbeat);
         await inFlight;
       },
     };

@@ -28,7 +28,7 @@ export interface TranscodingRequestWorkerOptions {
  *
  * Not `createEventConsumer`: that helper records processed event ids in the service's database,
  * and the transcoder has none; a redelivered request is simply transcoded again (the outputs are
- * overwritten in place and downstream is idempotent per (videoId, requestId)).
+ * overwritten in place and downstream is idempotent per (videoId, attemptId)).
  */
 export class TranscodingRequestWorker {
   private subscriptions: Subscription[] = [];
