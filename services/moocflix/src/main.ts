@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     services: modules,
     readiness: platform.readiness,
     jsonLimit: config.JSON_BODY_LIMIT,
+    trustedProxies: config.TRUSTED_PROXIES,
   });
   await startHttpServer({
     app,

@@ -9,7 +9,7 @@ export const PASSWORD = 'violet kettle on the moon';
 
 export const uniqueEmail = (label = 'user') => `${label}-${randomUUID()}@example.org`;
 
-/** A client address of its own per test (the app trusts X-Forwarded-For from loopback), so per-IP throttling stays per test. */
+/** A client address of its own per test (startUsersService trusts X-Forwarded-For from 127.0.0.1), so throttling stays per test. */
 export const clientIp = () => `10.${[...randomBytes(3)].join('.')}`;
 
 export async function signUp(

@@ -48,7 +48,13 @@ export async function startUsersService(env: Record<string, string> = {}): Promi
     databaseUrl: await createTestDatabase('users'),
     bus,
     storage: new LocalDiskObjectStorage({ rootDir: join(home, 'storage') }),
-    env: { JWT_PRIVATE_JWKS: JSON.stringify({ keys: [signingKey] }), MOOCFLIX_HOME: home, ...env },
+    env: {
+      JWT_PRIVATE_JWKS: JSON.stringify({ keys: [signingKey] }),
+      MOOCFLIX_HOME: home,
+      // The tests stand in for the ingress: they name the client address in X-Forwarded-For.
+      TRUSTED_PROXIES: '127.0.0.1/32',
+      ...env,
+    },
     issuer: new TestTokenIssuer({ issuer: ISSUER, audience: AUDIENCE }),
     trustedKeys: publicJwks,
   });

@@ -6,6 +6,7 @@ import { problems } from '../errors';
 import { httpRequestObserver, type HttpRequestObserver } from '../metrics';
 import { notFoundHandler, problemHandler, sendProblem } from './problem-handler';
 import { SECURITY_HEADERS } from './security-headers';
+import { trustProxySetting, type TrustedProxies } from './trusted-proxies';
 import { methodNotAllowedHandler } from './method-not-allowed';
 import { requireWellFormedInput } from './well-formed-input';
 
@@ -50,6 +51,11 @@ export interface HttpAppOptions {
   /** JSON body limit; uploads are multipart and stream, so this stays small. */
   jsonLimit?: string;
   readinessTimeoutMs?: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses/CIDRs, TRUSTED_PROXIES); default none:
+   * req.ip is then the TCP peer, whatever the client claims.
+   */
+  trustedProxies?: TrustedProxies;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -60,7 +66,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', trustProxySetting(options.trustedProxies));
   app.set('query parser', 'simple');
 
   app.use(requestContext(app, logger, httpRequestObserver(registry)));

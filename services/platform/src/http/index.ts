@@ -1,5 +1,6 @@
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck, type ServiceModule } from './app';
 export { startHttpServer, type RunningServer, type StartServerOptions } from './server';
+export { trustedProxiesSetting, trustProxySetting, type TrustedProxies } from './trusted-proxies';
 export { parseBody, parseParams, parseQuery, parseWith } from './validation';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './problem-handler';
 export {

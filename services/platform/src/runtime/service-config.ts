@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../config';
+import { trustedProxiesSetting } from '../http/trusted-proxies';
 
 /**
  * Settings every service shares. Defaults serve `make dev` on one machine; a Helm chart sets the
@@ -32,6 +33,8 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
       })
       .optional(),
     JSON_BODY_LIMIT: env.string('100kb'),
+    /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, comma-separated; none by default. */
+    TRUSTED_PROXIES: trustedProxiesSetting(),
   });
 }
 

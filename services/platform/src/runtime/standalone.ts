@@ -28,6 +28,7 @@ export async function runStandalone(options: {
       services: [service],
       readiness: platform.readiness,
       jsonLimit: config.JSON_BODY_LIMIT,
+      trustedProxies: config.TRUSTED_PROXIES,
     });
     await startHttpServer({
       app,

@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { createAuthenticator, InMemoryRevocationList, startRevocationFeed } from '../auth';
 import { createPool } from '../db';
 import type { EventBus, Subscription } from '../events';
-import { createHttpApp, startHttpServer, type ServiceModule } from '../http';
+import { createHttpApp, startHttpServer, trustedProxiesSetting, type ServiceModule } from '../http';
 import { createLogger } from '../log';
 import { createMetricsRegistry } from '../metrics';
 import type { ServiceContext } from '../runtime/context';
@@ -101,7 +101,9 @@ export async function startTestService(options: {
     groupId: `${options.name}-test`,
     logger,
   });
-  const app = createHttpApp({ logger, registry: ctx.registry, services: [module] });
+  // As a deployed service reads it: forwarded headers count only from the proxies TRUSTED_PROXIES lists.
+  const trustedProxies = trustedProxiesSetting().parse(options.env?.TRUSTED_PROXIES);
+  const app = createHttpApp({ logger, registry: ctx.registry, services: [module], trustedProxies });
   const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger, drainTimeoutMs: 1000 });
   if (options.startBackground !== false) await module.start();
 
