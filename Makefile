@@ -11,7 +11,7 @@ endif
 export PATH := $(NODE_BIN):$(PATH)
 JEST := node --max-old-space-size=4096 node_modules/.bin/jest
 
-.PHONY: install dev test test-unit test-integration test-cluster lint typecheck bench tools e2e clean
+.PHONY: install dev test test-unit test-integration test-cluster lint typecheck bench bench-smoke tools e2e clean
 
 node_modules/.install-stamp: package.json package-lock.json $(wildcard services/*/package.json operator/package.json e2e/package.json)
 	npm ci --no-audit --no-fund
@@ -49,6 +49,10 @@ typecheck: install
 ## Benchmarks (ratios against a baseline in the same run); BENCH=courses runs those whose name contains it.
 bench: install
 	node --import tsx bench/run.ts $(BENCH)
+
+## Every benchmark tiny and once: proves each still runs to the end (make test runs it).
+bench-smoke: install
+	node --import tsx bench/run.ts --smoke $(BENCH)
 
 tools: install
 	bash e2e/stack/prepare.sh

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { createLogger } from '@moocflix/platform/log';
 import { TestTokenIssuer } from '@moocflix/platform/testing';
 import { startEmbeddedPostgres } from '../services/moocflix/src/embedded-postgres';
+import { sized } from './profile';
 import {
   compare,
   formatMeasurement,
@@ -23,8 +24,8 @@ import {
  *   enrollment wave would be, so both sides always insert.
  * - catalogue: GET /api/v1/courses (first page of 20) vs the same SELECT.
  */
-const COURSES = 100;
-const STUDENTS = 5_000;
+const COURSES = sized(100, 10);
+const STUDENTS = sized(5_000, 50);
 const logger = createLogger('bench', 'warn');
 
 interface CoursesBench {
@@ -158,6 +159,7 @@ export async function coursesEnrollBench(): Promise<BenchResult> {
       candidate: formatMeasurement(candidate),
       ratio,
       goal: '≥ 0.50 and candidate p99 < 25 ms',
+      measurements: { baseline, candidate, candidateAt10Connections: light },
       met: ratio >= 0.5 && candidate.p99Ms < 25 && candidate.errors === 0,
       details: `candidate at 10 connections: ${formatMeasurement(light)}\n  candidate: JWT verify + zod + one guarded statement (course version/lock check, enrollment insert, outbox row; enrollStudent's path for a course it remembers) over ${COURSES} courses, outbox relay running`,
     };
@@ -183,6 +185,7 @@ export async function coursesListBench(): Promise<BenchResult> {
       ratio,
       goal: '≥ 0.60',
       met: ratio >= 0.6 && candidate.errors === 0,
+      measurements: { baseline, candidate },
       details: `candidate: JWT verify + zod query + visibility-filtered keyset page of 20 among ${COURSES} courses`,
     };
   } finally {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
+import { sized } from './profile';
 
 /**
  * Benchmarks compare a candidate to a baseline measured side by side in the same run, on the same
@@ -21,6 +22,8 @@ export interface BenchResult {
   goal: string;
   met: boolean;
   details: string;
+  /** The numbers behind baseline and candidate (req/s and latency percentiles), for the JSON report. */
+  measurements?: Record<string, Measurement | Record<string, number>>;
 }
 
 export interface ServerProcess {
@@ -70,7 +73,7 @@ export async function startServerProcess(
 export async function measure(
   options: { url: string; connections?: number; durationSeconds?: number } & Partial<autocannon.Options>,
 ): Promise<Measurement> {
-  const { url, connections = 50, durationSeconds = 5, ...rest } = options;
+  const { url, connections = 50, durationSeconds = sized(5, 1), ...rest } = options;
   const result = await autocannon({ url, connections, duration: durationSeconds, ...rest });
   return {
     requestsPerSecond: result.requests.average,
@@ -87,7 +90,7 @@ export async function measure(
 export async function compare(
   baseline: () => Promise<Measurement>,
   candidate: () => Promise<Measurement>,
-  rounds = 5,
+  rounds = sized(5, 1),
 ): Promise<{ baseline: Measurement; candidate: Measurement }> {
   await baseline();
   await candidate();

@@ -18,6 +18,7 @@ export async function kitOverheadBench(): Promise<BenchResult> {
       ratio,
       goal: '≥ 0.80',
       met: ratio >= 0.8,
+      measurements: { baseline, candidate },
       details:
         'kit: request id + security headers + latency histogram + JSON body guard + problem handler (access log off: LOG_LEVEL=warn)',
     };

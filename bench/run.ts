@@ -1,13 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { BenchResult } from './harness';
 import { coursesEnrollBench, coursesListBench } from './courses.bench';
 import { contentUploadMemoryBench } from './content.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
 import { operatorBacklogBench, operatorBurstBench, operatorLatencyBench } from './operator.bench';
+import { smoke } from './profile';
+import { writeResultsTable } from './results-table';
 import { transcoderOverheadBench, transcoderSpeedupBench } from './transcoder.bench';
 
 /**
- * `make bench`: runs every benchmark (or those whose name contains argv[2]) and prints ratios.
- * Bounded: each measurement runs a fixed number of seconds against 127.0.0.1 only.
+ * `make bench`: runs every benchmark (or those whose name contains the first argument) and prints
+ * ratios; `--smoke` (or BENCH_SMOKE=1) runs them tiny, only to prove they still run to the end.
+ * One bench failing does not stop the others. Output: one summary line per goal (MET, MISS, or
+ * FAIL with the error), bench/results/latest.json (smoke.json in smoke mode), and, after a full
+ * run of every bench, bench/RESULTS.md. Exit code: non-zero if any bench failed, or missed its
+ * goal in a full run. Bounded: each measurement runs a fixed time against 127.0.0.1 only.
  */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'kit-overhead': kitOverheadBench,
@@ -23,25 +33,89 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'operator-burst': operatorBurstBench,
 };
 
+export interface BenchOutcome {
+  id: string;
+  result?: BenchResult;
+  error?: string;
+  seconds: number;
+}
+
+export interface BenchReport {
+  mode: 'full' | 'smoke';
+  startedAt: string;
+  commit: string;
+  machine: { cores: number; memoryGiB: number; loadAverageAtStart: number[]; node: string };
+  outcomes: BenchOutcome[];
+}
+
 async function main(): Promise<void> {
-  const filter = process.argv[2];
-  const results: BenchResult[] = [];
-  for (const [name, bench] of Object.entries(BENCHES)) {
-    if (filter && !name.includes(filter)) continue;
-    console.log(`running ${name}...`);
-    const result = await bench();
-    results.push(result);
-    printResult(result);
+  const filter = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
+  const report: BenchReport = {
+    mode: smoke ? 'smoke' : 'full',
+    startedAt: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: {
+      cores: cpus().length,
+      memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+      loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+      node: process.version,
+    },
+    outcomes: [],
+  };
+  console.log(`bench ${report.mode} run on ${report.machine.cores} cores, load ${report.machine.loadAverageAtStart.join(' ')}, commit ${report.commit}`);
+  for (const [id, bench] of Object.entries(BENCHES)) {
+    if (filter && !id.includes(filter)) continue;
+    console.log(`running ${id}...`);
+    const started = Date.now();
+    try {
+      const result = await bench();
+      report.outcomes.push({ id, result, seconds: (Date.now() - started) / 1000 });
+      printResult(result);
+    } catch (err) {
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      report.outcomes.push({ id, error, seconds: (Date.now() - started) / 1000 });
+      console.log(`\n${id} FAILED\n  ${error.replaceAll('\n', '\n  ')}`);
+    }
   }
+
   console.log('\nsummary');
-  for (const r of results) console.log(`  ${r.met ? 'MET ' : 'MISS'} ${r.name}: ratio ${r.ratio.toFixed(2)} (goal ${r.goal})`);
+  for (const line of summaryLines(report)) console.log(`  ${line}`);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const jsonFile = join(dir, smoke ? 'smoke.json' : 'latest.json');
+  writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
+  console.log(`\nresults: ${jsonFile}`);
+  if (!smoke && !filter) {
+    writeResultsTable(report, join(__dirname, 'RESULTS.md'));
+    console.log(`table: ${join(__dirname, 'RESULTS.md')}`);
+  }
+  const failed = report.outcomes.filter((o) => o.error).length;
+  const missed = report.outcomes.filter((o) => o.result && !o.result.met).length;
+  if (failed > 0 || (!smoke && missed > 0)) process.exitCode = 1;
+}
+
+/** One line per bench: MET/MISS with its ratio and goal (SMOKE OK in smoke mode), or FAIL. */
+export function summaryLines(report: BenchReport): string[] {
+  return report.outcomes.map(({ id, result, error }) => {
+    if (!result) return `FAIL ${id}: ${error?.split('\n')[0] ?? 'no result'}`;
+    const verdict = report.mode === 'smoke' ? 'SMOKE OK' : result.met ? 'MET ' : 'MISS';
+    return `${verdict} ${result.name}: ratio ${result.ratio.toFixed(2)} (goal ${result.goal})`;
+  });
 }
 
 function printResult(r: BenchResult): void {
   console.log(`\n${r.name}\n  baseline:  ${r.baseline}\n  candidate: ${r.candidate}\n  ratio:     ${r.ratio.toFixed(2)} (goal ${r.goal}) ${r.met ? 'met' : 'NOT met'}\n  ${r.details}`);
 }
 
-main().catch((err) => {
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

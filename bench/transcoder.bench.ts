@@ -10,6 +10,7 @@ import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
 import { planLadder, type Rendition } from '../services/transcoder/src/domain/rendition-ladder';
 import { transcodeVideo } from '../services/transcoder/src/domain/transcode-video';
 import type { BenchResult } from './harness';
+import { sized } from './profile';
 
 /**
  * Issue 5: the transcoder's pipeline (probe, ONE ffmpeg run for the whole ladder + poster with
@@ -21,7 +22,7 @@ import type { BenchResult } from './harness';
  */
 const run = promisify(execFile);
 const PRESET = 'veryfast';
-const CLIP = { width: 1920, height: 1080, seconds: 10 };
+const CLIP = { width: 1920, height: 1080, seconds: sized(10, 2) };
 
 /** Wall-clock time, and CPU time of this process plus its children (ffmpeg, ffprobe). */
 interface Cost {
@@ -69,7 +70,7 @@ export async function transcoderSpeedupBench(): Promise<BenchResult> {
 
 async function measureTranscoder(): Promise<Timings> {
   const { ffmpeg, ffprobe } = resolveFfmpegBinaries();
-  const rounds = Number(process.env.TRANSCODER_BENCH_ROUNDS ?? 3);
+  const rounds = Number(process.env.TRANSCODER_BENCH_ROUNDS ?? sized(3, 1));
   const dir = await mkdtemp(join(tmpdir(), 'transcoder-bench-'));
   try {
     const source = join(dir, 'source.mp4');

@@ -32,6 +32,19 @@ else
 fi
 run_tier cluster --runInBand
 
+# Every benchmark, tiny and once, so a bench that rots fails CI the same day (bench/profile.ts).
+# Each bench that ran to the end counts as passed, each that stopped with an error as failed.
+step "bench smoke"
+rm -f bench/results/smoke.json
+node --import tsx bench/run.ts --smoke || status=1
+node -e '
+  const fs = require("fs"); const file = "bench/results/smoke.json";
+  const outcomes = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).outcomes : null;
+  const passed = outcomes ? outcomes.filter((o) => o.result).length : 0;
+  const failed = outcomes ? outcomes.filter((o) => !o.result).length : 1;
+  fs.writeFileSync(process.argv[1], JSON.stringify({ numPassedTests: passed, numFailedTests: failed, numRuntimeErrorTestSuites: 0 }));
+' "$results_dir/bench-smoke.json"
+
 summary=$(node -e '
   const fs = require("fs"); let passed = 0, failed = 0;
   for (const f of fs.readdirSync(process.argv[1])) {
