@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BenchResult } from './harness';
 import { coursesEnrollBench, coursesListBench } from './courses.bench';
 import { contentUploadMemoryBench } from './content.bench';
+import { eventLatencyEmbeddedBench, eventLatencyKafkaBench } from './events.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
 import { operatorBacklogBench, operatorBurstBench, operatorLatencyBench } from './operator.bench';
 import { smoke } from './profile';
@@ -27,6 +28,9 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'content-upload-memory': contentUploadMemoryBench,
   'courses-enroll': coursesEnrollBench,
   'courses-list': coursesListBench,
+  // Both measured in one run against one PostgreSQL and one Kafka broker.
+  'events-latency-kafka': eventLatencyKafkaBench,
+  'events-latency-embedded': eventLatencyEmbeddedBench,
   // All three measured in one run against one control plane (the others reuse the first's).
   'operator-latency': operatorLatencyBench,
   'operator-backlog': operatorBacklogBench,
