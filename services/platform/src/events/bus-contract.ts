@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus, IncomingMessage, SubscribeOptions, Subscription } from './bus';
 
 /**
- * The behaviour every EventBus adapter must show (the same contract tests run against
- * the in-process bus and against a real Kafka broker). Not a test file itself: in-process-bus.test.ts
- * and kafka-bus.int.test.ts call it. Each case uses fresh topics and groups, so cases cannot see each
+ * The behaviour every EventBus adapter must show: the same contract tests run against a real Kafka
+ * broker, the durable PostgreSQL bus of `make dev` and the in-memory bus of unit tests. Not a test
+ * file itself: kafka-bus.int.test.ts, postgres-bus.int.test.ts and in-process-bus.test.ts call it. Each case uses fresh topics and groups, so cases cannot see each
  * other's messages, and messages that must stay ordered share one key (one partition).
  */
 export function describeBusContract(name: string, makeBus: () => EventBus | Promise<EventBus>, timeoutMs = 20_000): void {

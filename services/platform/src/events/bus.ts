@@ -1,6 +1,7 @@
 /**
- * The event bus seam: Kafka (kafkajs) in a cluster, in-process for `moocflix dev`. Both adapters
- * pass the same contract suite (bus-contract.ts).
+ * The event bus seam: Kafka (kafkajs) in a cluster, a durable log in PostgreSQL for `make dev`
+ * (postgres-bus.ts), in memory for unit tests. Every adapter passes the same contract suite
+ * (bus-contract.ts).
  */
 export interface OutgoingMessage {
   topic: string;
@@ -39,7 +40,7 @@ export interface Subscription {
 }
 
 export interface EventBus {
-  readonly kind: 'kafka' | 'in-process';
+  readonly kind: 'kafka' | 'postgres' | 'in-process';
   /** Resolves once every message is durably accepted (Kafka: acks=all), in the given order. */
   publish(messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;

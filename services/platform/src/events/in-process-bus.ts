@@ -17,14 +17,14 @@ interface StoredMessage {
 const MAX_REDELIVERY_DELAY_MS = 2_000;
 
 /**
- * The bus of `moocflix dev`, where every service runs in one process. It keeps Kafka's semantics
- * that the services rely on, with one partition per topic:
+ * An event bus in memory, for unit tests of code that publishes or subscribes (no broker, no
+ * database). It keeps the semantics the services rely on, with one partition per topic:
  * - each topic is an append-only log; each (group, topic) has a committed position;
  * - every group sees every message; within a group one subscriber at a time consumes a topic,
  *   strictly in order (so per-key order holds), the next subscriber takes over when it closes;
  * - a throwing handler gets the same message again after a short delay;
- * - positions survive a subscriber's close (not a restart: the log lives in memory, and the
- *   services' outboxes are what make events durable across restarts).
+ * - positions survive a subscriber's close, not the process: nothing is durable. `make dev` runs on
+ *   the durable PostgresEventBus instead.
  */
 export class InProcessEventBus implements EventBus {
   readonly kind = 'in-process' as const;
@@ -177,12 +177,4 @@ class GroupCursor {
       this.draining = false;
     }
   }
-}
-
-let shared: InProcessEventBus | undefined;
-
-/** The one bus every service of the `moocflix dev` process shares (the first caller's logger is used). */
-export function sharedInProcessBus(logger: Logger): InProcessEventBus {
-  shared ??= new InProcessEventBus({ logger });
-  return shared;
 }

@@ -16,7 +16,8 @@ export {
   type EventHandlers,
 } from './event-consumer';
 export { KafkaEventBus, type KafkaEventBusOptions } from './kafka-bus';
-export { InProcessEventBus, sharedInProcessBus, type InProcessEventBusOptions } from './in-process-bus';
+export { InProcessEventBus, type InProcessEventBusOptions } from './in-process-bus';
+export { PostgresEventBus, BUS_MIGRATIONS_DIR, type PostgresEventBusOptions } from './postgres-bus';
 export { createEventBus } from './create-event-bus';
 
 /**
