@@ -90,10 +90,26 @@ export type TranscodingRequest = EventData<typeof Topics.TranscodingRequest>;
 
 export interface TranscodeJobSpec {
   videoId: string;
+  /** The video's logical request; each attempt at it is a TranscodeJob of its own. */
   requestId: string;
+  /** The attempt this TranscodeJob runs; absent on objects created before attempts (the first one). */
+  attemptId?: string;
+  /** 1 for the first attempt. */
+  attempt?: number;
   /** Defaulted to 0 by the CRD schema. */
   priority?: number;
   request: TranscodingRequest;
+}
+
+/**
+ * The attempt a TranscodeJob runs. Objects from before attempts name none: theirs was the first,
+ * whose id is the request id (and their name was derived from it, so they keep it).
+ */
+export function attemptOf(spec: TranscodeJobSpec): { attemptId: string; attempt: number } {
+  return {
+    attemptId: spec.attemptId ?? spec.request?.attemptId ?? spec.requestId,
+    attempt: spec.attempt ?? spec.request?.attempt ?? 1,
+  };
 }
 
 export type TranscodePhase = 'Pending' | 'Admitted' | 'Running' | 'Succeeded' | 'Failed';
@@ -107,6 +123,8 @@ export interface TranscodeJobStatus {
   jobName?: string;
   startTime?: string;
   completionTime?: string;
+  /** Why it failed, in one word (the Job's failure reason, JobLost, JobConflict); absent otherwise. */
+  reason?: string;
   message?: string;
   conditions?: Condition[];
 }

@@ -1,5 +1,6 @@
-// The intake: consumes Transcoding-Request and creates exactly one TranscodeJob per request.
-//   - The name is derived from the request id, so a redelivered message (after a crash between the
+// The intake: consumes Transcoding-Request and creates exactly one TranscodeJob per attempt at a
+// request (the content service issues a new attempt, with a new id, when one is lost or its Job died).
+//   - The name is derived from the attempt id, so a redelivered message (after a crash between the
 //     create and the offset commit) hits AlreadyExists, which counts as done: nothing is doubled.
 //   - The message is acknowledged only after the create succeeded (the bus commits offsets of
 //     resolved handlers only), so a crash before it loses nothing: the message comes again.
@@ -16,7 +17,7 @@ import {
   type IncomingMessage,
 } from '@moocflix/platform/events';
 import { Counter, type Registry } from 'prom-client';
-import { OPERATOR_NAME, type TranscodeJob, type TranscodingRequest } from '../api/v1alpha1';
+import { attemptOf, OPERATOR_NAME, type TranscodeJob, type TranscodingRequest } from '../api/v1alpha1';
 import { isAlreadyExists } from '../controller-runtime/client';
 import type { Runnable } from '../controller-runtime/manager';
 import type { ResourceClient } from '../controller-runtime/resource';
@@ -86,7 +87,12 @@ export class TranscodeIntake implements Runnable {
       await this.deadLetter(message, err);
       return;
     }
-    const name = transcodeJobName(request.requestId);
+    const { attemptId, attempt } = attemptOf({
+      videoId: request.videoId,
+      requestId: request.requestId,
+      request,
+    });
+    const name = transcodeJobName(attemptId);
     const tj: TranscodeJob = {
       metadata: {
         name,
@@ -96,9 +102,16 @@ export class TranscodeIntake implements Runnable {
           ...(request.videoId.length <= 63 &&
             LABEL_VALUE.test(request.videoId) && { [VIDEO_LABEL]: request.videoId }),
         },
-        annotations: { 'moocflix.io/request-id': request.requestId },
+        annotations: { 'moocflix.io/request-id': request.requestId, 'moocflix.io/attempt-id': attemptId },
       },
-      spec: { videoId: request.videoId, requestId: request.requestId, priority: 0, request },
+      spec: {
+        videoId: request.videoId,
+        requestId: request.requestId,
+        attemptId,
+        attempt,
+        priority: 0,
+        request,
+      },
     };
     try {
       await this.options.transcodeJobs.create(tj);
@@ -107,6 +120,8 @@ export class TranscodeIntake implements Runnable {
         {
           transcodeJob: `${this.options.namespace}/${name}`,
           requestId: request.requestId,
+          attemptId,
+          attempt,
           videoId: request.videoId,
         },
         'TranscodeJob created',
@@ -114,11 +129,11 @@ export class TranscodeIntake implements Runnable {
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       const existing = await this.options.transcodeJobs.get(this.options.namespace, name);
-      if (existing && existing.spec.requestId !== request.requestId) {
-        // Two request ids sharing 64 bits of their sha256: astronomically unlikely, never silent.
+      if (existing && attemptOf(existing.spec).attemptId !== attemptId) {
+        // Two attempt ids sharing 64 bits of their sha256: astronomically unlikely, never silent.
         await this.deadLetter(
           message,
-          new Error(`TranscodeJob ${name} already exists for request ${existing.spec.requestId}`),
+          new Error(`TranscodeJob ${name} already exists for attempt ${attemptOf(existing.spec).attemptId}`),
         );
         return;
       }

@@ -2,7 +2,7 @@
 // TranscodeJob, bounded (backoff limit, deadline, TTL after it finished) and compliant with the
 // "restricted" Pod Security Standard.
 import type { V1EnvFromSource, V1EnvVar, V1JobSpec, V1ResourceRequirements } from '@kubernetes/client-node';
-import { API_VERSION, OPERATOR_NAME, type TranscodeJob } from '../api/v1alpha1';
+import { API_VERSION, attemptOf, OPERATOR_NAME, type TranscodeJob } from '../api/v1alpha1';
 import { controllerReference, type KubeObject } from '../controller-runtime/objects';
 
 export interface JobCondition {
@@ -63,8 +63,11 @@ export function buildJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
     'app.kubernetes.io/managed-by': OPERATOR_NAME,
     [TRANSCODEJOB_LABEL]: name,
   };
+  const { attemptId, attempt } = attemptOf(tj.spec);
   const annotations = {
     'moocflix.io/request-id': tj.spec.requestId,
+    'moocflix.io/attempt-id': attemptId,
+    'moocflix.io/attempt': String(attempt),
     'moocflix.io/video-id': tj.spec.videoId,
   };
   const env: V1EnvVar[] = [

@@ -1,3 +1,4 @@
+import { attemptOf } from '../api/v1alpha1';
 import { failedCompletionEventId, transcodeJobName } from './names';
 
 test('the TranscodeJob name is deterministic, short, and a DNS-1123 label for any request id', () => {
@@ -14,4 +15,13 @@ test('the failed-completion event id is a UUID derived from the request id', () 
   expect(id).toBe(failedCompletionEventId('req-1'));
   expect(id).not.toBe(failedCompletionEventId('req-2'));
   expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
+test('each attempt at a request has a TranscodeJob of its own; the first keeps the name a request had before attempts', () => {
+  const spec = (attemptId?: string) =>
+    ({ requestId: 'req-1', ...(attemptId && { attemptId }) }) as Parameters<typeof attemptOf>[0];
+  expect(transcodeJobName(attemptOf(spec()).attemptId)).toBe(transcodeJobName('req-1'));
+  expect(transcodeJobName(attemptOf(spec('req-1')).attemptId)).toBe(transcodeJobName('req-1'));
+  expect(transcodeJobName(attemptOf(spec('attempt-2')).attemptId)).not.toBe(transcodeJobName('req-1'));
+  expect(failedCompletionEventId('attempt-2')).not.toBe(failedCompletionEventId('req-1'));
 });

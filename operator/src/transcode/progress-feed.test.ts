@@ -7,15 +7,21 @@ import { progressGroupId, TranscodeProgressFeed } from './progress-feed';
 
 const logger = createLogger('test', 'silent');
 
-test('ticks become at most one reconcile per 5 points, for the TranscodeJob of the request', async () => {
+test('ticks become at most one reconcile per 5 points, for the TranscodeJob of the attempt', async () => {
   const bus = new InProcessEventBus({ logger });
+  // Attempt 1 of the request (created before attempts had ids of their own: its id is the request's)
+  // and attempt 2, a TranscodeJob of its own.
   const tj = {
     metadata: { name: transcodeJobName('req-1'), namespace: 'media' },
     spec: { requestId: 'req-1' },
   } as TranscodeJob;
+  const retry = {
+    metadata: { name: transcodeJobName('attempt-2'), namespace: 'media' },
+    spec: { requestId: 'req-1', attemptId: 'attempt-2', attempt: 2 },
+  } as TranscodeJob;
   const handlers: InformerHandler<TranscodeJob>[] = [];
   const informer = {
-    list: () => [tj],
+    list: () => [tj, retry],
     on: (h: InformerHandler<TranscodeJob>) => handlers.push(h),
   } as unknown as Informer<TranscodeJob>;
   const reconciles: string[] = [];
@@ -27,7 +33,7 @@ test('ticks become at most one reconcile per 5 points, for the TranscodeJob of t
     logger,
   });
   await feed.start();
-  const tick = (requestId: string, progress: number) =>
+  const tick = (requestId: string, progress: number, attempt?: { attemptId: string; attempt: number }) =>
     bus.publish([
       {
         topic: Topics.TranscodingProgress,
@@ -36,7 +42,7 @@ test('ticks become at most one reconcile per 5 points, for the TranscodeJob of t
           createEvent(Topics.TranscodingProgress, {
             source: 't',
             subject: 'video',
-            data: { requestId, videoId: 'video', progress, at: new Date().toISOString() },
+            data: { requestId, ...attempt, videoId: 'video', progress, at: new Date().toISOString() },
           }),
         ),
       },
@@ -48,12 +54,15 @@ test('ticks become at most one reconcile per 5 points, for the TranscodeJob of t
   }
   for (const p of [2, 3, 6.9, 7, 12, 40, 41, 100]) await tick('req-1', p);
   await tick('someone-else', 50);
+  // Attempt 2's ticks are attempt 2's, whatever attempt 1 reported; an attempt with no TranscodeJob is nobody's.
+  await tick('req-1', 30, { attemptId: 'attempt-2', attempt: 2 });
+  await tick('req-1', 60, { attemptId: 'attempt-3', attempt: 3 });
   await new Promise((r) => setTimeout(r, 100));
   await feed.stop();
   expect(feed.progressOf('media/' + tj.metadata.name)).toBe(100);
+  expect(feed.progressOf('media/' + retry.metadata.name)).toBe(30);
   // 1 (the first), 6, 12, 40 and 100; not 2, 3, 7 or 41 (less than 5 points above the last one kept).
-  expect(reconciles).toHaveLength(5);
-  expect(new Set(reconciles)).toEqual(new Set([`media/${tj.metadata.name}`]));
+  expect(reconciles).toEqual([...Array(5).fill(`media/${tj.metadata.name}`), `media/${retry.metadata.name}`]);
   handlers.forEach((h) => h({ type: 'delete', object: tj }));
   expect(feed.progressOf(`media/${tj.metadata.name}`)).toBeUndefined();
 });
@@ -65,5 +74,7 @@ test('every process gets a progress group of its own, named after its pod', () =
   // A restarted container keeps its pod name; its group must still be new (no dead member to wait out).
   expect(a).not.toBe(b);
   // Characters Kafka refuses in a group id never come through from a host name.
-  expect(progressGroupId('p', 'host name/with:odd*chars')).toMatch(/^p\.host_name_with_odd_chars\.[0-9a-f]{8}$/);
+  expect(progressGroupId('p', 'host name/with:odd*chars')).toMatch(
+    /^p\.host_name_with_odd_chars\.[0-9a-f]{8}$/,
+  );
 });

@@ -13,9 +13,16 @@
 // empty for offsets.retention.minutes (7 days by default).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { parseEvent, Topics, type EventBus, type IncomingMessage } from '@moocflix/platform/events';
+import {
+  parseEvent,
+  transcodeAttemptOf,
+  Topics,
+  type EventBus,
+  type EventData,
+  type IncomingMessage,
+} from '@moocflix/platform/events';
 import type { Logger } from '@moocflix/platform/log';
-import type { TranscodeJob } from '../api/v1alpha1';
+import { attemptOf, type TranscodeJob } from '../api/v1alpha1';
 import type { Informer } from '../controller-runtime/informer';
 import type { Runnable } from '../controller-runtime/manager';
 import { objectKey } from '../controller-runtime/objects';
@@ -80,18 +87,24 @@ export class TranscodeProgressFeed implements Runnable {
   }
 
   private handle(message: IncomingMessage): void {
-    let data: { requestId: string; progress: number };
+    let data: EventData<typeof Topics.TranscodingProgress>;
     try {
       data = parseEvent(Topics.TranscodingProgress, message.value).data;
     } catch (err) {
       this.options.logger.debug({ err }, 'Transcoding-Progress ignored: not a valid event');
       return;
     }
-    const name = transcodeJobName(data.requestId);
-    // TranscodeJob names are unique across namespaces (a hash of the request id).
+    // Ticks are per attempt, as TranscodeJobs are; names are unique across namespaces (a hash of the attempt id).
+    const { attemptId } = transcodeAttemptOf(data);
+    const name = transcodeJobName(attemptId);
     const tj = this.options.transcodeJobInformer
       .list()
-      .find((t) => t.metadata.name === name && t.spec.requestId === data.requestId);
+      .find(
+        (t) =>
+          t.metadata.name === name &&
+          t.spec.requestId === data.requestId &&
+          attemptOf(t.spec).attemptId === attemptId,
+      );
     if (!tj) return;
     const key = objectKey(tj);
     const progress = Math.max(0, Math.min(100, Math.floor(data.progress)));

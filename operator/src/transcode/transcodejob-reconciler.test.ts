@@ -56,7 +56,7 @@ function job(status: Job['status'], ownerUid = 'tj-uid'): Job {
 interface Harness {
   reconciler: TranscodeJobReconciler;
   statusPatches: { resourceVersion?: string; status: Record<string, unknown> }[];
-  published: { error: string; at: Date }[];
+  published: { error: string; at: Date; retryable: boolean }[];
   deleted: string[];
 }
 
@@ -82,9 +82,9 @@ function harness(
   } as unknown as ResourceClient<TranscodeJob>;
   const jobs = { get: async () => options.liveJob } as unknown as ResourceClient<Job>;
   const publisher: CompletionPublisher = {
-    publishFailed: async (_tj, error, at) => {
+    publishFailed: async (_tj, error, at, retryable) => {
       if (options.publishFails) throw new Error('Kafka is down');
-      h.published.push({ error, at });
+      h.published.push({ error, at, retryable });
     },
   };
   const reconciler = new TranscodeJobReconciler({
@@ -175,10 +175,16 @@ test('a failed Job: the failed completion is published first, then Failed is rec
     {
       error: 'Job tj-1 failed: BackoffLimitExceeded: Job has reached the specified backoff limit',
       at: new Date('2026-03-01T11:58:00Z'),
+      // The run died, not necessarily the video: content may attempt the request again.
+      retryable: true,
     },
   ]);
   const status = lastStatus(h)!;
-  expect(status).toMatchObject({ phase: 'Failed', completionTime: '2026-03-01T11:58:00Z' });
+  expect(status).toMatchObject({
+    phase: 'Failed',
+    reason: 'BackoffLimitExceeded',
+    completionTime: '2026-03-01T11:58:00Z',
+  });
   expect(findCondition(status.conditions as never, 'CompletionPublished')).toMatchObject({ status: 'True' });
 
   // Reconciled again (resync, restart): not published twice.
@@ -186,6 +192,23 @@ test('a failed Job: the failed completion is published first, then Failed is rec
   await again.reconciler.reconcile('ns/tj-1');
   expect(again.published).toEqual([]);
   expect(again.statusPatches).toEqual([]);
+});
+
+test('a Job the transcoder failed by its exit code (the input is bad): the failed completion is final', async () => {
+  const failedJob = job({
+    conditions: [
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: 'PodFailurePolicy',
+        message: 'Container transcoder for pod ns/tj-1-x failed with exit code 1',
+      },
+    ],
+  });
+  const h = harness(transcodeJob({ phase: 'Running' }), failedJob);
+  await h.reconciler.reconcile('ns/tj-1');
+  expect(h.published).toEqual([expect.objectContaining({ retryable: false })]);
+  expect(lastStatus(h)).toMatchObject({ phase: 'Failed', reason: 'PodFailurePolicy' });
 });
 
 test('publishing fails: Failed is recorded without CompletionPublished, and the reconcile fails to be retried', async () => {
@@ -207,12 +230,13 @@ test('a Job gone before it finished: Failed (JobLost) with a failed completion â
   await lost.reconciler.reconcile('ns/tj-1');
   expect(lastStatus(lost)).toMatchObject({
     phase: 'Failed',
+    reason: 'JobLost',
     message: 'Job tj-1 disappeared before it finished',
   });
   expect(findCondition(lastStatus(lost)!.conditions as never, 'Finished')).toMatchObject({
     reason: 'JobLost',
   });
-  expect(lost.published).toHaveLength(1);
+  expect(lost.published).toEqual([expect.objectContaining({ retryable: true })]);
 });
 
 test('a Job of that name owned by something else is left alone and reported', async () => {

@@ -4,6 +4,7 @@
 // AdmissionController's; this reconciler is the only writer of TranscodeJob status.
 import type { Logger } from '@moocflix/platform/log';
 import {
+  attemptOf,
   TERMINAL_PHASES,
   TranscodeCondition,
   TranscodeReason,
@@ -26,6 +27,14 @@ import type { ResourceClient } from '../controller-runtime/resource';
 import type { CompletionPublisher } from './completion-publisher';
 import { jobCondition, type Job } from './job-builder';
 import type { PolicyRule } from '../controller-runtime/rbac';
+
+/** The Job failure reason when a pod failure policy rule (the transcoder's exit code) failed it. */
+const POD_FAILURE_POLICY = 'PodFailurePolicy';
+
+/** A status without `reason`: left out rather than undefined, so an unchanged status compares equal. */
+function withoutReason({ reason: _reason, ...status }: TranscodeJobStatus): TranscodeJobStatus {
+  return status;
+}
 
 /** RBAC of this reconciler and the TranscodeJob informer (delete: retention of finished ones). */
 export const transcodeJobReconcilerRbac: PolicyRule[] = [
@@ -73,6 +82,9 @@ export class TranscodeJobReconciler {
           tj,
           next.message ?? 'transcode failed',
           new Date(next.completionTime ?? this.now()),
+          // The transcoder's own verdict on the input (exit 1 or 2) ends the Job through the pod
+          // failure policy: retrying cannot help. Anything else killed the run, not the video.
+          next.reason !== POD_FAILURE_POLICY,
         );
         next = this.withCondition(tj, next, {
           type: TranscodeCondition.CompletionPublished,
@@ -81,7 +93,7 @@ export class TranscodeJobReconciler {
           message: 'a failed Transcoding-Completed was published',
         });
         this.options.logger.info(
-          { transcodeJob: key, requestId: tj.spec.requestId },
+          { transcodeJob: key, requestId: tj.spec.requestId, ...attemptOf(tj.spec) },
           'failed Transcoding-Completed published',
         );
       } catch (err) {
@@ -102,7 +114,7 @@ export class TranscodeJobReconciler {
     if (job && !isControlledBy(job, tj.metadata.uid)) {
       return this.withCondition(
         tj,
-        { ...status, phase: 'Pending' },
+        { ...status, phase: 'Pending', reason: TranscodeReason.JobConflict },
         {
           type: TranscodeCondition.Admitted,
           status: 'False',
@@ -119,14 +131,20 @@ export class TranscodeJobReconciler {
         const message = `Job ${status.jobName ?? tj.metadata.name} disappeared before it finished`;
         return this.finished(
           tj,
-          { ...status, phase: 'Failed', message, completionTime: rfc3339(this.now()) },
+          {
+            ...status,
+            phase: 'Failed',
+            reason: TranscodeReason.JobLost,
+            message,
+            completionTime: rfc3339(this.now()),
+          },
           TranscodeReason.JobLost,
           message,
         );
       }
       return this.withCondition(
         tj,
-        { ...status, phase: 'Pending', progress: 0 },
+        { ...withoutReason(status), phase: 'Pending', progress: 0 },
         {
           type: TranscodeCondition.Admitted,
           status: 'False',
@@ -138,7 +156,7 @@ export class TranscodeJobReconciler {
 
     const admitted = this.withCondition(
       tj,
-      { ...status, jobName: job.metadata.name },
+      { ...withoutReason(status), jobName: job.metadata.name },
       {
         type: TranscodeCondition.Admitted,
         status: 'True',
@@ -171,6 +189,8 @@ export class TranscodeJobReconciler {
         {
           ...admitted,
           phase: 'Failed',
+          // The Job's own reason (BackoffLimitExceeded, DeadlineExceeded, PodFailurePolicy…).
+          reason: failed.reason || TranscodeReason.JobFailed,
           message,
           startTime: admitted.startTime ?? job.status?.startTime,
           completionTime: failed.lastTransitionTime ?? rfc3339(this.now()),
