@@ -10,7 +10,8 @@ import { kitOverheadBench } from './kit-overhead.bench';
 import { operatorBacklogBench, operatorBurstBench, operatorLatencyBench } from './operator.bench';
 import { smoke } from './profile';
 import { writeResultsTable } from './results-table';
-import { transcoderOverheadBench, transcoderSpeedupBench } from './transcoder.bench';
+import { startupBench } from './startup.bench';
+import { transcoderOverheadBench, transcoderSpeedupBench, transcoderThroughputBench } from './transcoder.bench';
 
 /**
  * `make bench`: runs every benchmark (or those whose name contains the first argument) and prints
@@ -25,7 +26,9 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   // Both measured in one run (the second reuses the first's timings).
   'transcoder-overhead': transcoderOverheadBench,
   'transcoder-speedup': transcoderSpeedupBench,
+  'transcoder-throughput': transcoderThroughputBench,
   'content-upload-memory': contentUploadMemoryBench,
+  'dev-cold-start': startupBench,
   'courses-enroll': coursesEnrollBench,
   'courses-list': coursesListBench,
   // Both measured in one run against one PostgreSQL and one Kafka broker.

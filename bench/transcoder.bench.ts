@@ -36,6 +36,7 @@ interface Timings {
   perRendition: Cost;
   renditions: Rendition[];
   rounds: number;
+  ffmpegVersion: string;
 }
 
 let measured: Promise<Timings> | undefined;
@@ -65,6 +66,27 @@ export async function transcoderSpeedupBench(): Promise<BenchResult> {
     goal: '≥ 1.5',
     met: ratio >= 1.5,
     details: `${describe(t)}; CPU-time ratio ${(t.perRendition.cpuMs / t.pipeline.cpuMs).toFixed(2)}`,
+  };
+}
+
+/**
+ * Throughput, reported (no ratio goal): seconds of 1080p source encoded to the full ladder per
+ * CPU-second of the pipeline, with the ffmpeg build and preset it was measured with, so a capacity
+ * plan can be made from it (a 60-minute lecture needs 3,600 / throughput CPU-seconds).
+ */
+export async function transcoderThroughputBench(): Promise<BenchResult> {
+  const t = await (measured ??= measureTranscoder());
+  const perCpuSecond = CLIP.seconds / (t.pipeline.cpuMs / 1000);
+  const perWallSecond = CLIP.seconds / (t.pipeline.wallMs / 1000);
+  return {
+    name: 'transcoder throughput: seconds of 1080p source to the full ladder per CPU-second',
+    baseline: `real time: 1.00 s of source per wall second`,
+    candidate: `${perCpuSecond.toFixed(3)} s/CPU-s, ${perWallSecond.toFixed(3)} s/wall-s on this machine`,
+    ratio: perCpuSecond,
+    goal: 'reported (no goal)',
+    met: true,
+    details: `${describe(t)}; ${t.ffmpegVersion}; a 60-minute lecture ≈ ${Math.round(3600 / perCpuSecond / 60)} CPU-minutes`,
+    measurements: { throughput: { sourceSecondsPerCpuSecond: perCpuSecond, sourceSecondsPerWallSecond: perWallSecond } },
   };
 }
 
@@ -136,6 +158,7 @@ async function measureTranscoder(): Promise<Timings> {
       perRendition: median(costs.perRendition),
       renditions,
       rounds,
+      ffmpegVersion: execFileSync(ffmpeg, ['-version'], { encoding: 'utf8' }).split('\n')[0]!.trim(),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
