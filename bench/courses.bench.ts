@@ -28,7 +28,9 @@ const COURSES = sized(100, 10);
 const STUDENTS = sized(5_000, 50);
 const logger = createLogger('bench', 'warn');
 
-interface CoursesBench {
+export interface CoursesBench {
+  /** The courses service's database (superuser URL: the scale bench bulk-loads it). */
+  databaseUrl: string;
   service: ServerProcess;
   bare: ServerProcess;
   issuer: TestTokenIssuer;
@@ -44,7 +46,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startCoursesBench(): Promise<CoursesBench> {
+export async function startCoursesBench(): Promise<CoursesBench> {
   const dir = await mkdtemp(join(tmpdir(), 'courses-bench-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its data dir.
   await chmod(dir, 0o755);
@@ -92,6 +94,7 @@ async function startCoursesBench(): Promise<CoursesBench> {
   }
 
   return {
+    databaseUrl,
     service,
     bare,
     issuer,
@@ -109,7 +112,7 @@ async function startCoursesBench(): Promise<CoursesBench> {
  * different courses (as many students joining many courses would), and every pair is new for
  * STUDENTS × COURSES requests, far more than a run sends.
  */
-function enrollmentRequests(
+export function enrollmentRequests(
   courseIds: string[],
   students: { id: string; token: string }[],
 ): autocannon.Request[] {

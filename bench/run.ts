@@ -10,6 +10,7 @@ import { kitOverheadBench } from './kit-overhead.bench';
 import { operatorBacklogBench, operatorBurstBench, operatorLatencyBench } from './operator.bench';
 import { smoke } from './profile';
 import { writeResultsTable } from './results-table';
+import { scaleEnrollBench, scaleListBench } from './scale.bench';
 import { startupBench } from './startup.bench';
 import { transcoderOverheadBench, transcoderSpeedupBench, transcoderThroughputBench } from './transcoder.bench';
 
@@ -31,6 +32,9 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'dev-cold-start': startupBench,
   'courses-enroll': coursesEnrollBench,
   'courses-list': coursesListBench,
+  // Both measured in one run: the small database first, then the same tables bulk-loaded.
+  'courses-scale-list': scaleListBench,
+  'courses-scale-enroll': scaleEnrollBench,
   // Both measured in one run against one PostgreSQL and one Kafka broker.
   'events-latency-kafka': eventLatencyKafkaBench,
   'events-latency-embedded': eventLatencyEmbeddedBench,
