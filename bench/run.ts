@@ -4,7 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from './harness';
 import { coursesEnrollBench, coursesListBench } from './courses.bench';
-import { contentUploadMemoryBench } from './content.bench';
+import { contentUploadMemoryBench, contentUploadThroughputBench } from './content.bench';
 import { eventLatencyEmbeddedBench, eventLatencyKafkaBench } from './events.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
 import { operatorBacklogBench, operatorBurstBench, operatorLatencyBench } from './operator.bench';
@@ -28,7 +28,9 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'transcoder-overhead': transcoderOverheadBench,
   'transcoder-speedup': transcoderSpeedupBench,
   'transcoder-throughput': transcoderThroughputBench,
+  // Both measured in one run (the second reuses the first's upload).
   'content-upload-memory': contentUploadMemoryBench,
+  'content-upload-throughput': contentUploadThroughputBench,
   'dev-cold-start': startupBench,
   'courses-enroll': coursesEnrollBench,
   'courses-list': coursesListBench,

@@ -1,0 +1,26 @@
+// Baseline for the upload-throughput benchmark: what `aws s3 cp - s3://…` does, as a server. The
+// request body is streamed as it arrives into the same object storage the content service uses
+// (kit storage from the same environment: STORAGE_DIR or S3_*), with no multipart parsing, no
+// checksum, no spool copy and no probe.
+import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createObjectStorage, loadStorageConfig } from '@moocflix/platform/storage';
+
+const storage = createObjectStorage(loadStorageConfig(process.env));
+const server = createServer((req, res) => {
+  storage.put(`bench/plain-${randomUUID()}`, req).then(
+    () => res.writeHead(201).end(),
+    (err: unknown) => res.writeHead(500).end(String(err)),
+  );
+});
+storage.ensureBucket().then(
+  () =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      console.log(`LISTENING http://127.0.0.1:${address.port}`);
+    }),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
