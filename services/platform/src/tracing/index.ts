@@ -45,6 +45,18 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  * turns it off. Metrics stay with prom-client (/metrics) and logs with pino, so the SDK exports traces only.
  */
 export function startTracing(options: TracingOptions): TracingHandle {
+  // One SDK per process: `node --import @moocflix/platform/instrument` loads the module through the
+  // ESM loader and a later `import` of it through require(), and the two module caches are separate.
+  const started = (globalThis as Record<symbol, TracingHandle | undefined>)[PROCESS_TRACING];
+  if (started) return started;
+  const handle = startTracingOnce(options);
+  (globalThis as Record<symbol, TracingHandle | undefined>)[PROCESS_TRACING] = handle;
+  return handle;
+}
+
+const PROCESS_TRACING = Symbol.for('moocflix.tracing');
+
+function startTracingOnce(options: TracingOptions): TracingHandle {
   const endpoint = options.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint || process.env.OTEL_SDK_DISABLED === 'true') {
     return { enabled: false, shutdown: async () => undefined };

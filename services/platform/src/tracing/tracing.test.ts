@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { trace } from '@opentelemetry/api';
 import pino from 'pino';
+import { SPAN_KIND_SERVER, startOtlpReceiver } from '../testing/otlp-receiver';
 import { startTracing } from './index';
 
 describe('startTracing', () => {
@@ -27,7 +26,7 @@ describe('startTracing', () => {
   });
 
   it('exports API spans and instrumented HTTP requests over OTLP/HTTP, flushed by shutdown', async () => {
-    const collector = await startFakeCollector();
+    const collector = await startOtlpReceiver();
     try {
       // A real Node process: see traced-process.fixture.ts for why not in jest.
       await promisify(execFile)(
@@ -42,13 +41,8 @@ describe('startTracing', () => {
 
       expect(collector.received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/traces']);
       expect(collector.received[0]?.headers['content-type']).toMatch(/^application\/json/);
-      const payload = JSON.parse(collector.received[0]?.body ?? '{}') as OtlpTracesPayload;
-      const resourceSpans = payload.resourceSpans[0];
-      expect(resourceSpans?.resource.attributes).toContainEqual({
-        key: 'service.name',
-        value: { stringValue: 'content' },
-      });
-      const spans = resourceSpans?.scopeSpans.flatMap((scope) => scope.spans) ?? [];
+      const spans = collector.spans();
+      expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(['content']));
       expect(spans.find((s) => s.name === 'transcode video')?.attributes).toContainEqual({
         key: 'moocflix.video_id',
         value: { stringValue: 'v-42' },
@@ -62,45 +56,3 @@ describe('startTracing', () => {
     }
   }, 60_000);
 });
-
-/** OTLP's SpanKind number for a server span. */
-const SPAN_KIND_SERVER = 2;
-
-interface OtlpTracesPayload {
-  resourceSpans: Array<{
-    resource: { attributes: unknown[] };
-    scopeSpans: Array<{ spans: Array<{ name: string; kind: number; attributes: unknown[] }> }>;
-  }>;
-}
-
-interface ReceivedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** The smallest OTLP/HTTP receiver: records each request and answers 200 with an empty JSON body. */
-async function startFakeCollector(): Promise<{
-  url: string;
-  received: ReceivedRequest[];
-  close(): Promise<void>;
-}> {
-  const received: ReceivedRequest[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  };
-}
