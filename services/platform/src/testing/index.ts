@@ -16,3 +16,4 @@ export {
 export { publishEvent, readOutbox, republishEvent, type OutboxRow } from './test-events';
 export { recordMessages } from './message-recorder';
 export { positionGroupAtEnd } from './kafka-group-position';
+export { startOtlpReceiver, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, type OtlpReceiver, type OtlpSpan } from './otlp-receiver';
