@@ -31,7 +31,7 @@ const events = new KafkaEventRecorder();
 beforeAll(async () => {
   await events.start();
   service = await startUsersService({
-    LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
+    LOGIN_FREE_FAILURES_PER_ADDRESS: '10000',
     USERS_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL.toUpperCase(),
     USERS_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   });

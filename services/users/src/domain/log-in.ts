@@ -12,6 +12,8 @@ export async function logIn(
   attempt: { email: string; password: string; ip: string },
 ): Promise<IssuedToken> {
   const email = normalizeEmail(attempt.email);
+  // Counted under the normalised email whether or not an account has it: the 429s, like the 401s,
+  // say nothing about which emails exist.
   await deps.throttle.admit({ email, ip: attempt.ip });
   const user = await findUserByEmail(deps.pool, email);
   if (!user) {
@@ -25,7 +27,7 @@ export async function logIn(
   const current = await currentStateAfterVerification(deps, user, attempt.password);
   // Password changed or account deactivated while we were verifying: the old password proves nothing.
   if (!current || current.status !== 'active') throw invalidCredentials();
-  await deps.throttle.succeeded(email);
+  await deps.throttle.succeeded({ email, ip: attempt.ip });
   return deps.tokens.issue({
     userId: current.id,
     role: current.role,

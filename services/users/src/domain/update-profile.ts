@@ -38,11 +38,11 @@ export async function updateProfile(
 ): Promise<ProfileUpdateOutcome> {
   const changesPassword = update.password !== undefined;
   if (update.password !== undefined) assertAcceptableNewPassword(update.password, 'password');
-  if (changesPassword) {
-    // The current password is a credential like the login's: same throttle, same counter.
-    const { email } = await requireActiveSession(deps.pool, auth);
-    await deps.throttle.admit({ email, ip: client.ip });
-  }
+  // The current password is a credential like the login's: same throttle, same counters.
+  const attempt = changesPassword
+    ? { email: (await requireActiveSession(deps.pool, auth)).email, ip: client.ip }
+    : undefined;
+  if (attempt) await deps.throttle.admit(attempt);
   // Hashed before the transaction: the row lock should not wait for argon2.
   const passwordHash = update.password === undefined ? undefined : await deps.hasher.hash(update.password);
 
@@ -86,7 +86,7 @@ export async function updateProfile(
     throw err;
   }
 
-  if (changesPassword) await deps.throttle.succeeded(outcome.user.email);
+  if (attempt) await deps.throttle.succeeded(attempt);
   const { revocation } = outcome;
   if (!revocation) return { user: outcome.user };
   deps.revocations.revokeUserTokens(revocation.userId, revocation.issuedAtOrBefore, revocation.expiresAt);

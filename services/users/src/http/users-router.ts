@@ -83,7 +83,7 @@ export function createUsersRouter(
   return router;
 }
 
-/** The kit's app trusts X-Forwarded-For only from loopback/private proxies, so this is the real client. */
+/** The client as the kit's app sees it: X-Forwarded-For counts only from TRUSTED_PROXIES, else the TCP peer. */
 function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
