@@ -88,6 +88,31 @@ const connections = {
 
 const portList = (): JsonSchema => ({ ...arrayOf(port()), uniqueItems: true });
 
+// An IPv4 or IPv6 address with an optional prefix length, checked the way the services check
+// TRUSTED_PROXIES at start-up, so a typo fails `helm install` instead of a rollout.
+const ipv4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const h16 = '[0-9a-fA-F]{1,4}';
+const ipv6 = [
+  `(${h16}:){7}${h16}`,
+  `(${h16}:){1,7}:`,
+  `(${h16}:){1,6}:${h16}`,
+  `(${h16}:){1,5}(:${h16}){1,2}`,
+  `(${h16}:){1,4}(:${h16}){1,3}`,
+  `(${h16}:){1,3}(:${h16}){1,4}`,
+  `(${h16}:){1,2}(:${h16}){1,5}`,
+  `${h16}:(:${h16}){1,6}`,
+  `:((:${h16}){1,7}|:)`,
+].join('|');
+const proxyList = (): JsonSchema => ({
+  ...arrayOf({
+    anyOf: [
+      str('IPv4 address or CIDR block', { pattern: `^${ipv4}(/(3[0-2]|[12]?[0-9]))?$` }),
+      str('IPv6 address or CIDR block', { pattern: `^(${ipv6})(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?$` }),
+    ],
+  }),
+  uniqueItems: true,
+});
+
 function networkPolicy(ports: string[]): JsonSchema {
   return strict({
     enabled: bool(),
@@ -188,6 +213,7 @@ function chartSchema(title: string, properties: Record<string, JsonSchema>): Jso
 const service = (extra: Record<string, JsonSchema> = {}) => ({
   ...serviceProperties({ networkPolicyPorts: ['dns', 'kafka', 'postgresql', 's3'], autoscaling: true }),
   database: database(),
+  trustedProxies: proxyList(),
   ...extra,
 });
 
@@ -203,6 +229,7 @@ function umbrellaSchema(): JsonSchema {
       s3: connections.s3(),
       auth: connections.auth(),
       tracing: connections.tracing(),
+      trustedProxies: proxyList(),
     }),
     users: part(),
     courses: part(),

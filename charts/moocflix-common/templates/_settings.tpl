@@ -101,4 +101,9 @@ ever referenced by name, never rendered from values.
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}
 {{- end }}
+{{- /* Only the charts that serve the API behind an ingress have the value. */}}
+{{- if hasKey $v "trustedProxies" }}
+- name: TRUSTED_PROXIES
+  value: {{ join "," ($v.trustedProxies | default (get ($root.Values.global | default dict) "trustedProxies") | default list) | quote }}
+{{- end }}
 {{- end -}}
