@@ -291,7 +291,7 @@ describe('topics', () => {
   test('a MoocFlixTopic for every platform topic and a dead-letter topic for every consumed one', () => {
     const expected = [
       ...ALL_TOPICS,
-      ...[...SEED_TOPICS, Topics.TranscodingProgress].map(deadLetterTopic),
+      ...[...SEED_TOPICS, Topics.TranscodingProgress, Topics.VideoUploaded].map(deadLetterTopic),
     ].sort();
     expect(
       topicsOf('moocflix defaults')

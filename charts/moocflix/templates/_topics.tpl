@@ -1,6 +1,6 @@
 {{/*
 The platform's Kafka topics (docs/architecture.md#topics; services/platform/src/events/topics.ts): the seed's
-eleven, Session-Revoked, Transcoding-Progress, and a ".DLQ" dead-letter topic for every topic the
+eleven, Session-Revoked, Transcoding-Progress, Video-Uploaded, and a ".DLQ" dead-letter topic for every topic the
 services consume through the kit's consumer. Returns YAML: topic name → {partitions, replicas, config}.
 */}}
 {{- define "moocflix.topics" -}}
@@ -12,8 +12,9 @@ services consume through the kit's consumer. Returns YAML: topic name → {parti
 {{- end -}}
 {{- $_ := set $topics "Session-Revoked" (dict "config" (dict "retention.ms" ($t.sessionRevokedRetentionMs | int64) "cleanup.policy" "delete")) -}}
 {{- $_ := set $topics "Transcoding-Progress" (dict "config" (dict "retention.ms" ($t.progressRetentionMs | int64))) -}}
+{{- $_ := set $topics "Video-Uploaded" (dict) -}}
 {{- if $t.deadLetterTopics -}}
-{{- range (append $seed "Transcoding-Progress") -}}
+{{- range (concat $seed (list "Transcoding-Progress" "Video-Uploaded")) -}}
 {{- $_ := set $topics (printf "%s.DLQ" .) (dict "config" (dict "retention.ms" ($t.deadLetterRetentionMs | int64))) -}}
 {{- end -}}
 {{- end -}}

@@ -7,6 +7,7 @@ import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runti
 import { RecentCourses } from './domain/recent-courses';
 import type { UseCaseContext } from './domain/use-case-context';
 import { createUserEventsConsumer } from './events/user-events-consumer';
+import { createVideoEventsConsumer } from './events/video-events-consumer';
 import { courseRoutes } from './http/course-routes';
 import { enrollmentRoutes } from './http/enrollment-routes';
 import { moduleRoutes } from './http/module-routes';
@@ -15,7 +16,7 @@ import { coursesOpenApi } from './openapi';
 export const COURSES_BASE_PATH = '/api/v1/courses';
 const MIGRATIONS_DIR = join(__dirname, '../migrations');
 
-/** Course Management: courses, modules, enrollments, and a local projection of users. */
+/** Course Management: courses, modules, enrollments, and local projections of users and videos. */
 export async function createCoursesService(ctx: ServiceContext): Promise<ServiceModule> {
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
   const useCases: UseCaseContext = {
@@ -23,9 +24,12 @@ export async function createCoursesService(ctx: ServiceContext): Promise<Service
     eventSource: ctx.name,
     now: () => new Date(),
     recentCourses: new RecentCourses(),
+    // About twice the outbox relay + bus delay seen under load; past it the video is taken as unknown.
+    videoProjectionWait: { timeoutMs: 2_000, intervalMs: 50 },
   };
   const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
   const userEvents = createUserEventsConsumer(ctx);
+  const videoEvents = createVideoEventsConsumer(ctx);
 
   const router = Router();
   // Enrollment routes first: their `/enrolled` must not be read as a course id.
@@ -42,8 +46,10 @@ export async function createCoursesService(ctx: ServiceContext): Promise<Service
     async start() {
       await relay.start();
       await userEvents.start();
+      await videoEvents.start();
     },
     async stop() {
+      await videoEvents.stop();
       await userEvents.stop();
       await relay.stop();
     },

@@ -54,7 +54,7 @@ function expectProblem(response: { status: number; headers: Headers }, status: n
 describe('POST /api/v1/courses/:id/modules', () => {
   it('appends a module by default: 201 with the module, and the row', async () => {
     const course = await app.createCourse(owner);
-    const videoId = randomUUID();
+    const videoId = await app.uploadedVideo(course.id, owner.id);
     const module = await addModule(course.id, { title: 'Welcome', description: 'Start here', videoId });
     expect(module).toEqual({
       id: expect.any(String),
@@ -109,6 +109,53 @@ describe('POST /api/v1/courses/:id/modules', () => {
   });
 });
 
+describe('a module references only a video of its own course', () => {
+  it('201 for a video announced a moment ago: the check waits for the projection', async () => {
+    const course = await app.createCourse(owner);
+    const videoId = randomUUID();
+    // Published and attached at once, as a client does right after its upload's 201: the event may
+    // not have been consumed yet when the request arrives.
+    await app.publishVideoUploaded({ videoId, courseId: course.id, uploaderId: owner.id });
+    const module = await addModule(course.id, { title: 'Fresh', videoId });
+    expect(module.videoId).toBe(videoId);
+  });
+
+  it.each([
+    ['a video of another instructor’s course', async () => app.uploadedVideo((await app.createCourse(otherInstructor)).id, otherInstructor.id)],
+    ['a video of another course of the same owner', async () => app.uploadedVideo((await app.createCourse(owner)).id, owner.id)],
+    ['a video nobody uploaded', async () => randomUUID()],
+  ])('404 problem+json for %s, on add and on edit, writing nothing', async (_case, videoOf) => {
+    const videoId = await videoOf();
+    const { course, modules } = await courseWithModules(['Kept']);
+    expectProblem(await app.request('POST', `/${course.id}/modules`, owner, { body: { title: 'Stolen', videoId } }), 404);
+    expectProblem(
+      await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, { body: { title: 'Stolen', videoId } }),
+      404,
+    );
+    const { rows } = await app.db.query('SELECT title, position, video_id FROM course_modules WHERE course_id = $1', [course.id]);
+    expect(rows).toEqual([{ title: 'Kept', position: 1, video_id: null }]);
+  });
+
+  it('an own video stays attached when another field of the module changes', async () => {
+    const course = await app.createCourse(owner);
+    const videoId = await app.uploadedVideo(course.id, owner.id);
+    const module = await addModule(course.id, { title: 'A', videoId });
+    const edited = await app.request('PUT', `/${course.id}/modules/${module.id}`, owner, { body: { title: 'B', videoId } });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ title: 'B', videoId });
+  });
+
+  it('a redelivered or conflicting announcement never moves a video to another course', async () => {
+    const course = await app.createCourse(owner);
+    const videoId = await app.uploadedVideo(course.id, owner.id);
+    const other = await app.createCourse(otherInstructor);
+    await app.publishVideoUploaded({ videoId, courseId: other.id, uploaderId: otherInstructor.id });
+    // The second announcement is consumed (or not) — either way the first course keeps the video.
+    expectProblem(await app.request('POST', `/${other.id}/modules`, otherInstructor, { body: { title: 'X', videoId } }), 404);
+    expect((await addModule(course.id, { title: 'Mine', videoId })).videoId).toBe(videoId);
+  });
+});
+
 describe('GET /api/v1/courses/:id/modules', () => {
   it('lists the modules in position order, page by page', async () => {
     const { course } = await courseWithModules(['One', 'Two', 'Three', 'Four', 'Five']);
@@ -150,7 +197,7 @@ describe('GET /api/v1/courses/:id/modules', () => {
 describe('PUT /api/v1/courses/:id/modules/:moduleId', () => {
   it('edits a module and clears its video with null', async () => {
     const { course, modules } = await courseWithModules(['Old']);
-    const videoId = randomUUID();
+    const videoId = await app.uploadedVideo(course.id, owner.id);
     const edited = await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, {
       body: { title: 'New', videoId },
     });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
+import { enqueueEvent, Topics } from '@moocflix/platform/events';
 import { MediaProbeError, probeMedia, type MediaProbe } from '@moocflix/platform/media';
 import { findCourse } from '@moocflix/platform/projections';
 import { storeSourceUpload, type StoredSource } from '../data/source-upload';
@@ -52,6 +53,12 @@ export async function uploadVideo(
     return await withTransaction(ctx.pool, async (tx) => {
       // The course may have been deleted while the file streamed in; its object is then deleted below.
       if (!(await lockCourseAgainstDeletion(tx, fields.courseId))) throw problems.notFound('Course');
+      // Announced in the same transaction: courses lets a module reference only its own course's videos.
+      await enqueueEvent(tx, Topics.VideoUploaded, {
+        source: ctx.eventSource,
+        subject: videoId,
+        data: { videoId, courseId: fields.courseId, uploaderId: caller.userId },
+      });
       return insertVideo(tx, {
         id: videoId,
         courseId: fields.courseId,

@@ -5,6 +5,7 @@ import { countModules, insertModule, shiftModules } from '../data/module-reposit
 import { requireAllowed, type Caller } from './course-access';
 import type { CourseModule, ModuleDraft } from './course-module';
 import { insertPosition } from './module-positions';
+import { requireOwnCourseVideo, withVideoProjectionWait } from './module-video';
 import type { UseCaseContext } from './use-case-context';
 
 /** Bounds a syllabus so one course cannot grow its module list (and every read of it) without limit. */
@@ -18,8 +19,9 @@ export async function addModule(
   draft: ModuleDraft,
   requestedPosition?: number,
 ): Promise<CourseModule> {
-  return withTransaction(ctx.pool, async (tx) => {
+  return withVideoProjectionWait(ctx, () => withTransaction(ctx.pool, async (tx) => {
     requireAllowed('edit-modules', await lockCourse(tx, courseId), caller);
+    await requireOwnCourseVideo(tx, courseId, draft.videoId);
     const count = await countModules(tx, courseId);
     if (count >= MAX_MODULES_PER_COURSE) {
       throw problems.conflict(`A course has at most ${MAX_MODULES_PER_COURSE} modules`, 'too-many-modules');
@@ -27,5 +29,5 @@ export async function addModule(
     const position = insertPosition(requestedPosition, count);
     await shiftModules(tx, courseId, { first: position, by: 1 });
     return insertModule(tx, courseId, draft, position);
-  });
+  }));
 }

@@ -9,4 +9,6 @@ export interface UseCaseContext {
   now: () => Date;
   /** Courses recently read for enrolling: lets an enrollment wave take one round trip each. */
   recentCourses: RecentCourses;
+  /** How long a module edit naming a video not yet in the videos projection waits for it (module-video.ts). */
+  videoProjectionWait: { timeoutMs: number; intervalMs: number };
 }

@@ -85,4 +85,21 @@ export class CoursesUnderTest extends ServiceUnderTest<KafkaEventBus> {
   ): Promise<CloudEvent<EventData<T>>> {
     return publishEvent(this.bus, topic, { source: 'users', subject: data.userId, data, id });
   }
+
+  /** Announces an uploaded video straight on Kafka, as the content service's outbox relay would. */
+  publishVideoUploaded(data: EventData<typeof Topics.VideoUploaded>): Promise<CloudEvent<EventData<typeof Topics.VideoUploaded>>> {
+    return publishEvent(this.bus, Topics.VideoUploaded, { source: 'content', subject: data.videoId, data });
+  }
+
+  /** A video of `courseId` known to this service (announced, then waited for in the projection). */
+  async uploadedVideo(courseId: string, uploaderId: string): Promise<string> {
+    const videoId = randomUUID();
+    await this.publishVideoUploaded({ videoId, courseId, uploaderId });
+    for (let i = 0; i < 200; i++) {
+      const { rowCount } = await this.db.query('SELECT 1 FROM known_videos WHERE video_id = $1', [videoId]);
+      if (rowCount) return videoId;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`video ${videoId} never reached the projection`);
+  }
 }

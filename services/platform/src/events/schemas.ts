@@ -146,6 +146,7 @@ export const eventSchemas = {
     gradedBy: id,
     gradedAt: isoTime,
   }),
+  [Topics.VideoUploaded]: z.object({ videoId: id, courseId: id, uploaderId: id }),
   [Topics.SessionRevoked]: z.object({
     userId: id,
     /** A single token (logout)… */
@@ -175,4 +176,5 @@ export const eventTypes: Record<Topic, string> = {
   [Topics.SubmissionCompleted]: 'io.moocflix.submission.completed',
   [Topics.GradingCompleted]: 'io.moocflix.grading.completed',
   [Topics.SessionRevoked]: 'io.moocflix.session.revoked',
+  [Topics.VideoUploaded]: 'io.moocflix.video.uploaded',
 };

@@ -16,6 +16,8 @@ export const Topics = {
   SessionRevoked: 'Session-Revoked',
   /** Transcoder progress ticks (best effort, high volume) so content can show a percentage. */
   TranscodingProgress: 'Transcoding-Progress',
+  /** A video stored by content: courses projects it so a module can reference only its own course's videos. */
+  VideoUploaded: 'Video-Uploaded',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
