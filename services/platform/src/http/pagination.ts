@@ -59,13 +59,7 @@ export const cursorField = {
   /** A whole number that fits an `integer` column, at least `min` (default 0). */
   integer: (min = 0) => field(z.number().int().min(min).max(INT4_MAX)),
   /** Text PostgreSQL can store (well-formed, no NUL: `decodeCursor` checks every string), at most `max` long. */
-  text: (max = 200) =>
-    field(
-      z
-        .string()
-        .min(1)
-        .max(Math.min(max, MAX_TEXT)),
-    ),
+  text: (max = 200) => field(z.string().min(1).max(Math.min(max, MAX_TEXT))),
   oneOf: <const V extends readonly [string, ...string[]]>(values: V) => field(z.enum(values)),
 };
 

@@ -17,3 +17,4 @@ export { publishEvent, readOutbox, republishEvent, type OutboxRow } from './test
 export { recordMessages } from './message-recorder';
 export { positionGroupAtEnd } from './kafka-group-position';
 export { startOtlpReceiver, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, type OtlpReceiver, type OtlpSpan } from './otlp-receiver';
+export { forgedCursors, type CursorFieldKind } from './forged-cursors';
