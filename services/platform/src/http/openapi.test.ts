@@ -96,6 +96,7 @@ describe('OpenAPI helpers', () => {
       ['401', problems.unauthorized()],
       ['403', problems.forbidden()],
       ['404', problems.notFound('Course')],
+      ['405 with Allow', problems.methodNotAllowed('DELETE', ['GET', 'HEAD'])],
       ['409 with a reason', problems.conflict('full', 'capacity-reached')],
       ['412', problems.preconditionFailed('stale')],
       ['413', problems.payloadTooLarge()],
