@@ -6,7 +6,14 @@ import { createLogger } from '../log';
 import { createMetricsRegistry } from '../metrics';
 import { createHttpApp } from './app';
 import { commonProblems, kitProblems } from './openapi';
-import { cursorField, cursorSchema, decodeCursor, encodeCursor, INT4_MAX, paginationQuery } from './pagination';
+import {
+  cursorField,
+  cursorSchema,
+  decodeCursor,
+  encodeCursor,
+  INT4_MAX,
+  paginationQuery,
+} from './pagination';
 import { startHttpServer, type RunningServer } from './server';
 import { parseBody, parseParams, parseQuery, parseWith } from './validation';
 import { findDefectiveString } from './well-formed-input';
@@ -85,7 +92,11 @@ describe('parseWith', () => {
 });
 
 describe('cursors', () => {
-  const schema = cursorSchema({ t: cursorField.timestamp(), id: cursorField.uuid(), p: cursorField.integer(1) });
+  const schema = cursorSchema({
+    t: cursorField.timestamp(),
+    id: cursorField.uuid(),
+    p: cursorField.integer(1),
+  });
   const id = '0b9e6a8e-9a1c-4f5e-8d5b-1f2e3d4c5b6a';
   const raw = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const rawText = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
@@ -198,9 +209,26 @@ describe('the HTTP edge of every service', () => {
           start: async () => undefined,
           stop: async () => undefined,
         },
+        {
+          // A document whose paths are relative to its server URL (as the users service writes it).
+          name: 'people',
+          basePath: '/api/v1/people',
+          router: Router().get('/me', (_req, res) => {
+            res.json({ me: true });
+          }),
+          openapi: { servers: [{ url: '/api/v1/people' }], paths: { '/me': { get: {} } } },
+          readiness: [],
+          start: async () => undefined,
+          stop: async () => undefined,
+        },
       ],
     });
-    server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger: createLogger('test', 'silent') });
+    server = await startHttpServer({
+      app,
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('test', 'silent'),
+    });
   });
   afterAll(() => server.close());
   beforeEach(() => {
@@ -209,13 +237,21 @@ describe('the HTTP edge of every service', () => {
 
   const call = (path: string, init?: RequestInit) => fetch(server.url + path, init);
   const postJsonText = (text: string) =>
-    call('/api/v1/things/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+    call('/api/v1/things/items', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
 
   async function expectProblem(response: Response, status: number) {
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const body = (await response.json()) as { type: string; title: string; status: number; errors?: unknown };
-    expect(body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String) });
+    expect(body).toMatchObject({
+      status,
+      type: expect.stringMatching(/^https:\/\//),
+      title: expect.any(String),
+    });
     return body;
   }
 
@@ -263,6 +299,10 @@ describe('the HTTP edge of every service', () => {
     const health = await call('/healthz', { method: 'POST' });
     await expectProblem(health, 405);
     expect(health.headers.get('allow')).toBe('GET, HEAD');
+    const relative = await call('/api/v1/people/me', { method: 'POST' });
+    await expectProblem(relative, 405);
+    expect(relative.headers.get('allow')).toBe('GET, HEAD');
+    expect((await call('/api/v1/people/me')).status).toBe(200);
     // Unknown paths stay 404, and a documented method still reaches its route.
     await expectProblem(await call('/api/v1/things/nothing', { method: 'DELETE' }), 404);
     expect((await call('/api/v1/things/items/abc')).status).toBe(200);
@@ -290,7 +330,9 @@ describe('the HTTP edge of every service', () => {
     await record(call('/api/v1/things/items?limit=0'));
     await record(call('/api/v1/things/items', { method: 'PATCH' }));
     await record(postJsonText(JSON.stringify({ title: 'x'.repeat(5000) })));
-    await record(call('/api/v1/things/items', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }));
+    await record(
+      call('/api/v1/things/items', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }),
+    );
     await record(
       call('/api/v1/things/items', {
         method: 'POST',
