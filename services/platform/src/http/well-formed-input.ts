@@ -27,6 +27,7 @@ export function stringDefect(value: string): string | undefined {
 }
 
 /** The characters of a defective string written as \uXXXX, so an error path can name a bad key. */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters to find
 const DEFECTIVE_CHARACTERS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 function printable(text: string): string {
   return text.replace(DEFECTIVE_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
