@@ -65,7 +65,8 @@ describe('OpenAPI documents list every status a route can answer', () => {
       ...(RATE_LIMITED.includes(name) ? ['429'] : []),
     ];
     expect(expected.filter((status) => !statuses.includes(status))).toEqual([]);
-    if (RATE_LIMITED.includes(name)) expect(operation.responses['429']!.headers).toHaveProperty('Retry-After');
+    if (RATE_LIMITED.includes(name))
+      expect(operation.responses['429']!.headers).toHaveProperty('Retry-After');
     // Every error is problem+json, as the kit sends it.
     for (const status of statuses.filter((s) => Number(s) >= 400)) {
       expect([status, Object.keys(operation.responses[status]!.content ?? {})]).toEqual([

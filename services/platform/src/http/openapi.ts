@@ -71,13 +71,15 @@ export const problem = (description: string) => ({
 /**
  * What the kit itself can answer on ANY route, before or around the route's own code: 400 (bad JSON,
  * ill-formed strings, invalid percent-encoding, validation), 405 (a known path with another method,
- * with Allow), 413 (body over the limit), 415 (a body neither JSON nor multipart, or a charset
- * other than UTF-8), 431 (headers too large, answered by the HTTP server). Every operation lists
- * these; a service's test checks its document does.
+ * with Allow), 408 (the request came too slowly: the HTTP server's timeouts), 413 (body over the
+ * limit), 415 (a body neither JSON nor multipart, or a charset other than UTF-8), 431 (headers too
+ * large, answered by the HTTP server). Every operation lists these; a service's test checks its
+ * document does.
  */
 export const kitProblems = {
   '400': problem('Malformed path, query or body (unknown fields, ill-formed Unicode or NUL included)'),
   '405': problem('The path exists but not with this method; Allow lists the methods it serves'),
+  '408': problem('The request (headers or body) came too slowly; the connection is closed'),
   '413': problem('Request body too large'),
   '415': problem('Unsupported Content-Type or charset; send application/json (UTF-8)'),
   '431': problem('Request headers too large'),
