@@ -4,6 +4,7 @@
 // the Lease exits 1 so the pod restarts clean.
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '@moocflix/platform/log';
+import { installProcessGuard } from '@moocflix/platform/runtime';
 import { loadOperatorConfig } from './config';
 import { KubeClient } from './controller-runtime/client';
 import { createOperator } from './operator';
@@ -11,6 +12,8 @@ import { createOperator } from './operator';
 async function main(): Promise<void> {
   const config = loadOperatorConfig();
   const logger = createLogger('moocflix-operator', config.LOG_LEVEL);
+  // The kit's policy for the unexpected: logged, counted, and the process exits non-zero (the pod restarts).
+  const guard = installProcessGuard({ logger, name: 'moocflix-operator' });
   const kc = new KubeConfig();
   kc.loadFromDefault();
   const client = await KubeClient.fromKubeConfig(kc);
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
+  guard.registerMetrics(operator.registry);
   await operator.start();
   logger.info(
     {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createEventBus, eventSchemas, Topics } from '@moocflix/platform/events';
 import { createLogger, type Logger } from '@moocflix/platform/log';
-import { loadCommonServiceConfig } from '@moocflix/platform/runtime';
+import { installProcessGuard, loadCommonServiceConfig } from '@moocflix/platform/runtime';
 import { createObjectStorage, loadStorageConfig } from '@moocflix/platform/storage';
 import { loadTranscoderConfig } from './config';
 import type { TranscodingRequest } from './domain/transcode-video';
@@ -28,6 +28,9 @@ const SERVICE = 'transcoder';
 export async function runOneShot(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const common = loadCommonServiceConfig(SERVICE, 0, env);
   const logger = createLogger(SERVICE, common.LOG_LEVEL).child({ mode: 'one-shot' });
+  // One-shot mode is only ever a process's entry point (main.ts, a Job's container): the kit's
+  // policy for the unexpected applies (logged, counted, non-zero exit, so the Job retries).
+  installProcessGuard({ logger, name: 'transcoder one-shot' });
 
   const request = readRequest(argv, env, logger);
   if (!request) return OneShotExit.invalid;

@@ -94,6 +94,24 @@ export const usersOpenApi = {
         responses: { '200': { description: 'JSON Web Key Set', ...json(ref('Jwks')) }, ...kitProblems },
       },
     },
+    '/revocations': {
+      get: {
+        summary: 'The token revocations in force, signed: what every service loads at start',
+        description:
+          'A JWT (header typ `revocations+jwt`, signed with the access-token key, verified against the ' +
+          'JWKS; exp one minute after iat) whose claims list the revoked tokens still unexpired ' +
+          '(`tokens: [{tokenId, expiresAt}]`) and the user-wide cut-offs still in force ' +
+          '(`users: [{userId, issuedAtOrBefore, expiresAt}]`, epoch seconds). A verifier refuses ' +
+          'every token until it has loaded this list, then follows Session-Revoked.',
+        responses: {
+          '200': {
+            description: 'The signed list (compact JWS)',
+            content: { 'application/jwt': { schema: { type: 'string' } } },
+          },
+          ...kitProblems,
+        },
+      },
+    },
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import express from 'express';
 import { runMigrations } from '@moocflix/platform/db';
 import { KIT_MIGRATIONS_DIR, OutboxRelay, Topics } from '@moocflix/platform/events';
 import type { ServiceModule } from '@moocflix/platform/http';
@@ -11,7 +12,9 @@ import { bootstrapAdmin } from './domain/bootstrap-admin';
 import type { UsersDependencies } from './domain/dependencies';
 import { LoginThrottle } from './domain/login-throttle';
 import { createPasswordHasher } from './domain/password-hasher';
+import { revocationsInForce } from './domain/revocations-in-force';
 import { createUsersRouter } from './http/users-router';
+import { createRevocationsRouter } from './http/revocations-router';
 import { usersOpenApi } from './openapi';
 
 export const USERS_BASE_PATH = '/api/v1/users';
@@ -51,6 +54,11 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
     eventSource: ctx.name,
     now,
   };
+  // This process's verifier learns the revocations made before it started from the source of
+  // truth, this database (in `make dev` its list is every service's). The platform subscribed the
+  // Session-Revoked feed before creating the service, so what is revoked after this read arrives
+  // by event.
+  ctx.auth.revocations.applySnapshot(await revocationsInForce(deps));
   if (config.USERS_BOOTSTRAP_ADMIN_EMAIL && config.USERS_BOOTSTRAP_ADMIN_PASSWORD) {
     await bootstrapAdmin(
       deps,
@@ -70,7 +78,14 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
   return {
     name: ctx.name,
     basePath: USERS_BASE_PATH,
-    router: createUsersRouter(deps, ctx.auth, keys.publicJwks),
+    router: express.Router().use(
+      createRevocationsRouter(deps, {
+        signingKey: keys.signingKey,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+      }),
+      createUsersRouter(deps, ctx.auth, keys.publicJwks),
+    ),
     openapi: usersOpenApi,
     readiness: [databaseReadiness(ctx.pool)],
     async start() {

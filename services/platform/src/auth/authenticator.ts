@@ -5,6 +5,12 @@ import { HttpProblem, problems } from '../errors';
 import * as jose from 'jose';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import {
+  parseRevocationSnapshotClaims,
+  REVOCATION_SNAPSHOT_MAX_AGE_SECONDS,
+  REVOCATION_SNAPSHOT_TYPE,
+  type RevocationSnapshot,
+} from './revocation-snapshot';
+import {
   ACCESS_TOKEN_TYPE,
   ROLES,
   type AuthContext,
@@ -96,6 +102,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
 
   async function verify(token: string): Promise<AuthContext> {
+    // Until the revocations made before this process started are loaded, no token can be told
+    // good: the platform's 503 (retry shortly), never a 200 for a token revoked before a restart.
+    if (!revocations.complete) throw problems.unavailable('token verification is starting; retry shortly');
     const cached = verified.get(token);
     if (cached) {
       if (revocations.isRevoked(cached)) throw problems.unauthorized('token revoked');
@@ -148,7 +157,20 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     };
   }
 
-  return { requireAuth, requireRole, verify, revocations };
+  async function verifyRevocationSnapshot(jws: string): Promise<RevocationSnapshot> {
+    const { payload } = await jose.jwtVerify(jws, getKey, {
+      issuer,
+      audience,
+      algorithms,
+      typ: REVOCATION_SNAPSHOT_TYPE,
+      clockTolerance,
+      maxTokenAge: REVOCATION_SNAPSHOT_MAX_AGE_SECONDS + clockTolerance,
+      requiredClaims: ['iat', 'exp'],
+    });
+    return parseRevocationSnapshotClaims(payload);
+  }
+
+  return { requireAuth, requireRole, verify, verifyRevocationSnapshot, revocations };
 }
 
 /**

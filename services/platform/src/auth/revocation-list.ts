@@ -1,3 +1,4 @@
+import type { RevocationSnapshot } from './revocation-snapshot';
 import type { AuthContext, RevocationList } from './types';
 
 export interface InMemoryRevocationListOptions {
@@ -11,6 +12,13 @@ export interface InMemoryRevocationListOptions {
   pruneIntervalSeconds?: number;
   /** Epoch seconds; injectable for tests. */
   now?: () => number;
+  /**
+   * Start incomplete, i.e. refuse every token until applySnapshot was called (default false). A
+   * process serving real traffic sets it (createPlatform): its list starts empty, and only the
+   * snapshot says which tokens were revoked before it started. A list whose owner has seen every
+   * revocation since they began (a test's) may start complete.
+   */
+  awaitSnapshot?: boolean;
 }
 
 interface UserCutOff {
@@ -42,8 +50,10 @@ export class InMemoryRevocationList implements RevocationList {
   private readonly pruneIntervalSeconds: number;
   private readonly now: () => number;
   private lastPrune: number;
+  private loaded: boolean;
 
   constructor(options: InMemoryRevocationListOptions = {}) {
+    this.loaded = !options.awaitSnapshot;
     this.graceSeconds = options.graceSeconds ?? 60;
     this.pruneIntervalSeconds = options.pruneIntervalSeconds ?? 30;
     this.now = options.now ?? (() => Date.now() / 1000);
@@ -72,6 +82,17 @@ export class InMemoryRevocationList implements RevocationList {
     if (this.tokens.has(auth.tokenId)) return true;
     const cutOff = this.users.get(auth.userId);
     return cutOff !== undefined && Math.floor(auth.issuedAt) <= cutOff.issuedAtOrBefore;
+  }
+
+  applySnapshot(snapshot: RevocationSnapshot): void {
+    for (const { tokenId, expiresAt } of snapshot.tokens) this.revokeToken(tokenId, expiresAt);
+    for (const { userId, issuedAtOrBefore, expiresAt } of snapshot.users)
+      this.revokeUserTokens(userId, issuedAtOrBefore, expiresAt);
+    this.loaded = true;
+  }
+
+  get complete(): boolean {
+    return this.loaded;
   }
 
   /** Entries currently held (token ids + user cut-offs). */

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { RevocationSnapshot } from './revocation-snapshot';
 
 export const ROLES = ['student', 'instructor', 'admin'] as const;
 
@@ -29,7 +30,10 @@ declare global {
   }
 }
 
-/** Tokens revoked before their expiry (logout, password change, deactivation), fed by Session-Revoked events. */
+/**
+ * Tokens revoked before their expiry (logout, password change, deactivation): loaded at start from
+ * the users service (applySnapshot), then kept current by Session-Revoked events.
+ */
 export interface RevocationList {
   revokeToken(tokenId: string, expiresAt: number): void;
   /**
@@ -40,6 +44,18 @@ export interface RevocationList {
    */
   revokeUserTokens(userId: string, issuedAtOrBefore: number, expiresAt: number): void;
   isRevoked(auth: AuthContext): boolean;
+  /**
+   * Merges the revocations in force according to their source of truth (the users service's
+   * database) and marks the list complete. Merging, never replacing: an event applied before the
+   * snapshot arrived stays applied.
+   */
+  applySnapshot(snapshot: RevocationSnapshot): void;
+  /**
+   * False until the revocations made before this process started are known (a snapshot was
+   * applied). The authenticator refuses every token while false: after a restart, a token revoked
+   * earlier must not work again.
+   */
+  readonly complete: boolean;
 }
 
 export interface Authenticator {
@@ -49,5 +65,7 @@ export interface Authenticator {
   requireRole(...roles: Role[]): RequestHandler;
   /** Throws HttpProblem 401 for any invalid token. */
   verify(token: string): Promise<AuthContext>;
+  /** Verifies a signed revocation snapshot (typ revocations+jwt) with the access tokens' keys; throws otherwise. */
+  verifyRevocationSnapshot(jws: string): Promise<RevocationSnapshot>;
   revocations: RevocationList;
 }

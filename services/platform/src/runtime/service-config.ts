@@ -15,9 +15,14 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
     /** Create the database named in DATABASE_URL if missing (dev/tests; a cluster provisions it). */
     DATABASE_CREATE: env.bool(false),
     DATABASE_POOL_MAX: env.int(10, 1),
-    /** Unset → the in-process bus (one-process dev mode only). */
+    /**
+     * Unset → the embedded bus, for the one-process `make dev` launcher only: a service started on
+     * its own (runStandalone) refuses to start without brokers.
+     */
     KAFKA_BROKERS: env.list(),
     JWT_ISSUER: env.string('moocflix-users'),
+    /** How long a service started on its own waits for Kafka to answer before refusing to start. */
+    KAFKA_START_TIMEOUT_SECONDS: env.int(30, 1),
     JWT_AUDIENCE: env.string('moocflix'),
     JWT_JWKS_URL: env.url('http://127.0.0.1:8080/api/v1/users/.well-known/jwks.json'),
     /** A JWKS JSON document; when set it is used instead of fetching JWT_JWKS_URL. */
@@ -33,6 +38,11 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
       })
       .optional(),
     JSON_BODY_LIMIT: env.string('100kb'),
+    /**
+     * Where a verifier loads the revocations in force at start (the users service's signed list);
+     * unset → `revocations` next to the JWKS, i.e. the same users service as JWT_JWKS_URL.
+     */
+    JWT_REVOCATIONS_URL: env.url(),
     /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, comma-separated; none by default. */
     TRUSTED_PROXIES: trustedProxiesSetting(),
   });
@@ -43,6 +53,17 @@ export type CommonServiceConfig = z.infer<ReturnType<typeof commonServiceConfigS
 export function loadCommonServiceConfig(
   service: string,
   defaultPort: number,
+/**
+ * JWT_REVOCATIONS_URL, else the users service's revocations route beside its JWKS
+ * (`…/api/v1/users/.well-known/jwks.json` → `…/api/v1/users/revocations`), so a chart that sets
+ * the JWKS URL needs nothing more.
+ */
+export function revocationsUrl(
+  config: Pick<CommonServiceConfig, 'JWT_REVOCATIONS_URL' | 'JWT_JWKS_URL'>,
+): string {
+  return config.JWT_REVOCATIONS_URL ?? new URL('../revocations', config.JWT_JWKS_URL).toString();
+}
+
   source = process.env,
 ): CommonServiceConfig {
   return loadConfig(commonServiceConfigSchema(service, defaultPort), source);

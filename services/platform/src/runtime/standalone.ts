@@ -3,7 +3,8 @@ import { createHttpApp, startHttpServer, type ServiceModule } from '../http';
 import { tracing } from '../instrument';
 import type { ServiceContext } from './context';
 import { createPlatform } from './platform';
-import { loadCommonServiceConfig } from './service-config';
+import { installProcessGuard } from './process-guard';
+import { loadCommonServiceConfig, type CommonServiceConfig } from './service-config';
 
 /**
  * The composition root every service's `src/main.ts` calls: read and validate config, build the
@@ -16,12 +17,28 @@ export async function runStandalone(options: {
   create: (ctx: ServiceContext) => Promise<ServiceModule>;
 }): Promise<void> {
   const env = process.env;
-  const config = loadCommonServiceConfig(options.name, options.defaultPort, env);
+  let config: CommonServiceConfig;
+  try {
+    config = loadCommonServiceConfig(options.name, options.defaultPort, env);
+  } catch (err) {
+    // No logger yet (LOG_LEVEL may be the bad value): plain stderr, and the orchestrator's status.
+    console.error(`${options.name} failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
   const logger = createLogger(options.name, config.LOG_LEVEL);
+  // Before anything can float a promise: an unexpected error ends the process (logged, counted).
+  const guard = installProcessGuard({ logger, name: options.name, beforeExit: () => tracing.shutdown() });
   try {
     // Started on import; a main.ts that imports '@moocflix/platform/instrument' first gets every module traced.
+    // No KAFKA_BROKERS, or brokers that do not answer within KAFKA_START_TIMEOUT_SECONDS: refused
+    // here (fail closed), never a fallback to an in-process bus that no other service shares.
     const platform = await createPlatform({ processName: options.name, config, env, logger });
+    guard.registerMetrics(platform.registry);
     const service = await options.create(await platform.contextFor(options.name, config.DATABASE_URL));
+    // The users service has applied the revocations from its own database while being created;
+    // every other service fetches them now. Until they are loaded every token gets 503 and /readyz
+    // reports `revocations` failing, so no request is served on an incomplete list.
+    platform.startRevocationSync();
     const app = createHttpApp({
       logger,
       registry: platform.registry,
@@ -45,7 +62,11 @@ export async function runStandalone(options: {
     await service.start();
     logger.info({ port: config.PORT }, `${options.name} ready`);
   } catch (err) {
-    logger.fatal({ err }, `${options.name} failed to start`);
-    process.exit(1);
+    // The reason in the message itself, so `kubectl logs` of the crash loop says what is missing.
+    logger.fatal(
+      { err },
+      `${options.name} failed to start: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    logger.flush(() => process.exit(1));
   }
 }

@@ -29,3 +29,39 @@ export async function deleteExpiredRevokedTokens(db: Queryable, graceSeconds: nu
   );
   return rowCount ?? 0;
 }
+
+/**
+ * The revocations still in force, from this service's tables (their source of truth): single
+ * tokens (logout) whose expiry is less than `graceSeconds` ago, and the user-wide cut-offs
+ * (password change, deactivation) whose tokens can still be alive, i.e. cut-off + token lifetime
+ * less than `graceSeconds` ago. `graceSeconds` covers the verifiers' clock tolerance.
+ */
+export async function listRevocationsInForce(
+  db: Queryable,
+  options: { nowSeconds: number; tokenTtlSeconds: number; graceSeconds: number },
+): Promise<{
+  tokens: Array<{ tokenId: string; expiresAt: number }>;
+  users: Array<{ userId: string; issuedAtOrBefore: number; expiresAt: number }>;
+}> {
+  const oldestAlive = options.nowSeconds - options.graceSeconds;
+  const [tokens, users] = await Promise.all([
+    db.query<{ token_id: string; expires_at: string }>(
+      `SELECT token_id, extract(epoch FROM expires_at)::bigint AS expires_at FROM revoked_tokens
+        WHERE expires_at >= to_timestamp($1)`,
+      [oldestAlive],
+    ),
+    // A cut-off kills tokens issued at or before it, which expire at the latest one lifetime later.
+    db.query<{ id: string; tokens_revoked_through: string }>(
+      'SELECT id, tokens_revoked_through FROM users WHERE tokens_revoked_through >= $1',
+      [oldestAlive - options.tokenTtlSeconds],
+    ),
+  ]);
+  return {
+    tokens: tokens.rows.map((r) => ({ tokenId: r.token_id, expiresAt: Number(r.expires_at) })),
+    users: users.rows.map((r) => ({
+      userId: r.id,
+      issuedAtOrBefore: Number(r.tokens_revoked_through),
+      expiresAt: Number(r.tokens_revoked_through) + options.tokenTtlSeconds,
+    })),
+  };
+}
