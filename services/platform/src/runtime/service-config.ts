@@ -20,9 +20,9 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
      * its own (runStandalone) refuses to start without brokers.
      */
     KAFKA_BROKERS: env.list(),
-    JWT_ISSUER: env.string('moocflix-users'),
     /** How long a service started on its own waits for Kafka to answer before refusing to start. */
     KAFKA_START_TIMEOUT_SECONDS: env.int(30, 1),
+    JWT_ISSUER: env.string('moocflix-users'),
     JWT_AUDIENCE: env.string('moocflix'),
     JWT_JWKS_URL: env.url('http://127.0.0.1:8080/api/v1/users/.well-known/jwks.json'),
     /** A JWKS JSON document; when set it is used instead of fetching JWT_JWKS_URL. */
@@ -37,12 +37,12 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
         }
       })
       .optional(),
-    JSON_BODY_LIMIT: env.string('100kb'),
     /**
      * Where a verifier loads the revocations in force at start (the users service's signed list);
      * unset → `revocations` next to the JWKS, i.e. the same users service as JWT_JWKS_URL.
      */
     JWT_REVOCATIONS_URL: env.url(),
+    JSON_BODY_LIMIT: env.string('100kb'),
     /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, comma-separated; none by default. */
     TRUSTED_PROXIES: trustedProxiesSetting(),
   });
@@ -50,9 +50,6 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
 
 export type CommonServiceConfig = z.infer<ReturnType<typeof commonServiceConfigSchema>>;
 
-export function loadCommonServiceConfig(
-  service: string,
-  defaultPort: number,
 /**
  * JWT_REVOCATIONS_URL, else the users service's revocations route beside its JWKS
  * (`…/api/v1/users/.well-known/jwks.json` → `…/api/v1/users/revocations`), so a chart that sets
@@ -64,6 +61,9 @@ export function revocationsUrl(
   return config.JWT_REVOCATIONS_URL ?? new URL('../revocations', config.JWT_JWKS_URL).toString();
 }
 
+export function loadCommonServiceConfig(
+  service: string,
+  defaultPort: number,
   source = process.env,
 ): CommonServiceConfig {
   return loadConfig(commonServiceConfigSchema(service, defaultPort), source);
