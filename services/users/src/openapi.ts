@@ -27,10 +27,10 @@ export const usersOpenApi = {
         requestBody: body('SignUp'),
         responses: {
           '201': userResponse('The new account'),
+          ...kitProblems,
           '400': problem(
             'Invalid body or unacceptable password (too short, too long, too common); role admin is refused',
           ),
-          ...kitProblems,
           '409': problem('An account with this email exists (also a deactivated one)'),
         },
       },
