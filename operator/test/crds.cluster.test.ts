@@ -49,7 +49,7 @@ const createTranscodeJob = (name: string, spec: Record<string, unknown>) =>
   transcodeJobs.create({ metadata: { name, namespace: ns }, spec } as unknown as TranscodeJob);
 
 interface Table {
-  columnDefinitions: { name: string }[];
+  columnDefinitions: { name: string; priority?: number }[];
   rows: { cells: unknown[] }[];
 }
 
@@ -69,8 +69,16 @@ test('short names, categories, status subresources and printer columns are serve
   await createTranscodeJob('tj-printed', {
     videoId: 'video-1',
     requestId: 'r-printed',
-    request: request('r-printed', 'video-1'),
+    attemptId: 'a-printed',
+    attempt: 2,
+    request: { ...request('r-printed', 'video-1'), attemptId: 'a-printed', attempt: 2 },
   });
+  await transcodeJobs.mergePatch(
+    ns,
+    'tj-printed',
+    { status: { phase: 'Failed', progress: 40, reason: 'BackoffLimitExceeded', jobName: 'tj-printed' } },
+    'status',
+  );
   const table = (path: string) =>
     client.request<Table>('GET', path, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
   const topicTable = await table(resourcePath(MoocFlixTopicResource, ns));
@@ -84,15 +92,28 @@ test('short names, categories, status subresources and printer columns are serve
   ]);
   expect(topicTable.rows[0]!.cells.slice(0, 4)).toEqual(['printed', 'Printed-Topic', 3, 1]);
   const jobTable = await table(resourcePath(TranscodeJobResource, ns));
-  expect(jobTable.columnDefinitions.map((d) => d.name.toUpperCase())).toEqual([
+  // What `kubectl get tj` shows (priority 0); the Job's name only with -o wide.
+  const shown = jobTable.columnDefinitions.filter((d) => !d.priority);
+  expect(shown.map((d) => d.name.toUpperCase())).toEqual([
     'NAME',
     'VIDEO',
+    'ATTEMPT',
     'PHASE',
     'PROGRESS',
-    'JOB',
+    'REASON',
     'AGE',
   ]);
-  expect(jobTable.rows[0]!.cells.slice(0, 2)).toEqual(['tj-printed', 'video-1']);
+  expect(jobTable.columnDefinitions.find((d) => d.name.toUpperCase() === 'JOB')?.priority).toBe(1);
+  const cell = (column: string) =>
+    jobTable.rows[0]!.cells[jobTable.columnDefinitions.findIndex((d) => d.name.toUpperCase() === column)];
+  expect(['NAME', 'VIDEO', 'ATTEMPT', 'PHASE', 'PROGRESS', 'REASON'].map(cell)).toEqual([
+    'tj-printed',
+    'video-1',
+    2,
+    'Failed',
+    40,
+    'BackoffLimitExceeded',
+  ]);
 });
 
 test('defaults: deletionPolicy Retain, priority 0; request fields unknown to the schema are kept', async () => {
@@ -172,6 +193,22 @@ describe('TranscodeJob admission', () => {
       'another request id in the request',
       { videoId: 'v', requestId: 'r', request: request('x', 'v') },
       'request.requestId must equal requestId',
+    ],
+    [
+      'another attempt id in the request',
+      {
+        videoId: 'v',
+        requestId: 'r',
+        attemptId: 'a2',
+        attempt: 2,
+        request: { ...request('r', 'v'), attemptId: 'a3', attempt: 2 },
+      },
+      'request.attemptId must equal attemptId',
+    ],
+    [
+      'attempt 0',
+      { videoId: 'v', requestId: 'r', attemptId: 'a0', attempt: 0, request: request('r', 'v') },
+      'spec.attempt: Invalid value',
     ],
     ['no request', { videoId: 'v', requestId: 'r' }, 'spec.request: Required value'],
     [
