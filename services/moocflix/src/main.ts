@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '@moocflix/platform/config';
 import { createHttpApp, startHttpServer, type ServiceModule } from '@moocflix/platform/http';
 import { createLogger } from '@moocflix/platform/log';
-import { commonServiceConfigSchema, createPlatform } from '@moocflix/platform/runtime';
+import { commonServiceConfigSchema, createPlatform, installProcessGuard } from '@moocflix/platform/runtime';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
 import { SERVICES } from './services';
 
@@ -22,6 +22,8 @@ const launcherConfigSchema = commonServiceConfigSchema('moocflix', 8080).extend(
 async function main(): Promise<void> {
   const config = loadConfig(launcherConfigSchema);
   const logger = createLogger('moocflix', config.LOG_LEVEL);
+  // The kit's policy for the unexpected: logged, counted, and the process exits non-zero.
+  const guard = installProcessGuard({ logger, name: 'moocflix' });
   const home = resolve(config.MOOCFLIX_HOME);
   const startedAt = Date.now();
 
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     env: serviceEnv,
     logger,
   });
+  guard.registerMetrics(platform.registry);
 
   const modules: ServiceModule[] = [];
   for (const service of SERVICES) {
