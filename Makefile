@@ -19,7 +19,7 @@ node_modules/.install-stamp: package.json package-lock.json $(wildcard services/
 
 install: node_modules/.install-stamp
 
-## Run the whole platform in one process on http://localhost:8080 (embedded PostgreSQL, in-process bus, local disk).
+## Run the whole platform in one process on http://localhost:8080 (embedded PostgreSQL, durable bus in it, local disk).
 dev: install
 	node --import tsx --import @moocflix/platform/instrument services/moocflix/src/main.ts
 
