@@ -17,7 +17,9 @@ export function writeResultsTable(report: BenchReport, file: string): void {
     '# Benchmark results',
     '',
     `Measured ${report.startedAt.slice(0, 10)} on commit \`${report.commit}\`: ${machine.cores} cores, ${machine.memoryGiB} GiB, ` +
-      `load average at start ${machine.loadAverageAtStart.join(' / ')}, Node ${machine.node}. ` +
+      `load average at start ${machine.loadAverageAtStart.join(' / ')}` +
+      (machine.loadAverageAtEnd ? `, at end ${machine.loadAverageAtEnd.join(' / ')}` : '') +
+      `, Node ${machine.node}. ` +
       'Written by `make bench` (all benches, full size); the JSON with every percentile is bench/results/latest.json.',
     '',
     '| bench | goal | ratio | verdict | candidate | baseline |',

@@ -57,11 +57,11 @@ export interface BenchReport {
   mode: 'full' | 'smoke';
   startedAt: string;
   commit: string;
-  machine: { cores: number; memoryGiB: number; loadAverageAtStart: number[]; node: string };
+  machine: { cores: number; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd?: number[]; node: string };
   outcomes: BenchOutcome[];
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const filter = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
   const report: BenchReport = {
     mode: smoke ? 'smoke' : 'full',
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     }
   }
 
+  report.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   console.log('\nsummary');
   for (const line of summaryLines(report)) console.log(`  ${line}`);
   const dir = join(__dirname, 'results');
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   }
   const failed = report.outcomes.filter((o) => o.error).length;
   const missed = report.outcomes.filter((o) => o.result && !o.result.met).length;
-  if (failed > 0 || (!smoke && missed > 0)) process.exitCode = 1;
+  return failed > 0 || (!smoke && missed > 0) ? 1 : 0;
 }
 
 /** One line per bench: MET/MISS with its ratio and goal (SMOKE OK in smoke mode), or FAIL. */
@@ -128,7 +129,12 @@ function gitCommit(): string {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// Exits explicitly: a bench may leave a handle open (a pool, a timer) that would keep the process
+// alive, and the exit code must say whether any bench failed or missed.
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
