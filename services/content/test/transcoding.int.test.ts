@@ -102,6 +102,9 @@ describe('POST /api/v1/content/:videoId/transcode', () => {
     expect(request!.type).toBe('io.moocflix.transcoding.requested');
     expect(request!.data).toEqual({
       requestId,
+      // The request's first attempt: its id is the request id.
+      attemptId: requestId,
+      attempt: 1,
       videoId,
       courseId,
       requestedBy: owner.id,

@@ -235,6 +235,60 @@ describe('notifications from events', () => {
       ]);
     },
   );
+
+  it('Transcoding-Completed of a run that died (retryable) notifies nobody; the video’s outcome notifies once', async () => {
+    const uploader = await app.user('instructor');
+    const requestId = randomUUID();
+    const videoId = randomUUID();
+    await app.processed(
+      await app.publish(Topics.TranscodingRequest, videoId, {
+        requestId,
+        attemptId: requestId,
+        attempt: 1,
+        videoId,
+        courseId: randomUUID(),
+        requestedBy: uploader.id,
+        sourceKey: `uploads/${videoId}`,
+        outputPrefix: `videos/${videoId}/hls/${requestId}/`,
+        sourceFormat: 'mov,mp4,m4a,3gp,3g2,mj2',
+        requestedAt: now(),
+      }),
+    );
+    const failedRun = (attemptId: string, attempt: number) => ({
+      requestId,
+      attemptId,
+      attempt,
+      videoId,
+      status: 'failed' as const,
+      renditions: [],
+      masterPlaylistKey: null,
+      posterKey: null,
+      durationSeconds: null,
+      error: 'Job tj-x failed: BackoffLimitExceeded',
+      retryable: true,
+      completedAt: now(),
+    });
+    // Attempts 1 and 2 died; the content service attempts the request again each time.
+    await app.processed(await app.publish(Topics.TranscodingCompleted, videoId, failedRun(requestId, 1)));
+    await app.processed(await app.publish(Topics.TranscodingCompleted, videoId, failedRun(randomUUID(), 2)));
+    expect(await app.request('GET', '', uploader).then((r) => r.body.items)).toEqual([]);
+    // Attempt 3 succeeds: that is the outcome.
+    const attempt3 = randomUUID();
+    await app.processed(
+      await app.publish(Topics.TranscodingCompleted, videoId, {
+        ...failedRun(attempt3, 3),
+        status: 'succeeded',
+        renditions: [{ name: '360p', width: 640, height: 360, bandwidth: 800_000 }],
+        masterPlaylistKey: `videos/${videoId}/hls/${attempt3}/master.m3u8`,
+        durationSeconds: 12,
+        error: null,
+        retryable: undefined,
+      }),
+    );
+    expect(await app.inbox(uploader)).toEqual([
+      expect.objectContaining({ type: 'transcoding.succeeded', data: { videoId, requestId } }),
+    ]);
+  });
 });
 
 describe('idempotency', () => {

@@ -25,6 +25,7 @@ const TRANSCODER_MAIN = join(__dirname, '../../../transcoder/src/main.ts');
 export async function startTranscoderWorker(
   storage: ObjectStorage,
   groupId?: string,
+  env: Record<string, string> = {},
 ): Promise<{ close(): Promise<void> }> {
   if (groupId === undefined) {
     groupId = `content-test-transcoder-${randomUUID()}`;
@@ -37,7 +38,7 @@ export async function startTranscoderWorker(
     databaseUrl: await createTestDatabase('content_transcoder'),
     bus,
     storage,
-    env: { TRANSCODER_CONSUMER_GROUP: groupId, TRANSCODER_X264_PRESET: 'ultrafast' },
+    env: { TRANSCODER_CONSUMER_GROUP: groupId, TRANSCODER_X264_PRESET: 'ultrafast', ...env },
   });
   return {
     async close() {

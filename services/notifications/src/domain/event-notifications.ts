@@ -93,6 +93,9 @@ export async function onTranscodingCompleted(
   event: Event<typeof Topics.TranscodingCompleted>,
   now: Date,
 ): Promise<void> {
+  // One notification per video outcome, not per attempt: a run that died (retryable) is attempted
+  // again by the content service, which publishes the outcome itself once it gives up.
+  if (event.data.status === 'failed' && event.data.retryable === true) return;
   await notifyUploader(db, await saveCompletion(db, event.data, event.id), now);
 }
 

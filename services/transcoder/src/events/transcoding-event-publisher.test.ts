@@ -113,9 +113,9 @@ describe('TranscodingEventPublisher', () => {
     expect(ticks.length).toBeGreaterThanOrEqual(4);
     expect(ticks.slice(2).every((t) => t.progress === 7)).toBe(true);
     // …each naming the attempt it belongs to.
-    expect(ticks.every((t) => t.requestId === 'req-1' && t.attemptId === 'attempt-2' && t.attempt === 2)).toBe(
-      true,
-    );
+    expect(
+      ticks.every((t) => t.requestId === 'req-1' && t.attemptId === 'attempt-2' && t.attempt === 2),
+    ).toBe(true);
     // Closed: no more beats.
     const count = ticks.length;
     await new Promise((resolve) => setTimeout(resolve, 100));
