@@ -8,17 +8,20 @@ import type { CourseStanding, EnrollmentStatus } from '../domain/course-access';
 
 export interface CourseStandingRow {
   instructor_id: string;
+  published: boolean | null;
   deleted: boolean;
   caller_enrollment: EnrollmentStatus | null;
 }
 
 /** SQL selecting a course's CourseStandingRow columns for caller `$callerParam`, given `course` aliasing projected_courses. */
 export const courseStandingColumns = (callerParam: string) =>
-  `course.instructor_id, course.deleted,
+  `course.instructor_id, course.published, course.deleted,
    (SELECT e.status FROM projected_enrollments e WHERE e.course_id = course.course_id AND e.student_id = ${callerParam}) AS caller_enrollment`;
 
 export const toCourseStanding = (row: CourseStandingRow): CourseStanding => ({
   instructorId: row.instructor_id,
+  // Null: the course is known from an enrollment only, which needed it visible (kit migration platform_006).
+  published: row.published ?? true,
   deleted: row.deleted,
   callerEnrollment: row.caller_enrollment ?? undefined,
 });

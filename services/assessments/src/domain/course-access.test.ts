@@ -12,6 +12,7 @@ const owner = { userId: 'owner', role: 'instructor' as const };
 const student = { userId: 'student', role: 'student' as const };
 const course = (callerEnrollment?: 'active' | 'inactive'): CourseStanding => ({
   instructorId: 'owner',
+  published: true,
   deleted: false,
   callerEnrollment,
 });
@@ -38,6 +39,15 @@ describe('course access', () => {
     expect(statusOf(() => requireCourse({ ...course(), deleted: true }, 'Course'))).toBe(404);
     expect(statusOf(() => requireParticipant(course('inactive'), student))).toBe(403);
     expect(statusOf(() => requireParticipant(course(), { userId: 'other', role: 'admin' }))).toBe(403);
+  });
+
+  it('answers 404 for an unpublished course to everyone but its owner, its active students included', () => {
+    const draft = { ...course('active'), published: false, notFoundAs: 'Assessment' };
+    expect(statusOf(() => requireParticipant(draft, student))).toBe(404);
+    expect(statusOf(() => requireActiveStudent(draft, student))).toBe(404);
+    expect(statusOf(() => requireOwner(draft, student, 'grade'))).toBe(404);
+    expect(statusOf(() => requireParticipant(draft, owner))).toBeUndefined();
+    expect(statusOf(() => requireOwner(draft, owner, 'grade'))).toBeUndefined();
   });
 
   it('keeps owner actions for the owner and submitting for active students', () => {

@@ -5,8 +5,9 @@ const owner: Caller = { userId: 'owner', role: 'instructor' };
 const otherInstructor: Caller = { userId: 'other', role: 'instructor' };
 const admin: Caller = { userId: 'admin', role: 'admin' };
 const student: Caller = { userId: 'student', role: 'student' };
-const course: KnownCourse = { courseId: 'c1', instructorId: 'owner', deleted: false };
+const course: KnownCourse = { courseId: 'c1', instructorId: 'owner', published: true, deleted: false };
 const deleted: KnownCourse = { ...course, deleted: true };
+const draft: KnownCourse = { ...course, published: false };
 
 function statusOf(action: () => unknown): number | 'ok' {
   try {
@@ -26,14 +27,11 @@ describe('mayManage', () => {
     expect(mayManage(course, student)).toBe(false);
   });
 
-  it('takes a deleted course from its owner but leaves it to admins', () => {
+  it('refuses everyone, admins included, a deleted course or one it has not heard of (the platform rule: it does not exist)', () => {
     expect(mayManage(deleted, owner)).toBe(false);
-    expect(mayManage(deleted, admin)).toBe(true);
-  });
-
-  it('refuses everyone but admins for a course it has not heard of', () => {
+    expect(mayManage(deleted, admin)).toBe(false);
     expect(mayManage(undefined, owner)).toBe(false);
-    expect(mayManage(undefined, admin)).toBe(true);
+    expect(mayManage(undefined, admin)).toBe(false);
   });
 });
 
@@ -52,6 +50,12 @@ describe('mayWatch', () => {
 
   it('lets an enrolled student of a deleted course watch no more', () => {
     expect(mayWatch(deleted, 'active', student)).toBe(false);
+  });
+
+  it('lets only the owner and admins watch an unpublished course, not its enrolled students', () => {
+    expect(mayWatch(draft, 'active', student)).toBe(false);
+    expect(mayWatch(draft, undefined, owner)).toBe(true);
+    expect(mayWatch(draft, undefined, admin)).toBe(true);
   });
 });
 

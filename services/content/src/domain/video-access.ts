@@ -1,6 +1,6 @@
 import type { AuthContext } from '@moocflix/platform/auth';
 import { problems } from '@moocflix/platform/errors';
-import type { EnrollmentStatus, ProjectedCourse } from '@moocflix/platform/projections';
+import { courseAccess, type EnrollmentStatus, type ProjectedCourse } from '@moocflix/platform/projections';
 
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;
 
@@ -8,14 +8,18 @@ export type Caller = Pick<AuthContext, 'userId' | 'role'>;
 export type KnownCourse = ProjectedCourse;
 
 /**
- * Who may do what with a course's videos (issue 5):
+ * Who may do what with a course's videos: the platform's access rule (docs/access-rules.md,
+ * courseAccess in the kit), so content answers as courses and assessments do:
  * - manage (upload, transcode): the course's owner, or an admin;
- * - watch (metadata, stream, segments, poster): those, plus students with an ACTIVE enrollment.
- * A deleted course's videos are left to admins.
+ * - watch (metadata, stream, segments, poster): those, plus students with an ACTIVE enrollment;
+ * - a deleted course, one this service has not heard of, and an unpublished one for anyone but its
+ *   owner and admins: 404 (it does not exist for them); a visible course without the right: 403.
+ * An unknown course may also be one created a moment ago whose event is not consumed yet: the
+ * client cannot tell a lagging projection from a typo either way, and 404 says "retry shortly /
+ * check the id" better than 403, which would claim the caller lacks a right they may well have.
  */
 export function mayManage(course: KnownCourse | undefined, caller: Caller): boolean {
-  if (caller.role === 'admin') return true;
-  return course !== undefined && !course.deleted && course.instructorId === caller.userId;
+  return courseAccess(course, caller, undefined, 'manage') === 'allowed';
 }
 
 export function mayWatch(
@@ -23,35 +27,34 @@ export function mayWatch(
   enrollment: EnrollmentStatus | undefined,
   caller: Caller,
 ): boolean {
-  if (mayManage(course, caller)) return true;
-  return course !== undefined && !course.deleted && enrollment === 'active';
+  return courseAccess(course, caller, enrollment, 'watch') === 'allowed';
 }
 
-/**
- * The upload gate. A course this service has not heard of (never created, deleted, or created a
- * moment ago and its Course-Creation event not consumed yet) is 404: the client cannot tell a lagging
- * projection from a typo either way, and 404 says "retry shortly / check the id" better than 403,
- * which would claim the caller lacks a right they may well have. A known course of someone else: 403.
- */
 export function requireUploadAllowed(course: KnownCourse | undefined, caller: Caller): KnownCourse {
-  if (!course || course.deleted) {
-    throw problems.notFound('Course');
-  }
-  if (!mayManage(course, caller))
-    throw problems.forbidden("Only the course's owner or an admin may upload videos to it");
-  return course;
+  requireManageAllowed(course, caller, { what: 'upload videos to it', missing: 'Course' });
+  return course!;
 }
 
-export function requireManageAllowed(course: KnownCourse | undefined, caller: Caller): void {
-  if (!mayManage(course, caller)) throw problems.forbidden("Only the course's owner or an admin may do this");
+/** 404 naming `missing` (the object of the route) when the course does not exist for the caller; 403 when they may not manage it. */
+export function requireManageAllowed(
+  course: KnownCourse | undefined,
+  caller: Caller,
+  { what = 'do this', missing = 'Video' }: { what?: string; missing?: string } = {},
+): void {
+  const decision = courseAccess(course, caller, undefined, 'manage');
+  if (decision === 'not-found') throw problems.notFound(missing);
+  if (decision === 'forbidden') throw problems.forbidden(`Only the course's owner or an admin may ${what}`);
 }
 
+/** The video's course decides: 404 (as the video) when the caller may not know the course, 403 when they may not watch. */
 export function requireWatchAllowed(
   course: KnownCourse | undefined,
   enrollment: EnrollmentStatus | undefined,
   caller: Caller,
 ): void {
-  if (!mayWatch(course, enrollment, caller)) {
+  const decision = courseAccess(course, caller, enrollment, 'watch');
+  if (decision === 'not-found') throw problems.notFound('Video');
+  if (decision === 'forbidden') {
     throw problems.forbidden(
       "Only the course's owner, admins and students enrolled in the course may watch its videos",
     );

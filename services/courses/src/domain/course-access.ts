@@ -1,5 +1,6 @@
 import { problems } from '@moocflix/platform/errors';
 import type { AuthContext } from '@moocflix/platform/auth';
+import { courseAccess } from '@moocflix/platform/projections';
 import type { Course } from './course';
 
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;
@@ -20,9 +21,13 @@ const ADMIN_MAY: Record<CourseAction, boolean> = {
 
 export const isOwner = (course: Pick<Course, 'instructorId'>, caller: Caller): boolean => course.instructorId === caller.userId;
 
-/** Published courses are public to every signed-in user; drafts only to their owner and admins. */
+/**
+ * Published courses are public to every signed-in user; drafts only to their owner and admins — the
+ * platform's rule (docs/access-rules.md), decided by the kit so content and assessments answer alike.
+ * Deleted courses never reach here: every read filters them out.
+ */
 export function canSee(course: Pick<Course, 'published' | 'instructorId'>, caller: Caller): boolean {
-  return course.published || isOwner(course, caller) || caller.role === 'admin';
+  return courseAccess({ ...course, deleted: false }, caller, undefined, 'see') === 'allowed';
 }
 
 export function may(action: CourseAction, course: Pick<Course, 'instructorId'>, caller: Caller): boolean {

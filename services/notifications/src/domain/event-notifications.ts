@@ -1,6 +1,6 @@
 import type { Queryable } from '@moocflix/platform/db';
 import type { CloudEvent, EventData, Topic, Topics } from '@moocflix/platform/events';
-import { findCourseTitle, recordEnrollment } from '@moocflix/platform/projections';
+import { findCourse, findCourseTitle, recordEnrollment } from '@moocflix/platform/projections';
 import { deliverNotification, deliverToActiveStudents } from '../data/notification-repository';
 import { saveCompletion, saveRequester, type CompletedRequest } from '../data/transcoding-request-repository';
 import {
@@ -47,6 +47,11 @@ export async function onAssessmentCreated(
   event: Event<typeof Topics.AssessmentCreation>,
   now: Date,
 ): Promise<void> {
+  // The access rule (docs/access-rules.md): a student is not told of a course that does not exist
+  // for them (deleted, or unpublished: 404 to its students too). A course not known here yet is
+  // told of: the projection lags, and the assessment was created in a course assessments knew.
+  const course = await findCourse(db, event.data.courseId);
+  if (course && (course.deleted || !course.published)) return;
   const courseTitle = await findCourseTitle(db, event.data.courseId);
   await deliverToActiveStudents(db, event.data.courseId, {
     ...delivery(event, now),

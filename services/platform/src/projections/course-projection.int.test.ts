@@ -47,7 +47,7 @@ describe('course projection', () => {
     await recordCourse(pool, course(courseId, 'owner-1', 'Algebra'));
     await recordCourse(pool, { ...course(courseId, 'owner-2', 'Algebra II'), version: 2, updatedAt: now() });
 
-    expect(await findCourse(pool, courseId)).toEqual({ courseId, instructorId: 'owner-2', deleted: false });
+    expect(await findCourse(pool, courseId)).toEqual({ courseId, instructorId: 'owner-2', published: true, deleted: false });
     expect(await findCourseTitle(pool, courseId)).toBe('Algebra II');
     expect(await findCourse(pool, randomUUID())).toBeUndefined();
     expect(await findCourseTitle(pool, randomUUID())).toBeNull();
@@ -56,7 +56,7 @@ describe('course projection', () => {
   it('makes a course known from an enrollment that arrives before the course, keeping the later title', async () => {
     const courseId = randomUUID();
     await recordEnrollment(pool, enrolled(courseId, 'student-1', 'active'));
-    expect(await findCourse(pool, courseId)).toEqual({ courseId, instructorId: 'owner-1', deleted: false });
+    expect(await findCourse(pool, courseId)).toEqual({ courseId, instructorId: 'owner-1', published: true, deleted: false });
     expect(await findCourseTitle(pool, courseId)).toBeNull();
 
     await recordCourse(pool, course(courseId, 'owner-1', 'Biology'));
@@ -68,12 +68,29 @@ describe('course projection', () => {
   it('never undeletes a course, whatever arrives after the deletion', async () => {
     const courseId = randomUUID();
     await recordCourseDeletion(pool, { courseId, instructorId: 'owner-1', deletedAt: now() });
-    expect(await findCourse(pool, courseId)).toEqual({ courseId, instructorId: 'owner-1', deleted: true });
+    expect(await findCourse(pool, courseId)).toEqual({ courseId, instructorId: 'owner-1', published: true, deleted: true });
 
     await recordCourse(pool, course(courseId, 'owner-1', 'Chemistry'));
     await recordEnrollment(pool, enrolled(courseId, 'student-1', 'active'));
     expect((await findCourse(pool, courseId))?.deleted).toBe(true);
     expect(await findCourseTitle(pool, courseId)).toBe('Chemistry');
+  });
+
+  it('follows the published state by course version: an older event arriving late never wins', async () => {
+    const courseId = randomUUID();
+    const unpublished = { ...course(courseId, 'owner-1', 'Draft'), published: false };
+    await recordCourse(pool, { ...unpublished, version: 3, updatedAt: now() });
+    expect((await findCourse(pool, courseId))?.published).toBe(false);
+    // Course-Creation (version 1) and an earlier update arrive after it, on their own topics.
+    await recordCourse(pool, course(courseId, 'owner-1', 'Draft'));
+    await recordCourse(pool, { ...course(courseId, 'owner-1', 'Draft'), version: 2, updatedAt: now() });
+    expect((await findCourse(pool, courseId))?.published).toBe(false);
+    await recordCourse(pool, { ...course(courseId, 'owner-1', 'Draft'), version: 4, updatedAt: now() });
+    expect((await findCourse(pool, courseId))?.published).toBe(true);
+    // An enrollment names no published state: it changes nothing.
+    await recordCourse(pool, { ...unpublished, version: 5, updatedAt: now() });
+    await recordEnrollment(pool, enrolled(courseId, 'student-1', 'active'));
+    expect((await findCourse(pool, courseId))?.published).toBe(false);
   });
 
   it('keeps each student’s latest enrollment status and counts the active ones', async () => {

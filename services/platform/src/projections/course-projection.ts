@@ -14,6 +14,8 @@ export type EnrollmentStatus = 'active' | 'inactive';
 export interface ProjectedCourse {
   courseId: string;
   instructorId: string;
+  /** True too while only an enrollment named the course (see platform_006). */
+  published: boolean;
   deleted: boolean;
 }
 
@@ -21,7 +23,9 @@ export async function recordCourse(
   db: Queryable,
   course: EventData<typeof Topics.CourseCreation> | EventData<typeof Topics.CourseUpdate>,
 ): Promise<void> {
-  await saveCourse(db, course.courseId, course.instructorId, course.title);
+  // Course-Creation carries no version: it is the course's first.
+  const version = 'version' in course ? course.version : 1;
+  await saveCourse(db, course.courseId, course.instructorId, course.title, { published: course.published, version });
 }
 
 export async function recordCourseDeletion(
@@ -48,23 +52,36 @@ export async function recordEnrollment(
   );
 }
 
-/** Upserts a course's owner and (when given) title; a course once deleted stays deleted. */
-async function saveCourse(db: Queryable, courseId: string, instructorId: string, title: string | null): Promise<void> {
+/**
+ * Upserts a course's owner and (when given) title and published state; a course once deleted stays
+ * deleted, and the published state of an older version never replaces a newer one's.
+ */
+async function saveCourse(
+  db: Queryable,
+  courseId: string,
+  instructorId: string,
+  title: string | null,
+  state?: { published: boolean; version: number },
+): Promise<void> {
   await db.query(
-    `INSERT INTO projected_courses (course_id, instructor_id, title) VALUES ($1, $2, $3)
+    `INSERT INTO projected_courses (course_id, instructor_id, title, published, version) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (course_id) DO UPDATE
-       SET instructor_id = EXCLUDED.instructor_id, title = coalesce(EXCLUDED.title, projected_courses.title), updated_at = now()`,
-    [courseId, instructorId, title],
+       SET instructor_id = EXCLUDED.instructor_id, title = coalesce(EXCLUDED.title, projected_courses.title),
+           published = CASE WHEN EXCLUDED.version >= projected_courses.version AND EXCLUDED.published IS NOT NULL
+                            THEN EXCLUDED.published ELSE projected_courses.published END,
+           version = greatest(EXCLUDED.version, projected_courses.version),
+           updated_at = now()`,
+    [courseId, instructorId, title, state?.published ?? null, state?.version ?? 0],
   );
 }
 
 export async function findCourse(db: Queryable, courseId: string): Promise<ProjectedCourse | undefined> {
-  const { rows } = await db.query<{ course_id: string; instructor_id: string; deleted: boolean }>(
-    'SELECT course_id, instructor_id, deleted FROM projected_courses WHERE course_id = $1',
+  const { rows } = await db.query<{ course_id: string; instructor_id: string; published: boolean | null; deleted: boolean }>(
+    'SELECT course_id, instructor_id, published, deleted FROM projected_courses WHERE course_id = $1',
     [courseId],
   );
   const row = rows[0];
-  return row && { courseId: row.course_id, instructorId: row.instructor_id, deleted: row.deleted };
+  return row && { courseId: row.course_id, instructorId: row.instructor_id, published: row.published ?? true, deleted: row.deleted };
 }
 
 /** The course's title, or null when unknown here or no Course-Creation/Update has named it yet. */

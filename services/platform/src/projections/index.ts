@@ -10,3 +10,18 @@ export {
   type EnrollmentStatus,
   type ProjectedCourse,
 } from './course-projection';
+export {
+  CALLER_KINDS,
+  COURSE_STATES,
+  COURSE_USES,
+  courseAccess,
+  expectedAccess,
+  statusOf,
+  type AccessCaller,
+  type AccessDecision,
+  type CallerEnrollment,
+  type CallerKind,
+  type CourseFacts,
+  type CourseState,
+  type CourseUse,
+} from './access-rule';
