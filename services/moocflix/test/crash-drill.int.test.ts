@@ -34,14 +34,14 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A 2 s 160x120 H.264 MP4 from ffmpeg's test source: a few kilobytes, transcoded in seconds. */
+/** A 10 s 160x120 H.264 MP4 from ffmpeg's test source: some 25 KB, long enough to be mid-encode at the kill. */
 async function tinyVideo(dir: string): Promise<Uint8Array> {
   const file = join(dir, 'tiny.mp4');
   // prettier-ignore
   await promisify(execFile)(resolveFfmpegBinaries().ffmpeg, [
     '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=2',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '35', '-pix_fmt', 'yuv420p', file,
+    '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=10',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '40', '-pix_fmt', 'yuv420p', file,
   ]);
   return readFileSync(file);
 }
@@ -232,12 +232,12 @@ describe('make dev crash drill', () => {
     if (transcode.status === 202) accepted.transcode = upload.body.videoId;
   }
 
-  /** Runs the burst and kills the launcher once `ready()` holds (plus a random moment), or after 90 s. */
+  /** Runs the burst and kills the launcher once `ready()` holds (plus a random 50-250 ms), or after 90 s. */
   async function burst(round: number, work: Array<() => Promise<void>>, ready: () => boolean, kill: () => Promise<void>): Promise<void> {
     const running = Promise.all(work.map((w) => w()));
     const deadline = Date.now() + 90_000;
-    while (!ready() && Date.now() < deadline) await sleep(50);
-    await sleep(Math.random() * 400);
+    while (!ready() && Date.now() < deadline) await sleep(10);
+    await sleep(50 + Math.random() * 200);
     await kill();
     await running;
     output += `\n--- drill: round ${round} killed ---\n`;
@@ -265,12 +265,13 @@ describe('make dev crash drill', () => {
     assessmentId = quiz.body.id;
     questionId = quiz.body.questions[0].id;
 
-    // Round 1: kill the launcher's process group mid-burst, right after the transcode was accepted.
+    // Round 1: kill the launcher's process group mid-burst, right after the transcode was accepted:
+    // its request is then with the transcoder (taken from the bus, not acknowledged yet).
     const students1 = Array.from({ length: STUDENTS_PER_ROUND }, (_, i) => () => studentFlow(`s1-${i}-${Date.now()}`));
     await burst(
       1,
       [...students1, () => createCourse('Drill extra 1'), uploadAndTranscode],
-      () => accepted.transcode !== undefined && accepted.submissions.length >= 1,
+      () => accepted.transcode !== undefined,
       killGroup,
     );
     expect(accepted.transcode).toBeDefined();
@@ -291,7 +292,7 @@ describe('make dev crash drill', () => {
     );
     await start();
 
-    expect(accepted.enrollments.length).toBeGreaterThanOrEqual(4);
+    expect(accepted.enrollments.length).toBeGreaterThanOrEqual(2);
     expect(accepted.submissions.length).toBeGreaterThan(0);
 
     // End states. Tokens are fresh: an access token may be refused until revocations are loaded.
@@ -360,14 +361,16 @@ describe('make dev crash drill', () => {
       );
       expect({ course: id, status: created.status }).toEqual({ course: id, status: 201 });
     }
-    // The transcode: ready, retried if the kill caught it mid-encode.
+    // The transcode: ready, its request redelivered by the bus at the restart. Within 90 s, less than
+    // the content service's transcode lease (120 s): it must not take the lease sweep's retry to get
+    // there (that is the backstop for a transcoder that dies on its own, not for a lost message).
     await waitFor(
       async () => {
         const r = await api.call('GET', `content/${accepted.transcode}`, teacher);
         if (r.body?.status === 'failed') throw new Error(`the video failed: ${JSON.stringify(r.body.error)}`);
         return r.body?.status === 'ready';
       },
-      { timeoutMs: 240_000, intervalMs: 1_000, description: 'the video to be ready' },
+      { timeoutMs: 90_000, intervalMs: 1_000, description: 'the video to be ready' },
     );
 
     // Exactly once: no notification twice, everything the instructor was told about came once.
