@@ -84,38 +84,67 @@ const ROUTES: Route[] = [
     name: 'catalogue GET /courses (listed = 200, absent = 404)',
     use: 'see',
     call: async (person) => {
-      const page = await courses.request('GET', `?instructorId=${people.owner.id}&limit=100`, await as(courses, person));
+      const page = await courses.request(
+        'GET',
+        `?instructorId=${people.owner.id}&limit=100`,
+        await as(courses, person),
+      );
       expect(page.status).toBe(200);
       return (page.body.items as { id: string }[]).some((c) => c.id === courseId) ? 200 : 404;
     },
   },
   { name: 'GET /courses/:id', use: 'see', call: (p) => status(courses, 'GET', `/${courseId}`, p) },
-  { name: 'GET /courses/:id/modules', use: 'see', call: (p) => status(courses, 'GET', `/${courseId}/modules`, p) },
+  {
+    name: 'GET /courses/:id/modules',
+    use: 'see',
+    call: (p) => status(courses, 'GET', `/${courseId}/modules`, p),
+  },
   {
     // A fresh student each time: whether the course exists for them decides, not an earlier enrollment.
     name: 'POST /courses/:id/enroll',
     use: 'see',
     for: ['other user'],
-    call: async () => status(courses, 'POST', `/${courseId}/enroll`, { kind: 'other user', id: randomUUID(), role: 'student' }),
+    call: async () =>
+      status(courses, 'POST', `/${courseId}/enroll`, {
+        kind: 'other user',
+        id: randomUUID(),
+        role: 'student',
+      }),
   },
   // content
   { name: 'GET /content/:videoId', use: 'watch', call: (p) => status(content, 'GET', `/${videoId}`, p) },
-  { name: 'GET /content/:videoId/stream', use: 'watch', call: (p) => status(content, 'GET', `/${videoId}/stream`, p) },
-  { name: 'GET /content/:videoId/poster', use: 'watch', call: (p) => status(content, 'GET', `/${videoId}/poster`, p) },
+  {
+    name: 'GET /content/:videoId/stream',
+    use: 'watch',
+    call: (p) => status(content, 'GET', `/${videoId}/stream`, p),
+  },
+  {
+    name: 'GET /content/:videoId/poster',
+    use: 'watch',
+    call: (p) => status(content, 'GET', `/${videoId}/poster`, p),
+  },
   // assessments
   {
     name: 'GET /assessments?courseId=',
     use: 'take-part',
     call: (p) => status(assessments, 'GET', `?courseId=${courseId}`, p),
   },
-  { name: 'GET /assessments/:id', use: 'take-part', call: (p) => status(assessments, 'GET', `/${assessmentId}`, p) },
+  {
+    name: 'GET /assessments/:id',
+    use: 'take-part',
+    call: (p) => status(assessments, 'GET', `/${assessmentId}`, p),
+  },
   {
     name: 'POST /assessments/:id/submit',
     use: 'take-part',
     for: STUDENTS,
     call: (p) => status(assessments, 'POST', `/${assessmentId}/submit`, p, { answers: {} }),
   },
-  { name: 'GET /assessments/:id/results', use: 'take-part', call: (p) => status(assessments, 'GET', `/${assessmentId}/results`, p) },
+  {
+    name: 'GET /assessments/:id/results',
+    use: 'take-part',
+    call: (p) => status(assessments, 'GET', `/${assessmentId}/results`, p),
+  },
 ];
 
 beforeAll(async () => {
@@ -130,7 +159,9 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   courseId = created.body.id;
   for (const kind of ['active student', 'inactive student'] as const) {
-    expect((await courses.request('POST', `/${courseId}/enroll`, await as(courses, people[kind]))).status).toBe(201);
+    expect(
+      (await courses.request('POST', `/${courseId}/enroll`, await as(courses, people[kind]))).status,
+    ).toBe(201);
   }
   // Deactivation ends a student's enrollments (courses publishes Student-Enrolled inactive).
   const inactive = people['inactive student'];
@@ -175,7 +206,10 @@ async function waitForProjections(state: { published: boolean; deleted: boolean 
         );
         expect(rows[0]).toEqual({
           ...state,
-          enrollments: [`${people['active student'].id}:active`, `${people['inactive student'].id}:inactive`].sort(),
+          enrollments: [
+            `${people['active student'].id}:active`,
+            `${people['inactive student'].id}:inactive`,
+          ].sort(),
         });
       },
       { timeoutMs: 60_000 },
@@ -186,7 +220,9 @@ async function waitForProjections(state: { published: boolean; deleted: boolean 
 async function enterState(state: CourseState): Promise<void> {
   const owner = await as(courses, people.owner);
   if (state === 'unpublished') {
-    expect((await courses.request('PUT', `/${courseId}`, owner, { body: { published: false } })).status).toBe(200);
+    expect((await courses.request('PUT', `/${courseId}`, owner, { body: { published: false } })).status).toBe(
+      200,
+    );
     await waitForProjections({ published: false, deleted: false });
   }
   if (state === 'deleted') {
@@ -204,7 +240,8 @@ describe.each(['published', 'unpublished', 'deleted'] as const)('a %s course', (
   it.each(cells)('%s as %s', async (_name, kind, route) => {
     const decision = expectedAccess(state, kind, route.use);
     const answered = await route.call(people[kind]);
-    if (decision === 'allowed') expect([answered, answered === 403 || answered === 404]).toEqual([answered, false]);
+    if (decision === 'allowed')
+      expect([answered, answered === 403 || answered === 404]).toEqual([answered, false]);
     else expect(answered).toBe(statusOf(decision));
   });
 });

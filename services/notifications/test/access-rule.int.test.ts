@@ -70,10 +70,16 @@ it('Assessment-Creation reaches the active students of a published course only',
   expect(await app.rowsFor(await announce(courseId))).toEqual([]);
 
   await courseUpdate(courseId, true, 4);
-  expect(await app.rowsFor(await announce(courseId))).toEqual([{ recipient_id: student.id, type: 'assessment.created' }]);
+  expect(await app.rowsFor(await announce(courseId))).toEqual([
+    { recipient_id: student.id, type: 'assessment.created' },
+  ]);
 
   await app.processed(
-    await app.publish(Topics.CourseDeletion, courseId, { courseId, instructorId: instructor.id, deletedAt: now() }),
+    await app.publish(Topics.CourseDeletion, courseId, {
+      courseId,
+      instructorId: instructor.id,
+      deletedAt: now(),
+    }),
   );
   expect(await app.rowsFor(await announce(courseId))).toEqual([]);
 });

@@ -17,6 +17,9 @@ export async function saveKnownVideo(db: Queryable, video: KnownVideo): Promise<
 
 /** The course a video belongs to, or undefined when this service has not heard of the video. */
 export async function findVideoCourse(db: Queryable, videoId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ course_id: string }>('SELECT course_id FROM known_videos WHERE video_id = $1', [videoId]);
+  const { rows } = await db.query<{ course_id: string }>(
+    'SELECT course_id FROM known_videos WHERE video_id = $1',
+    [videoId],
+  );
   return rows[0]?.course_id;
 }

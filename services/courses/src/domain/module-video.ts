@@ -16,7 +16,11 @@ export class VideoNotYetKnown extends Error {
 }
 
 /** Inside the module's transaction: 404 for another course's video, VideoNotYetKnown for an unknown one. */
-export async function requireOwnCourseVideo(db: Queryable, courseId: string, videoId: string | null | undefined): Promise<void> {
+export async function requireOwnCourseVideo(
+  db: Queryable,
+  courseId: string,
+  videoId: string | null | undefined,
+): Promise<void> {
   if (videoId === null || videoId === undefined) return;
   const videoCourse = await findVideoCourse(db, videoId);
   if (videoCourse === undefined) throw new VideoNotYetKnown(videoId);

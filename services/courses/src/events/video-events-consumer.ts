@@ -17,7 +17,11 @@ export function createVideoEventsConsumer(ctx: ServiceContext): EventConsumer {
     groupId: VIDEO_EVENTS_GROUP,
     handlers: {
       [Topics.VideoUploaded]: (event, tx) =>
-        saveKnownVideo(tx, { videoId: event.data.videoId, courseId: event.data.courseId, uploaderId: event.data.uploaderId }),
+        saveKnownVideo(tx, {
+          videoId: event.data.videoId,
+          courseId: event.data.courseId,
+          uploaderId: event.data.uploaderId,
+        }),
     },
   });
 }

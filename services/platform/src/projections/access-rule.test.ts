@@ -9,32 +9,58 @@ const TABLE: Record<CourseState, Record<CourseUse, Row>> = {
   published: {
     see: { owner: 200, admin: 200, 'active student': 200, 'inactive student': 200, 'other user': 200 },
     watch: { owner: 200, admin: 200, 'active student': 200, 'inactive student': 403, 'other user': 403 },
-    'take-part': { owner: 200, admin: 403, 'active student': 200, 'inactive student': 403, 'other user': 403 },
+    'take-part': {
+      owner: 200,
+      admin: 403,
+      'active student': 200,
+      'inactive student': 403,
+      'other user': 403,
+    },
     manage: { owner: 200, admin: 200, 'active student': 403, 'inactive student': 403, 'other user': 403 },
   },
   unpublished: {
     see: { owner: 200, admin: 200, 'active student': 404, 'inactive student': 404, 'other user': 404 },
     watch: { owner: 200, admin: 200, 'active student': 404, 'inactive student': 404, 'other user': 404 },
-    'take-part': { owner: 200, admin: 403, 'active student': 404, 'inactive student': 404, 'other user': 404 },
+    'take-part': {
+      owner: 200,
+      admin: 403,
+      'active student': 404,
+      'inactive student': 404,
+      'other user': 404,
+    },
     manage: { owner: 200, admin: 200, 'active student': 404, 'inactive student': 404, 'other user': 404 },
   },
   deleted: {
     see: { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
     watch: { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
-    'take-part': { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
+    'take-part': {
+      owner: 404,
+      admin: 404,
+      'active student': 404,
+      'inactive student': 404,
+      'other user': 404,
+    },
     manage: { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
   },
   unknown: {
     see: { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
     watch: { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
-    'take-part': { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
+    'take-part': {
+      owner: 404,
+      admin: 404,
+      'active student': 404,
+      'inactive student': 404,
+      'other user': 404,
+    },
     manage: { owner: 404, admin: 404, 'active student': 404, 'inactive student': 404, 'other user': 404 },
   },
 };
 
 const cells = Object.entries(TABLE).flatMap(([state, uses]) =>
   Object.entries(uses).flatMap(([use, row]) =>
-    Object.entries(row).map(([kind, status]) => [state, use, kind, status] as [CourseState, CourseUse, CallerKind, number]),
+    Object.entries(row).map(
+      ([kind, status]) => [state, use, kind, status] as [CourseState, CourseUse, CallerKind, number],
+    ),
   ),
 );
 

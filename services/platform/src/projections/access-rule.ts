@@ -69,18 +69,27 @@ export type CourseState = 'published' | 'unpublished' | 'deleted' | 'unknown';
  * The rule as a table, for tests and docs: ACCESS_RULE[state][kind][use]. Derived from courseAccess
  * once here so that a test over a service's routes asserts the same table the docs print.
  */
-export const CALLER_KINDS: readonly CallerKind[] = ['owner', 'admin', 'active student', 'inactive student', 'other user'];
+export const CALLER_KINDS: readonly CallerKind[] = [
+  'owner',
+  'admin',
+  'active student',
+  'inactive student',
+  'other user',
+];
 export const COURSE_STATES: readonly CourseState[] = ['published', 'unpublished', 'deleted', 'unknown'];
 export const COURSE_USES: readonly CourseUse[] = ['see', 'watch', 'take-part', 'manage'];
 
 export function expectedAccess(state: CourseState, kind: CallerKind, use: CourseUse): AccessDecision {
   const course: CourseFacts | undefined =
-    state === 'unknown' ? undefined : { instructorId: 'owner', published: state !== 'unpublished', deleted: state === 'deleted' };
+    state === 'unknown'
+      ? undefined
+      : { instructorId: 'owner', published: state !== 'unpublished', deleted: state === 'deleted' };
   const caller: AccessCaller = {
     userId: kind === 'owner' ? 'owner' : 'someone',
     role: kind === 'admin' ? 'admin' : kind === 'owner' ? 'instructor' : 'student',
   };
-  const enrollment: CallerEnrollment = kind === 'active student' ? 'active' : kind === 'inactive student' ? 'inactive' : undefined;
+  const enrollment: CallerEnrollment =
+    kind === 'active student' ? 'active' : kind === 'inactive student' ? 'inactive' : undefined;
   return courseAccess(course, caller, enrollment, use);
 }
 
