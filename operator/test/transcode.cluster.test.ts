@@ -98,8 +98,9 @@ function startOperatorProcess(name: string): OperatorProcess {
   return p;
 }
 
-async function transcodeJobsOf(requestIds: string[]): Promise<TranscodeJob[]> {
-  const wanted = new Set(requestIds.map(transcodeJobName));
+/** The TranscodeJobs of these attempts (a first attempt's id is its request id). */
+async function transcodeJobsOf(attemptIds: string[]): Promise<TranscodeJob[]> {
+  const wanted = new Set(attemptIds.map(transcodeJobName));
   const list = await transcodeJobs.list(ns);
   return list.items.filter((tj) => wanted.has(tj.metadata.name!));
 }
@@ -113,8 +114,13 @@ async function allSucceeded(requestIds: string[]): Promise<TranscodeJob[] | unde
 
 test('50 Transcoding-Request messages → exactly 50 TranscodeJobs → Jobs at most 5 at a time → all Succeeded', async () => {
   const operator = startOperatorProcess('operator-a');
-  const requests = Array.from({ length: 50 }, (_, i) => transcodingRequest(`${run}-first-${i}`));
-  const ids = requests.map((r) => r.requestId);
+  // Every fifth a second attempt at its request (the content service retrying a lost one): a
+  // TranscodeJob of its own, named from its attempt id.
+  const requests = Array.from({ length: 50 }, (_, i) => {
+    const request = transcodingRequest(`${run}-first-${i}`);
+    return i % 5 === 0 ? { ...request, attemptId: `${request.requestId}-attempt-2`, attempt: 2 } : request;
+  });
+  const ids = requests.map((r) => r.attemptId ?? r.requestId);
   await publishRequests(kafka.kafka, requests);
 
   const created = await eventually(
@@ -126,8 +132,13 @@ test('50 Transcoding-Request messages → exactly 50 TranscodeJobs → Jobs at m
     120_000,
   );
   for (const tj of created) {
-    expect(tj.metadata.name).toBe(transcodeJobName(tj.spec.requestId));
-    expect(tj.spec.request).toEqual(requests.find((r) => r.requestId === tj.spec.requestId));
+    const request = requests.find((r) => r.requestId === tj.spec.requestId)!;
+    expect(tj.metadata.name).toBe(transcodeJobName(request.attemptId ?? request.requestId));
+    expect(tj.spec).toMatchObject({
+      attemptId: request.attemptId ?? request.requestId,
+      attempt: request.attempt ?? 1,
+    });
+    expect(tj.spec.request).toEqual(request);
   }
 
   const done = await eventually('all 50 Succeeded', () => allSucceeded(ids), 240_000).catch((err: Error) => {
@@ -271,6 +282,7 @@ describe('with an operator in-process (no intake)', () => {
         reason: 'JobFailed',
       });
       expect(failed.status?.message).toContain('BackoffLimitExceeded');
+      expect(failed.status?.reason).toBe('BackoffLimitExceeded');
       expect(findCondition(failed.status?.conditions, 'CompletionPublished')).toMatchObject({
         status: 'True',
         reason: 'Published',
@@ -290,10 +302,15 @@ describe('with an operator in-process (no intake)', () => {
       } satisfies Partial<CloudEvent>);
       expect(event!.data).toMatchObject({
         requestId,
+        // The TranscodeJob predates attempts (no attemptId): its attempt is the first, id the request's.
+        attemptId: requestId,
+        attempt: 1,
         videoId: failed.spec.videoId,
         status: 'failed',
         renditions: [],
         masterPlaylistKey: null,
+        // The Job died (exit 3, backoff limit): content may attempt the request again.
+        retryable: true,
       });
       expect((event!.data as { error: string }).error).toContain('BackoffLimitExceeded');
 
