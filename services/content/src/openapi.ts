@@ -91,11 +91,19 @@ export const contentOpenApi = {
             ...json(ref('Video')),
           },
           ...commonProblems,
+          '400': problem(
+            'Invalid fields, or a malformed form: a part without a name, parts out of order or too many, a body that ends before the closing boundary',
+          ),
           '403': problem('The caller is a student, or the course is someone else’s'),
           '404': problem(
             'The course is unknown to this service (or deleted); if it was just created, retry shortly',
           ),
-          '413': problem('The file is larger than UPLOAD_MAX_BYTES (default 2 GiB)'),
+          '408': problem(
+            'The body stopped coming, or came too slowly (HTTP_BODY_* settings); the connection is closed',
+          ),
+          '413': problem(
+            'The file is larger than UPLOAD_MAX_BYTES (default 2 GiB): refused from a declared Content-Length before reading, else when the limit is crossed',
+          ),
           '415': problem(
             'Not multipart/form-data, or the file is not a video we accept (not media, no video stream, a playlist…)',
           ),

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { problems } from '../errors';
 import { httpRequestObserver, type HttpRequestObserver } from '../metrics';
 import { notFoundHandler, problemHandler, sendProblem } from './problem-handler';
+import { DEFAULT_HTTP_LIMITS, guardRequests, type HttpLimits } from './request-limits';
 import { SECURITY_HEADERS } from './security-headers';
 import { trustProxySetting, type TrustedProxies } from './trusted-proxies';
 import { methodNotAllowedHandler } from './method-not-allowed';
@@ -50,6 +51,8 @@ export interface HttpAppOptions {
   readiness?: ReadinessCheck[];
   /** JSON body limit; uploads are multipart and stream, so this stays small. */
   jsonLimit?: string;
+  /** Header count and body timeouts (HTTP_* settings); give the same to startHttpServer. */
+  limits?: HttpLimits;
   readinessTimeoutMs?: number;
   /**
    * Proxies whose X-Forwarded-For is believed (addresses/CIDRs, TRUSTED_PROXIES); default none:
@@ -70,6 +73,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(app, logger, httpRequestObserver(registry)));
+  app.use(guardRequests(options.limits ?? DEFAULT_HTTP_LIMITS, options.jsonLimit ?? '100kb'));
   app.use(requireJsonBodies);
   app.use(
     express.json({

@@ -1,5 +1,14 @@
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck, type ServiceModule } from './app';
 export { startHttpServer, type RunningServer, type StartServerOptions } from './server';
+export {
+  allowBody,
+  requestBody,
+  DEFAULT_HTTP_LIMITS,
+  httpLimitsConfigShape,
+  httpLimitsFromConfig,
+  type BodyTimeouts,
+  type HttpLimits,
+} from './request-limits';
 export { trustedProxiesSetting, trustProxySetting, type TrustedProxies } from './trusted-proxies';
 export { parseBody, parseParams, parseQuery, parseWith } from './validation';
 export { sendProblem, PROBLEM_CONTENT_TYPE } from './problem-handler';

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpProblem, problems } from '../errors';
+import { answeredByBodyGuard } from './request-limits';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -28,7 +29,9 @@ export const notFoundHandler: RequestHandler = (req, res) => {
  */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
-    if (res.headersSent) return next(err);
+    // The kit already answered (a body cut at its limit or timed out): the route's failure that
+    // followed has nobody to tell, and Express's fallback would reset the connection.
+    if (res.headersSent) return answeredByBodyGuard(req) ? undefined : next(err);
     const problem = toProblem(err);
     // Deliberate 5xx answers (an HttpProblem such as 503) were decided by the code; only
     // unexpected errors need their stack in the log.

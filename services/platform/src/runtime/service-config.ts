@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env, loadConfig } from '../config';
+import { httpLimitsConfigShape } from '../http/request-limits';
 import { trustedProxiesSetting } from '../http/trusted-proxies';
 
 /**
@@ -43,6 +44,8 @@ export function commonServiceConfigSchema(service: string, defaultPort: number) 
      */
     JWT_REVOCATIONS_URL: env.url(),
     JSON_BODY_LIMIT: env.string('100kb'),
+    /** Header and body limits and timeouts (HTTP_*), defaults in the kit's request-limits. */
+    ...httpLimitsConfigShape,
     /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, comma-separated; none by default. */
     TRUSTED_PROXIES: trustedProxiesSetting(),
   });

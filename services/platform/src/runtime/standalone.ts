@@ -1,5 +1,5 @@
 import { createLogger } from '../log';
-import { createHttpApp, startHttpServer, type ServiceModule } from '../http';
+import { createHttpApp, httpLimitsFromConfig, startHttpServer, type ServiceModule } from '../http';
 import { tracing } from '../instrument';
 import type { ServiceContext } from './context';
 import { createPlatform } from './platform';
@@ -45,6 +45,7 @@ export async function runStandalone(options: {
       services: [service],
       readiness: platform.readiness,
       jsonLimit: config.JSON_BODY_LIMIT,
+      limits: httpLimitsFromConfig(config),
       trustedProxies: config.TRUSTED_PROXIES,
     });
     await startHttpServer({
@@ -53,6 +54,7 @@ export async function runStandalone(options: {
       host: config.HOST,
       logger,
       handleSignals: true,
+      limits: httpLimitsFromConfig(config),
       onClose: async () => {
         await service.stop();
         await platform.close();

@@ -16,5 +16,6 @@ export {
 export { publishEvent, readOutbox, republishEvent, type OutboxRow } from './test-events';
 export { recordMessages } from './message-recorder';
 export { positionGroupAtEnd } from './kafka-group-position';
-export { startOtlpReceiver, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, type OtlpReceiver, type OtlpSpan } from './otlp-receiver';
 export { forgedCursors, type CursorFieldKind } from './forged-cursors';
+export { RawConnection, type RawResponse } from './raw-http';
+export { startOtlpReceiver, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, type OtlpReceiver, type OtlpSpan } from './otlp-receiver';

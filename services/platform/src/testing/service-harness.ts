@@ -6,7 +6,16 @@ import type { Pool } from 'pg';
 import { createAuthenticator, InMemoryRevocationList, startRevocationFeed } from '../auth';
 import { createPool } from '../db';
 import type { EventBus, Subscription } from '../events';
-import { createHttpApp, startHttpServer, trustedProxiesSetting, type ServiceModule } from '../http';
+import { z } from 'zod';
+import { loadConfig } from '../config';
+import {
+  createHttpApp,
+  httpLimitsConfigShape,
+  httpLimitsFromConfig,
+  startHttpServer,
+  trustedProxiesSetting,
+  type ServiceModule,
+} from '../http';
 import { createLogger } from '../log';
 import { createMetricsRegistry } from '../metrics';
 import type { ServiceContext } from '../runtime/context';
@@ -103,8 +112,17 @@ export async function startTestService(options: {
   });
   // As a deployed service reads it: forwarded headers count only from the proxies TRUSTED_PROXIES lists.
   const trustedProxies = trustedProxiesSetting().parse(options.env?.TRUSTED_PROXIES);
-  const app = createHttpApp({ logger, registry: ctx.registry, services: [module], trustedProxies });
-  const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger, drainTimeoutMs: 1000 });
+  // HTTP_* limits from the test's env, so a test can shorten the timeouts it exercises.
+  const limits = httpLimitsFromConfig(loadConfig(z.object(httpLimitsConfigShape), options.env ?? {}));
+  const app = createHttpApp({ logger, registry: ctx.registry, services: [module], trustedProxies, limits });
+  const server = await startHttpServer({
+    app,
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    drainTimeoutMs: 1000,
+    limits,
+  });
   if (options.startBackground !== false) await module.start();
 
   return {
