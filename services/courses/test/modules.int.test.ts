@@ -124,6 +124,7 @@ describe('a module references only a video of its own course', () => {
     ['a video of another instructor’s course', async () => app.uploadedVideo((await app.createCourse(otherInstructor)).id, otherInstructor.id)],
     ['a video of another course of the same owner', async () => app.uploadedVideo((await app.createCourse(owner)).id, owner.id)],
     ['a video nobody uploaded', async () => randomUUID()],
+    ['an id content never gives a video (not a UUID: answered without waiting)', async () => 'lecture-1'],
   ])('404 problem+json for %s, on add and on edit, writing nothing', async (_case, videoOf) => {
     const videoId = await videoOf();
     const { course, modules } = await courseWithModules(['Kept']);

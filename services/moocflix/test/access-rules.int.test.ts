@@ -12,7 +12,7 @@ import {
   type CourseState,
   type CourseUse,
 } from '@moocflix/platform/projections';
-import type { ServiceUnderTest, TestUser } from '@moocflix/platform/testing';
+import { publishEvent, type ServiceUnderTest, type TestUser } from '@moocflix/platform/testing';
 import { AssessmentsUnderTest } from '../../assessments/test/support/assessments-under-test';
 import { essayQuestion } from '../../assessments/test/support/question-fixtures';
 import { ContentUnderTest } from '../../content/test/support/content-under-test';
@@ -39,15 +39,17 @@ let workDir: string;
 type App = ServiceUnderTest;
 /** A person known to every service: the same user id, a token from each service's test issuer. */
 interface Person {
-  kind: CallerKind;
+  kind: CallerKind | 'deactivated user';
   id: string;
   role: 'student' | 'instructor' | 'admin';
 }
-const as = async (app: App, person: Person): Promise<TestUser> => ({
-  id: person.id,
-  role: person.role,
-  token: await app.service.issuer.sign({ role: person.role, userId: person.id }),
-});
+/** One token per service and person, signed once: a revocation then applies to the tokens in use. */
+const tokens = new Map<string, Promise<string>>();
+const as = async (app: App, person: Person): Promise<TestUser> => {
+  const key = `${app.service.url} ${person.id}`;
+  if (!tokens.has(key)) tokens.set(key, app.service.issuer.sign({ role: person.role, userId: person.id }));
+  return { id: person.id, role: person.role, token: await tokens.get(key)! };
+};
 
 const ROLE_OF: Record<CallerKind, Person['role']> = {
   owner: 'instructor',
@@ -59,6 +61,9 @@ const ROLE_OF: Record<CallerKind, Person['role']> = {
 const people = Object.fromEntries(
   CALLER_KINDS.map((kind) => [kind, { kind, id: randomUUID(), role: ROLE_OF[kind] }]),
 ) as Record<CallerKind, Person>;
+
+/** Enrolled, then deactivated: users revokes their tokens, so every service answers 401 first. */
+const deactivated: Person = { kind: 'deactivated user', id: randomUUID(), role: 'student' };
 
 let courseId: string;
 let videoId: string;
@@ -89,7 +94,7 @@ const ROUTES: Route[] = [
         `?instructorId=${people.owner.id}&limit=100`,
         await as(courses, person),
       );
-      expect(page.status).toBe(200);
+      if (page.status !== 200) return page.status;
       return (page.body.items as { id: string }[]).some((c) => c.id === courseId) ? 200 : 404;
     },
   },
@@ -158,10 +163,10 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   courseId = created.body.id;
-  for (const kind of ['active student', 'inactive student'] as const) {
-    expect(
-      (await courses.request('POST', `/${courseId}/enroll`, await as(courses, people[kind]))).status,
-    ).toBe(201);
+  for (const person of [people['active student'], people['inactive student'], deactivated]) {
+    expect((await courses.request('POST', `/${courseId}/enroll`, await as(courses, person))).status).toBe(
+      201,
+    );
   }
   // Deactivation ends a student's enrollments (courses publishes Student-Enrolled inactive).
   const inactive = people['inactive student'];
@@ -174,6 +179,7 @@ beforeAll(async () => {
     changed: ['status'],
     updatedAt: new Date().toISOString(),
   });
+  await deactivate(deactivated);
   await waitForProjections({ published: true, deleted: false });
 
   const clip = await generateClip(join(workDir, 'clip.mp4'), { width: 160, height: 90, seconds: 1 });
@@ -192,6 +198,39 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
+/** What the users service does on deactivation: User-Update (courses ends the enrollments) and Session-Revoked. */
+async function deactivate(person: Person): Promise<void> {
+  for (const app of [courses, content, assessments]) await as(app, person);
+  await courses.publishUserEvent(Topics.UserUpdate, {
+    userId: person.id,
+    email: `${person.id}@example.test`,
+    name: 'Deactivated',
+    role: person.role,
+    status: 'deactivated',
+    changed: ['status'],
+    updatedAt: new Date().toISOString(),
+  });
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  await publishEvent(courses.bus, Topics.SessionRevoked, {
+    source: 'users',
+    subject: person.id,
+    data: {
+      userId: person.id,
+      issuedAtOrBefore: nowSeconds,
+      expiresAt: nowSeconds + 3600,
+      reason: 'deactivation',
+    },
+  });
+  for (const app of [courses, content, assessments]) {
+    await waitFor(
+      async () => expect((await app.request('GET', '/nothing-here', await as(app, person))).status).toBe(401),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+  }
+}
+
 /** Until content and assessments have consumed the course's state and the enrollments. */
 async function waitForProjections(state: { published: boolean; deleted: boolean }): Promise<void> {
   for (const app of [content, assessments]) {
@@ -200,15 +239,16 @@ async function waitForProjections(state: { published: boolean; deleted: boolean 
         const { rows } = await app.db.query(
           `SELECT coalesce(c.published, true) AS published, c.deleted,
                   (SELECT array_agg(e.student_id || ':' || e.status ORDER BY e.student_id) FROM projected_enrollments e
-                    WHERE e.course_id = c.course_id AND e.student_id IN ($2, $3)) AS enrollments
+                    WHERE e.course_id = c.course_id AND e.student_id IN ($2, $3, $4)) AS enrollments
              FROM projected_courses c WHERE c.course_id = $1`,
-          [courseId, people['active student'].id, people['inactive student'].id],
+          [courseId, people['active student'].id, people['inactive student'].id, deactivated.id],
         );
         expect(rows[0]).toEqual({
           ...state,
           enrollments: [
             `${people['active student'].id}:active`,
             `${people['inactive student'].id}:inactive`,
+            `${deactivated.id}:inactive`,
           ].sort(),
         });
       },
@@ -244,4 +284,11 @@ describe.each(['published', 'unpublished', 'deleted'] as const)('a %s course', (
       expect([answered, answered === 403 || answered === 404]).toEqual([answered, false]);
     else expect(answered).toBe(statusOf(decision));
   });
+
+  it.each(ROUTES.filter((route) => !route.for).map((route) => [route.name, route] as const))(
+    '%s as a deactivated user: 401',
+    async (_name, route) => {
+      expect(await route.call(deactivated)).toBe(401);
+    },
+  );
 });

@@ -44,7 +44,8 @@ export async function withVideoProjectionWait<T>(ctx: UseCaseContext, attempt: (
     return await attempt();
   } catch (err) {
     if (!(err instanceof VideoNotYetKnown)) throw err;
-    if (!(await waitForVideo(ctx, err.videoId))) throw problems.notFound('Video');
+    // Content names videos with UUIDs: any other id can never become known, so no wait for it.
+    if (!UUID.test(err.videoId) || !(await waitForVideo(ctx, err.videoId))) throw problems.notFound('Video');
   }
   try {
     return await attempt();
@@ -53,6 +54,8 @@ export async function withVideoProjectionWait<T>(ctx: UseCaseContext, attempt: (
     throw err;
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function waitForVideo(ctx: UseCaseContext, videoId: string): Promise<boolean> {
   const { timeoutMs, intervalMs } = ctx.videoProjectionWait;
