@@ -186,6 +186,18 @@ beforeAll(async () => {
   const upload = await content.upload(await as(content, people.owner), courseId, clip);
   expect(upload.status).toBe(201);
   videoId = upload.body.videoId;
+  // The real chain of a module's video: content's Video-Uploaded (outbox, Kafka) reaches courses'
+  // videos projection, and the course's own video may then be attached to a module.
+  await waitFor(
+    async () =>
+      (await courses.db.query('SELECT course_id FROM known_videos WHERE video_id = $1', [videoId])).rows[0]
+        ?.course_id === courseId,
+    { timeoutMs: 60_000, description: 'courses to learn the uploaded video' },
+  );
+  const module = await courses.request('POST', `/${courseId}/modules`, await as(courses, people.owner), {
+    body: { title: 'Lecture 1', videoId },
+  });
+  expect(module.status).toBe(201);
   const assessment = await assessments.request('POST', '', await as(assessments, people.owner), {
     body: { courseId, title: 'Quiz', type: 'assignment', questions: [essayQuestion] },
   });
