@@ -14,6 +14,7 @@ import {
   refusal,
   type KubeClients,
 } from '../../e2e/cluster/test-kit';
+import { ALL_TOPICS, Topics } from '@moocflix/platform/events';
 import { REPO_DIR, scratchCharts, type ScratchCharts } from './helm';
 
 const RESTRICTED = {
@@ -215,7 +216,10 @@ test('with default values: installed under "restricted", every object accepted, 
     ]),
   );
   expect(count('Deployment')).toBe(6);
-  expect(count('MoocFlixTopic')).toBe(25);
+  // Every platform topic, and a dead-letter topic for each one the services consume (all but Session-Revoked).
+  expect(count('MoocFlixTopic')).toBe(
+    ALL_TOPICS.length + ALL_TOPICS.filter((t) => t !== Topics.SessionRevoked).length,
+  );
   expect(count('NetworkPolicy')).toBe(7); // one per Deployment, one for the transcode Job pods
   expect(count('PodDisruptionBudget')).toBe(6);
   expect(count('Secret')).toBe(1); // Helm's release record only: the chart creates no Secret

@@ -97,8 +97,10 @@ export async function startKafkaCluster(rootDir: string, install: KafkaInstall):
     ...(hasArchive ? [`-XX:SharedArchiveFile=${install.classArchive}`] : []),
   ];
 
-  // A cluster id is 16 random bytes in URL-safe base64, as `kafka-storage.sh random-uuid` prints.
-  const clusterId = randomBytes(16).toString('base64url');
+  // A cluster id is 16 random bytes in URL-safe base64, as `kafka-storage.sh random-uuid` prints. Like Kafka's
+  // own Uuid.randomUuid, draw again when it starts with '-': the storage tool would read it as an option.
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const format = [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile];
   try {
     await promisify(execFile)(java, format, { timeout: 60_000 });

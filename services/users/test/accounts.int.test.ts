@@ -504,6 +504,7 @@ describe('service surface', () => {
         '/logout',
         '/profile',
         '/profile/update',
+        '/revocations',
         '/signup',
       ].sort(),
     );

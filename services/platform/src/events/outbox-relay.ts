@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Pool } from '../db';
-import { backoffDelay, sleep } from '../retry';
+import { backoffDelay, sleep, Wakeup } from '../retry';
 import type { EventBus, OutgoingMessage } from './bus';
 import { OUTBOX_CHANNEL } from './outbox';
 
@@ -260,32 +260,4 @@ function toMessage(row: OutboxRow): OutgoingMessage {
 async function commit(client: pg.PoolClient, outcome: BatchOutcome): Promise<BatchOutcome> {
   await client.query('COMMIT');
   return outcome;
-}
-
-/** A wait that ends early on wake() or stop; a wake() while nobody waits makes the next wait return at once. */
-class Wakeup {
-  private pending = false;
-  private wakeWaiter: (() => void) | undefined;
-
-  wake(): void {
-    this.pending = true;
-    this.wakeWaiter?.();
-  }
-
-  async wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (!this.pending && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          this.wakeWaiter = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal.addEventListener('abort', done, { once: true });
-        this.wakeWaiter = done;
-      });
-    }
-    this.pending = false;
-  }
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { createPool, ensureDatabase, runMigrations, withTransaction, type Pool } from '../db';
-import { backoffDelay, sleep } from '../retry';
+import { backoffDelay, sleep, Wakeup } from '../retry';
 import { periodicTask, type PeriodicTask } from '../runtime/periodic-task';
 import type { EventBus, IncomingMessage, OutgoingMessage, SubscribeOptions, Subscription } from './bus';
 
@@ -481,33 +481,5 @@ class TopicCursor {
         if (signal.aborted) return false;
       }
     }
-  }
-}
-
-/** A wait that ends early on wake() or abort; a wake() while nobody waits makes the next wait return at once. */
-class Wakeup {
-  private pending = false;
-  private waiter: (() => void) | undefined;
-
-  wake(): void {
-    this.pending = true;
-    this.waiter?.();
-  }
-
-  async wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (!this.pending && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          this.waiter = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal.addEventListener('abort', done, { once: true });
-        this.waiter = done;
-      });
-    }
-    this.pending = false;
   }
 }

@@ -22,3 +22,35 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * A wait that ends early on wake() or when `signal` aborts; a wake() while nobody waits makes the
+ * next wait return at once (a NOTIFY that arrives while the loop is busy is not lost). The loops that
+ * poll a table and are woken by LISTEN/NOTIFY use it: the outbox relay, the PostgreSQL bus.
+ */
+export class Wakeup {
+  private pending = false;
+  private waiter: (() => void) | undefined;
+
+  wake(): void {
+    this.pending = true;
+    this.waiter?.();
+  }
+
+  async wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (!this.pending && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          this.waiter = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener('abort', done, { once: true });
+        this.waiter = done;
+      });
+    }
+    this.pending = false;
+  }
+}
