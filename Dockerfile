@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image per MoocFlix process, one build target each:
 #   docker build --target users -t moocflix/users .
 #   targets: users courses content assessments notifications transcoder operator
@@ -11,6 +10,9 @@
 #
 # The sources are TypeScript run by tsx: the workspaces export their .ts files and there is no
 # compile step yet, so tsx is a runtime dependency of every image (the version the lockfile pins).
+#
+# Classic-builder compatible (no `# syntax=` line, no `RUN --mount`, no `COPY --chmod`): it builds
+# with DOCKER_BUILDKIT=0 as on machines without BuildKit, and with BuildKit alike.
 #
 # The base image is pinned by tag, the Node.js version of .nvmrc. Pin it by digest as well
 # (node:24.22.3-bookworm-slim@sha256:...) where a registry is reachable: this repository is
@@ -36,8 +38,7 @@ RUN mkdir /manifests \
 # tsx, at the lockfile's version, in a prefix of its own (no workspace involved).
 FROM base AS tsx
 COPY --from=manifests /manifests/package-lock.json /tmp/package-lock.json
-RUN --mount=type=cache,target=/root/.npm \
-    version="$(node -p "require('/tmp/package-lock.json').packages['node_modules/tsx'].version")" \
+RUN version="$(node -p "require('/tmp/package-lock.json').packages['node_modules/tsx'].version")" \
  && npm install --prefix /opt/tsx --omit=dev --no-save --no-package-lock "tsx@${version}" \
  && rm /tmp/package-lock.json
 
@@ -62,43 +63,43 @@ RUN apt-get update \
 # ---- dependencies and sources of each workspace ----------------------------------------------
 FROM base AS users-build
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/users --include-workspace-root=false
+RUN npm ci --omit=dev --workspace services/users --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/users/ services/users/
 
 FROM base AS courses-build
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/courses --include-workspace-root=false
+RUN npm ci --omit=dev --workspace services/courses --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/courses/ services/courses/
 
 FROM base AS content-build
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/content --include-workspace-root=false
+RUN npm ci --omit=dev --workspace services/content --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/content/ services/content/
 
 FROM base AS assessments-build
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/assessments --include-workspace-root=false
+RUN npm ci --omit=dev --workspace services/assessments --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/assessments/ services/assessments/
 
 FROM base AS notifications-build
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/notifications --include-workspace-root=false
+RUN npm ci --omit=dev --workspace services/notifications --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/notifications/ services/notifications/
 
 FROM base AS transcoder-build
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/transcoder --include-workspace-root=false
+RUN npm ci --omit=dev --workspace services/transcoder --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/transcoder/ services/transcoder/
 
 FROM base AS operator-build
 COPY --from=manifests /manifests/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace operator --include-workspace-root=false
+RUN npm ci --omit=dev --workspace operator --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY operator/ operator/
 
