@@ -17,6 +17,7 @@ import {
   createModuleBody,
   listCoursesQuery,
   pageQuery,
+  progressBody,
   updateCourseBody,
   updateModuleBody,
 } from './http/request-schemas';
@@ -180,6 +181,45 @@ export const coursesOpenApi = {
         },
       },
     },
+    '/api/v1/courses/{id}/modules/{moduleId}/progress': {
+      parameters: [courseId, moduleId],
+      put: {
+        summary:
+          'Record the caller’s position (seconds) and completion in a module (an actively enrolled learner only); ' +
+          'idempotent, the last write’s position wins, completed never goes back to false',
+        requestBody: { required: true, ...json(jsonSchema(progressBody)) },
+        responses: {
+          '200': { description: 'Recorded', ...json(ref('ModuleProgress')) },
+          ...commonProblems,
+          '403': problem('Not an actively enrolled learner of this course (owners and admins included)'),
+          ...notFound,
+        },
+      },
+    },
+    '/api/v1/courses/{id}/progress': {
+      parameters: [courseId],
+      get: {
+        summary: 'The caller’s progress in every module of the course, in position order, with the summary',
+        responses: {
+          '200': { description: 'Progress', ...json(ref('CourseProgress')) },
+          ...commonProblems,
+          '403': problem('Not an actively enrolled learner of this course'),
+          ...notFound,
+        },
+      },
+    },
+    '/api/v1/courses/{id}/progress/summary': {
+      parameters: [courseId],
+      get: {
+        summary: 'The caller’s summary for "My courses": modules completed / total, last module and position',
+        responses: {
+          '200': { description: 'Summary', ...json(ref('CourseProgressSummary')) },
+          ...commonProblems,
+          '403': problem('Not an actively enrolled learner of this course'),
+          ...notFound,
+        },
+      },
+    },
   },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
@@ -235,6 +275,56 @@ export const coursesOpenApi = {
                   id: { type: 'string', format: 'uuid' },
                   title: { type: 'string' },
                   instructorId: { type: 'string' },
+                },
+              },
+            },
+          },
+        ],
+      },
+      CourseProgressSummary: {
+        type: 'object',
+        properties: {
+          courseId: { type: 'string', format: 'uuid' },
+          modulesCompleted: { type: 'integer', minimum: 0 },
+          modulesTotal: { type: 'integer', minimum: 0 },
+          lastModule: {
+            type: ['object', 'null'],
+            properties: {
+              moduleId: { type: 'string', format: 'uuid' },
+              positionSeconds: { type: 'number', minimum: 0 },
+              updatedAt: dateTime,
+            },
+          },
+        },
+      },
+      ModuleProgress: {
+        type: 'object',
+        properties: {
+          moduleId: { type: 'string', format: 'uuid' },
+          positionSeconds: { type: 'number', minimum: 0, maximum: 86400 },
+          completed: { type: 'boolean' },
+          completedAt: nullable('string', { format: 'date-time' }),
+          updatedAt: dateTime,
+        },
+      },
+      CourseProgress: {
+        allOf: [
+          ref('CourseProgressSummary'),
+          {
+            type: 'object',
+            properties: {
+              modules: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    moduleId: { type: 'string', format: 'uuid' },
+                    position: { type: 'integer', minimum: 1 },
+                    positionSeconds: { type: 'number', minimum: 0 },
+                    completed: { type: 'boolean' },
+                    completedAt: nullable('string', { format: 'date-time' }),
+                    updatedAt: nullable('string', { format: 'date-time', description: 'null: never played' }),
+                  },
                 },
               },
             },

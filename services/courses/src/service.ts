@@ -11,6 +11,7 @@ import { createVideoEventsConsumer } from './events/video-events-consumer';
 import { courseRoutes } from './http/course-routes';
 import { enrollmentRoutes } from './http/enrollment-routes';
 import { moduleRoutes } from './http/module-routes';
+import { progressRoutes } from './http/progress-routes';
 import { coursesOpenApi } from './openapi';
 
 export const COURSES_BASE_PATH = '/api/v1/courses';
@@ -36,6 +37,7 @@ export async function createCoursesService(ctx: ServiceContext): Promise<Service
   router.use(enrollmentRoutes(useCases, ctx.auth));
   router.use(courseRoutes(useCases, ctx.auth));
   router.use(moduleRoutes(useCases, ctx.auth));
+  router.use(progressRoutes(useCases, ctx.auth));
 
   return {
     name: ctx.name,

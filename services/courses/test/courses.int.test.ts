@@ -502,6 +502,9 @@ describe('service endpoints', () => {
       '/api/v1/courses/{id}/enrollments',
       '/api/v1/courses/{id}/modules',
       '/api/v1/courses/{id}/modules/{moduleId}',
+      '/api/v1/courses/{id}/modules/{moduleId}/progress',
+      '/api/v1/courses/{id}/progress',
+      '/api/v1/courses/{id}/progress/summary',
     ]);
   });
 

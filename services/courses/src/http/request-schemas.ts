@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { paginationQuery } from '@moocflix/platform/http';
 import { COURSE_LEVELS, COURSE_SORTS } from '../domain/course';
+import { MAX_POSITION_SECONDS } from '../domain/progress';
 import { storableText } from '../domain/storable-text';
 
 /**
@@ -88,7 +89,10 @@ export const listCoursesQuery = z.strictObject({
 
 export const pageQuery = z.strictObject(paginationQuery);
 
-export const courseEnrollmentsQuery = z.strictObject({ ...paginationQuery, status: z.enum(['active', 'inactive']).optional() });
+export const courseEnrollmentsQuery = z.strictObject({
+  ...paginationQuery,
+  status: z.enum(['active', 'inactive']).optional(),
+});
 
 // Video ids are the content service's; only their shape is checked here.
 const videoId = z
@@ -107,3 +111,9 @@ export const createModuleBody = z.strictObject(moduleFields);
 export const updateModuleBody = z
   .strictObject({ ...moduleFields, title: title.optional() })
   .refine(hasAField, noFieldIssue);
+
+/** The player's report: where the learner is (seconds, finite, 0..a day) and whether they completed the module. */
+export const progressBody = z.strictObject({
+  positionSeconds: z.number().min(0).max(MAX_POSITION_SECONDS),
+  completed: z.boolean(),
+});

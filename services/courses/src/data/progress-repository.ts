@@ -1,0 +1,120 @@
+import type { Queryable } from '@moocflix/platform/db';
+import type { CourseProgressSummary, ModuleProgress } from '../domain/progress';
+
+interface ProgressRow {
+  module_id: string;
+  position_seconds: number;
+  completed_at: Date | null;
+  updated_at: Date;
+}
+
+const toProgress = (row: ProgressRow): ModuleProgress => ({
+  moduleId: row.module_id,
+  positionSeconds: row.position_seconds,
+  completed: row.completed_at !== null,
+  completedAt: row.completed_at,
+  updatedAt: row.updated_at,
+});
+
+/**
+ * Records the learner's position in a module, in one statement (no read-modify-write race): the
+ * position is the latest write's (a learner may seek back, so it is not a maximum); `completed` only
+ * ever goes from false to true, so a player still reporting `completed: false` while the learner
+ * rewatches does not undo a completion.
+ */
+export async function saveProgress(
+  db: Queryable,
+  write: {
+    courseId: string;
+    moduleId: string;
+    studentId: string;
+    positionSeconds: number;
+    completed: boolean;
+  },
+): Promise<ModuleProgress> {
+  const { rows } = await db.query<ProgressRow>(
+    `INSERT INTO module_progress (module_id, student_id, course_id, position_seconds, completed_at)
+     VALUES ($1, $2, $3, $4, CASE WHEN $5::boolean THEN now() END)
+     ON CONFLICT (module_id, student_id) DO UPDATE
+       SET position_seconds = EXCLUDED.position_seconds,
+           completed_at = COALESCE(module_progress.completed_at, EXCLUDED.completed_at),
+           updated_at = now()
+     RETURNING module_id, position_seconds, completed_at, updated_at`,
+    [write.moduleId, write.studentId, write.courseId, write.positionSeconds, write.completed],
+  );
+  return toProgress(rows[0]!);
+}
+
+/** The learner's progress rows in a course, for the modules that still exist. */
+export async function listCourseProgress(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+): Promise<ModuleProgress[]> {
+  const { rows } = await db.query<ProgressRow>(
+    `SELECT module_id, position_seconds, completed_at, updated_at FROM module_progress
+      WHERE student_id = $1 AND course_id = $2`,
+    [studentId, courseId],
+  );
+  return rows.map(toProgress);
+}
+
+/** Per course: modules completed / total, and the module last written with its position. */
+export async function summarizeProgress(
+  db: Queryable,
+  studentId: string,
+  courseIds: string[],
+): Promise<Map<string, CourseProgressSummary>> {
+  const { rows } = await db.query<{
+    course_id: string;
+    modules_total: number;
+    modules_completed: number;
+    last_module_id: string | null;
+    last_position_seconds: number | null;
+    last_updated_at: Date | null;
+  }>(
+    `SELECT c.id AS course_id,
+            (SELECT count(*)::int FROM course_modules m WHERE m.course_id = c.id) AS modules_total,
+            (SELECT count(*)::int FROM module_progress p
+              WHERE p.student_id = $1 AND p.course_id = c.id AND p.completed_at IS NOT NULL) AS modules_completed,
+            last.module_id AS last_module_id, last.position_seconds AS last_position_seconds,
+            last.updated_at AS last_updated_at
+       FROM unnest($2::uuid[]) AS c(id)
+       LEFT JOIN LATERAL (
+         SELECT module_id, position_seconds, updated_at FROM module_progress p
+          WHERE p.student_id = $1 AND p.course_id = c.id ORDER BY updated_at DESC, module_id LIMIT 1
+       ) last ON true`,
+    [studentId, courseIds],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.course_id,
+      {
+        courseId: row.course_id,
+        modulesCompleted: row.modules_completed,
+        modulesTotal: row.modules_total,
+        lastModule:
+          row.last_module_id === null
+            ? null
+            : {
+                moduleId: row.last_module_id,
+                positionSeconds: row.last_position_seconds!,
+                updatedAt: row.last_updated_at!,
+              },
+      },
+    ]),
+  );
+}
+
+/** The caller's enrollment in a course, as the access rule reads it (undefined: never enrolled). */
+export async function findEnrollmentStatus(
+  db: Queryable,
+  courseId: string,
+  studentId: string,
+): Promise<'active' | 'inactive' | undefined> {
+  const { rows } = await db.query<{ status: 'active' | 'inactive' }>(
+    'SELECT status FROM enrollments WHERE course_id = $1 AND student_id = $2',
+    [courseId, studentId],
+  );
+  return rows[0]?.status;
+}

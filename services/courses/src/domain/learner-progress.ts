@@ -1,0 +1,86 @@
+import { problems } from '@moocflix/platform/errors';
+import { courseAccess } from '@moocflix/platform/projections';
+import { findCourse } from '../data/course-repository';
+import { findModule, listModules } from '../data/module-repository';
+import {
+  findEnrollmentStatus,
+  listCourseProgress,
+  saveProgress,
+  summarizeProgress,
+} from '../data/progress-repository';
+import { MAX_MODULES_PER_COURSE } from './add-module';
+import type { Caller } from './course-access';
+import type { CourseProgressSummary, ModuleProgress } from './progress';
+import type { UseCaseContext } from './use-case-context';
+
+/**
+ * Progress is the learner's own, and about watching: the platform's rule for `watch`
+ * (docs/access-rules.md) decides first — 404 for a course that does not exist for the caller
+ * (deleted, unknown, someone else's draft), 403 for a published course they may not watch. Then only
+ * an actively enrolled learner has progress: the owner and admins may watch but are not learners
+ * (403). There is no learner id in the routes, so nobody can address another learner's progress.
+ */
+async function requireLearner(ctx: UseCaseContext, caller: Caller, courseId: string): Promise<void> {
+  const course = await findCourse(ctx.pool, courseId);
+  const enrollment = await findEnrollmentStatus(ctx.pool, courseId, caller.userId);
+  const decision = courseAccess(course && { ...course, deleted: false }, caller, enrollment, 'watch');
+  if (decision === 'not-found') throw problems.notFound('Course');
+  if (decision === 'forbidden' || enrollment !== 'active') {
+    throw problems.forbidden('Only a learner enrolled in the course has progress in it');
+  }
+}
+
+/** PUT: the learner's position and completion in one module of their course; repeating it changes nothing. */
+export async function recordProgress(
+  ctx: UseCaseContext,
+  caller: Caller,
+  courseId: string,
+  moduleId: string,
+  write: { positionSeconds: number; completed: boolean },
+): Promise<ModuleProgress> {
+  await requireLearner(ctx, caller, courseId);
+  if (!(await findModule(ctx.pool, courseId, moduleId))) throw problems.notFound('Module');
+  // Module-Completed (an event on the first completion) is not emitted yet: a later change.
+  return saveProgress(ctx.pool, { courseId, moduleId, studentId: caller.userId, ...write });
+}
+
+export interface CourseProgress extends CourseProgressSummary {
+  /** Every module of the course in position order; a module never played is at 0, not completed. */
+  modules: (Omit<ModuleProgress, 'updatedAt'> & { position: number; updatedAt: Date | null })[];
+}
+
+/** GET: the learner's progress in every module of their course, with the course's summary. */
+export async function getCourseProgress(
+  ctx: UseCaseContext,
+  caller: Caller,
+  courseId: string,
+): Promise<CourseProgress> {
+  await requireLearner(ctx, caller, courseId);
+  const [modules, rows, summaries] = await Promise.all([
+    listModules(ctx.pool, courseId, { limit: MAX_MODULES_PER_COURSE }),
+    listCourseProgress(ctx.pool, courseId, caller.userId),
+    summarizeProgress(ctx.pool, caller.userId, [courseId]),
+  ]);
+  const byModule = new Map(rows.map((row) => [row.moduleId, row]));
+  return {
+    ...summaries.get(courseId)!,
+    modules: modules.map((module) => ({
+      moduleId: module.id,
+      position: module.position,
+      positionSeconds: byModule.get(module.id)?.positionSeconds ?? 0,
+      completed: byModule.get(module.id)?.completed ?? false,
+      completedAt: byModule.get(module.id)?.completedAt ?? null,
+      updatedAt: byModule.get(module.id)?.updatedAt ?? null,
+    })),
+  };
+}
+
+/** GET summary: the course's line on "My courses". */
+export async function getProgressSummary(
+  ctx: UseCaseContext,
+  caller: Caller,
+  courseId: string,
+): Promise<CourseProgressSummary> {
+  await requireLearner(ctx, caller, courseId);
+  return (await summarizeProgress(ctx.pool, caller.userId, [courseId])).get(courseId)!;
+}
