@@ -171,6 +171,26 @@ describe('learner progress', () => {
     expectProblem(await summaryOf(course.id, learner), 404);
   });
 
+  it('drops a deleted module from the progress, and answers 404 once the course is deleted', async () => {
+    const { course, modules, learner } = await courseWithLearner(2);
+    for (const module of modules) {
+      expect(
+        (await put(course.id, module.id, learner, { positionSeconds: 60, completed: true })).status,
+      ).toBe(200);
+    }
+    expect((await app.request('DELETE', `/${course.id}/modules/${modules[0].id}`, owner)).status).toBe(204);
+    const progress = await progressOf(course.id, learner);
+    expect(progress.body).toMatchObject({ modulesCompleted: 1, modulesTotal: 1 });
+    expect(progress.body.modules.map((m: Json) => m.moduleId)).toEqual([modules[1].id]);
+
+    expect((await app.request('DELETE', `/${course.id}`, owner)).status).toBe(204);
+    expectProblem(await progressOf(course.id, learner), 404);
+    expectProblem(
+      await put(course.id, modules[1].id, learner, { positionSeconds: 1, completed: false }),
+      404,
+    );
+  });
+
   it('answers 400 problem+json on bad input and writes nothing', async () => {
     const { course, modules, learner } = await courseWithLearner(1);
     for (const body of [

@@ -106,15 +106,41 @@ export async function summarizeProgress(
   );
 }
 
-/** The caller's enrollment in a course, as the access rule reads it (undefined: never enrolled). */
-export async function findEnrollmentStatus(
+/** What deciding a progress request needs, read in one round trip (the player writes every few seconds). */
+export interface ProgressScope {
+  /** Undefined: no such course, or deleted. */
+  course: { instructorId: string; published: boolean } | undefined;
+  enrollment: 'active' | 'inactive' | undefined;
+  /** Whether `moduleId` (when asked) is a module of this course. */
+  moduleInCourse: boolean;
+}
+
+export async function findProgressScope(
   db: Queryable,
   courseId: string,
   studentId: string,
-): Promise<'active' | 'inactive' | undefined> {
-  const { rows } = await db.query<{ status: 'active' | 'inactive' }>(
-    'SELECT status FROM enrollments WHERE course_id = $1 AND student_id = $2',
-    [courseId, studentId],
-  );
-  return rows[0]?.status;
+  moduleId?: string,
+): Promise<ProgressScope> {
+  const { rows } = await db.query<{
+    instructor_id: string | null;
+    published: boolean | null;
+    enrollment: 'active' | 'inactive' | null;
+    module_in_course: boolean;
+  }>({
+    // Prepared once per connection: it runs on every progress write.
+    name: 'courses.find-progress-scope',
+    text: `SELECT c.instructor_id, c.published,
+              (SELECT status FROM enrollments WHERE course_id = $1 AND student_id = $2) AS enrollment,
+              EXISTS (SELECT 1 FROM course_modules WHERE id = $3 AND course_id = $1) AS module_in_course
+         FROM (SELECT 1) one
+         LEFT JOIN courses c ON c.id = $1 AND c.deleted_at IS NULL`,
+    values: [courseId, studentId, moduleId ?? null],
+  });
+  const row = rows[0]!;
+  return {
+    course:
+      row.instructor_id === null ? undefined : { instructorId: row.instructor_id, published: row.published! },
+    enrollment: row.enrollment ?? undefined,
+    moduleInCourse: row.module_in_course,
+  };
 }

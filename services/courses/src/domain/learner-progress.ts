@@ -1,9 +1,8 @@
 import { problems } from '@moocflix/platform/errors';
 import { courseAccess } from '@moocflix/platform/projections';
-import { findCourse } from '../data/course-repository';
-import { findModule, listModules } from '../data/module-repository';
+import { listModules } from '../data/module-repository';
 import {
-  findEnrollmentStatus,
+  findProgressScope,
   listCourseProgress,
   saveProgress,
   summarizeProgress,
@@ -20,14 +19,24 @@ import type { UseCaseContext } from './use-case-context';
  * an actively enrolled learner has progress: the owner and admins may watch but are not learners
  * (403). There is no learner id in the routes, so nobody can address another learner's progress.
  */
-async function requireLearner(ctx: UseCaseContext, caller: Caller, courseId: string): Promise<void> {
-  const course = await findCourse(ctx.pool, courseId);
-  const enrollment = await findEnrollmentStatus(ctx.pool, courseId, caller.userId);
-  const decision = courseAccess(course && { ...course, deleted: false }, caller, enrollment, 'watch');
+async function requireLearner(
+  ctx: UseCaseContext,
+  caller: Caller,
+  courseId: string,
+  moduleId?: string,
+): Promise<void> {
+  const scope = await findProgressScope(ctx.pool, courseId, caller.userId, moduleId);
+  const decision = courseAccess(
+    scope.course && { ...scope.course, deleted: false },
+    caller,
+    scope.enrollment,
+    'watch',
+  );
   if (decision === 'not-found') throw problems.notFound('Course');
-  if (decision === 'forbidden' || enrollment !== 'active') {
+  if (decision === 'forbidden' || scope.enrollment !== 'active') {
     throw problems.forbidden('Only a learner enrolled in the course has progress in it');
   }
+  if (moduleId !== undefined && !scope.moduleInCourse) throw problems.notFound('Module');
 }
 
 /** PUT: the learner's position and completion in one module of their course; repeating it changes nothing. */
@@ -38,8 +47,8 @@ export async function recordProgress(
   moduleId: string,
   write: { positionSeconds: number; completed: boolean },
 ): Promise<ModuleProgress> {
-  await requireLearner(ctx, caller, courseId);
-  if (!(await findModule(ctx.pool, courseId, moduleId))) throw problems.notFound('Module');
+  // One read decides course, enrollment and module, one statement writes: two round trips.
+  await requireLearner(ctx, caller, courseId, moduleId);
   // Module-Completed (an event on the first completion) is not emitted yet: a later change.
   return saveProgress(ctx.pool, { courseId, moduleId, studentId: caller.userId, ...write });
 }
