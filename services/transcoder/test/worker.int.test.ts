@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Topics } from '@moocflix/platform/events';
 import { waitFor } from '../../../e2e/stack/control';
-import { downloadPlayableSegment, fetchHlsPackage, readObject } from './support/hls';
+import { downloadPlayableSegment, fetchHlsAudio, fetchHlsPackage, readObject } from './support/hls';
 import { generateClip, probeStreams } from './support/media';
 import { startTranscoder, type TranscoderUnderTest } from './support/transcoder-under-test';
 
@@ -105,13 +105,40 @@ describe('transcoder worker', () => {
 
     for (const [i, v] of variants.entries()) {
       const file = await downloadPlayableSegment(transcoder.storage, v, 1, dir);
-      const video = (await probeStreams(file)).find((s) => s.codec_type === 'video')!;
-      expect(video).toMatchObject({
+      const streams = await probeStreams(file);
+      // Video only: the audio is encoded once, in its own rendition group, not muxed into each variant.
+      expect(streams.map((s) => s.codec_type)).toEqual(['video']);
+      expect(streams[0]).toMatchObject({
         codec_name: 'h264',
         width: completion.renditions[i]!.width,
         height: completion.renditions[i]!.height,
       });
+      expect(v.attributes.AUDIO).toBe('audio');
     }
+    // The one audio rendition every variant references: AAC stereo, as long as the clip.
+    const [audio, ...moreAudio] = await fetchHlsAudio(transcoder.storage, completion.masterPlaylistKey!);
+    expect(moreAudio).toEqual([]);
+    expect(audio!.attributes).toMatchObject({
+      TYPE: 'AUDIO',
+      'GROUP-ID': 'audio',
+      DEFAULT: 'YES',
+      CHANNELS: '2',
+    });
+    expect(audio!.playlistKey).toBe(`${request.outputPrefix}/audio/index.m3u8`);
+    // AAC frames (1024 samples) do not fall on the 2 s grid: the audio cuts at the first frame past
+    // each boundary, so its segments need not match the video's; together they cover the clip.
+    const audioPlaylist = (await readObject(transcoder.storage, audio!.playlistKey)).toString('utf8');
+    const audioSeconds = [...audioPlaylist.matchAll(/#EXTINF:([\d.]+)/g)].reduce(
+      (t, m) => t + Number(m[1]),
+      0,
+    );
+    expect(audioSeconds).toBeCloseTo(4, 1);
+    const audioStreams = await probeStreams(
+      await downloadPlayableSegment(transcoder.storage, audio!, 1, dir),
+    );
+    expect(audioStreams).toEqual([
+      expect.objectContaining({ codec_type: 'audio', codec_name: 'aac', channels: 2 }),
+    ]);
     expect((await transcoder.storage.head(completion.masterPlaylistKey!))?.contentType).toBe(
       'application/vnd.apple.mpegurl',
     );
@@ -141,6 +168,9 @@ describe('transcoder worker', () => {
     ]);
     const variants = await fetchHlsPackage(transcoder.storage, completion.masterPlaylistKey!);
     expect(variants).toHaveLength(1);
+    // A silent source: no audio group, and the variant references none.
+    expect(await fetchHlsAudio(transcoder.storage, completion.masterPlaylistKey!)).toEqual([]);
+    expect(variants[0]!.attributes.AUDIO).toBeUndefined();
   });
 
   it('keeps a portrait clip portrait', async () => {

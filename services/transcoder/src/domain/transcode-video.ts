@@ -90,6 +90,7 @@ export async function transcodeVideo(
       }
 
       const renditions = planLadder(probe);
+      const hasAudio = probe.audioCodec !== null;
       const outputDir = join(dir, 'out');
       await runFfmpeg({
         binary: binaries.ffmpeg,
@@ -97,7 +98,7 @@ export async function transcodeVideo(
           inputPath: sourcePath,
           demuxer: probe.container,
           renditions,
-          hasAudio: probe.audioCodec !== null,
+          hasAudio,
           outputDir,
           posterAtSeconds: duration ? Math.min(POSTER_AT_SECONDS, duration / 10) : 0,
           x264Preset: settings.x264Preset,
@@ -109,7 +110,7 @@ export async function transcodeVideo(
         },
       });
 
-      const hls = await packageHlsOutput(outputDir, renditions);
+      const hls = await packageHlsOutput(outputDir, renditions, hasAudio);
       await uploadPackage(storage, prefix, hls.files, signal);
       return {
         status: 'succeeded' as const,

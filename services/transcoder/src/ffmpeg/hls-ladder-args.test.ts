@@ -43,12 +43,13 @@ describe('buildHlsLadderArgs', () => {
     expect(valueOf(args, '-hls_time')).toBe('2');
   });
 
-  it('writes VOD HLS with fMP4 segments, one variant per rendition with its own audio', () => {
+  it('writes VOD HLS with fMP4 segments, one video-only variant per rendition and the audio once, last', () => {
     const args = buildHlsLadderArgs(job());
     expect(valueOf(args, '-hls_segment_type')).toBe('fmp4');
     expect(valueOf(args, '-hls_playlist_type')).toBe('vod');
-    expect(valueOf(args, '-var_stream_map')).toBe('v:0,a:0 v:1,a:1 v:2,a:2');
-    expect(valuesOf(args, '-map')).toEqual(['[v0]', '0:a:0', '[v1]', '0:a:0', '[v2]', '0:a:0', '[poster]']);
+    expect(valueOf(args, '-var_stream_map')).toBe('v:0 v:1 v:2 a:0');
+    expect(valuesOf(args, '-map')).toEqual(['[v0]', '[v1]', '[v2]', '0:a:0', '[poster]']);
+    expect(valuesOf(args, '-c:a')).toEqual(['aac']);
     expect(valueOf(args, '-b:v:2')).toBe('2800000');
     expect(valueOf(args, '-c:a')).toBe('aac');
   });

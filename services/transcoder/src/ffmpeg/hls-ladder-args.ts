@@ -4,11 +4,21 @@ import type { Rendition } from '../domain/rendition-ladder';
 /** Segment length and keyframe interval, in seconds: every rendition cuts at the same instants. */
 export const SEGMENT_SECONDS = 2;
 export const AUDIO_BITRATE = 128_000;
+/** Every source's audio is downmixed (or upmixed) to stereo. */
+export const AUDIO_CHANNELS = 2;
 export const POSTER_FILE = 'poster.jpg';
 export const VARIANT_PLAYLIST_FILE = 'index.m3u8';
 
 /** ffmpeg names variant folders by index (the 2018 static build has no `name:` in -var_stream_map). */
 export const variantDir = (index: number): string => `v${index}`;
+
+/**
+ * The audio is encoded once, as its own variant stream after the video ones (so ffmpeg writes it to
+ * `v<renditions.length>/`), and the master playlist offers it as one EXT-X-MEDIA audio group every
+ * video variant references: one AAC encode instead of one per rendition, and no audio bytes
+ * duplicated in every rendition's segments.
+ */
+export const audioVariantDir = (renditionCount: number): string => variantDir(renditionCount);
 
 export interface HlsLadderJob {
   /** The probed local source file. */
@@ -25,7 +35,7 @@ export interface HlsLadderJob {
 
 /**
  * The whole ladder as ONE ffmpeg run: one decode, `split` into one scaler per rendition plus the
- * poster, libx264 + AAC, a keyframe forced every SEGMENT_SECONDS in every rendition (and no scene-cut
+ * poster, libx264 per rendition + ONE AAC audio-only variant, a keyframe forced every SEGMENT_SECONDS in every rendition (and no scene-cut
  * keyframes), HLS with fMP4 segments, progress as key=value lines on stdout. The master playlist is
  * not ffmpeg's: the 2018 static build writes it empty with fMP4 and never writes CODECS, so
  * master-playlist.ts writes it from the outputs.
@@ -42,9 +52,7 @@ export function buildHlsLadderArgs(job: HlsLadderJob): string[] {
       `scale=${renditions[n - 1]!.width}:${renditions[n - 1]!.height},setsar=1[poster]`,
   ];
 
-  const maps = renditions.flatMap((_, i) =>
-    hasAudio ? ['-map', `[v${i}]`, '-map', '0:a:0'] : ['-map', `[v${i}]`],
-  );
+  const maps = [...renditions.flatMap((_, i) => ['-map', `[v${i}]`]), ...(hasAudio ? ['-map', '0:a:0'] : [])];
   const rates = renditions.flatMap((r, i) => [
     `-b:v:${i}`,
     String(r.videoBitrate),
@@ -53,7 +61,8 @@ export function buildHlsLadderArgs(job: HlsLadderJob): string[] {
     `-bufsize:v:${i}`,
     String(r.videoBitrate * 2),
   ]);
-  const streamMap = renditions.map((_, i) => (hasAudio ? `v:${i},a:${i}` : `v:${i}`)).join(' ');
+  // Video variants first, in ladder order, then the audio-only one (its folder is audioVariantDir).
+  const streamMap = [...renditions.map((_, i) => `v:${i}`), ...(hasAudio ? ['a:0'] : [])].join(' ');
 
   // prettier-ignore
   return [
@@ -69,7 +78,7 @@ export function buildHlsLadderArgs(job: HlsLadderJob): string[] {
     '-c:v', 'libx264', '-preset', job.x264Preset, '-profile:v', 'high',
     '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
     ...rates,
-    ...(hasAudio ? ['-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', '2'] : []),
+    ...(hasAudio ? ['-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', String(AUDIO_CHANNELS)] : []),
     '-f', 'hls',
     '-hls_time', String(SEGMENT_SECONDS),
     '-hls_playlist_type', 'vod',

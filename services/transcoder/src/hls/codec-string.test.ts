@@ -1,4 +1,4 @@
-import { codecsFromInitSegment } from './codec-string';
+import { audioCodecFromInitSegment, videoCodecFromInitSegment } from './codec-string';
 
 /** A minimal box: 4-byte size, 4-byte type, payload. */
 const box = (type: string, payload: Buffer) => {
@@ -11,17 +11,23 @@ const box = (type: string, payload: Buffer) => {
 // version 1, High profile (0x64), no constraint flags, level 3.1 (0x1f), then the rest of the record.
 const avcC = box('avcC', Buffer.from([0x01, 0x64, 0x00, 0x1f, 0xff, 0xe1]));
 
-describe('codecsFromInitSegment', () => {
-  it('reads profile, constraints and level from avcC', () => {
-    expect(codecsFromInitSegment(box('moov', box('avc1', avcC)))).toBe('avc1.64001f');
+describe('videoCodecFromInitSegment', () => {
+  it('reads profile, constraints and level from the avcC box', () => {
+    expect(videoCodecFromInitSegment(box('moov', box('avc1', avcC)))).toBe('avc1.64001f');
   });
 
-  it('adds AAC-LC when the init segment has an mp4a track', () => {
-    const init = box('moov', Buffer.concat([box('avc1', avcC), box('mp4a', Buffer.alloc(4))]));
-    expect(codecsFromInitSegment(init)).toBe('avc1.64001f,mp4a.40.2');
+  it('refuses an init segment without an avcC box', () => {
+    expect(() => videoCodecFromInitSegment(box('moov', box('hvc1', Buffer.alloc(8))))).toThrow(/avcC/);
+    expect(() => videoCodecFromInitSegment(box('moov', box('mp4a', Buffer.alloc(4))))).toThrow(/avcC/);
+  });
+});
+
+describe('audioCodecFromInitSegment', () => {
+  it('names AAC-LC when the init segment has an mp4a track', () => {
+    expect(audioCodecFromInitSegment(box('moov', box('mp4a', Buffer.alloc(4))))).toBe('mp4a.40.2');
   });
 
-  it('refuses an init segment without H.264', () => {
-    expect(() => codecsFromInitSegment(box('moov', box('hvc1', Buffer.alloc(8))))).toThrow(/avcC/);
+  it('refuses an init segment without an mp4a track', () => {
+    expect(() => audioCodecFromInitSegment(box('moov', box('avc1', avcC)))).toThrow(/mp4a/);
   });
 });
