@@ -8,8 +8,8 @@ import { probeMedia } from '@moocflix/platform/media';
 import type { TestResponse } from '@moocflix/platform/testing';
 import { PlaybackTokens } from '../src/domain/playback-token';
 import { ContentUnderTest, expectProblem, type User } from './support/content-under-test';
-import { playEveryVariant } from './support/hls-player';
-import { generateClip } from './support/media';
+import { playAudioRenditions, playEveryVariant } from './support/hls-player';
+import { generateClip, probeStreams } from './support/media';
 import { startTranscoderWorker } from './support/transcoder-worker';
 
 // Upload → transcode by the REAL transcoder worker (ffmpeg) → ready → played through the service.
@@ -105,7 +105,23 @@ describe('upload → transcode → ready → play', () => {
       expect(probe).toMatchObject({ container: 'mov', videoCodec: 'h264' });
       expect(`${probe.width}x${probe.height}`).toBe(variant.attributes.RESOLUTION);
       expect(probe.durationSeconds).toBeCloseTo(4, 0);
+      // Video only: the sound is the audio group's, named by AUDIO and declared in CODECS.
+      expect(probe.audioCodec).toBeNull();
+      expect(variant.attributes.AUDIO).toBe('audio');
+      expect(variant.attributes.CODECS).toMatch(/^avc1\.[0-9a-f]{6},mp4a\.40\.2$/);
     }
+
+    // The audio group's playlist and segments are served through the same route and token.
+    const [audio, ...moreAudio] = await playAudioRenditions(app, master, dir);
+    expect(moreAudio).toEqual([]);
+    expect(audio!.attributes).toMatchObject({ TYPE: 'AUDIO', 'GROUP-ID': 'audio' });
+    for (const url of [audio!.playlistUrl, audio!.initUrl, ...audio!.segmentUrls]) {
+      expect(url).toMatch(new RegExp(`^/api/v1/content/${videoId}/hls/audio/[^?]+\\?token=v1\\.`));
+    }
+    expect(audio!.durationSeconds).toBeCloseTo(4, 0);
+    expect(await probeStreams(audio!.file)).toEqual([
+      expect.objectContaining({ codec_type: 'audio', codec_name: 'aac', channels: 2 }),
+    ]);
   });
 
   it('serves byte ranges of a segment (206) and refuses a range past its end (416)', async () => {

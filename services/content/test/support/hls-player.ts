@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ContentUnderTest } from './content-under-test';
 
 export interface PlayedVariant {
-  /** The EXT-X-STREAM-INF attributes (BANDWIDTH, RESOLUTION, CODECS, ...). */
+  /** The EXT-X-STREAM-INF attributes (BANDWIDTH, RESOLUTION, CODECS, AUDIO, ...), or EXT-X-MEDIA's for an audio rendition. */
   attributes: Record<string, string>;
   playlistUrl: string;
   initUrl: string;
@@ -17,7 +17,8 @@ export interface PlayedVariant {
 /**
  * Plays a served master playlist the way an HLS player does: fetches every variant playlist it
  * names and every init and media segment those name, through the URLs the service wrote (no
- * bearer token), failing on any status but 200.
+ * bearer token), failing on any status but 200. playAudioRenditions does the same for the
+ * EXT-X-MEDIA audio renditions.
  */
 export async function playEveryVariant(
   app: ContentUnderTest,
@@ -28,30 +29,50 @@ export async function playEveryVariant(
   const variants: PlayedVariant[] = [];
   for (const [i, line] of lines.entries()) {
     if (!line.startsWith('#EXT-X-STREAM-INF:')) continue;
-    const playlistUrl = lines[i + 1]!;
-    const playlist = (await fetchOk(app, playlistUrl)).toString('utf8');
-    if (!playlist.startsWith('#EXTM3U')) throw new Error(`${playlistUrl} is not a playlist`);
-    const initUrl = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
-    if (!initUrl) throw new Error(`${playlistUrl} has no EXT-X-MAP`);
-    const segmentUrls = playlist.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
-    const durationSeconds = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
-    const bytes = [await fetchOk(app, initUrl)];
-    for (const url of segmentUrls) bytes.push(await fetchOk(app, url));
-    const file = join(dir, `variant-${variants.length}-${Date.now()}.mp4`);
-    await writeFile(file, Buffer.concat(bytes));
-    variants.push({
-      attributes: parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length)),
-      playlistUrl,
-      initUrl,
-      segmentUrls,
-      durationSeconds,
-      file,
-    });
+    const attributes = parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length));
+    variants.push(await playMediaPlaylist(app, lines[i + 1]!, attributes, dir));
   }
   return variants;
+}
+
+/** Every EXT-X-MEDIA:TYPE=AUDIO rendition of a served master playlist, played like a variant. */
+export async function playAudioRenditions(
+  app: ContentUnderTest,
+  master: string,
+  dir: string,
+): Promise<PlayedVariant[]> {
+  const played: PlayedVariant[] = [];
+  for (const line of master.split('\n').map((l) => l.trim())) {
+    if (!line.startsWith('#EXT-X-MEDIA:TYPE=AUDIO,')) continue;
+    const attributes = parseAttributes(line.slice('#EXT-X-MEDIA:'.length));
+    if (!attributes.URI) throw new Error(`${line} has no URI`);
+    played.push(await playMediaPlaylist(app, attributes.URI, attributes, dir));
+  }
+  return played;
+}
+
+let fileCount = 0;
+
+async function playMediaPlaylist(
+  app: ContentUnderTest,
+  playlistUrl: string,
+  attributes: Record<string, string>,
+  dir: string,
+): Promise<PlayedVariant> {
+  const playlist = (await fetchOk(app, playlistUrl)).toString('utf8');
+  if (!playlist.startsWith('#EXTM3U')) throw new Error(`${playlistUrl} is not a playlist`);
+  const initUrl = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
+  if (!initUrl) throw new Error(`${playlistUrl} has no EXT-X-MAP`);
+  const segmentUrls = playlist.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+  const durationSeconds = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+  const bytes = [await fetchOk(app, initUrl)];
+  for (const url of segmentUrls) bytes.push(await fetchOk(app, url));
+  const file = join(dir, `rendition-${fileCount++}-${Date.now()}.mp4`);
+  await writeFile(file, Buffer.concat(bytes));
+  return { attributes, playlistUrl, initUrl, segmentUrls, durationSeconds, file };
 }
 
 async function fetchOk(app: ContentUnderTest, url: string): Promise<Buffer> {

@@ -21,6 +21,22 @@ export async function generateClip(
   return path;
 }
 
+/** Codec type, codec and channel count of every stream of a file, as ffprobe reads them. */
+export async function probeStreams(
+  path: string,
+): Promise<{ codec_type: string; codec_name: string; channels?: number }[]> {
+  const { stdout } = await run(resolveFfmpegBinaries().ffprobe, [
+    '-v',
+    'error',
+    '-of',
+    'json',
+    '-show_streams',
+    path,
+  ]);
+  return (JSON.parse(stdout) as { streams: { codec_type: string; codec_name: string; channels?: number }[] })
+    .streams;
+}
+
 /** Lecture notes saved under a video's name: text, not media. */
 export async function writeTextFile(path: string): Promise<string> {
   await writeFile(path, 'Week 1: consensus, replication and clocks.\n'.repeat(200));
