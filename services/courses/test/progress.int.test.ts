@@ -171,6 +171,27 @@ describe('learner progress', () => {
     expectProblem(await summaryOf(course.id, learner), 404);
   });
 
+  it('treats an ended (inactive) enrollment as none: 403, and the progress already written is kept', async () => {
+    const { course, modules, learner } = await courseWithLearner(1);
+    expect(
+      (await put(course.id, modules[0].id, learner, { positionSeconds: 30, completed: false })).status,
+    ).toBe(200);
+    // What a deactivation does to the learner's enrollments (the users event path is enrollment.int.test.ts's).
+    await app.db.query(
+      `UPDATE enrollments SET status = 'inactive' WHERE course_id = $1 AND student_id = $2`,
+      [course.id, learner.id],
+    );
+    expectProblem(
+      await put(course.id, modules[0].id, learner, { positionSeconds: 31, completed: false }),
+      403,
+    );
+    expectProblem(await progressOf(course.id, learner), 403);
+    const { rows } = await app.db.query('SELECT position_seconds FROM module_progress WHERE module_id = $1', [
+      modules[0].id,
+    ]);
+    expect(rows).toEqual([{ position_seconds: 30 }]);
+  });
+
   it('drops a deleted module from the progress, and answers 404 once the course is deleted', async () => {
     const { course, modules, learner } = await courseWithLearner(2);
     for (const module of modules) {
