@@ -14,6 +14,15 @@
 # Classic-builder compatible (no `# syntax=` line, no `RUN --mount`, no `COPY --chmod`): it builds
 # with DOCKER_BUILDKIT=0 as on machines without BuildKit, and with BuildKit alike.
 #
+# Extra CA certificates for the build only: where npm is reached through a TLS-intercepting proxy
+# (`npm ci` fails with "self-signed certificate in certificate chain"), put the PEM bundle at
+# .build-ca/ca.crt in the build context (scripts/build-images.sh copies $BUILD_CA_BUNDLE, else
+# $NODE_EXTRA_CA_CERTS, there for the build and deletes it afterwards). Only the `build` stage and
+# the stages FROM it (tsx, *-build) see it, through NODE_EXTRA_CA_CERTS; the images copy /app and
+# /opt/tsx out of them, never /build-ca, so no final image carries the bundle or the variable.
+# Without the file (the usual case) Node ignores the variable and uses its own CA store.
+# BuildKit's `RUN --mount=type=secret` would be the tidier way, but the classic builder lacks it.
+#
 # The base image is pinned by tag, the Node.js version of .nvmrc. Pin it by digest as well
 # (node:24.22.3-bookworm-slim@sha256:...) where a registry is reachable: this repository is
 # written on machines without one, where a digest cannot be looked up.
@@ -35,8 +44,13 @@ RUN mkdir /manifests \
  && cp package.json package-lock.json /manifests/ \
  && find services operator e2e -maxdepth 2 -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
 
+# Where npm runs: the base plus the build-only CA bundle (see the top of this file).
+FROM base AS build
+COPY .build-ca/ /build-ca/
+ENV NODE_EXTRA_CA_CERTS=/build-ca/ca.crt
+
 # tsx, at the lockfile's version, in a prefix of its own (no workspace involved).
-FROM base AS tsx
+FROM build AS tsx
 COPY --from=manifests /manifests/package-lock.json /tmp/package-lock.json
 RUN version="$(node -p "require('/tmp/package-lock.json').packages['node_modules/tsx'].version")" \
  && npm install --prefix /opt/tsx --omit=dev --no-save --no-package-lock "tsx@${version}" \
@@ -61,43 +75,43 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 # ---- dependencies and sources of each workspace ----------------------------------------------
-FROM base AS users-build
+FROM build AS users-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/users --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/users/ services/users/
 
-FROM base AS courses-build
+FROM build AS courses-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/courses --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/courses/ services/courses/
 
-FROM base AS content-build
+FROM build AS content-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/content --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/content/ services/content/
 
-FROM base AS assessments-build
+FROM build AS assessments-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/assessments --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/assessments/ services/assessments/
 
-FROM base AS notifications-build
+FROM build AS notifications-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/notifications --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/notifications/ services/notifications/
 
-FROM base AS transcoder-build
+FROM build AS transcoder-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/transcoder --include-workspace-root=false
 COPY services/platform/ services/platform/
 COPY services/transcoder/ services/transcoder/
 
-FROM base AS operator-build
+FROM build AS operator-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace operator --include-workspace-root=false
 COPY services/platform/ services/platform/

