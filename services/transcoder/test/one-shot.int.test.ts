@@ -116,9 +116,13 @@ describe('transcoder one-shot', () => {
       TRANSCODER_WORK_DIR: workDir,
       TRANSCODER_X264_PRESET: 'medium',
     });
-    // Mid-run: ffmpeg is encoding once progress shows up.
+    // Mid-run: the first progress tick goes out when the request is taken up, before the source is
+    // downloaded and probed, so wait for ffmpeg itself to be running, not just for the tick.
     await waitFor(() => recorder.progressOf(request.requestId).length > 0, { timeoutMs: 60_000 });
-    expect(await ffmpegProcessesMentioning(workDir)).toHaveLength(1);
+    await waitFor(async () => expect(await ffmpegProcessesMentioning(workDir)).toHaveLength(1), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(3);
     expect(await readdir(workDir)).toEqual([]);
