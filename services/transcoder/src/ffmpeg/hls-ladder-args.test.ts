@@ -1,5 +1,5 @@
 import { planLadder } from '../domain/rendition-ladder';
-import { buildHlsLadderArgs, type HlsLadderJob } from './hls-ladder-args';
+import { buildAudioRenditionArgs, buildHlsLadderArgs, type HlsLadderJob } from './hls-ladder-args';
 
 const job = (overrides: Partial<HlsLadderJob> = {}): HlsLadderJob => ({
   inputPath: '/work/t1/source',
@@ -68,5 +68,43 @@ describe('buildHlsLadderArgs', () => {
     expect(valueOf(args, '-progress')).toBe('pipe:1');
     expect(args.at(-1)).toBe('/work/t1/out/poster.jpg');
     expect(valueOf(args, '-frames:v')).toBe('1');
+  });
+
+  it('encodes a chunk: an accurate input seek to its start, its length, no audio, no poster', () => {
+    const args = buildHlsLadderArgs(
+      job({ hasAudio: false, posterAtSeconds: null, timeRange: { startSeconds: 120, durationSeconds: 60 } }),
+    );
+    // Input options (before -i): the seek decodes from the keyframe before and drops up to the start.
+    expect(args.indexOf('-ss')).toBeLessThan(args.indexOf('-i'));
+    expect(args.indexOf('-t')).toBeLessThan(args.indexOf('-i'));
+    expect(valueOf(args, '-ss')).toBe('120.000');
+    expect(valueOf(args, '-t')).toBe('60.000');
+    expect(valueOf(args, '-filter_complex')).toContain('[0:v:0]split=3[s0][s1][s2];');
+    expect(valueOf(args, '-filter_complex')).not.toContain('poster');
+    expect(args).not.toContain('-c:a');
+    expect(args.some((a) => a.endsWith('poster.jpg'))).toBe(false);
+    expect(valueOf(args, '-var_stream_map')).toBe('v:0 v:1 v:2');
+  });
+
+  it('lets the last chunk read to the end of the source (no -t)', () => {
+    const args = buildHlsLadderArgs(job({ timeRange: { startSeconds: 120, durationSeconds: null } }));
+    expect(valueOf(args, '-ss')).toBe('120.000');
+    expect(args).not.toContain('-t');
+  });
+});
+
+describe('buildAudioRenditionArgs', () => {
+  it('encodes the whole source audio once as AAC stereo HLS, with no video', () => {
+    const args = buildAudioRenditionArgs({ inputPath: '/w/source', demuxer: 'mov', outputDir: '/w/audio' });
+    expect(valueOf(args, '-i')).toBe('file:/w/source');
+    expect(valueOf(args, '-protocol_whitelist')).toBe('file,pipe');
+    expect(valueOf(args, '-map')).toBe('0:a:0');
+    expect(args).toContain('-vn');
+    expect(valueOf(args, '-c:a')).toBe('aac');
+    expect(valueOf(args, '-ac')).toBe('2');
+    expect(valueOf(args, '-hls_segment_type')).toBe('fmp4');
+    expect(valueOf(args, '-hls_segment_filename')).toBe('/w/audio/seg_%05d.m4s');
+    expect(args.at(-1)).toBe('/w/audio/index.m3u8');
+    expect(args).not.toContain('-ss');
   });
 });

@@ -28,9 +28,15 @@ export interface HlsLadderJob {
   renditions: Rendition[];
   hasAudio: boolean;
   outputDir: string;
-  /** Where the poster frame is taken from. */
-  posterAtSeconds: number;
+  /** Where the poster frame is taken from; null for no poster (a chunk after the first). */
+  posterAtSeconds: number | null;
   x264Preset: string;
+  /**
+   * Encode only this range of the source (a chunk): an accurate seek (decode from the keyframe
+   * before, drop frames up to the start) so the chunk starts on exactly the frame the single-pass
+   * encode would have there; null duration reads to the end.
+   */
+  timeRange?: { startSeconds: number; durationSeconds: number | null };
 }
 
 /**
@@ -43,14 +49,26 @@ export interface HlsLadderJob {
 export function buildHlsLadderArgs(job: HlsLadderJob): string[] {
   const { renditions, hasAudio, outputDir } = job;
   const n = renditions.length;
+  const poster = job.posterAtSeconds;
   const branches = renditions.map((_, i) => `[s${i}]`).join('');
   const filters = [
-    `[0:v:0]split=${n + 1}${branches}[sposter]`,
+    `[0:v:0]split=${n + (poster === null ? 0 : 1)}${branches}${poster === null ? '' : '[sposter]'}`,
     ...renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`),
     // Only the first frame at or after the poster time passes, so the poster branch scales one frame.
-    `[sposter]select='isnan(prev_selected_t)*gte(t,${job.posterAtSeconds.toFixed(3)})',` +
-      `scale=${renditions[n - 1]!.width}:${renditions[n - 1]!.height},setsar=1[poster]`,
+    ...(poster === null
+      ? []
+      : [
+          `[sposter]select='isnan(prev_selected_t)*gte(t,${poster.toFixed(3)})',` +
+            `scale=${renditions[n - 1]!.width}:${renditions[n - 1]!.height},setsar=1[poster]`,
+        ]),
   ];
+  const range = job.timeRange
+    ? [
+        '-ss',
+        job.timeRange.startSeconds.toFixed(3),
+        ...(job.timeRange.durationSeconds === null ? [] : ['-t', job.timeRange.durationSeconds.toFixed(3)]),
+      ]
+    : [];
 
   const maps = [...renditions.flatMap((_, i) => ['-map', `[v${i}]`]), ...(hasAudio ? ['-map', '0:a:0'] : [])];
   const rates = renditions.flatMap((r, i) => [
@@ -66,28 +84,69 @@ export function buildHlsLadderArgs(job: HlsLadderJob): string[] {
 
   // prettier-ignore
   return [
-    '-nostdin', '-hide_banner', '-nostats', '-loglevel', 'error',
-    '-progress', 'pipe:1',
-    // Input: only local files (and our own pipes), read with the demuxer the probe identified.
-    '-protocol_whitelist', 'file,pipe',
-    '-f', job.demuxer,
-    '-i', `file:${resolve(job.inputPath)}`,
+    ...inputOptions(job.inputPath, job.demuxer, range),
     '-filter_complex', filters.join(';'),
     // Output 1: the HLS ladder.
     ...maps,
     '-c:v', 'libx264', '-preset', job.x264Preset, '-profile:v', 'high',
     '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
     ...rates,
-    ...(hasAudio ? ['-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', String(AUDIO_CHANNELS)] : []),
+    ...(hasAudio ? AAC_OPTIONS : []),
+    ...hlsOutputOptions(join(outputDir, 'v%v')),
+    '-var_stream_map', streamMap,
+    join(outputDir, 'v%v', VARIANT_PLAYLIST_FILE),
+    // Output 2: the poster.
+    ...(poster === null ? [] : [
+      '-map', '[poster]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2', '-update', '1',
+      join(outputDir, POSTER_FILE),
+    ]),
+  ];
+}
+
+// prettier-ignore
+const AAC_OPTIONS = ['-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', String(AUDIO_CHANNELS)];
+
+/** ffmpeg's common start and the input: only local files (and our own pipes), with the probed demuxer. */
+function inputOptions(inputPath: string, demuxer: string, range: string[] = []): string[] {
+  // prettier-ignore
+  return [
+    '-nostdin', '-hide_banner', '-nostats', '-loglevel', 'error',
+    '-progress', 'pipe:1',
+    '-protocol_whitelist', 'file,pipe',
+    ...range,
+    '-f', demuxer,
+    '-i', `file:${resolve(inputPath)}`,
+  ];
+}
+
+/** fMP4 HLS, VOD, SEGMENT_SECONDS segments named seg_NNNNN.m4s in `segmentDir`. */
+function hlsOutputOptions(segmentDir: string): string[] {
+  // prettier-ignore
+  return [
     '-f', 'hls',
     '-hls_time', String(SEGMENT_SECONDS),
     '-hls_playlist_type', 'vod',
     '-hls_segment_type', 'fmp4',
-    '-hls_segment_filename', join(outputDir, 'v%v', 'seg_%05d.m4s'),
-    '-var_stream_map', streamMap,
-    join(outputDir, 'v%v', VARIANT_PLAYLIST_FILE),
-    // Output 2: the poster.
-    '-map', '[poster]', '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2', '-update', '1',
-    join(outputDir, POSTER_FILE),
+    '-hls_segment_filename', join(segmentDir, 'seg_%05d.m4s'),
+  ];
+}
+
+/**
+ * The audio alone, the whole source in one encode, as the audio rendition group of a chunked
+ * transcode (the video chunks carry no audio): one AAC encode means no encoder priming at the
+ * joins, so nothing to stitch for audio. Writes `outputDir/index.m3u8` and its segments.
+ */
+export function buildAudioRenditionArgs(job: {
+  inputPath: string;
+  demuxer: string;
+  outputDir: string;
+}): string[] {
+  // prettier-ignore
+  return [
+    ...inputOptions(job.inputPath, job.demuxer),
+    '-map', '0:a:0', '-vn',
+    ...AAC_OPTIONS,
+    ...hlsOutputOptions(job.outputDir),
+    join(job.outputDir, VARIANT_PLAYLIST_FILE),
   ];
 }
