@@ -123,6 +123,11 @@ describe.each([
     expect(Object.keys(configMap.data ?? {})).toEqual(
       expect.arrayContaining(['S3_BUCKET', 'S3_REGION', 'TRANSCODER_TIME_LIMIT_SECONDS']),
     );
+    // The chunking settings reach the Jobs (the transcoder's defaults unless set).
+    expect(configMap.data).toMatchObject({
+      TRANSCODER_CHUNK_THRESHOLD_SECONDS: '300',
+      TRANSCODER_CHUNK_SECONDS: '60',
+    });
 
     const policy = typed<V1NetworkPolicy>(
       objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === configMap.metadata!.name)!,

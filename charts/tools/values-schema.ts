@@ -295,6 +295,8 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         concurrency: int(1),
         consumerGroup: str(undefined, { minLength: 1 }),
         timeLimitSeconds: int(1),
+        chunkThresholdSeconds: int(0),
+        chunkSeconds: int(2),
         x264Preset: {
           enum: [
             'ultrafast',
@@ -334,6 +336,8 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         ttlSecondsAfterFinished: int(0),
         retentionSeconds: int(0),
         timeLimitSeconds: int(1),
+        chunkThresholdSeconds: int(0),
+        chunkSeconds: int(2),
         x264Preset: {
           enum: [
             'ultrafast',

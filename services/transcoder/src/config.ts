@@ -23,6 +23,14 @@ const transcoderConfigSchema = z.object({
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
     .default('veryfast'),
   /**
+   * Sources longer than this are encoded in chunks and stitched (0: never). One process runs the
+   * chunks one after another — the same plan an Indexed Job spreads over pods; see
+   * docs/transcoding.md#chunked-transcoding for why 5 minutes.
+   */
+  TRANSCODER_CHUNK_THRESHOLD_SECONDS: env.int(300, 0),
+  /** The chunk length, rounded down to whole 2 s segments. */
+  TRANSCODER_CHUNK_SECONDS: env.int(60, 2),
+  /**
    * A progress tick is repeated at least this often while a request is worked on: the heartbeat
    * that keeps the attempt's lease in the content service (TRANSCODE_LEASE_MS there, 2 min by
    * default, must stay well above it).

@@ -35,6 +35,10 @@ export function createTranscodingRequestHandler(deps: {
     probeTimeoutMs: config.TRANSCODER_PROBE_TIMEOUT_SECONDS * 1000,
     x264Preset: config.TRANSCODER_X264_PRESET,
     workDir: config.TRANSCODER_WORK_DIR,
+    chunking: {
+      thresholdSeconds: config.TRANSCODER_CHUNK_THRESHOLD_SECONDS,
+      chunkSeconds: config.TRANSCODER_CHUNK_SECONDS,
+    },
   };
   return (request, signal) =>
     handleTranscodingRequest(

@@ -11,6 +11,10 @@ import {
   ObjectNotFoundError,
   type ObjectStorage,
 } from '@moocflix/platform/storage';
+import { planChunks, type Chunk } from '../chunks/chunk-plan';
+import { encodeChunked, type FfmpegRunner } from '../chunks/encode-chunked';
+import { StitchError } from '../chunks/stitch-rendition';
+import { Fmp4FormatError } from '../chunks/fmp4-decode-time';
 import { buildHlsLadderArgs, POSTER_FILE } from '../ffmpeg/hls-ladder-args';
 import { FfmpegFailure, runFfmpeg } from '../ffmpeg/run-ffmpeg';
 import {
@@ -31,6 +35,11 @@ export interface TranscodeSettings {
   x264Preset: string;
   /** Parent of the per-run temp folders. */
   workDir: string;
+  /**
+   * Sources longer than `thresholdSeconds` are encoded in chunks of about `chunkSeconds`, stitched
+   * (src/chunks); absent, or a threshold of 0, means one pass always.
+   */
+  chunking?: { thresholdSeconds: number; chunkSeconds: number };
 }
 
 export interface TranscodeDependencies {
@@ -59,7 +68,8 @@ const UPLOAD_CONCURRENCY = 4;
 
 /**
  * One transcode, start to end: fetch the source, probe it again (the request's `sourceFormat` is
- * not trusted), run the whole ladder as one ffmpeg process, package and upload the HLS outputs.
+ * not trusted), run the whole ladder as one ffmpeg process (or, for a long source, in chunks that
+ * are stitched back: src/chunks), package and upload the HLS outputs.
  * An input that cannot become a video (not media, a refused container, ffmpeg failing on it, the
  * time limit, a missing source) ends as a `failed` outcome; infrastructure errors (storage
  * unreachable) and an abort (shutdown) throw, so the request stays unacknowledged and is redone.
@@ -92,23 +102,37 @@ export async function transcodeVideo(
       const renditions = planLadder(probe);
       const hasAudio = probe.audioCodec !== null;
       const outputDir = join(dir, 'out');
-      await runFfmpeg({
-        binary: binaries.ffmpeg,
-        args: buildHlsLadderArgs({
-          inputPath: sourcePath,
-          demuxer: probe.container,
-          renditions,
-          hasAudio,
-          outputDir,
-          posterAtSeconds: duration ? Math.min(POSTER_AT_SECONDS, duration / 10) : 0,
-          x264Preset: settings.x264Preset,
-        }),
-        timeLimitMs: settings.timeLimitMs,
-        signal,
-        onProgress: (outTime) => {
+      const ladder = {
+        inputPath: sourcePath,
+        demuxer: probe.container,
+        renditions,
+        hasAudio,
+        posterAtSeconds: duration ? Math.min(POSTER_AT_SECONDS, duration / 10) : 0,
+        x264Preset: settings.x264Preset,
+      };
+      // One time limit for the whole encode, however many ffmpeg runs it takes.
+      const deadline = Date.now() + settings.timeLimitMs;
+      const run: FfmpegRunner = (args, onProgress) =>
+        runFfmpeg({
+          binary: binaries.ffmpeg,
+          args,
+          timeLimitMs: Math.max(1, deadline - Date.now()),
+          signal,
+          onProgress,
+        });
+      const chunks = chunksFor(duration, settings.chunking);
+      if (chunks && duration) {
+        logger.info({ videoId: request.videoId, chunks: chunks.length }, 'encoding in chunks');
+        await encodeChunked(
+          { ...ladder, chunks, chunksDir: join(dir, 'chunks'), outputDir, sourceSeconds: duration },
+          run,
+          (share) => deps.reportProgress(share * ENCODING_SHARE),
+        );
+      } else {
+        await run(buildHlsLadderArgs({ ...ladder, outputDir }), (outTime) => {
           if (duration) deps.reportProgress(Math.min(ENCODING_SHARE, (outTime / duration) * ENCODING_SHARE));
-        },
-      });
+        });
+      }
 
       const hls = await packageHlsOutput(outputDir, renditions, hasAudio);
       await uploadPackage(storage, prefix, hls.files, signal);
@@ -126,6 +150,14 @@ export async function transcodeVideo(
     logger.info({ videoId: request.videoId, requestId: request.requestId, error }, 'transcode failed');
     return { status: 'failed', error, durationSeconds };
   }
+}
+
+/** The chunk plan when the source is long enough to be chunked, else null (one pass). */
+function chunksFor(durationSeconds: number | null, chunking: TranscodeSettings['chunking']): Chunk[] | null {
+  if (!chunking || chunking.thresholdSeconds <= 0 || !durationSeconds) return null;
+  if (durationSeconds <= chunking.thresholdSeconds) return null;
+  const chunks = planChunks(durationSeconds, { chunkSeconds: chunking.chunkSeconds });
+  return chunks.length > 1 ? chunks : null;
 }
 
 /** The source as a local file: read in place from local-disk storage, else downloaded into the work folder. */
@@ -176,5 +208,7 @@ function describeInputFailure(err: unknown): string | null {
   if (err instanceof ObjectNotFoundError) return `source-missing: ${err.message}`;
   if (err instanceof InvalidObjectKeyError) return `invalid-request: ${err.message}`;
   if (err instanceof IncompleteHlsOutputError) return `incomplete-output: ${err.message}`;
+  // ffmpeg wrote chunks that cannot be joined (never seen; checked, not assumed): not retried.
+  if (err instanceof StitchError || err instanceof Fmp4FormatError) return `stitch-failed: ${err.message}`;
   return null;
 }
