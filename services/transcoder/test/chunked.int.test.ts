@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveFfmpegBinaries } from '@moocflix/platform/media';
-import { planChunks } from '../src/chunks/chunk-plan';
+import { planChunks } from '@moocflix/platform/transcoding';
 import { encodeChunked, type FfmpegRunner } from '../src/chunks/encode-chunked';
 import { StitchError, stitchRendition } from '../src/chunks/stitch-rendition';
 import type { Rendition } from '../src/domain/rendition-ladder';

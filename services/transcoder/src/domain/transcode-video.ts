@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { EventData, Topics } from '@moocflix/platform/events';
 import type { Logger } from '@moocflix/platform/log';
+import { chunksFor, type ChunkingSettings } from '@moocflix/platform/transcoding';
 import { MediaProbeError, probeMedia, type FfmpegBinaries } from '@moocflix/platform/media';
 import {
   assertValidKey,
@@ -11,7 +12,6 @@ import {
   ObjectNotFoundError,
   type ObjectStorage,
 } from '@moocflix/platform/storage';
-import { planChunks, type Chunk } from '../chunks/chunk-plan';
 import { encodeChunked, type FfmpegRunner } from '../chunks/encode-chunked';
 import { StitchError } from '../chunks/stitch-rendition';
 import { Fmp4FormatError } from '../chunks/fmp4-decode-time';
@@ -39,7 +39,7 @@ export interface TranscodeSettings {
    * Sources longer than `thresholdSeconds` are encoded in chunks of about `chunkSeconds`, stitched
    * (src/chunks); absent, or a threshold of 0, means one pass always.
    */
-  chunking?: { thresholdSeconds: number; chunkSeconds: number };
+  chunking?: ChunkingSettings;
 }
 
 export interface TranscodeDependencies {
@@ -150,14 +150,6 @@ export async function transcodeVideo(
     logger.info({ videoId: request.videoId, requestId: request.requestId, error }, 'transcode failed');
     return { status: 'failed', error, durationSeconds };
   }
-}
-
-/** The chunk plan when the source is long enough to be chunked, else null (one pass). */
-function chunksFor(durationSeconds: number | null, chunking: TranscodeSettings['chunking']): Chunk[] | null {
-  if (!chunking || chunking.thresholdSeconds <= 0 || !durationSeconds) return null;
-  if (durationSeconds <= chunking.thresholdSeconds) return null;
-  const chunks = planChunks(durationSeconds, { chunkSeconds: chunking.chunkSeconds });
-  return chunks.length > 1 ? chunks : null;
 }
 
 /** The source as a local file: read in place from local-disk storage, else downloaded into the work folder. */

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
+import { SEGMENT_SECONDS } from '@moocflix/platform/transcoding';
 import type { Rendition } from '../domain/rendition-ladder';
 
-/** Segment length and keyframe interval, in seconds: every rendition cuts at the same instants. */
-export const SEGMENT_SECONDS = 2;
+/** Segment length and keyframe interval (the kit's, so chunks are cut on the same grid). */
+export { SEGMENT_SECONDS };
 export const AUDIO_BITRATE = 128_000;
 /** Every source's audio is downmixed (or upmixed) to stereo. */
 export const AUDIO_CHANNELS = 2;

@@ -1,4 +1,4 @@
-import { planChunks } from './chunk-plan';
+import { chunksFor, partCountOf, planChunks } from './chunk-plan';
 
 describe('planChunks', () => {
   it('cuts on whole segments and lets the last chunk read to the end', () => {
@@ -37,5 +37,16 @@ describe('planChunks', () => {
       expect(c.startSeconds).toBe(i * 120);
       expect(c.durationSeconds).toBe(i === 29 ? null : 120);
     });
+  });
+
+  it('chunks only above the threshold, never with a threshold of 0, and counts one part more for the audio', () => {
+    const settings = { thresholdSeconds: 300, chunkSeconds: 60 };
+    expect(chunksFor(300, settings)).toBeNull();
+    expect(chunksFor(null, settings)).toBeNull();
+    expect(chunksFor(3600, { ...settings, thresholdSeconds: 0 })).toBeNull();
+    expect(chunksFor(3600, undefined)).toBeNull();
+    const chunks = chunksFor(301, settings)!;
+    expect(chunks.map((c) => c.startSeconds)).toEqual([0, 60, 120, 180, 240]);
+    expect(partCountOf(chunks)).toBe(6);
   });
 });

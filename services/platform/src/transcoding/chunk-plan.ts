@@ -1,6 +1,10 @@
-import { SEGMENT_SECONDS } from '../ffmpeg/hls-ladder-args';
+/**
+ * Segment length and keyframe interval of every HLS rendition, in seconds: every rendition cuts at
+ * the same instants, and chunks are cut on the same grid.
+ */
+export const SEGMENT_SECONDS = 2;
 
-/** One time range of the source, encoded on its own and stitched back (see stitch-chunks.ts). */
+/** One time range of the source, encoded on its own and stitched back by the transcoder. */
 export interface Chunk {
   index: number;
   startSeconds: number;
@@ -39,3 +43,31 @@ export function planChunks(
   }
   return chunks;
 }
+
+/** When a source is chunked: longer than `thresholdSeconds` (0: never), in chunks of about `chunkSeconds`. */
+export interface ChunkingSettings {
+  thresholdSeconds: number;
+  chunkSeconds: number;
+}
+
+/**
+ * The chunk plan of a source under these settings, or null when it is encoded in one pass (short,
+ * of unknown length, chunking off). The operator and the transcoder both call it with the same
+ * duration (the request's) and settings, so a distributed transcode's parts agree on the plan.
+ */
+export function chunksFor(
+  durationSeconds: number | null | undefined,
+  chunking: ChunkingSettings | undefined,
+): Chunk[] | null {
+  if (!chunking || chunking.thresholdSeconds <= 0 || !durationSeconds) return null;
+  if (durationSeconds <= chunking.thresholdSeconds) return null;
+  const chunks = planChunks(durationSeconds, { chunkSeconds: chunking.chunkSeconds });
+  return chunks.length > 1 ? chunks : null;
+}
+
+/**
+ * A distributed transcode runs as indexed parts (a Kubernetes Indexed Job): index i < chunks is
+ * chunk i's video ladder, the last index is the audio, encoded once over the whole source. Then one
+ * stitch step joins them.
+ */
+export const partCountOf = (chunks: readonly Chunk[]): number => chunks.length + 1;
