@@ -111,6 +111,8 @@ describe('POST /api/v1/content/:videoId/transcode', () => {
       sourceKey: sourceKeyOf(videoId),
       outputPrefix: outputPrefixOf(videoId, requestId),
       sourceFormat: 'mov',
+      // What the upload's probe measured: the transcoder and the operator plan chunks from it.
+      sourceDurationSeconds: expect.closeTo(2, 0),
       requestedAt: expect.any(String),
     });
   });

@@ -64,6 +64,7 @@ export async function issueAttempt(
       sourceKey: video.sourceKey,
       outputPrefix,
       sourceFormat: video.sourceFormat,
+      sourceDurationSeconds: video.durationSeconds,
       requestedAt: request.requestedAt.toISOString(),
     },
   });

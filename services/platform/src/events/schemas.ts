@@ -84,6 +84,11 @@ export const eventSchemas = {
     outputPrefix: z.string().min(1),
     /** Container the content service's probe identified; the transcoder forces this demuxer. */
     sourceFormat: z.string().min(1),
+    /**
+     * The source's length as content's upload probe measured it (null or absent: unknown). The
+     * operator and the transcoder plan a chunked transcode's parts from it, so they always agree.
+     */
+    sourceDurationSeconds: z.number().nonnegative().nullable().optional(),
     requestedAt: isoTime,
   }),
   [Topics.TranscodingCompleted]: z.object({
