@@ -10,6 +10,17 @@ const usersConfigSchema = z.object({
   JWT_PRIVATE_JWKS: env.optionalString(),
   MOOCFLIX_HOME: env.string('.moocflix'),
   ACCESS_TOKEN_TTL_SECONDS: env.int(900, 1),
+  /** A browser session's refresh token (cookie) lives this long unless used: 14 days. */
+  REFRESH_TOKEN_TTL_SECONDS: env.int(14 * 24 * 3600, 60),
+  /**
+   * The origin browsers load the web console from (e.g. https://moocflix.example.org), when the
+   * API is reached under another Host than the page's; unset: a cookie route accepts an Origin
+   * whose host is the request's Host.
+   */
+  PUBLIC_ORIGIN: z
+    .url()
+    .transform((value) => new URL(value).origin)
+    .optional(),
   // Login throttling; the numbers and why: docs/throttle-policy.md.
   LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS: env.int(5, 1),
   LOGIN_FREE_FAILURES_PER_ADDRESS: env.int(50, 1),

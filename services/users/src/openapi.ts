@@ -5,6 +5,30 @@ const body = (schema: string) => ({ required: true, ...json(ref(schema)) });
 const userResponse = (description: string) => ({ description, ...json(ref('User')) });
 const bearer = [{ bearerAuth: [] }];
 
+/** The cookie routes' CSRF defence (see src/http/csrf.ts). */
+const csrfHeader = {
+  name: 'X-MoocFlix-CSRF',
+  in: 'header',
+  required: true,
+  schema: { const: '1' },
+  description: 'Must be 1: a header a cross-site form cannot send',
+};
+const refreshCookieParameter = {
+  name: 'moocflix_refresh',
+  in: 'cookie',
+  required: false,
+  schema: { type: 'string' },
+  description: 'The refresh token, set by the API (HttpOnly: the browser sends it, scripts never see it)',
+};
+const setCookie = {
+  'Set-Cookie': {
+    description: 'moocflix_refresh=…; Path=/api/v1/users/session; Max-Age=…; HttpOnly; Secure; SameSite=Strict',
+    schema: { type: 'string' },
+  },
+};
+const csrfRefused = problem(
+  'X-MoocFlix-CSRF: 1 missing, or an Origin other than the API\'s own (PUBLIC_ORIGIN, or the Host\'s)',
+);
 const invalidBody = problem('Invalid body: missing, malformed or unknown fields');
 const unauthorized = problem('Missing, invalid, expired or revoked token');
 
@@ -53,6 +77,56 @@ export const usersOpenApi = {
         summary: 'Revoke the presented token everywhere',
         security: bearer,
         responses: { '204': { description: 'Revoked' }, ...kitProblems, '400': invalidBody, '401': unauthorized },
+      },
+    },
+    '/session': {
+      post: {
+        summary: 'Browser sign-in: an access token, and a refresh token in an HttpOnly cookie',
+        description:
+          'Answers like /login and sets `moocflix_refresh=<opaque>; Path=/api/v1/users/session; Max-Age=<REFRESH_TOKEN_TTL_SECONDS>; ' +
+          'HttpOnly; Secure; SameSite=Strict`. The access token is to be kept in memory only; on page load and on a 401 the ' +
+          'web console calls /session/refresh. Throttled like /login.',
+        parameters: [csrfHeader],
+        requestBody: body('LogIn'),
+        responses: {
+          '200': { description: 'A fresh access token; the refresh cookie is set', ...json(ref('AccessToken')), headers: setCookie },
+          ...kitProblems,
+          '400': invalidBody,
+          '401': problem('Wrong email or password, or a deactivated account (one answer for all)'),
+          '403': csrfRefused,
+          ...rateLimited('Too many login attempts; see Retry-After'),
+        },
+      },
+      delete: {
+        summary: 'Browser sign-out: ends the refresh cookie\'s session and revokes the access token, if one is sent',
+        description:
+          'The refresh token family of the cookie (every token of that sign-in) is revoked and the cookie cleared (Max-Age=0). ' +
+          'An access token in `Authorization: Bearer` is revoked like /logout; without one, or with one expired or revoked ' +
+          'already, the sign-out still succeeds.',
+        parameters: [csrfHeader, refreshCookieParameter],
+        responses: {
+          '204': { description: 'Signed out; the cookie is cleared', headers: setCookie },
+          ...kitProblems,
+          '400': invalidBody,
+          '403': csrfRefused,
+        },
+      },
+    },
+    '/session/refresh': {
+      post: {
+        summary: "Exchange the refresh cookie for a new access token and a new refresh cookie (rotation)",
+        description:
+          'The presented refresh token dies; its successor is set in the cookie. A token that was rotated out and is presented ' +
+          'again has been copied: the whole family (that sign-in) is revoked. A missing, unknown, expired or revoked cookie, or a ' +
+          'deactivated account: 401 and the cookie cleared.',
+        parameters: [csrfHeader, refreshCookieParameter],
+        responses: {
+          '200': { description: 'A fresh access token; a new refresh cookie is set', ...json(ref('AccessToken')), headers: setCookie },
+          ...kitProblems,
+          '400': invalidBody,
+          '401': problem('No valid refresh token: sign in again (the cookie is cleared)'),
+          '403': csrfRefused,
+        },
       },
     },
     '/profile': {

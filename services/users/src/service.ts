@@ -15,6 +15,7 @@ import { createPasswordHasher } from './domain/password-hasher';
 import { revocationsInForce } from './domain/revocations-in-force';
 import { createUsersRouter } from './http/users-router';
 import { createRevocationsRouter } from './http/revocations-router';
+import { createSessionRouter } from './http/session-router';
 import { usersOpenApi } from './openapi';
 
 export const USERS_BASE_PATH = '/api/v1/users';
@@ -41,6 +42,7 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       now,
     }),
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     throttle: new LoginThrottle(ctx.pool, {
       freeFailuresPerAccountAddress: config.LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS,
       freeFailuresPerAddress: config.LOGIN_FREE_FAILURES_PER_ADDRESS,
@@ -85,6 +87,10 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
         audience: config.JWT_AUDIENCE,
       }),
       createUsersRouter(deps, ctx.auth, keys.publicJwks),
+      createSessionRouter(deps, ctx.auth, {
+        cookiePath: `${USERS_BASE_PATH}/session`,
+        publicOrigin: config.PUBLIC_ORIGIN,
+      }),
     ),
     openapi: usersOpenApi,
     readiness: [databaseReadiness(ctx.pool)],

@@ -505,6 +505,8 @@ describe('service surface', () => {
         '/profile',
         '/profile/update',
         '/revocations',
+        '/session',
+        '/session/refresh',
         '/signup',
       ].sort(),
     );

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Pool } from '@moocflix/platform/db';
 import { deleteEndedBuckets } from './rate-limit-repository';
+import { deleteExpiredRefreshTokens } from './refresh-token-repository';
 import { deleteExpiredRevokedTokens } from './revoked-token-repository';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -8,8 +9,8 @@ const SWEEP_INTERVAL_MS = 5 * 60_000;
 const REVOKED_TOKEN_GRACE_SECONDS = 120;
 
 /**
- * Keeps the bookkeeping tables small: revocations of tokens that expired anyway and ended
- * rate-limit windows. Every replica may sweep; the deletes are idempotent.
+ * Keeps the bookkeeping tables small: revocations of tokens that expired anyway, ended
+ * rate-limit windows and expired refresh tokens. Every replica may sweep; the deletes are idempotent.
  */
 export class ExpiredRowSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -38,7 +39,9 @@ export class ExpiredRowSweeper {
     try {
       const tokens = await deleteExpiredRevokedTokens(this.pool, REVOKED_TOKEN_GRACE_SECONDS);
       const buckets = await deleteEndedBuckets(this.pool);
-      if (tokens + buckets > 0) this.logger.debug({ tokens, buckets }, 'expired bookkeeping rows deleted');
+      const refreshTokens = await deleteExpiredRefreshTokens(this.pool);
+      if (tokens + buckets + refreshTokens > 0)
+        this.logger.debug({ tokens, buckets, refreshTokens }, 'expired bookkeeping rows deleted');
     } catch (err) {
       this.logger.warn({ err }, 'sweeping expired rows failed; next round retries');
     }

@@ -1,5 +1,6 @@
 import type { AuthContext } from '@moocflix/platform/auth';
 import { withTransaction } from '@moocflix/platform/db';
+import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { updateUser } from '../data/user-repository';
 import { epochSeconds, type UsersDependencies } from './dependencies';
 import { requireActiveSession, userWideRevocation } from './session';
@@ -23,6 +24,7 @@ export async function deactivateAccount(deps: UsersDependencies, auth: AuthConte
     });
     await enqueueUserUpdated(tx, deps.eventSource, updated, ['status']);
     await enqueueSessionRevoked(tx, deps.eventSource, revocation);
+    await revokeUserRefreshFamilies(tx, user.id);
     return revocation;
   });
   deps.revocations.revokeUserTokens(revocation.userId, revocation.issuedAtOrBefore, revocation.expiresAt);

@@ -9,6 +9,8 @@ export interface UsersDependencies {
   pool: Pool;
   hasher: PasswordHasher;
   tokens: AccessTokenIssuer;
+  /** Lifetime of a browser session's refresh token (each refresh starts a new one). */
+  refreshTokenTtlSeconds: number;
   throttle: LoginThrottle;
   /**
    * This process's revocation list (the kit authenticator's): a revoked token is refused here at

@@ -11,6 +11,19 @@ export async function logIn(
   deps: UsersDependencies,
   attempt: { email: string; password: string; ip: string },
 ): Promise<IssuedToken> {
+  const user = await verifyCredentials(deps, attempt);
+  return deps.tokens.issue({ userId: user.id, role: user.role, revokedThrough: user.tokensRevokedThrough });
+}
+
+/**
+ * The active account the email and password prove, read after the verification (see
+ * currentStateAfterVerification); 401 otherwise, 429 while throttled. Both sign-ins use it: the
+ * bearer login and the browser session.
+ */
+export async function verifyCredentials(
+  deps: UsersDependencies,
+  attempt: { email: string; password: string; ip: string },
+): Promise<User> {
   const email = normalizeEmail(attempt.email);
   // Counted under the normalised email whether or not an account has it: the 429s, like the 401s,
   // say nothing about which emails exist.
@@ -28,11 +41,7 @@ export async function logIn(
   // Password changed or account deactivated while we were verifying: the old password proves nothing.
   if (!current || current.status !== 'active') throw invalidCredentials();
   await deps.throttle.succeeded({ email, ip: attempt.ip });
-  return deps.tokens.issue({
-    userId: current.id,
-    role: current.role,
-    revokedThrough: current.tokensRevokedThrough,
-  });
+  return current;
 }
 
 /**

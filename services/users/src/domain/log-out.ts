@@ -1,14 +1,32 @@
 import type { AuthContext } from '@moocflix/platform/auth';
-import { withTransaction } from '@moocflix/platform/db';
+import { withTransaction, type PoolClient } from '@moocflix/platform/db';
+import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { insertRevokedToken } from '../data/revoked-token-repository';
 import type { UsersDependencies } from './dependencies';
 import { requireActiveSession } from './session';
 import { enqueueSessionRevoked } from './user-events';
 
-/** Revokes the presented token: in this service's database, this process, and (by event) everywhere. */
+/**
+ * POST /logout: revokes the presented token (in this service's database, this process, and by event
+ * everywhere) and ends every browser session of the user: a bearer client cannot say which refresh
+ * family, if any, is its own, and a logout must not leave a way back in behind it.
+ */
 export async function logOut(deps: UsersDependencies, auth: AuthContext): Promise<void> {
+  await revokeAccessToken(deps, auth, (tx) => revokeUserRefreshFamilies(tx, auth.userId));
+}
+
+/**
+ * Revokes one access token; `alsoInTransaction` runs in the same transaction (the refresh side of
+ * the sign-out), so either both hold or neither. 401 when the token is no longer good here.
+ */
+export async function revokeAccessToken(
+  deps: UsersDependencies,
+  auth: AuthContext,
+  alsoInTransaction?: (tx: PoolClient) => Promise<void>,
+): Promise<void> {
   await withTransaction(deps.pool, async (tx) => {
     await requireActiveSession(tx, auth);
+    await alsoInTransaction?.(tx);
     const newlyRevoked = await insertRevokedToken(tx, {
       tokenId: auth.tokenId,
       userId: auth.userId,

@@ -1,6 +1,7 @@
 import type { AuthContext } from '@moocflix/platform/auth';
 import { isUniqueViolation, withTransaction } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
+import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { EMAIL_UNIQUE_CONSTRAINT, updateUser, type UserChanges } from '../data/user-repository';
 import { emailTaken } from './create-user';
 import type { IssuedToken } from './access-token-issuer';
@@ -78,7 +79,11 @@ export async function updateProfile(
 
       const updated = await updateUser(tx, user.id, changes);
       await enqueueUserUpdated(tx, deps.eventSource, updated, changed);
-      if (revocation) await enqueueSessionRevoked(tx, deps.eventSource, revocation);
+      if (revocation) {
+        await enqueueSessionRevoked(tx, deps.eventSource, revocation);
+        // The browser sessions end too: a refresh cookie must not mint tokens past the new password.
+        await revokeUserRefreshFamilies(tx, user.id);
+      }
       return { user: updated, revocation };
     });
   } catch (err) {
