@@ -3,14 +3,17 @@ import type { Logger } from '@moocflix/platform/log';
 import { resolveFfmpegBinaries } from '@moocflix/platform/media';
 import type { ObjectStorage } from '@moocflix/platform/storage';
 import type { TranscoderConfig } from './config';
-import { handleTranscodingRequest } from './domain/handle-transcoding-request';
+import { handleTranscodingRequest, type TranscodeWork } from './domain/handle-transcoding-request';
+import type { PartOutcome } from './domain/transcode-parts';
 import type { TranscodeOutcome, TranscodingRequest } from './domain/transcode-video';
 import { TranscodingEventPublisher } from './events/transcoding-event-publisher';
 
 export type TranscodingRequestHandler = (
   request: TranscodingRequest,
   signal: AbortSignal,
-) => Promise<TranscodeOutcome>;
+  /** The whole transcode unless given (one-shot mode runs a part or the stitch). */
+  work?: TranscodeWork,
+) => Promise<TranscodeOutcome | PartOutcome>;
 
 /** Wires the one code path both modes run (worker: service.ts, one-shot: one-shot.ts). */
 export function createTranscodingRequestHandler(deps: {
@@ -40,7 +43,7 @@ export function createTranscodingRequestHandler(deps: {
       chunkSeconds: config.TRANSCODER_CHUNK_SECONDS,
     },
   };
-  return (request, signal) =>
+  return (request, signal, work) =>
     handleTranscodingRequest(
       request,
       {
@@ -56,5 +59,6 @@ export function createTranscodingRequestHandler(deps: {
         now: () => new Date(),
       },
       signal,
+      work,
     );
 }

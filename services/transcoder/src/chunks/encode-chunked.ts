@@ -1,5 +1,6 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Chunk } from '@moocflix/platform/transcoding';
 import {
   POSTER_FILE,
   audioVariantDir,
@@ -8,13 +9,14 @@ import {
   variantDir,
   type HlsLadderJob,
 } from '../ffmpeg/hls-ladder-args';
-import type { Chunk } from '@moocflix/platform/transcoding';
 import { stitchRendition } from './stitch-rendition';
 
 /** Runs one ffmpeg command line; progress is the output time in seconds of that run. */
 export type FfmpegRunner = (args: string[], onProgress: (outTimeSeconds: number) => void) => Promise<void>;
 
-export interface ChunkedEncodeJob extends Omit<HlsLadderJob, 'timeRange' | 'outputDir'> {
+export type LadderInput = Omit<HlsLadderJob, 'timeRange' | 'outputDir'>;
+
+export interface ChunkedEncodeJob extends LadderInput {
   chunks: Chunk[];
   /** Scratch space for the chunks' own outputs. */
   chunksDir: string;
@@ -26,59 +28,85 @@ export interface ChunkedEncodeJob extends Omit<HlsLadderJob, 'timeRange' | 'outp
 /**
  * The chunked plan run by one process (`make dev`, or a worker that takes a whole request): the
  * audio once over the whole source, then each chunk's video ladder over its time range, then each
- * rendition stitched. On a cluster the same chunks become the indices of an Indexed Job; here they
- * run one after another, because one ffmpeg already fills a node's cores and parallel chunks on
- * the same node only slow each other down. Progress counts video seconds encoded.
+ * rendition stitched. On a cluster the same parts run as the indices of an Indexed Job
+ * (domain/transcode-parts.ts); here they run one after another, because one ffmpeg already fills a
+ * node's cores and parallel chunks on the same node only slow each other down. Progress counts
+ * video seconds encoded.
  */
 export async function encodeChunked(
   job: ChunkedEncodeJob,
   run: FfmpegRunner,
   onProgress: (share: number) => void,
 ): Promise<void> {
-  const { renditions, chunks } = job;
-  if (job.hasAudio) {
-    const audioDir = join(job.outputDir, audioVariantDir(renditions.length));
-    // ffmpeg creates the folders of a var_stream_map pattern, not of a plain segment path.
-    await mkdir(audioDir, { recursive: true });
-    await run(
-      buildAudioRenditionArgs({
-        inputPath: job.inputPath,
-        demuxer: job.demuxer,
-        outputDir: audioDir,
-      }),
-      () => undefined,
+  if (job.hasAudio)
+    await encodeAudioOnce(job, join(job.outputDir, audioVariantDir(job.renditions.length)), run);
+  for (const chunk of job.chunks) {
+    await encodeChunk(job, chunk, chunkDirOf(job.chunksDir, chunk), run, (outTime) =>
+      onProgress(Math.min(1, (chunk.startSeconds + outTime) / job.sourceSeconds)),
     );
   }
-  for (const chunk of chunks) {
-    const first = chunk.index === 0;
-    await run(
-      buildHlsLadderArgs({
-        ...job,
-        hasAudio: false,
-        outputDir: chunkDir(job.chunksDir, chunk),
-        // Only the first chunk takes the poster, from inside its own range.
-        posterAtSeconds:
-          first && job.posterAtSeconds !== null
-            ? Math.min(job.posterAtSeconds, (chunk.durationSeconds ?? job.sourceSeconds) / 2)
-            : null,
-        timeRange: { startSeconds: chunk.startSeconds, durationSeconds: chunk.durationSeconds },
-      }),
-      (outTime) => onProgress(Math.min(1, (chunk.startSeconds + outTime) / job.sourceSeconds)),
-    );
-  }
-  if (job.posterAtSeconds !== null) {
-    await rename(join(chunkDir(job.chunksDir, chunks[0]!), POSTER_FILE), join(job.outputDir, POSTER_FILE));
-  }
-  for (const [i] of renditions.entries()) {
+  await assembleChunks(job);
+}
+
+/** The whole source's audio, once, as the package's audio rendition, into `dir`. */
+export async function encodeAudioOnce(input: LadderInput, dir: string, run: FfmpegRunner): Promise<void> {
+  // ffmpeg creates the folders of a var_stream_map pattern, not of a plain segment path.
+  await mkdir(dir, { recursive: true });
+  await run(
+    buildAudioRenditionArgs({ inputPath: input.inputPath, demuxer: input.demuxer, outputDir: dir }),
+    () => undefined,
+  );
+}
+
+/** One chunk's video ladder (and, for the first chunk, the poster) into `dir`. */
+export async function encodeChunk(
+  input: LadderInput & { sourceSeconds: number },
+  chunk: Chunk,
+  dir: string,
+  run: FfmpegRunner,
+  onProgress: (outTimeSeconds: number) => void,
+): Promise<void> {
+  await run(
+    buildHlsLadderArgs({
+      ...input,
+      hasAudio: false,
+      outputDir: dir,
+      // Only the first chunk takes the poster, from inside its own range.
+      posterAtSeconds:
+        chunk.index === 0 && input.posterAtSeconds !== null
+          ? Math.min(input.posterAtSeconds, (chunk.durationSeconds ?? input.sourceSeconds) / 2)
+          : null,
+      timeRange: { startSeconds: chunk.startSeconds, durationSeconds: chunk.durationSeconds },
+    }),
+    onProgress,
+  );
+}
+
+/**
+ * The chunks' outputs (each under `chunksDir/chunk-NNNN/`) joined into `outputDir` in a single
+ * pass's layout: every rendition stitched, the first chunk's poster moved over. The audio
+ * rendition is already in place.
+ */
+export async function assembleChunks(job: {
+  chunks: Chunk[];
+  chunksDir: string;
+  outputDir: string;
+  renditions: unknown[];
+  posterAtSeconds: number | null;
+}): Promise<void> {
+  const first = chunkDirOf(job.chunksDir, job.chunks[0]!);
+  if (job.posterAtSeconds !== null) await rename(join(first, POSTER_FILE), join(job.outputDir, POSTER_FILE));
+  for (const [i] of job.renditions.entries()) {
     await stitchRendition(
-      chunks.map((chunk) => ({
+      job.chunks.map((chunk) => ({
         startSeconds: chunk.startSeconds,
-        dir: join(chunkDir(job.chunksDir, chunk), variantDir(i)),
+        dir: join(chunkDirOf(job.chunksDir, chunk), variantDir(i)),
       })),
       join(job.outputDir, variantDir(i)),
     );
   }
 }
 
-const chunkDir = (root: string, chunk: Chunk): string =>
-  join(root, `chunk-${String(chunk.index).padStart(4, '0')}`);
+/** A chunk's folder name, locally and in storage. */
+export const chunkNameOf = (chunk: Chunk): string => `chunk-${String(chunk.index).padStart(4, '0')}`;
+const chunkDirOf = (root: string, chunk: Chunk): string => join(root, chunkNameOf(chunk));

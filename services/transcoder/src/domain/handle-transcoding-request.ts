@@ -1,4 +1,5 @@
 import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
+import type { PartOutcome } from './transcode-parts';
 import {
   transcodeVideo,
   type TranscodeDependencies,
@@ -22,6 +23,13 @@ export interface TranscodingEvents {
   completed(completion: TranscodingCompletion): Promise<void>;
 }
 
+/** What a run does with a request: the whole transcode (default), one part of it, or the stitch. */
+export type TranscodeWork = (
+  request: TranscodingRequest,
+  deps: TranscodeDependencies,
+  signal: AbortSignal,
+) => Promise<TranscodeOutcome | PartOutcome>;
+
 export type RequestHandlerDependencies = Omit<TranscodeDependencies, 'reportProgress'> & {
   events: TranscodingEvents;
   now: () => Date;
@@ -36,15 +44,18 @@ export async function handleTranscodingRequest(
   request: TranscodingRequest,
   deps: RequestHandlerDependencies,
   signal: AbortSignal,
-): Promise<TranscodeOutcome> {
+  work: TranscodeWork = transcodeVideo,
+): Promise<TranscodeOutcome | PartOutcome> {
   const progress = deps.events.progressOf(request);
-  let outcome: TranscodeOutcome;
+  let outcome: TranscodeOutcome | PartOutcome;
   try {
-    outcome = await transcodeVideo(request, { ...deps, reportProgress: (p) => progress.report(p) }, signal);
+    outcome = await work(request, { ...deps, reportProgress: (p) => progress.report(p) }, signal);
   } finally {
     // No progress tick may arrive after the completion.
     await progress.close();
   }
+  // A finished part is not the request's end: the stitch publishes the completion.
+  if (outcome.status === 'part-done') return outcome;
   await deps.events.completed(completionOf(request, outcome, deps.now()));
   return outcome;
 }

@@ -136,7 +136,7 @@ async function packageMediaPlaylist(
   };
 }
 
-function packagedFile(localPath: string, relativeKey: string): PackagedFile {
+export function packagedFile(localPath: string, relativeKey: string): PackagedFile {
   const extension = relativeKey.slice(relativeKey.lastIndexOf('.') + 1);
   return { localPath, relativeKey, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' };
 }
