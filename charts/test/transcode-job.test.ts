@@ -123,11 +123,9 @@ describe.each([
     expect(Object.keys(configMap.data ?? {})).toEqual(
       expect.arrayContaining(['S3_BUCKET', 'S3_REGION', 'TRANSCODER_TIME_LIMIT_SECONDS']),
     );
-    // The chunking settings reach the Jobs (the transcoder's defaults unless set).
-    expect(configMap.data).toMatchObject({
-      TRANSCODER_CHUNK_THRESHOLD_SECONDS: '300',
-      TRANSCODER_CHUNK_SECONDS: '60',
-    });
+    // The chunking settings are the operator's: it plans a long request's parts and puts the same
+    // settings into each Job's own env, so the Jobs never plan otherwise.
+    expect(Object.keys(configMap.data ?? {})).not.toContain('TRANSCODER_CHUNK_SECONDS');
 
     const policy = typed<V1NetworkPolicy>(
       objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === configMap.metadata!.name)!,

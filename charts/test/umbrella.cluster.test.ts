@@ -216,9 +216,11 @@ test('with default values: installed under "restricted", every object accepted, 
     ]),
   );
   expect(count('Deployment')).toBe(6);
-  // Every platform topic, and a dead-letter topic for each one the services consume (all but Session-Revoked).
+  // Every platform topic, and a dead-letter topic for each one the services consume (all but
+  // Session-Revoked, read by the kit's feed, and Module-Completed, which nothing consumes yet).
   expect(count('MoocFlixTopic')).toBe(
-    ALL_TOPICS.length + ALL_TOPICS.filter((t) => t !== Topics.SessionRevoked).length,
+    ALL_TOPICS.length +
+      ALL_TOPICS.filter((t) => t !== Topics.SessionRevoked && t !== Topics.ModuleCompleted).length,
   );
   expect(count('NetworkPolicy')).toBe(7); // one per Deployment, one for the transcode Job pods
   expect(count('PodDisruptionBudget')).toBe(6);

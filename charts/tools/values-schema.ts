@@ -338,6 +338,7 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         timeLimitSeconds: int(1),
         chunkThresholdSeconds: int(0),
         chunkSeconds: int(2),
+        partParallelism: int(1, 100),
         x264Preset: {
           enum: [
             'ultrafast',

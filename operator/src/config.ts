@@ -94,6 +94,15 @@ export const operatorConfigSchema = z
       .optional(),
     TRANSCODE_SERVICE_ACCOUNT: env.optionalString(),
     TRANSCODE_BACKOFF_LIMIT: env.int(2, 0),
+    /**
+     * A request whose source is longer than this runs as a chunked transcode: an Indexed Job of
+     * parts, then a stitch Job (0: never). The same names and meaning as the transcoder's; the
+     * operator passes its values to each Job, so both always plan the same parts.
+     */
+    TRANSCODER_CHUNK_THRESHOLD_SECONDS: env.int(300, 0),
+    TRANSCODER_CHUNK_SECONDS: env.int(60, 2),
+    /** Parts of a chunked transcode that run at once, unless its TranscodeJob says otherwise. */
+    TRANSCODE_PART_PARALLELISM: env.int(4, 1),
     TRANSCODE_ACTIVE_DEADLINE_SECONDS: env.int(7200, 1),
     TRANSCODE_TTL_SECONDS_AFTER_FINISHED: env.int(3600, 0),
     /** Finished TranscodeJobs are deleted after this long; 0 keeps them. */

@@ -255,9 +255,11 @@ function setUpTranscode(
       onProgress: (key) => statusController.enqueue(key),
       logger: logger.child({ component: 'progress-feed' }),
     });
+  const template = jobTemplate(config);
   const statusReconciler = new TranscodeJobReconciler({
     transcodeJobs,
     jobs,
+    template,
     transcodeJobInformer,
     jobInformer,
     publisher,
@@ -269,7 +271,7 @@ function setUpTranscode(
     jobs,
     transcodeJobInformer,
     jobInformer,
-    template: jobTemplate(config),
+    template,
     bounds: { min: config.TRANSCODE_MIN_CONCURRENCY, max: config.TRANSCODE_MAX_CONCURRENCY },
     intakeLag: lagProbe && (() => lagProbe.current()),
     metrics: createAdmissionMetrics(registry),
@@ -320,7 +322,12 @@ function setUpTranscode(
 }
 
 function jobTemplate(config: OperatorConfig): JobTemplateConfig {
-  const env: Record<string, string> = { LOG_LEVEL: config.LOG_LEVEL };
+  const env: Record<string, string> = {
+    LOG_LEVEL: config.LOG_LEVEL,
+    // The Jobs plan a chunked transcode's parts exactly as the operator did.
+    TRANSCODER_CHUNK_THRESHOLD_SECONDS: String(config.TRANSCODER_CHUNK_THRESHOLD_SECONDS),
+    TRANSCODER_CHUNK_SECONDS: String(config.TRANSCODER_CHUNK_SECONDS),
+  };
   if (!config.TRANSCODE_KAFKA_SECRET && config.KAFKA_BROKERS.length > 0)
     env.KAFKA_BROKERS = config.KAFKA_BROKERS.join(',');
   return {
@@ -329,6 +336,11 @@ function jobTemplate(config: OperatorConfig): JobTemplateConfig {
     command: config.TRANSCODER_COMMAND,
     serviceAccountName: config.TRANSCODE_SERVICE_ACCOUNT,
     backoffLimit: config.TRANSCODE_BACKOFF_LIMIT,
+    chunking: {
+      thresholdSeconds: config.TRANSCODER_CHUNK_THRESHOLD_SECONDS,
+      chunkSeconds: config.TRANSCODER_CHUNK_SECONDS,
+    },
+    partParallelism: config.TRANSCODE_PART_PARALLELISM,
     activeDeadlineSeconds: config.TRANSCODE_ACTIVE_DEADLINE_SECONDS,
     ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
     resources: {

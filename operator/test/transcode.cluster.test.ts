@@ -351,6 +351,55 @@ describe('with an operator in-process (no intake)', () => {
     expect(reactionMs).toBeLessThan(5_000);
   });
 
+  test('a long request → an Indexed Job of its parts (2 at a time) → the stitch Job → Succeeded, parts counted', async () => {
+    await operatorFor({ TRANSCODE_PART_PARALLELISM: '2' });
+    const requestId = `${run}-chunked`;
+    // 400 s with the default 300 s threshold and 60 s chunks: 7 chunks + the audio = 8 parts.
+    const request = { ...transcodingRequest(requestId), sourceDurationSeconds: 400 };
+    const tj = await transcodeJobs.create({
+      metadata: { name: transcodeJobName(requestId), namespace: ns2 },
+      spec: { videoId: request.videoId, requestId, priority: 0, request },
+    });
+    const parts = await eventually('the Indexed Job', () => jobs.get(ns2, tj.metadata.name!), 60_000);
+    // The apiserver accepted it as written: indexed, a retry budget per index, no Job-wide one.
+    expect(parts!.spec).toMatchObject({
+      completionMode: 'Indexed',
+      completions: 8,
+      parallelism: 2,
+      backoffLimitPerIndex: 2,
+      maxFailedIndexes: 0,
+    });
+    const container = parts!.spec!.template.spec!.containers[0]!;
+    expect(container.args!.slice(-2)).toEqual(['--part', 'job-index']);
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'TRANSCODER_CHUNK_THRESHOLD_SECONDS', value: '300' },
+        { name: 'TRANSCODER_CHUNK_SECONDS', value: '60' },
+      ]),
+    );
+
+    // kwok runs every index's pod to completion; then the operator creates the stitch Job.
+    const done = await eventually(
+      'Succeeded after the stitch',
+      async () => {
+        const current = await transcodeJobs.get(ns2, tj.metadata.name!);
+        return current?.status?.phase === 'Succeeded' && current;
+      },
+      120_000,
+    );
+    expect(done.status).toMatchObject({
+      parts: { total: 8, done: 8 },
+      stitchJobName: `${tj.metadata.name}-stitch`,
+      progress: 100,
+    });
+    const stitch = await jobs.get(ns2, `${tj.metadata.name}-stitch`);
+    expect(stitch!.spec!.completionMode).not.toBe('Indexed');
+    expect(stitch!.spec!.template.spec!.containers[0]!.args!.at(-1)).toBe('--stitch');
+    expect(stitch!.metadata.ownerReferences![0]).toMatchObject({ uid: tj.metadata.uid, controller: true });
+    const finishedParts = await jobs.get(ns2, tj.metadata.name!);
+    expect(finishedParts!.status!.completedIndexes).toBe('0-7');
+  }, 180_000);
+
   test("the transcoder's progress shows in the status while the Job runs", async () => {
     // operator-d from the tests above still runs against the same Kafka (another namespace): the
     // progress feed is a broadcast, so this operator must see every tick however Kafka splits the

@@ -1,7 +1,7 @@
 {{/*
 The platform's Kafka topics (docs/architecture.md#topics; services/platform/src/events/topics.ts): the seed's
-eleven, Session-Revoked, Transcoding-Progress, Video-Uploaded, and a ".DLQ" dead-letter topic for every topic the
-services consume through the kit's consumer. Returns YAML: topic name → {partitions, replicas, config}.
+eleven, Session-Revoked, Transcoding-Progress, Video-Uploaded, Module-Completed, and a ".DLQ" dead-letter topic for
+every topic the services consume through the kit's consumer (none consumes Module-Completed yet). Returns YAML: topic name → {partitions, replicas, config}.
 */}}
 {{- define "moocflix.topics" -}}
 {{- $t := .Values.topics -}}
@@ -13,6 +13,7 @@ services consume through the kit's consumer. Returns YAML: topic name → {parti
 {{- $_ := set $topics "Session-Revoked" (dict "config" (dict "retention.ms" ($t.sessionRevokedRetentionMs | int64) "cleanup.policy" "delete")) -}}
 {{- $_ := set $topics "Transcoding-Progress" (dict "config" (dict "retention.ms" ($t.progressRetentionMs | int64))) -}}
 {{- $_ := set $topics "Video-Uploaded" (dict) -}}
+{{- $_ := set $topics "Module-Completed" (dict) -}}
 {{- if $t.deadLetterTopics -}}
 {{- range (concat $seed (list "Transcoding-Progress" "Video-Uploaded")) -}}
 {{- $_ := set $topics (printf "%s.DLQ" .) (dict "config" (dict "retention.ms" ($t.deadLetterRetentionMs | int64))) -}}

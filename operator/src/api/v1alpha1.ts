@@ -98,6 +98,11 @@ export interface TranscodeJobSpec {
   attempt?: number;
   /** Defaulted to 0 by the CRD schema. */
   priority?: number;
+  /**
+   * How many parts of a chunked transcode run at once (the Indexed Job's parallelism); absent: the
+   * operator's default. Ignored for a request encoded in one pass.
+   */
+  parallelism?: number;
   request: TranscodingRequest;
 }
 
@@ -121,6 +126,9 @@ export interface TranscodeJobStatus {
   phase?: TranscodePhase;
   progress?: number;
   jobName?: string;
+  /** A chunked transcode: its parts (chunks + the audio) and how many are done; then the stitch Job. */
+  parts?: { total: number; done: number };
+  stitchJobName?: string;
   startTime?: string;
   completionTime?: string;
   /** Why it failed, in one word (the Job's failure reason, JobLost, JobConflict); absent otherwise. */
@@ -152,6 +160,8 @@ export enum TranscodeReason {
   Queued = 'Queued',
   JobCreated = 'JobCreated',
   JobSucceeded = 'JobSucceeded',
+  /** A chunked transcode's parts are all done; the stitch Job joins them. */
+  Stitching = 'Stitching',
   /** The Job gave up: backoff limit, deadline or a pod failure policy rule (the Job's reason follows). */
   JobFailed = 'JobFailed',
   /** The Job disappeared before it finished (deleted by hand). */

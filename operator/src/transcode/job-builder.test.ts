@@ -1,5 +1,12 @@
 import type { TranscodeJob } from '../api/v1alpha1';
-import { buildJob, jobIsDone, type Job, type JobTemplateConfig } from './job-builder';
+import {
+  buildJob,
+  buildStitchJob,
+  completedIndexCount,
+  jobIsDone,
+  type Job,
+  type JobTemplateConfig,
+} from './job-builder';
 
 const tj: TranscodeJob = {
   metadata: { name: 'tj-0123456789abcdef', namespace: 'media', uid: 'uid-1', generation: 1 },
@@ -122,4 +129,73 @@ test('a Job frees its slot once it finished or is finishing', () => {
   expect(jobIsDone(withCondition('FailureTarget'))).toBe(true);
   expect(jobIsDone(withCondition('Failed', 'False'))).toBe(false);
   expect(jobIsDone(withCondition('Suspended'))).toBe(false);
+});
+
+describe('a chunked transcode', () => {
+  const chunking = { ...config, chunking: { thresholdSeconds: 300, chunkSeconds: 60 }, partParallelism: 4 };
+  const long = (seconds: number | null, parallelism?: number): TranscodeJob => ({
+    ...tj,
+    spec: {
+      ...tj.spec,
+      ...(parallelism && { parallelism }),
+      request: { ...tj.spec.request, sourceDurationSeconds: seconds },
+    },
+  });
+
+  test('is an Indexed Job of its parts (chunks + the audio), each index retried alone', () => {
+    const job = buildJob(long(620), chunking); // 10 chunks of 60 s, one of 20 s (reads to the end), the audio
+    expect(job.metadata.name).toBe('tj-0123456789abcdef');
+    expect(job.spec).toMatchObject({
+      completionMode: 'Indexed',
+      completions: 12,
+      parallelism: 4,
+      backoffLimitPerIndex: 2,
+      maxFailedIndexes: 0,
+    });
+    // A per-index limit replaces the Job-wide one (which would count every index's failures together).
+    expect(job.spec).not.toHaveProperty('backoffLimit');
+    const container = job.spec!.template.spec!.containers[0]!;
+    expect(container.args!.slice(-2)).toEqual(['--part', 'job-index']);
+    expect(job.spec!.podFailurePolicy!.rules[0]).toMatchObject({ action: 'FailJob' });
+  });
+
+  test("takes the TranscodeJob's parallelism, never more than its parts", () => {
+    expect(buildJob(long(601, 8), chunking).spec!.parallelism).toBe(8);
+    expect(buildJob(long(400, 50), chunking).spec!.parallelism).toBe(8); // 7 chunks + audio
+  });
+
+  test('is one plain Job at or under the threshold, of unknown length, or with chunking off', () => {
+    for (const job of [
+      buildJob(long(300), chunking),
+      buildJob(long(null), chunking),
+      buildJob(long(3600), { ...chunking, chunking: { thresholdSeconds: 0, chunkSeconds: 60 } }),
+      buildJob(long(3600), config),
+    ]) {
+      expect(job.spec!.completionMode).toBeUndefined();
+      expect(job.spec!.backoffLimit).toBe(2);
+      expect(job.spec!.template.spec!.containers[0]!.args).toEqual([
+        'one-shot',
+        '--request',
+        expect.any(String),
+      ]);
+    }
+  });
+
+  test('its stitch Job: named after the TranscodeJob, labelled with it, one pod running --stitch', () => {
+    const job = buildStitchJob(long(601), chunking);
+    expect(job.metadata).toMatchObject({
+      name: 'tj-0123456789abcdef-stitch',
+      labels: { 'moocflix.io/transcodejob': 'tj-0123456789abcdef' },
+    });
+    expect(job.metadata.ownerReferences![0]).toMatchObject({ uid: 'uid-1', controller: true });
+    expect(job.spec!.completionMode).toBeUndefined();
+    expect(job.spec!.template.spec!.containers[0]!.args!.at(-1)).toBe('--stitch');
+  });
+
+  test('counts the completed indexes from their ranges', () => {
+    const withIndexes = (completedIndexes?: string): Job => ({ metadata: {}, status: { completedIndexes } });
+    expect(completedIndexCount(withIndexes(undefined))).toBe(0);
+    expect(completedIndexCount(withIndexes('3'))).toBe(1);
+    expect(completedIndexCount(withIndexes('0-2,4,6-7'))).toBe(6);
+  });
 });

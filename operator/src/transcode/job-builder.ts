@@ -1,7 +1,10 @@
-// The batch/v1 Job of a TranscodeJob: the transcoder image in one-shot mode, owned by the
+// The batch/v1 Jobs of a TranscodeJob: the transcoder image in one-shot mode, owned by the
 // TranscodeJob, bounded (backoff limit, deadline, TTL after it finished) and compliant with the
-// "restricted" Pod Security Standard.
+// "restricted" Pod Security Standard. A request short enough for one pass is one Job; a long one
+// (chunked: the kit's chunk plan) is an Indexed Job of parts, one pod per chunk plus one for the
+// audio, each index retried alone, then a stitch Job that joins them and publishes the completion.
 import type { V1EnvFromSource, V1EnvVar, V1JobSpec, V1ResourceRequirements } from '@kubernetes/client-node';
+import { chunksFor, partCountOf, type ChunkingSettings } from '@moocflix/platform/transcoding';
 import { API_VERSION, attemptOf, OPERATOR_NAME, type TranscodeJob } from '../api/v1alpha1';
 import { controllerReference, type KubeObject } from '../controller-runtime/objects';
 
@@ -20,6 +23,9 @@ export interface Job extends KubeObject {
     ready?: number;
     succeeded?: number;
     failed?: number;
+    /** Indexed Jobs: the indexes that succeeded, as ranges ("0-2,4"). */
+    completedIndexes?: string;
+    failedIndexes?: string;
     startTime?: string;
     completionTime?: string;
     conditions?: JobCondition[];
@@ -36,7 +42,12 @@ export interface JobTemplateConfig {
   /** Replaces the image's entrypoint when set (the arguments stay `one-shot --request <json>`). */
   command?: string[];
   serviceAccountName?: string;
+  /** Pod retries of a Job; of each index of an Indexed Job (backoffLimitPerIndex). */
   backoffLimit: number;
+  /** When a request is chunked; the Jobs get the same settings in their env. */
+  chunking?: ChunkingSettings;
+  /** Parts of a chunked transcode that run at once unless the TranscodeJob says. */
+  partParallelism?: number;
   activeDeadlineSeconds: number;
   ttlSecondsAfterFinished: number;
   resources: V1ResourceRequirements;
@@ -55,13 +66,54 @@ export interface JobTemplateConfig {
 const EXIT_FAILED = 1; // the input could not be transcoded (a failed completion was published)
 const EXIT_INVALID = 2; // unusable request or configuration
 
+/** Suffix of a chunked transcode's stitch Job (TranscodeJob names never end with it: tj-<hex>). */
+export const STITCH_SUFFIX = '-stitch';
+export const stitchJobNameOf = (tj: TranscodeJob): string => `${tj.metadata.name!}${STITCH_SUFFIX}`;
+
+/** The number of parts of a chunked TranscodeJob (chunks + the audio), or null for one pass. */
+export function partCountOfJob(tj: TranscodeJob, config: Pick<JobTemplateConfig, 'chunking'>): number | null {
+  const chunks = chunksFor(tj.spec.request.sourceDurationSeconds, config.chunking);
+  return chunks ? partCountOf(chunks) : null;
+}
+
+/**
+ * The Job admission creates for a TranscodeJob (named after it): the whole transcode, or for a
+ * chunked one the Indexed Job of its parts.
+ */
 export function buildJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
-  const name = tj.metadata.name!;
+  const parts = partCountOfJob(tj, config);
+  if (parts === null) return buildTranscoderJob(tj, config, tj.metadata.name!, []);
+  const job = buildTranscoderJob(tj, config, tj.metadata.name!, ['--part', 'job-index']);
+  const parallelism = Math.min(parts, tj.spec.parallelism ?? config.partParallelism ?? parts);
+  const { backoffLimit: _perJob, ...spec } = job.spec!;
+  return {
+    ...job,
+    spec: {
+      ...spec,
+      completionMode: 'Indexed',
+      completions: parts,
+      parallelism,
+      // A failed part is retried alone, up to the backoff limit each; one part failing for good
+      // fails the whole Job (nothing to stitch).
+      backoffLimitPerIndex: config.backoffLimit,
+      maxFailedIndexes: 0,
+    },
+  };
+}
+
+/** The stitch Job of a chunked TranscodeJob, created once all its parts are done. */
+export function buildStitchJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
+  return buildTranscoderJob(tj, config, stitchJobNameOf(tj), ['--stitch']);
+}
+
+function buildTranscoderJob(tj: TranscodeJob, config: JobTemplateConfig, name: string, mode: string[]): Job {
   const labels = {
     'app.kubernetes.io/name': 'moocflix-transcoder',
     'app.kubernetes.io/component': 'transcode-job',
     'app.kubernetes.io/managed-by': OPERATOR_NAME,
-    [TRANSCODEJOB_LABEL]: name,
+    // The TranscodeJob's name (a stitch Job's differs from its own): the informer's selector, and
+    // how a Job is traced back to its TranscodeJob.
+    [TRANSCODEJOB_LABEL]: tj.metadata.name!,
   };
   const { attemptId, attempt } = attemptOf(tj.spec);
   const annotations = {
@@ -132,7 +184,7 @@ export function buildJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
               image: config.image,
               imagePullPolicy: config.imagePullPolicy,
               ...(config.command && { command: config.command }),
-              args: ['one-shot', '--request', JSON.stringify(tj.spec.request)],
+              args: ['one-shot', '--request', JSON.stringify(tj.spec.request), ...mode],
               env,
               ...(envFrom.length > 0 && { envFrom }),
               resources: config.resources,
@@ -162,4 +214,14 @@ export function jobCondition(job: Job, type: string): JobCondition | undefined {
  */
 export function jobIsDone(job: Job): boolean {
   return ['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget'].some((t) => jobCondition(job, t));
+}
+
+/** How many indexes of an Indexed Job are done, from its `completedIndexes` ranges ("0-2,4" → 4). */
+export function completedIndexCount(job: Job): number {
+  const ranges = job.status?.completedIndexes;
+  if (!ranges) return 0;
+  return ranges.split(',').reduce((count, range) => {
+    const [from, to = from] = range.split('-').map(Number);
+    return Number.isInteger(from) && Number.isInteger(to) && to! >= from! ? count + to! - from! + 1 : count;
+  }, 0);
 }

@@ -7,7 +7,7 @@ import type { Informer } from '../controller-runtime/informer';
 import { findCondition } from '../controller-runtime/objects';
 import type { ResourceClient } from '../controller-runtime/resource';
 import type { CompletionPublisher } from './completion-publisher';
-import type { Job } from './job-builder';
+import type { Job, JobTemplateConfig } from './job-builder';
 import { TranscodeJobReconciler } from './transcodejob-reconciler';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -58,14 +58,32 @@ interface Harness {
   statusPatches: { resourceVersion?: string; status: Record<string, unknown> }[];
   published: { error: string; at: Date; retryable: boolean }[];
   deleted: string[];
+  created: Job[];
 }
+
+const template: JobTemplateConfig = {
+  image: 'transcoder:test',
+  imagePullPolicy: 'IfNotPresent',
+  backoffLimit: 2,
+  chunking: { thresholdSeconds: 300, chunkSeconds: 60 },
+  partParallelism: 4,
+  activeDeadlineSeconds: 3600,
+  ttlSecondsAfterFinished: 60,
+  resources: {},
+  tmpSizeLimit: '1Gi',
+  envFromSecrets: [],
+  envFromConfigMaps: [],
+  env: {},
+  podLabels: {},
+  podAnnotations: {},
+};
 
 function harness(
   tj: TranscodeJob,
   cachedJob: Job | undefined,
-  options: { liveJob?: Job; publishFails?: boolean; retentionMs?: number } = {},
+  options: { liveJob?: Job; publishFails?: boolean; retentionMs?: number; stitchJob?: Job } = {},
 ): Harness {
-  const h: Omit<Harness, 'reconciler'> = { statusPatches: [], published: [], deleted: [] };
+  const h: Omit<Harness, 'reconciler'> = { statusPatches: [], published: [], deleted: [], created: [] };
   const transcodeJobs = {
     mergePatch: async (
       _ns: string,
@@ -80,7 +98,13 @@ function harness(
       return true;
     },
   } as unknown as ResourceClient<TranscodeJob>;
-  const jobs = { get: async () => options.liveJob } as unknown as ResourceClient<Job>;
+  const jobs = {
+    get: async () => options.liveJob,
+    create: async (created: Job) => {
+      h.created.push(created);
+      return created;
+    },
+  } as unknown as ResourceClient<Job>;
   const publisher: CompletionPublisher = {
     publishFailed: async (_tj, error, at, retryable) => {
       if (options.publishFails) throw new Error('Kafka is down');
@@ -90,8 +114,11 @@ function harness(
   const reconciler = new TranscodeJobReconciler({
     transcodeJobs,
     jobs,
+    template,
     transcodeJobInformer: { get: () => tj } as unknown as Informer<TranscodeJob>,
-    jobInformer: { get: () => cachedJob } as unknown as Informer<Job>,
+    jobInformer: {
+      get: (_ns: string, name: string) => (name.endsWith('-stitch') ? options.stitchJob : cachedJob),
+    } as unknown as Informer<Job>,
     publisher,
     retentionMs: options.retentionMs ?? 0,
     logger: createLogger('test', 'silent'),
@@ -268,4 +295,98 @@ test('a conflicting status write surfaces as an error (the queue retries with fr
     throw new ApiError(409, 'Conflict', 'the object has been modified');
   };
   await expect(h.reconciler.reconcile('ns/tj-1')).rejects.toThrow('the object has been modified');
+});
+
+describe('a chunked transcode (source above the chunk threshold)', () => {
+  // 20 minutes in 60 s chunks: 20 chunks + the audio = 21 parts.
+  const chunked = (status?: TranscodeJob['status']): TranscodeJob => {
+    const tj = transcodeJob(status);
+    return { ...tj, spec: { ...tj.spec, request: { ...tj.spec.request, sourceDurationSeconds: 1200 } } };
+  };
+  const stitchJob = (status: Job['status']): Job => ({
+    ...job(status),
+    metadata: { ...job(status).metadata, name: 'tj-1-stitch' },
+  });
+
+  test('counts the parts done from the Indexed Job, and its progress never falls below them', async () => {
+    const h = harness(
+      chunked({ phase: 'Running', progress: 3 }),
+      job({ active: 4, ready: 4, completedIndexes: '0-6,9' }),
+    );
+    await h.reconciler.reconcile('ns/tj-1');
+    expect(lastStatus(h)).toMatchObject({ phase: 'Running', parts: { total: 21, done: 8 }, progress: 36 });
+    expect(h.created).toEqual([]);
+  });
+
+  test('every part done: the stitch Job is created once, with the TranscodeJob as owner', async () => {
+    const h = harness(chunked({ phase: 'Running' }), job({ completedIndexes: '0-20', succeeded: 21 }));
+    await h.reconciler.reconcile('ns/tj-1');
+    expect(h.created).toHaveLength(1);
+    expect(h.created[0]!.metadata).toMatchObject({
+      name: 'tj-1-stitch',
+      labels: { 'moocflix.io/transcodejob': 'tj-1' },
+      ownerReferences: [expect.objectContaining({ kind: 'TranscodeJob', uid: 'tj-uid', controller: true })],
+    });
+    expect(h.created[0]!.spec!.template.spec!.containers[0]!.args!.slice(-1)).toEqual(['--stitch']);
+    expect(h.created[0]!.spec!.completionMode).toBeUndefined();
+    expect(lastStatus(h)).toMatchObject({
+      phase: 'Running',
+      parts: { total: 21, done: 21 },
+      stitchJobName: 'tj-1-stitch',
+      progress: 95,
+    });
+    expect(findCondition(lastStatus(h)!.conditions as never, 'Admitted')).toMatchObject({
+      reason: 'Stitching',
+    });
+  });
+
+  test('the stitch Job complete: Succeeded; failed: Failed with its reason and a failed completion', async () => {
+    const partsDone = job({
+      completedIndexes: '0-20',
+      succeeded: 21,
+      conditions: [{ type: 'Complete', status: 'True' }],
+    });
+    const running = { phase: 'Running' as const, stitchJobName: 'tj-1-stitch' };
+    const ok = harness(chunked(running), partsDone, {
+      stitchJob: stitchJob({
+        succeeded: 1,
+        completionTime: '2026-03-01T12:00:00Z',
+        conditions: [{ type: 'Complete', status: 'True' }],
+      }),
+    });
+    await ok.reconciler.reconcile('ns/tj-1');
+    expect(lastStatus(ok)).toMatchObject({
+      phase: 'Succeeded',
+      progress: 100,
+      parts: { total: 21, done: 21 },
+    });
+    expect(ok.created).toEqual([]);
+
+    const failed = harness(chunked(running), partsDone, {
+      stitchJob: stitchJob({
+        failed: 3,
+        conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }],
+      }),
+    });
+    await failed.reconciler.reconcile('ns/tj-1');
+    expect(lastStatus(failed)).toMatchObject({ phase: 'Failed', reason: 'BackoffLimitExceeded' });
+    expect(failed.published).toEqual([expect.objectContaining({ retryable: true })]);
+  });
+
+  test('the stitch Job gone before it finished: Failed, JobLost', async () => {
+    const partsDone = job({ completedIndexes: '0-20', conditions: [{ type: 'Complete', status: 'True' }] });
+    const h = harness(chunked({ phase: 'Running', stitchJobName: 'tj-1-stitch' }), partsDone);
+    await h.reconciler.reconcile('ns/tj-1');
+    expect(lastStatus(h)).toMatchObject({ phase: 'Failed', reason: 'JobLost' });
+    expect(h.created).toEqual([]);
+  });
+
+  test('a request at or under the threshold is one Job, with no parts in its status', async () => {
+    const tj = chunked({ phase: 'Admitted' });
+    tj.spec.request.sourceDurationSeconds = 300;
+    const h = harness(tj, job({ active: 1, ready: 1 }));
+    await h.reconciler.reconcile('ns/tj-1');
+    expect(lastStatus(h)).toMatchObject({ phase: 'Running' });
+    expect(lastStatus(h)).not.toHaveProperty('parts');
+  });
 });

@@ -1,7 +1,9 @@
 // TranscodeJobReconciler: mirrors each TranscodeJob's Job into its status (phase, conditions,
 // progress, times) and, when the Job failed for good, publishes the terminal failed
 // Transcoding-Completed before recording the failure. Admission (creating the Job) is the
-// AdmissionController's; this reconciler is the only writer of TranscodeJob status.
+// AdmissionController's; this reconciler is the only writer of TranscodeJob status. For a chunked
+// transcode it also creates the stitch Job once the Indexed Job of parts is complete (the slot
+// the parts held goes to the stitch), and counts the parts done in the status.
 import type { Logger } from '@moocflix/platform/log';
 import {
   attemptOf,
@@ -25,7 +27,16 @@ import {
 } from '../controller-runtime/objects';
 import type { ResourceClient } from '../controller-runtime/resource';
 import type { CompletionPublisher } from './completion-publisher';
-import { jobCondition, type Job } from './job-builder';
+import { isAlreadyExists } from '../controller-runtime/client';
+import {
+  buildStitchJob,
+  completedIndexCount,
+  jobCondition,
+  partCountOfJob,
+  stitchJobNameOf,
+  type Job,
+  type JobTemplateConfig,
+} from './job-builder';
 import type { PolicyRule } from '../controller-runtime/rbac';
 
 /** The Job failure reason when a pod failure policy rule (the transcoder's exit code) failed it. */
@@ -40,12 +51,15 @@ function withoutReason({ reason: _reason, ...status }: TranscodeJobStatus): Tran
 export const transcodeJobReconcilerRbac: PolicyRule[] = [
   { apiGroups: ['moocflix.io'], resources: ['transcodejobs'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: ['moocflix.io'], resources: ['transcodejobs/status'], verbs: ['patch'] },
-  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get'] },
+  // create: the stitch Job of a chunked transcode.
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'create'] },
 ];
 
 export interface TranscodeJobReconcilerOptions {
   transcodeJobs: ResourceClient<TranscodeJob>;
   jobs: ResourceClient<Job>;
+  /** The Jobs' template: how many parts a TranscodeJob has, and its stitch Job. */
+  template: JobTemplateConfig;
   transcodeJobInformer: Informer<TranscodeJob>;
   jobInformer: Informer<Job>;
   publisher: CompletionPublisher;
@@ -164,6 +178,18 @@ export class TranscodeJobReconciler {
         message: `Job ${job.metadata.name} created`,
       },
     );
+    const parts = partCountOfJob(tj, this.options.template);
+    if (parts !== null) {
+      const done = jobCondition(job, 'Complete') ? parts : Math.min(parts, completedIndexCount(job));
+      admitted.parts = { total: parts, done };
+      if (done === parts) return this.observeStitch(tj, admitted);
+    }
+    return this.fromJob(tj, admitted, job);
+  }
+
+  /** The status a TranscodeJob gets from the Job doing its work now (the one Job, or the stitch). */
+  private fromJob(tj: TranscodeJob, admitted: TranscodeJobStatus, job: Job): TranscodeJobStatus {
+    const phase = admitted.phase;
     const complete = jobCondition(job, 'Complete');
     if (complete) {
       const completionTime = job.status?.completionTime ?? complete.lastTransitionTime ?? rfc3339(this.now());
@@ -202,14 +228,89 @@ export class TranscodeJobReconciler {
     // Running once a pod is ready; a Job between retries stays Running rather than going back.
     if ((job.status?.ready ?? 0) > 0 || phase === 'Running') {
       const reported = this.options.progressOf?.(`${tj.metadata.namespace}/${tj.metadata.name}`);
+      // Parts report a lower bound each; the parts done are a floor too (the stitch is the last 5 %).
+      const partsDone = admitted.parts ? Math.floor((admitted.parts.done / admitted.parts.total) * 95) : 0;
       return {
         ...admitted,
         phase: 'Running',
-        progress: Math.max(admitted.progress ?? 0, reported ?? 0),
+        progress: Math.max(admitted.progress ?? 0, reported ?? 0, partsDone),
         startTime: admitted.startTime ?? job.status?.startTime ?? rfc3339(this.now()),
       };
     }
     return { ...admitted, phase: 'Admitted', progress: 0 };
+  }
+
+  /**
+   * Every part is done: the stitch Job joins them. Created here (once: its name is fixed, a second
+   * create is AlreadyExists); then its outcome is the TranscodeJob's.
+   */
+  private async observeStitch(
+    tj: TranscodeJob,
+    admitted: TranscodeJobStatus,
+  ): Promise<TranscodeJobStatus | undefined> {
+    const { namespace } = tj.metadata;
+    const name = stitchJobNameOf(tj);
+    const stitching = {
+      ...admitted,
+      stitchJobName: name,
+      startTime: admitted.startTime ?? rfc3339(this.now()),
+    };
+    const stitch = this.options.jobInformer.get(namespace, name);
+    if (!stitch) {
+      if (admitted.stitchJobName) {
+        const live = await this.options.jobs.get(namespace, name);
+        if (live) return undefined; // the cache is behind
+        const message = `stitch Job ${name} disappeared before it finished`;
+        return this.finished(
+          tj,
+          {
+            ...stitching,
+            phase: 'Failed',
+            reason: TranscodeReason.JobLost,
+            message,
+            completionTime: rfc3339(this.now()),
+          },
+          TranscodeReason.JobLost,
+          message,
+        );
+      }
+      try {
+        await this.options.jobs.create(buildStitchJob(tj, this.options.template));
+        this.options.logger.info(
+          { transcodeJob: `${namespace}/${tj.metadata.name}`, job: name },
+          'stitch Job created',
+        );
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+      return this.withCondition(
+        tj,
+        { ...stitching, phase: 'Running', progress: Math.max(admitted.progress ?? 0, 95) },
+        {
+          type: TranscodeCondition.Admitted,
+          status: 'True',
+          reason: TranscodeReason.Stitching,
+          message: `all ${admitted.parts?.total ?? ''} parts done; stitch Job ${name} created`,
+        },
+      );
+    }
+    if (!isControlledBy(stitch, tj.metadata.uid)) {
+      const message = `Job ${name} exists and is not owned by this TranscodeJob; it is left alone`;
+      return this.finished(
+        tj,
+        {
+          ...stitching,
+          phase: 'Failed',
+          reason: TranscodeReason.JobConflict,
+          message,
+          completionTime: rfc3339(this.now()),
+        },
+        TranscodeReason.JobConflict,
+        message,
+      );
+    }
+    // From here the stitch Job is the one whose outcome counts; it is Running until it ends.
+    return this.fromJob(tj, { ...stitching, phase: 'Running' }, stitch);
   }
 
   private finished(
