@@ -323,6 +323,7 @@ describe('GET /api/v1/courses/enrolled', () => {
       status: 'active',
       enrolledAt: expect.any(String),
       course: { id: courses[2].id, title: 'Enrolled 2', instructorId: owner.id },
+      progress: { completedModules: 0, totalModules: 0 },
     });
     expect((await app.request('GET', '/enrolled', owner)).body).toEqual({ items: [], nextCursor: null });
   });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Topics } from '@moocflix/platform/events';
+import { waitFor } from '../../../e2e/stack/control';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
 
 // jest ignores the integration project's testTimeout (a global option), so the file sets its own.
@@ -229,5 +231,107 @@ describe('learner progress', () => {
     expectProblem(await put(course.id, 'not-a-uuid', learner, { positionSeconds: 1, completed: false }), 400);
     const { rows } = await app.db.query('SELECT 1 FROM module_progress WHERE course_id = $1', [course.id]);
     expect(rows).toEqual([]);
+  });
+});
+
+/** The Module-Completed rows the service committed to its outbox for `learner` (the event's key). */
+async function completionOutbox(learner: User): Promise<Json[]> {
+  const { rows } = await app.db.query(
+    `SELECT event->'data' AS data, published_at IS NOT NULL AS published FROM platform_outbox
+      WHERE topic = $1 AND message_key = $2 ORDER BY seq`,
+    [Topics.ModuleCompleted, learner.id],
+  );
+  return rows;
+}
+
+describe('Module-Completed', () => {
+  it('is published once, with the write that first completes the module; later completed writes publish nothing', async () => {
+    const { course, modules, learner } = await courseWithLearner(2);
+    const [first, second] = modules;
+    expect((await put(course.id, first.id, learner, { positionSeconds: 10, completed: false })).status).toBe(200);
+    expect(await completionOutbox(learner)).toEqual([]);
+
+    const completing = await put(course.id, first.id, learner, { positionSeconds: 590, completed: true });
+    expect(completing.status).toBe(200);
+    const expected = {
+      courseId: course.id,
+      moduleId: first.id,
+      userId: learner.id,
+      completedAt: completing.body.completedAt,
+    };
+    // In the outbox with the progress row (same transaction), then on Kafka through the relay.
+    expect((await completionOutbox(learner)).map((r) => r.data)).toEqual([expected]);
+    const [event] = await waitFor(() => {
+      const events = app.eventsFor(Topics.ModuleCompleted, learner.id);
+      return events.length > 0 && events;
+    });
+    expect(event!.event.type).toBe('io.moocflix.module.completed');
+    expect(event!.event.data).toEqual(expected);
+
+    // The player keeps saying completed; the learner rewatches (false); completed again: nothing more.
+    expect((await put(course.id, first.id, learner, { positionSeconds: 600, completed: true })).status).toBe(200);
+    expect((await put(course.id, first.id, learner, { positionSeconds: 5, completed: false })).status).toBe(200);
+    expect((await put(course.id, first.id, learner, { positionSeconds: 600, completed: true })).status).toBe(200);
+    // Another module completes: its own one event (the marker that the relay has run past the repeats).
+    expect((await put(course.id, second.id, learner, { positionSeconds: 1, completed: true })).status).toBe(200);
+    const published = await waitFor(() => {
+      const events = app.eventsFor(Topics.ModuleCompleted, learner.id);
+      return events.length >= 2 && events;
+    });
+    await waitFor(async () => (await completionOutbox(learner)).every((r) => r.published));
+    expect((await completionOutbox(learner)).map((r) => r.data.moduleId)).toEqual([first.id, second.id]);
+    expect(app.eventsFor(Topics.ModuleCompleted, learner.id).map((e) => e.event.data.moduleId)).toEqual([
+      first.id,
+      second.id,
+    ]);
+    expect(published).toHaveLength(2);
+  });
+
+  it('is published once when the first write of a module already says completed, also when several race', async () => {
+    const { course, modules, learner } = await courseWithLearner(1);
+    const writes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        put(course.id, modules[0].id, learner, { positionSeconds: 100 + i, completed: true }),
+      ),
+    );
+    expect(writes.map((w) => w.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const completedAt = new Set(writes.map((w) => w.body.completedAt));
+    expect(completedAt.size).toBe(1);
+    expect((await completionOutbox(learner)).map((r) => r.data)).toEqual([
+      { courseId: course.id, moduleId: modules[0].id, userId: learner.id, completedAt: [...completedAt][0] },
+    ]);
+  });
+
+  it('is not published for a refused write (no enrollment)', async () => {
+    const { course, modules } = await courseWithLearner(1);
+    const stranger = await app.user('student');
+    expectProblem(await put(course.id, modules[0].id, stranger, { positionSeconds: 1, completed: true }), 403);
+    expect(await completionOutbox(stranger)).toEqual([]);
+  });
+});
+
+describe('GET /enrolled with progress', () => {
+  it('gives each enrollment the learner’s modules completed out of the course’s modules', async () => {
+    const { course, modules, learner } = await courseWithLearner(3);
+    const other = await app.createCourse(owner);
+    expect((await app.request('POST', `/${other.id}/enroll`, learner)).status).toBe(201);
+    await put(course.id, modules[0].id, learner, { positionSeconds: 1, completed: true });
+    await put(course.id, modules[1].id, learner, { positionSeconds: 1, completed: true });
+    await put(course.id, modules[2].id, learner, { positionSeconds: 1, completed: false });
+    // Another learner's completions do not count for this one.
+    const classmate = await app.user('student');
+    expect((await app.request('POST', `/${course.id}/enroll`, classmate)).status).toBe(201);
+    await put(course.id, modules[2].id, classmate, { positionSeconds: 1, completed: true });
+
+    const page = await app.request('GET', '/enrolled', learner);
+    expect(page.status).toBe(200);
+    const progress = Object.fromEntries(page.body.items.map((e: Json) => [e.courseId, e.progress]));
+    expect(progress).toEqual({
+      [course.id]: { completedModules: 2, totalModules: 3 },
+      [other.id]: { completedModules: 0, totalModules: 0 },
+    });
+    expect(
+      (await app.request('GET', '/enrolled', classmate)).body.items.map((e: Json) => e.progress),
+    ).toEqual([{ completedModules: 1, totalModules: 3 }]);
   });
 });

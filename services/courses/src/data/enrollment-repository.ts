@@ -199,16 +199,32 @@ export async function listCourseEnrollments(
 interface StudentEnrollmentRow extends EnrollmentRow {
   title: string;
   instructor_id: string;
+  completed_modules: number;
+  total_modules: number;
 }
 
-/** A student's enrollments in courses that still exist, newest first, with each course's title. */
+/**
+ * A student's enrollments in courses that still exist, newest first, with each course's title and
+ * the student's progress in it (modules completed / modules the course has): one query for the
+ * page, the counts per row from the indexes (no query per course).
+ */
 export async function listStudentEnrollments(
   db: Queryable,
   studentId: string,
   page: { after?: EnrollmentPosition; limit: number },
-): Promise<(Enrollment & { courseTitle: string; instructorId: string })[]> {
+): Promise<
+  (Enrollment & {
+    courseTitle: string;
+    instructorId: string;
+    progress: { completedModules: number; totalModules: number };
+  })[]
+> {
   const { rows } = await db.query<StudentEnrollmentRow>(
-    `SELECT e.course_id, e.student_id, e.status, e.enrolled_at, c.title, c.instructor_id
+    `SELECT e.course_id, e.student_id, e.status, e.enrolled_at, c.title, c.instructor_id,
+            (SELECT count(*)::int FROM module_progress p
+              WHERE p.student_id = e.student_id AND p.course_id = e.course_id
+                AND p.completed_at IS NOT NULL) AS completed_modules,
+            (SELECT count(*)::int FROM course_modules m WHERE m.course_id = e.course_id) AS total_modules
        FROM enrollments e JOIN courses c ON c.id = e.course_id AND c.deleted_at IS NULL
       WHERE e.student_id = $1 AND ($2::timestamptz IS NULL OR (e.enrolled_at, e.course_id) < ($2, $3::uuid))
       ORDER BY e.enrolled_at DESC, e.course_id DESC LIMIT $4`,
@@ -218,5 +234,6 @@ export async function listStudentEnrollments(
     ...toEnrollment(row),
     courseTitle: row.title,
     instructorId: row.instructor_id,
+    progress: { completedModules: row.completed_modules, totalModules: row.total_modules },
   }));
 }

@@ -45,6 +45,42 @@ export async function saveProgress(
   return toProgress(rows[0]!);
 }
 
+/**
+ * Whether the learner's row for the module says completed, locked until `tx` ends (FOR UPDATE), so
+ * that of two concurrent completing writes the second sees the first's completion; undefined when
+ * there is no row yet.
+ */
+export async function lockProgressCompletion(
+  tx: Queryable,
+  moduleId: string,
+  studentId: string,
+): Promise<{ completed: boolean } | undefined> {
+  const { rows } = await tx.query<{ completed: boolean }>(
+    `SELECT completed_at IS NOT NULL AS completed FROM module_progress
+      WHERE module_id = $1 AND student_id = $2 FOR UPDATE`,
+    [moduleId, studentId],
+  );
+  return rows[0];
+}
+
+/**
+ * The learner's first row for the module, or undefined when a concurrent write created it first
+ * (then its transaction has committed, and a new lock sees it).
+ */
+export async function insertProgressIfAbsent(
+  tx: Queryable,
+  write: { courseId: string; moduleId: string; studentId: string; positionSeconds: number; completed: boolean },
+): Promise<ModuleProgress | undefined> {
+  const { rows } = await tx.query<ProgressRow>(
+    `INSERT INTO module_progress (module_id, student_id, course_id, position_seconds, completed_at)
+     VALUES ($1, $2, $3, $4, CASE WHEN $5::boolean THEN now() END)
+     ON CONFLICT (module_id, student_id) DO NOTHING
+     RETURNING module_id, position_seconds, completed_at, updated_at`,
+    [write.moduleId, write.studentId, write.courseId, write.positionSeconds, write.completed],
+  );
+  return rows[0] && toProgress(rows[0]);
+}
+
 /** The learner's progress rows in a course, for the modules that still exist. */
 export async function listCourseProgress(
   db: Queryable,

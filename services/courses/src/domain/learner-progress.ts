@@ -1,9 +1,13 @@
+import { withTransaction, type PoolClient } from '@moocflix/platform/db';
 import { problems } from '@moocflix/platform/errors';
+import { enqueueEvent, Topics } from '@moocflix/platform/events';
 import { courseAccess } from '@moocflix/platform/projections';
 import { listModules } from '../data/module-repository';
 import {
   findProgressScope,
+  insertProgressIfAbsent,
   listCourseProgress,
+  lockProgressCompletion,
   saveProgress,
   summarizeProgress,
 } from '../data/progress-repository';
@@ -49,8 +53,45 @@ export async function recordProgress(
 ): Promise<ModuleProgress> {
   // One read decides course, enrollment and module, one statement writes: two round trips.
   await requireLearner(ctx, caller, courseId, moduleId);
-  // Module-Completed (an event on the first completion) is not emitted yet: a later change.
-  return saveProgress(ctx.pool, { courseId, moduleId, studentId: caller.userId, ...write });
+  const progress = { courseId, moduleId, studentId: caller.userId, ...write };
+  // A write that does not say completed can complete nothing: no transaction needed.
+  if (!write.completed) return saveProgress(ctx.pool, progress);
+  return withTransaction(ctx.pool, async (tx) => {
+    const { saved, newlyCompleted } = await saveCompletingProgress(tx, progress);
+    if (newlyCompleted) {
+      // With the write that completes the module, in its transaction (outbox): exactly one event
+      // per learner and module, however often the player repeats `completed: true`.
+      await enqueueEvent(tx, Topics.ModuleCompleted, {
+        source: ctx.eventSource,
+        // Keyed by learner: one learner's completions stay in order (e.g. for a course certificate).
+        subject: caller.userId,
+        data: { courseId, moduleId, userId: caller.userId, completedAt: saved.completedAt!.toISOString() },
+      });
+    }
+    return saved;
+  });
+}
+
+/**
+ * Saves a completing write and tells whether it is the one that completed the module. The row is
+ * locked first, so concurrent completing writes are decided one after the other; when there is no
+ * row, the insert that creates it decides, and one that lost the race to a concurrent insert
+ * looks again (that row is committed by then, so the second look finds it).
+ */
+async function saveCompletingProgress(
+  tx: PoolClient,
+  write: Parameters<typeof saveProgress>[1],
+): Promise<{ saved: ModuleProgress; newlyCompleted: boolean }> {
+  for (let look = 0; look < 2; look++) {
+    const previous = await lockProgressCompletion(tx, write.moduleId, write.studentId);
+    if (previous) {
+      const saved = await saveProgress(tx, write);
+      return { saved, newlyCompleted: !previous.completed && saved.completed };
+    }
+    const inserted = await insertProgressIfAbsent(tx, write);
+    if (inserted) return { saved: inserted, newlyCompleted: inserted.completed };
+  }
+  throw new Error('module progress row neither found nor created');
 }
 
 export interface CourseProgress extends CourseProgressSummary {

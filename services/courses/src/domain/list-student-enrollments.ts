@@ -7,7 +7,11 @@ import type { UseCaseContext } from './use-case-context';
 
 const cursor = cursorSchema({ t: cursorField.timestamp(), id: cursorField.uuid() });
 
-export type StudentEnrollment = Enrollment & { course: { id: string; title: string; instructorId: string } };
+export type StudentEnrollment = Enrollment & {
+  course: { id: string; title: string; instructorId: string };
+  /** The student's line on "My courses": modules completed out of the course's modules now. */
+  progress: { completedModules: number; totalModules: number };
+};
 
 /** The caller's own enrollments, newest first, in courses that still exist. */
 export async function listStudentEnrollments(

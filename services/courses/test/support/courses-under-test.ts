@@ -18,6 +18,7 @@ const PRODUCED_TOPICS = [
   Topics.CourseUpdate,
   Topics.CourseDeletion,
   Topics.StudentEnrolled,
+  Topics.ModuleCompleted,
 ] as const;
 type ProducedTopic = (typeof PRODUCED_TOPICS)[number];
 
@@ -72,7 +73,7 @@ export class CoursesUnderTest extends ServiceUnderTest<KafkaEventBus> {
     return response.body;
   }
 
-  /** Events of `topic` whose subject (the course id) is `subject`, as they arrived on Kafka. */
+  /** Events of `topic` whose subject (the course id; Module-Completed: the learner's id) is `subject`, as they arrived on Kafka. */
   eventsFor<T extends ProducedTopic>(topic: T, subject: string): RecordedEvent<T>[] {
     return this.recorder.about(topic, subject);
   }

@@ -152,6 +152,7 @@ export const eventSchemas = {
     gradedAt: isoTime,
   }),
   [Topics.VideoUploaded]: z.object({ videoId: id, courseId: id, uploaderId: id }),
+  [Topics.ModuleCompleted]: z.object({ courseId: id, moduleId: id, userId: id, completedAt: isoTime }),
   [Topics.SessionRevoked]: z.object({
     userId: id,
     /** A single token (logout)… */
@@ -182,4 +183,5 @@ export const eventTypes: Record<Topic, string> = {
   [Topics.GradingCompleted]: 'io.moocflix.grading.completed',
   [Topics.SessionRevoked]: 'io.moocflix.session.revoked',
   [Topics.VideoUploaded]: 'io.moocflix.video.uploaded',
+  [Topics.ModuleCompleted]: 'io.moocflix.module.completed',
 };

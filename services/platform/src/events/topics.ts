@@ -18,6 +18,8 @@ export const Topics = {
   TranscodingProgress: 'Transcoding-Progress',
   /** A video stored by content: courses projects it so a module can reference only its own course's videos. */
   VideoUploaded: 'Video-Uploaded',
+  /** A learner completed a module for the first time (courses; exactly once per learner and module). */
+  ModuleCompleted: 'Module-Completed',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
