@@ -19,8 +19,13 @@ node_modules/.install-stamp: package.json package-lock.json $(wildcard services/
 
 install: node_modules/.install-stamp
 
-## Run the whole platform in one process on http://localhost:8080 (embedded PostgreSQL, durable bus in it, local disk).
-dev: install
+# The web console (web/) is rebuilt only when one of its sources or an API document changed (~3 s).
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/scripts -type f 2>/dev/null) $(wildcard services/*/src/openapi.ts)
+web/dist/index.html: node_modules/.install-stamp $(WEB_SOURCES)
+	npm run build -w web
+
+## Run the whole platform in one process on http://localhost:8080 (embedded PostgreSQL, durable bus in it, local disk); the web console at /.
+dev: install web/dist/index.html
 	node --import tsx --import @moocflix/platform/instrument services/moocflix/src/main.ts
 
 ## Every test tier; ends with one line "N passed, M failed".

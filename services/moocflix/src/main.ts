@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '@moocflix/platform/log';
 import { commonServiceConfigSchema, createPlatform, installProcessGuard } from '@moocflix/platform/runtime';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
 import { SERVICES } from './services';
+import { DEFAULT_WEB_DIST, withWebConsole } from './web-console';
 
 /**
  * `moocflix dev`: the whole platform in ONE process on embedded defaults — a real PostgreSQL from
@@ -34,6 +35,8 @@ const launcherConfigSchema = commonServiceConfigSchema('moocflix', 8080).extend(
   MOOCFLIX_PG_PORT: env.port(54329),
   /** Unset → embedded PostgreSQL. Set → a server on which each service gets its own database. */
   DATABASE_URL: z.string().min(1).optional(),
+  /** The built web console served at / (same origin as the API). */
+  WEB_DIST: env.string(DEFAULT_WEB_DIST),
 });
 
 /** The database of the durable event bus, next to the services' own. */
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
     });
     const stopPostgres = embedded ? () => embedded!.stop() : async () => undefined;
     await startHttpServer({
-      app,
+      app: withWebConsole(app, config.WEB_DIST, logger),
       port: config.PORT,
       host: config.HOST,
       logger,
