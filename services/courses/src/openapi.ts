@@ -67,7 +67,7 @@ export const coursesOpenApi = {
     },
     '/api/v1/courses/enrolled': {
       get: {
-        summary: 'The caller’s own enrollments, newest first',
+        summary: 'The caller’s own enrollments, newest first, each with the caller’s progress in the course',
         parameters: queryParameters(pageQuery),
         responses: {
           '200': { description: 'A page', ...json(page('StudentEnrollment')) },
@@ -277,7 +277,17 @@ export const coursesOpenApi = {
                   instructorId: { type: 'string' },
                 },
               },
+              progress: {
+                type: 'object',
+                description: 'The caller’s modules completed out of the course’s modules now',
+                required: ['completedModules', 'totalModules'],
+                properties: {
+                  completedModules: { type: 'integer', minimum: 0 },
+                  totalModules: { type: 'integer', minimum: 0 },
+                },
+              },
             },
+            required: ['course', 'progress'],
           },
         ],
       },
