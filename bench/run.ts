@@ -4,6 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from './harness';
 import { coursesEnrollBench, coursesListBench } from './courses.bench';
+import { chunkedLectureBench, chunkedOverheadBench, chunkedStitchBench } from './chunked.bench';
 import { contentUploadMemoryBench, contentUploadThroughputBench } from './content.bench';
 import { eventLatencyEmbeddedBench, eventLatencyKafkaBench } from './events.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
@@ -12,7 +13,11 @@ import { smoke } from './profile';
 import { writeResultsTable } from './results-table';
 import { scaleEnrollBench, scaleListBench } from './scale.bench';
 import { startupBench } from './startup.bench';
-import { transcoderOverheadBench, transcoderSpeedupBench, transcoderThroughputBench } from './transcoder.bench';
+import {
+  transcoderOverheadBench,
+  transcoderSpeedupBench,
+  transcoderThroughputBench,
+} from './transcoder.bench';
 
 /**
  * `make bench`: runs every benchmark (or those whose name contains the first argument) and prints
@@ -28,6 +33,10 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'transcoder-overhead': transcoderOverheadBench,
   'transcoder-speedup': transcoderSpeedupBench,
   'transcoder-throughput': transcoderThroughputBench,
+  // All three measured in one run (chunks, the audio once, the stitch, and one pass beside them).
+  'chunked-stitch': chunkedStitchBench,
+  'chunked-overhead': chunkedOverheadBench,
+  'chunked-lecture': chunkedLectureBench,
   // Both measured in one run (the second reuses the first's upload).
   'content-upload-memory': contentUploadMemoryBench,
   'content-upload-throughput': contentUploadThroughputBench,
@@ -57,7 +66,13 @@ export interface BenchReport {
   mode: 'full' | 'smoke';
   startedAt: string;
   commit: string;
-  machine: { cores: number; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd?: number[]; node: string };
+  machine: {
+    cores: number;
+    memoryGiB: number;
+    loadAverageAtStart: number[];
+    loadAverageAtEnd?: number[];
+    node: string;
+  };
   outcomes: BenchOutcome[];
 }
 
@@ -75,7 +90,9 @@ async function main(): Promise<number> {
     },
     outcomes: [],
   };
-  console.log(`bench ${report.mode} run on ${report.machine.cores} cores, load ${report.machine.loadAverageAtStart.join(' ')}, commit ${report.commit}`);
+  console.log(
+    `bench ${report.mode} run on ${report.machine.cores} cores, load ${report.machine.loadAverageAtStart.join(' ')}, commit ${report.commit}`,
+  );
   for (const [id, bench] of Object.entries(BENCHES)) {
     if (filter && !id.includes(filter)) continue;
     console.log(`running ${id}...`);
@@ -118,7 +135,9 @@ export function summaryLines(report: BenchReport): string[] {
 }
 
 function printResult(r: BenchResult): void {
-  console.log(`\n${r.name}\n  baseline:  ${r.baseline}\n  candidate: ${r.candidate}\n  ratio:     ${r.ratio.toFixed(2)} (goal ${r.goal}) ${r.met ? 'met' : 'NOT met'}\n  ${r.details}`);
+  console.log(
+    `\n${r.name}\n  baseline:  ${r.baseline}\n  candidate: ${r.candidate}\n  ratio:     ${r.ratio.toFixed(2)} (goal ${r.goal}) ${r.met ? 'met' : 'NOT met'}\n  ${r.details}`,
+  );
 }
 
 function gitCommit(): string {

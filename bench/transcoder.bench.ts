@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { resolveFfmpegBinaries } from '@moocflix/platform/media';
 import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
 import { planLadder, type Rendition } from '../services/transcoder/src/domain/rendition-ladder';
 import { transcodeVideo } from '../services/transcoder/src/domain/transcode-video';
+import { cost, formatCost as format, medianCost as median, type Cost } from './cpu-cost';
 import type { BenchResult } from './harness';
 import { sized } from './profile';
 
@@ -23,12 +24,6 @@ import { sized } from './profile';
 const run = promisify(execFile);
 const PRESET = 'veryfast';
 const CLIP = { width: 1920, height: 1080, seconds: sized(10, 2) };
-
-/** Wall-clock time, and CPU time of this process plus its children (ffmpeg, ffprobe). */
-interface Cost {
-  wallMs: number;
-  cpuMs: number;
-}
 
 interface Timings {
   pipeline: Cost;
@@ -201,38 +196,6 @@ function plainLadderArgs(
     '-var_stream_map', [...renditions.map((_, i) => `v:${i}`), ...(withAudio ? ['a:0'] : [])].join(' '),
     join(outDir, 'v%v', 'index.m3u8'),
   ];
-}
-
-/**
- * On a shared machine wall time swings with the neighbours' load, so CPU time is reported beside it:
- * this process's own (the pipeline's JavaScript) plus its waited-for children's, which Linux keeps
- * in /proc/self/stat (cutime, cstime).
- */
-async function cost(work: () => Promise<void>): Promise<Cost> {
-  const cpuBefore = cpuMs();
-  const start = performance.now();
-  await work();
-  return { wallMs: performance.now() - start, cpuMs: cpuMs() - cpuBefore };
-}
-
-const CLOCK_TICKS_PER_SECOND =
-  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-function cpuMs(): number {
-  const own = process.cpuUsage();
-  // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  const childTicks = Number(fields[13]) + Number(fields[14]);
-  return (own.user + own.system) / 1000 + (childTicks * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
-function median(values: Cost[]): Cost {
-  const sorted = [...values].sort((a, b) => a.wallMs - b.wallMs);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function format(c: Cost): string {
-  return `${(c.wallMs / 1000).toFixed(1)} s wall, ${(c.cpuMs / 1000).toFixed(1)} s CPU`;
 }
 
 function describe(t: Timings): string {
