@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { resolveFfmpegBinaries } from '@moocflix/platform/media';
 import { planChunks } from '@moocflix/platform/transcoding';
 import { encodeChunked, type FfmpegRunner } from '../src/chunks/encode-chunked';
+import { readSegmentIndex } from '../src/chunks/fmp4-decode-time';
 import { StitchError, stitchRendition } from '../src/chunks/stitch-rendition';
 import type { Rendition } from '../src/domain/rendition-ladder';
 import { buildHlsLadderArgs, POSTER_FILE } from '../src/ffmpeg/hls-ladder-args';
@@ -58,6 +59,19 @@ async function frameTimes(path: string): Promise<number[]> {
     .map((line) => line.replace(/,$/, '').trim())
     .filter(Boolean)
     .map(Number);
+}
+
+/**
+ * Frames ffmpeg itself decodes and passes on. Its demuxer times segments by their `sidx`, and the
+ * CLI drops frames whose time goes back: a stitch that moved only the `tfdt` lost 120 of 420 here
+ * while ffprobe still counted them all.
+ */
+async function framesFfmpegDecodes(path: string): Promise<number> {
+  // prettier-ignore
+  const { stdout } = await run(binaries.ffmpeg, [
+    '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-i', path, '-map', '0:v:0', '-f', 'null', '-',
+  ], { maxBuffer: 16 * 1024 * 1024 });
+  return Number([...stdout.matchAll(/^frame=(\d+)$/gm)].at(-1)?.[1] ?? Number.NaN);
 }
 
 async function playlistOf(path: string) {
@@ -122,6 +136,17 @@ describe('chunked transcoding, stitched', () => {
     const singleTimes = await frameTimes(join(single, `v${i}`, 'index.m3u8'));
     expect(times[0]).toBeCloseTo(singleTimes[0]!, 3);
     expect(times.at(-1)).toBeCloseTo(singleTimes.at(-1)!, 3);
+    // The stricter reader too: ffmpeg decodes every frame, none dropped at a join.
+    expect(await framesFfmpegDecodes(join(chunked, `v${i}`, 'index.m3u8'))).toBe(sourceFrames.length);
+  });
+
+  it.each([0, 1])("rendition %i's fragments are numbered on across the joins, as one stream's", async (i) => {
+    const playlist = await playlistOf(join(chunked, `v${i}`, 'index.m3u8'));
+    const numbers: number[] = [];
+    for (const segment of playlist.segments) {
+      numbers.push(...readSegmentIndex(await readFile(join(chunked, `v${i}`, segment.uri))).sequenceNumbers);
+    }
+    expect(numbers).toEqual(numbers.map((_, k) => k + 1));
   });
 
   it.each([0, 1])(

@@ -1,4 +1,10 @@
-import { Fmp4FormatError, readDecodeTimes, readTrackTimescale, shiftDecodeTimes } from './fmp4-decode-time';
+import {
+  Fmp4FormatError,
+  placeSegment,
+  readDecodeTimes,
+  readSegmentIndex,
+  readTrackTimescale,
+} from './fmp4-decode-time';
 
 // Hand-built boxes: size (4 bytes, big-endian), type, payload.
 function box(type: string, ...payload: Uint8Array[]): Uint8Array {
@@ -29,12 +35,29 @@ function mdhd(version: 0 | 1, timescale: number): Uint8Array {
   view.setUint32(version === 1 ? 20 : 12, timescale);
   return box('mdhd', payload);
 }
-const segment = (...fragments: Uint8Array[]) =>
+function sidx(version: 0 | 1, timescale: number, earliest: bigint): Uint8Array {
+  const payload = new Uint8Array(version === 1 ? 32 : 24);
+  const view = new DataView(payload.buffer);
+  view.setUint8(0, version);
+  view.setUint32(4, 1); // reference_ID
+  view.setUint32(8, timescale);
+  if (version === 1) view.setBigUint64(12, earliest);
+  else view.setUint32(12, Number(earliest));
+  return box('sidx', payload);
+}
+function mfhd(sequence: number): Uint8Array {
+  const payload = new Uint8Array(8);
+  new DataView(payload.buffer).setUint32(4, sequence);
+  return box('mfhd', payload);
+}
+/** A segment as ffmpeg writes it: styp, sidx, then per fragment moof(mfhd, traf(tfdt)) and mdat. */
+const segment = (index: Uint8Array | null, ...fragments: Uint8Array[]) =>
   Buffer.concat([
     box('styp', bytes(1, 2, 3, 4)),
-    ...fragments.map((f) => box('moof', box('traf', f))),
-    box('mdat', bytes(9, 9)),
+    ...(index ? [index] : []),
+    ...fragments.flatMap((f, i) => [box('moof', mfhd(i + 1), box('traf', f)), box('mdat', bytes(9, 9))]),
   ]);
+const at6s = { startSeconds: 6, timescale: 15360, firstSequenceNumber: 4 };
 
 describe('fMP4 decode times', () => {
   it('reads the track timescale from a version 0 or 1 mdhd', () => {
@@ -53,21 +76,31 @@ describe('fMP4 decode times', () => {
     expect(() => readTrackTimescale(two)).toThrow(/found 2/);
   });
 
-  it('shifts every fragment of a segment, 32- and 64-bit, and leaves every other byte alone', () => {
-    const data = segment(tfdt(0, 30720n), tfdt(1, 61440n));
+  it('moves every fragment (tfdt) and the segment index (sidx, in its own timescale), 32- and 64-bit', () => {
+    const data = segment(sidx(1, 15360, 1024n), tfdt(0, 0n), tfdt(1, 30720n));
+    expect(placeSegment(data, at6s)).toBe(2);
+    expect(readDecodeTimes(data)).toEqual([92160n, 122880n]);
+    expect(readSegmentIndex(data).sidxTimes).toEqual([93184n]);
+
+    const other = segment(sidx(0, 1000, 66n), tfdt(0, 0n));
+    placeSegment(other, at6s);
+    expect(readSegmentIndex(other).sidxTimes).toEqual([6066n]); // 6 s at the sidx's 1 kHz
+  });
+
+  it('renumbers the fragments from the given sequence number and leaves every other byte alone', () => {
+    const data = segment(sidx(1, 15360, 0n), tfdt(0, 0n), tfdt(0, 512n), tfdt(0, 1024n));
     const before = Buffer.from(data);
-    expect(shiftDecodeTimes(data, 92160n)).toBe(2);
-    expect(readDecodeTimes(data)).toEqual([122880n, 153600n]);
+    placeSegment(data, { ...at6s, startSeconds: 0 });
+    expect(readSegmentIndex(data).sequenceNumbers).toEqual([4, 5, 6]);
     const changed = [...data].flatMap((b, i) => (b === before[i] ? [] : [i]));
-    // Only bytes inside the two tfdt values changed.
-    expect(changed.length).toBeGreaterThan(0);
-    expect(changed.length).toBeLessThanOrEqual(4 + 8);
+    // Only the low bytes of the three sequence numbers (1→4, 2→5, 3→6).
+    expect(changed).toHaveLength(3);
   });
 
   it('refuses a segment with no tfdt, a truncated box, and a 32-bit overflow', () => {
-    expect(() => shiftDecodeTimes(segment(), 1n)).toThrow(/no track fragment decode time/);
-    const cut = segment(tfdt(0, 0n)).subarray(0, 20);
-    expect(() => shiftDecodeTimes(cut, 1n)).toThrow(Fmp4FormatError);
-    expect(() => shiftDecodeTimes(segment(tfdt(0, 0xfffffff0n)), 0x100n)).toThrow(/32-bit/);
+    expect(() => placeSegment(segment(null), at6s)).toThrow(/no track fragment decode time/);
+    const cut = segment(null, tfdt(0, 0n)).subarray(0, 20);
+    expect(() => placeSegment(cut, at6s)).toThrow(Fmp4FormatError);
+    expect(() => placeSegment(segment(null, tfdt(0, 0xfffffff0n)), at6s)).toThrow(/32-bit tfdt/);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * Just enough ISO BMFF (MP4) walking to stitch chunks: read a track's timescale from an init
- * segment, and move a media segment along the timeline by adding to every `tfdt` (the decode time
- * of a track fragment's first sample). ffmpeg's static build here has no `-hls_segment_options`,
- * so it cannot be told to start a chunk's fragments at the chunk's place in the source; each chunk
- * is encoded from 0 and shifted here instead (cheap: a few bytes per fragment, no re-encode).
+ * segment, and move a media segment along the timeline (placeSegment). ffmpeg's static build here
+ * has no `-hls_segment_options`, so it cannot be told to start a chunk's fragments at the chunk's
+ * place in the source; each chunk is encoded from 0 and moved here instead (cheap: a few bytes per
+ * fragment, no re-encode).
  */
 
 /** A box header, then the offsets of its payload. */
@@ -66,28 +66,51 @@ export function readTrackTimescale(init: Uint8Array): number {
 }
 
 /**
- * Adds `deltaTicks` (in the track's timescale) to the base media decode time of every track
- * fragment of a media segment, in place; returns the number of fragments moved. A segment with no
- * `tfdt` cannot be placed on the timeline and is refused.
+ * Moves a media segment to `startSeconds` on the stream's timeline, in place: adds the offset to
+ * the decode time of every track fragment (`tfdt`, in the track's `timescale`) and to the earliest
+ * presentation time of every segment index (`sidx`, in its own timescale) — ffmpeg's demuxer reads
+ * the sidx time, hls.js the tfdt, so both must move or one reader sees time jump back at the join —
+ * and renumbers the fragments (`mfhd` sequence numbers must keep increasing across the stream) from
+ * `firstSequenceNumber`. Returns the number of fragments, so the next segment can go on from there.
+ * A segment with no `tfdt` cannot be placed on the timeline and is refused.
  */
-export function shiftDecodeTimes(segment: Uint8Array, deltaTicks: bigint): number {
+export function placeSegment(
+  segment: Uint8Array,
+  {
+    startSeconds,
+    timescale,
+    firstSequenceNumber,
+  }: { startSeconds: number; timescale: number; firstSequenceNumber: number },
+): number {
   const view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength);
-  let moved = 0;
+  const ticks = (scale: number) => BigInt(Math.round(startSeconds * scale));
+  let fragments = 0;
   for (const { payloadStart } of boxesOfType(segment, 'tfdt')) {
-    const at = payloadStart + 4; // after version (1 byte) and flags (3 bytes)
-    if (segment[payloadStart] === 1) {
-      view.setBigUint64(at, view.getBigUint64(at) + deltaTicks);
-    } else {
-      const shifted = BigInt(view.getUint32(at)) + deltaTicks;
-      // A version 0 tfdt holds 32 bits: at 90 kHz that is 13 hours; fail loudly rather than wrap.
-      if (shifted > 0xffffffffn)
-        throw new Fmp4FormatError('a 32-bit tfdt cannot hold the shifted decode time');
-      view.setUint32(at, Number(shifted));
-    }
-    moved += 1;
+    addToTime(view, payloadStart + 4, segment[payloadStart] === 1, ticks(timescale), 'tfdt');
+    fragments += 1;
   }
-  if (moved === 0) throw new Fmp4FormatError('the media segment has no track fragment decode time (tfdt)');
-  return moved;
+  if (fragments === 0)
+    throw new Fmp4FormatError('the media segment has no track fragment decode time (tfdt)');
+  for (const { payloadStart } of boxesOfType(segment, 'sidx')) {
+    // version, flags (4 bytes), reference_ID (4), timescale (4), then earliest_presentation_time.
+    const sidxTimescale = view.getUint32(payloadStart + 8);
+    addToTime(view, payloadStart + 12, segment[payloadStart] === 1, ticks(sidxTimescale), 'sidx');
+  }
+  let sequence = firstSequenceNumber;
+  for (const { payloadStart } of boxesOfType(segment, 'mfhd')) view.setUint32(payloadStart + 4, sequence++);
+  return fragments;
+}
+
+/** Adds `delta` to a 64-bit (version 1) or 32-bit time field; a 32-bit one that would overflow is refused. */
+function addToTime(view: DataView, at: number, wide: boolean, delta: bigint, box: string): void {
+  if (wide) {
+    view.setBigUint64(at, view.getBigUint64(at) + delta);
+    return;
+  }
+  const shifted = BigInt(view.getUint32(at)) + delta;
+  // A version 0 field holds 32 bits: at 90 kHz that is 13 hours; fail loudly rather than wrap.
+  if (shifted > 0xffffffffn) throw new Fmp4FormatError(`a 32-bit ${box} time cannot hold the shifted time`);
+  view.setUint32(at, Number(shifted));
 }
 
 /** The decode times of a segment's track fragments (for tests and checks). */
@@ -98,4 +121,19 @@ export function readDecodeTimes(segment: Uint8Array): bigint[] {
       ? view.getBigUint64(payloadStart + 4)
       : BigInt(view.getUint32(payloadStart + 4)),
   );
+}
+
+/** The earliest presentation times of a segment's indexes (`sidx`), and its fragments' sequence numbers. */
+export function readSegmentIndex(segment: Uint8Array): { sidxTimes: bigint[]; sequenceNumbers: number[] } {
+  const view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength);
+  return {
+    sidxTimes: [...boxesOfType(segment, 'sidx')].map(({ payloadStart }) =>
+      segment[payloadStart] === 1
+        ? view.getBigUint64(payloadStart + 12)
+        : BigInt(view.getUint32(payloadStart + 12)),
+    ),
+    sequenceNumbers: [...boxesOfType(segment, 'mfhd')].map(({ payloadStart }) =>
+      view.getUint32(payloadStart + 4),
+    ),
+  };
 }

@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VARIANT_PLAYLIST_FILE } from '../ffmpeg/hls-ladder-args';
 import { readVariantPlaylist } from '../hls/variant-playlist';
-import { readTrackTimescale, shiftDecodeTimes } from './fmp4-decode-time';
+import { placeSegment, readTrackTimescale } from './fmp4-decode-time';
 
 /** One rendition of one chunk as ffmpeg wrote it: `index.m3u8`, its init segment and media segments. */
 export interface ChunkRenditionOutput {
@@ -27,8 +27,8 @@ const JOIN_TOLERANCE_SECONDS = 0.05;
  * Joins one rendition's chunks into the playlist a single-pass encode would have written, in the
  * way players accept (docs/transcoding.md#chunked-transcoding): ONE init segment (the chunks'
  * inits must be byte-identical: same encoder settings, so the same codec configuration), the
- * segments numbered on, each fragment moved to its chunk's place on the timeline (so timestamps run
- * on without a jump), and no EXT-X-DISCONTINUITY. A chunk whose media stops short of the next
+ * segments numbered on, each fragment moved to its chunk's place on the timeline and renumbered (so
+ * timestamps and sequence numbers run on without a jump), and no EXT-X-DISCONTINUITY. A chunk whose media stops short of the next
  * chunk's start would leave a hole: refused.
  */
 export async function stitchRendition(
@@ -43,6 +43,7 @@ export async function stitchRendition(
   let timescale = 0;
   const lines: string[] = [];
   let segmentCount = 0;
+  let fragments = 0;
   let targetDuration = 0;
   let endSeconds = 0;
   for (const [k, chunk] of ordered.entries()) {
@@ -61,12 +62,15 @@ export async function stitchRendition(
         `chunk ${k} starts at ${chunk.startSeconds} s but the chunks before it end at ${endSeconds.toFixed(3)} s`,
       );
     }
-    // Exact: chunk starts are whole seconds and a timescale is whole ticks per second.
-    const delta = BigInt(Math.round(chunk.startSeconds * timescale));
     let chunkSeconds = 0;
     for (const segment of playlist.segments) {
       const data = await readFile(join(chunk.dir, segment.uri));
-      shiftDecodeTimes(data, delta);
+      // Exact: chunk starts are whole seconds and a timescale is whole ticks per second.
+      fragments += placeSegment(data, {
+        startSeconds: chunk.startSeconds,
+        timescale,
+        firstSequenceNumber: fragments + 1,
+      });
       const name = `seg_${String(segmentCount).padStart(5, '0')}.m4s`;
       await writeFile(join(outputDir, name), data);
       lines.push(`#EXTINF:${segment.durationSeconds.toFixed(6)},`, name);
