@@ -35,6 +35,15 @@ export const contentConfigSchema = z.object({
   TRANSCODE_MAX_ATTEMPTS: env.int(3, 1),
   /** How often expired leases are looked for. */
   TRANSCODE_LEASE_SWEEP_INTERVAL_MS: env.int(15_000, 50),
+  /**
+   * Open GET /:videoId/events streams per process; one more is a 503. Each holds a connection (and
+   * a socket on the ingress); the database cost is one query per tick for all of them together.
+   */
+  VIDEO_EVENT_STREAMS_MAX: env.int(1000, 1),
+  /** How often the watched videos are read for the event streams (changes show up this late at most). */
+  VIDEO_EVENT_POLL_INTERVAL_MS: env.int(1000, 50),
+  /** A `: keepalive` comment on a stream after this long without an event (proxies close idle connections). */
+  VIDEO_EVENT_KEEPALIVE_MS: env.int(15_000, 100),
   /** Set by Kubernetes in every pod: how we know we run in a cluster. */
   KUBERNETES_SERVICE_HOST: env.optionalString(),
 });

@@ -140,6 +140,33 @@ export const contentOpenApi = {
         },
       },
     },
+    '/api/v1/content/{videoId}/events': {
+      get: {
+        summary: `Live status and transcode progress of a video, as Server-Sent Events (${watchers})`,
+        description:
+          'text/event-stream: an `event: video` whose data is the same JSON as GET /{videoId}, at once and on every change of status ' +
+          'or progress (read from the database about once a second, so it works whichever replica consumed the progress), a ' +
+          '`: keepalive` comment after 15 s without an event, and the end of the stream after a terminal status (ready or failed) ' +
+          'or when the video is deleted. Send the bearer token (read the stream with fetch(); EventSource cannot send headers). ' +
+          'Access is decided when the stream opens, as for GET /{videoId}.',
+        parameters: [videoId],
+        responses: {
+          '200': {
+            description: 'The event stream',
+            content: {
+              'text/event-stream': {
+                schema: { type: 'string' },
+                example: 'event: video\ndata: {"videoId":"…","status":"transcoding","progress":40,…}\n\n',
+              },
+            },
+          },
+          ...commonProblems,
+          '403': problem('Not allowed to watch this video'),
+          ...notFound,
+          '503': problem('Too many open event streams on this server; retry shortly or poll GET /{videoId}'),
+        },
+      },
+    },
     '/api/v1/content/{videoId}/stream': {
       get: {
         summary: `The HLS master playlist (${watchers})`,

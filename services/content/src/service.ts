@@ -10,6 +10,7 @@ import type { ContentContext } from './domain/content-context';
 import { HlsCatalog } from './domain/hls-catalog';
 import { PlaybackTokens } from './domain/playback-token';
 import { StoragePurger } from './domain/storage-purger';
+import { VideoWatchHub } from './domain/video-watch';
 import { sweepExpiredLeases, type TranscodeAttemptPolicy } from './domain/transcode-attempts';
 import { createContentEventsConsumer } from './events/content-events-consumer';
 import { playbackRoutes } from './http/playback-routes';
@@ -71,10 +72,18 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
     },
   });
 
+  const watches = new VideoWatchHub({
+    pool: ctx.pool,
+    logger: ctx.logger,
+    maxStreams: config.VIDEO_EVENT_STREAMS_MAX,
+    pollIntervalMs: config.VIDEO_EVENT_POLL_INTERVAL_MS,
+    keepAliveMs: config.VIDEO_EVENT_KEEPALIVE_MS,
+  });
+
   const router = Router();
   router.use(uploadRoutes(content, ctx.auth));
   router.use(playbackRoutes(content, ctx.auth));
-  router.use(videoRoutes(content, ctx.auth));
+  router.use(videoRoutes(content, ctx.auth, watches));
 
   return {
     name: ctx.name,
@@ -89,6 +98,7 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
       leaseSweeper.start();
     },
     async stop() {
+      await watches.stop();
       await leaseSweeper.stop();
       await events.stop();
       await purger.stop();

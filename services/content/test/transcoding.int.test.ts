@@ -361,6 +361,7 @@ describe('GET /api/v1/content/openapi.json', () => {
     expect(Object.keys(response.body.paths).sort()).toEqual([
       '/api/v1/content/upload',
       '/api/v1/content/{videoId}',
+      '/api/v1/content/{videoId}/events',
       '/api/v1/content/{videoId}/hls/{path}',
       '/api/v1/content/{videoId}/poster',
       '/api/v1/content/{videoId}/stream',

@@ -254,3 +254,15 @@ export async function markCourseVideosDeleted(db: Queryable, courseId: string): 
   );
   return rows.map((row) => row.id);
 }
+
+/**
+ * The videos among `ids` that exist and are not deleted, in one query: what the open event streams
+ * of this process are fed from, one read per tick for all of them.
+ */
+export async function findLiveVideos(db: Queryable, ids: string[]): Promise<Video[]> {
+  const { rows } = await db.query<VideoRow>(
+    'SELECT * FROM videos WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL',
+    [ids],
+  );
+  return rows.map(toVideo);
+}

@@ -1,15 +1,18 @@
 import { Router } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform/auth';
+import { problems } from '@moocflix/platform/errors';
 import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
 import type { ContentContext } from '../domain/content-context';
 import { posterUrl } from '../domain/get-poster';
 import { getVideo } from '../domain/get-video';
 import { requestTranscode } from '../domain/request-transcode';
 import { videoView } from '../domain/video';
+import type { VideoWatchHub } from '../domain/video-watch';
+import { openEventStream } from './video-events';
 import { noBody, noQuery, videoParams } from './request-schemas';
 
-/** A video's metadata, and transcode requests. */
-export function videoRoutes(ctx: ContentContext, auth: Authenticator): Router {
+/** A video's metadata, its live changes, and transcode requests. */
+export function videoRoutes(ctx: ContentContext, auth: Authenticator, watches: VideoWatchHub): Router {
   const router = Router();
 
   router.post(
@@ -34,6 +37,21 @@ export function videoRoutes(ctx: ContentContext, auth: Authenticator): Router {
     const caller = getAuth(req);
     const video = await getVideo(ctx, caller, videoId);
     res.json(videoView(video, posterUrl(ctx, video, caller.userId)));
+  });
+
+  // Live transcode progress (Server-Sent Events, read with fetch() since EventSource cannot send the
+  // bearer token): the video's JSON at once and on every change of status or progress, until ready
+  // or failed. Same access rule as GET /:videoId, decided when the stream opens.
+  router.get('/:videoId/events', auth.requireAuth, async (req, res) => {
+    const { videoId } = parseParams(videoParams, req);
+    parseQuery(noQuery, req);
+    const caller = getAuth(req);
+    const video = await getVideo(ctx, caller, videoId);
+    if (!watches.hasRoom()) {
+      throw problems.unavailable('Too many open event streams on this server; retry shortly or read GET /:videoId');
+    }
+    const stopWatching = watches.watch(video, openEventStream(ctx, req, res, caller));
+    res.on('close', stopWatching);
   });
 
   return router;
