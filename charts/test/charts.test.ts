@@ -243,6 +243,14 @@ describe('rendered objects', () => {
       secretKeyRef: { name: 'moocflix-content-playback', key: 'PLAYBACK_TOKEN_SECRET' },
     });
     expect(env(defaults, 'moocflix-notifications').NOTIFICATION_RETENTION_DAYS).toBe('180');
+    // The browser session's settings: the refresh cookie's lifetime as an integer (not 1.2096e+06),
+    // PUBLIC_ORIGIN only when set.
+    expect(env(defaults, 'moocflix-users').REFRESH_TOKEN_TTL_SECONDS).toBe('1209600');
+    expect(env(defaults, 'moocflix-users').PUBLIC_ORIGIN).toBeUndefined();
+    expect(env(rendered.get('moocflix full')!, 'moocflix-users')).toMatchObject({
+      REFRESH_TOKEN_TTL_SECONDS: '86400',
+      PUBLIC_ORIGIN: 'https://moocflix.example.com',
+    });
 
     const full = rendered.get('moocflix full')!;
     for (const deployment of full.filter((o) => o.kind === 'Deployment')) {
@@ -343,6 +351,10 @@ describe('invalid values are refused with a readable message', () => {
 
   test.each(SERVICE_CHARTS)('%s: a wrong type', async (chart) => {
     expect(await refused(chart, 'service.port=http')).toMatch(/service\/port.*got string, want integer/);
+  });
+
+  test('a users publicOrigin that is not an origin', async () => {
+    expect(await refused('users', 'publicOrigin=https://moocflix.example.com/app')).toMatch(/publicOrigin/);
   });
 
   test('an unknown key deep in a part of the umbrella chart', async () => {

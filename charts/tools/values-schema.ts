@@ -274,6 +274,8 @@ export function valuesSchemas(): Record<string, JsonSchema> {
       jwt: existingSecret(),
       bootstrapAdmin: strict({ existingSecret: optionalName() }),
       accessTokenTtlSeconds: int(1),
+      refreshTokenTtlSeconds: int(60),
+      publicOrigin: str(undefined, { pattern: '^(https?://[^/?#\\s]+)?$' }),
     }),
     courses: chartSchema('MoocFlix courses chart values', service()),
     content: chartSchema('MoocFlix content chart values', {
