@@ -299,6 +299,7 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         timeLimitSeconds: int(1),
         chunkThresholdSeconds: int(0),
         chunkSeconds: int(2),
+        previewMinSeconds: int(0),
         x264Preset: {
           enum: [
             'ultrafast',
@@ -340,6 +341,7 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         timeLimitSeconds: int(1),
         chunkThresholdSeconds: int(0),
         chunkSeconds: int(2),
+        previewMinSeconds: int(0),
         partParallelism: int(1, 100),
         x264Preset: {
           enum: [

@@ -142,12 +142,12 @@ describe('a chunked transcode', () => {
     },
   });
 
-  test('is an Indexed Job of its parts (chunks + the audio), each index retried alone', () => {
-    const job = buildJob(long(620), chunking); // 10 chunks of 60 s, one of 20 s (reads to the end), the audio
+  test('is an Indexed Job of its parts (the preview, the chunks, the audio), each index retried alone', () => {
+    const job = buildJob(long(620), chunking); // the preview, 10 chunks of 60 s, one of 20 s, the audio
     expect(job.metadata.name).toBe('tj-0123456789abcdef');
     expect(job.spec).toMatchObject({
       completionMode: 'Indexed',
-      completions: 12,
+      completions: 13,
       parallelism: 4,
       backoffLimitPerIndex: 2,
       maxFailedIndexes: 0,
@@ -161,7 +161,7 @@ describe('a chunked transcode', () => {
 
   test("takes the TranscodeJob's parallelism, never more than its parts", () => {
     expect(buildJob(long(601, 8), chunking).spec!.parallelism).toBe(8);
-    expect(buildJob(long(400, 50), chunking).spec!.parallelism).toBe(8); // 7 chunks + audio
+    expect(buildJob(long(400, 50), chunking).spec!.parallelism).toBe(9); // preview, 7 chunks, audio
   });
 
   test('is one plain Job at or under the threshold, of unknown length, or with chunking off', () => {

@@ -298,7 +298,7 @@ test('a conflicting status write surfaces as an error (the queue retries with fr
 });
 
 describe('a chunked transcode (source above the chunk threshold)', () => {
-  // 20 minutes in 60 s chunks: 20 chunks + the audio = 21 parts.
+  // 20 minutes in 60 s chunks: the preview, 20 chunks and the audio = 22 parts.
   const chunked = (status?: TranscodeJob['status']): TranscodeJob => {
     const tj = transcodeJob(status);
     return { ...tj, spec: { ...tj.spec, request: { ...tj.spec.request, sourceDurationSeconds: 1200 } } };
@@ -314,12 +314,12 @@ describe('a chunked transcode (source above the chunk threshold)', () => {
       job({ active: 4, ready: 4, completedIndexes: '0-6,9' }),
     );
     await h.reconciler.reconcile('ns/tj-1');
-    expect(lastStatus(h)).toMatchObject({ phase: 'Running', parts: { total: 21, done: 8 }, progress: 36 });
+    expect(lastStatus(h)).toMatchObject({ phase: 'Running', parts: { total: 22, done: 8 }, progress: 34 });
     expect(h.created).toEqual([]);
   });
 
   test('every part done: the stitch Job is created once, with the TranscodeJob as owner', async () => {
-    const h = harness(chunked({ phase: 'Running' }), job({ completedIndexes: '0-20', succeeded: 21 }));
+    const h = harness(chunked({ phase: 'Running' }), job({ completedIndexes: '0-21', succeeded: 22 }));
     await h.reconciler.reconcile('ns/tj-1');
     expect(h.created).toHaveLength(1);
     expect(h.created[0]!.metadata).toMatchObject({
@@ -331,7 +331,7 @@ describe('a chunked transcode (source above the chunk threshold)', () => {
     expect(h.created[0]!.spec!.completionMode).toBeUndefined();
     expect(lastStatus(h)).toMatchObject({
       phase: 'Running',
-      parts: { total: 21, done: 21 },
+      parts: { total: 22, done: 22 },
       stitchJobName: 'tj-1-stitch',
       progress: 95,
     });
@@ -342,7 +342,7 @@ describe('a chunked transcode (source above the chunk threshold)', () => {
 
   test('the stitch Job complete: Succeeded; failed: Failed with its reason and a failed completion', async () => {
     const partsDone = job({
-      completedIndexes: '0-20',
+      completedIndexes: '0-21',
       succeeded: 21,
       conditions: [{ type: 'Complete', status: 'True' }],
     });
@@ -358,7 +358,7 @@ describe('a chunked transcode (source above the chunk threshold)', () => {
     expect(lastStatus(ok)).toMatchObject({
       phase: 'Succeeded',
       progress: 100,
-      parts: { total: 21, done: 21 },
+      parts: { total: 22, done: 22 },
     });
     expect(ok.created).toEqual([]);
 
@@ -374,7 +374,7 @@ describe('a chunked transcode (source above the chunk threshold)', () => {
   });
 
   test('the stitch Job gone before it finished: Failed, JobLost', async () => {
-    const partsDone = job({ completedIndexes: '0-20', conditions: [{ type: 'Complete', status: 'True' }] });
+    const partsDone = job({ completedIndexes: '0-21', conditions: [{ type: 'Complete', status: 'True' }] });
     const h = harness(chunked({ phase: 'Running', stitchJobName: 'tj-1-stitch' }), partsDone);
     await h.reconciler.reconcile('ns/tj-1');
     expect(lastStatus(h)).toMatchObject({ phase: 'Failed', reason: 'JobLost' });

@@ -31,6 +31,11 @@ const transcoderConfigSchema = z.object({
   /** The chunk length, rounded down to whole 2 s segments. */
   TRANSCODER_CHUNK_SECONDS: env.int(60, 2),
   /**
+   * Sources at least this long get a preview first (the smallest rung at ultrafast, published as
+   * it grows), so they play within seconds instead of after the whole ladder (0: never).
+   */
+  TRANSCODER_PREVIEW_MIN_SECONDS: env.int(60, 0),
+  /**
    * A progress tick is repeated at least this often while a request is worked on: the heartbeat
    * that keeps the attempt's lease in the content service (TRANSCODE_LEASE_MS there, 2 min by
    * default, must stay well above it).

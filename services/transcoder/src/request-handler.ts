@@ -42,6 +42,7 @@ export function createTranscodingRequestHandler(deps: {
       thresholdSeconds: config.TRANSCODER_CHUNK_THRESHOLD_SECONDS,
       chunkSeconds: config.TRANSCODER_CHUNK_SECONDS,
     },
+    previewMinSeconds: config.TRANSCODER_PREVIEW_MIN_SECONDS,
   };
   return (request, signal, work) =>
     handleTranscodingRequest(

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../../e2e/stack/control';
 import { promisify } from 'node:util';
 import { Topics } from '@moocflix/platform/events';
 import { resolveFfmpegBinaries } from '@moocflix/platform/media';
@@ -21,7 +22,7 @@ jest.setTimeout(240_000);
 const run = promisify(execFile);
 const SECONDS = 10;
 const FPS = 25; // generateClip's rate
-// 10 s in chunks of 4 s: chunks at 0, 4 and 8 s, then the audio: parts 0 to 3.
+// 10 s in chunks of 4 s: the preview (part 0), chunks at 0, 4 and 8 s (parts 1 to 3), the audio (4).
 const CHUNKING = { TRANSCODER_CHUNK_THRESHOLD_SECONDS: '4', TRANSCODER_CHUNK_SECONDS: '4' };
 
 const bus = testBus('transcoder-one-shot-parts-test');
@@ -99,15 +100,26 @@ describe('transcoder one-shot, in parts', () => {
       missing: true,
     });
 
-    // Parts two at a time (an Indexed Job with parallelism 2); one takes its index from the Job.
+    // The preview first: playable once it is done, announced on the progress ticks.
+    expect((await oneShot(request, ['--part', '0'])).code).toBe(0);
+    const preview = await waitFor(
+      () => recorder.progressEventsOf(request.requestId).find((tick) => tick.preview)?.preview ?? false,
+      { timeoutMs: 15_000 },
+    );
+    expect(preview.masterPlaylistKey).toBe(`${request.outputPrefix}/preview.m3u8`);
+    const [previewVariant] = await fetchHlsPackage(storage, preview.masterPlaylistKey);
+    expect(await frameCount(previewVariant!)).toBe(SECONDS * FPS);
+    expect((await readObject(storage, previewVariant!.playlistKey)).toString()).toContain('#EXT-X-ENDLIST');
+
+    // Then the rest two at a time (an Indexed Job with parallelism 2); one takes its index from the Job.
     const first = await Promise.all([
-      oneShot(request, ['--part', '0']),
-      oneShot(request, ['--part', 'job-index'], { JOB_COMPLETION_INDEX: '1' }),
+      oneShot(request, ['--part', '1']),
+      oneShot(request, ['--part', 'job-index'], { JOB_COMPLETION_INDEX: '2' }),
     ]);
-    const second = await Promise.all([oneShot(request, ['--part', '2']), oneShot(request, ['--part', '3'])]);
+    const second = await Promise.all([oneShot(request, ['--part', '3']), oneShot(request, ['--part', '4'])]);
     expect([...first, ...second].map((r) => (r.code === 0 ? 0 : r.output))).toEqual([0, 0, 0, 0]);
     // A retried index overwrites its own outputs and changes nothing else.
-    expect((await oneShot(request, ['--part', '1'])).code).toBe(0);
+    expect((await oneShot(request, ['--part', '2'])).code).toBe(0);
     await sleep(500);
     expect(recorder.completionsOf(request.requestId)).toEqual([]);
     expect((await storage.list(`${request.outputPrefix}/parts/`)).map((o) => o.key)).toEqual(
@@ -141,9 +153,9 @@ describe('transcoder one-shot, in parts', () => {
 
   it('refuses a part outside the plan and a request that is not split (exit 2, nothing published)', async () => {
     const request = await requestFor(clips.lecture!, SECONDS);
-    const beyond = await oneShot(request, ['--part', '4']);
+    const beyond = await oneShot(request, ['--part', '5']);
     expect(beyond.code).toBe(2);
-    expect(beyond.output).toMatch(/part 4 does not exist: the request has parts 0 to 3/);
+    expect(beyond.output).toMatch(/part 5 does not exist: the request has parts 0 to 4/);
 
     const unsplit = await requestFor(clips.lecture!, null);
     const part = await oneShot(unsplit, ['--part', '0']);

@@ -26,6 +26,7 @@ beforeAll(async () => {
     TRANSCODER_WORK_DIR: join(dir, 'work'),
     TRANSCODER_CHUNK_THRESHOLD_SECONDS: '4',
     TRANSCODER_CHUNK_SECONDS: '4',
+    TRANSCODER_PREVIEW_MIN_SECONDS: '5',
   });
 }, 120_000);
 
@@ -54,7 +55,7 @@ async function probeStream(path: string, stream: 'v:0' | 'a:0', entry: string): 
 }
 
 describe('transcoder worker, chunked', () => {
-  it('encodes a source above the threshold in chunks and publishes a stream with every frame', async () => {
+  it('publishes a playable preview first, then encodes in chunks and publishes a stream with every frame', async () => {
     const request = await transcoder.request(clip);
     const completion = await transcoder.recorder.completion(request.requestId, 150_000);
     expect(completion).toMatchObject({ status: 'succeeded', error: null });
@@ -81,5 +82,22 @@ describe('transcoder worker, chunked', () => {
 
     const ticks = transcoder.recorder.progressOf(request.requestId);
     expect([...ticks].sort((a, b) => a - b)).toEqual(ticks);
+
+    // Playable before it was ready: the preview went out on the ticks, and plays every frame.
+    const previews = transcoder.recorder.progressEventsOf(request.requestId).flatMap((t) => t.preview ?? []);
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews[0]!.masterPlaylistKey).toBe(`${request.outputPrefix}/preview.m3u8`);
+    expect(previews[0]!.renditions).toEqual([
+      expect.objectContaining({
+        name: '360p',
+        width: 640,
+        height: 360,
+        playlistKey: `${request.outputPrefix}/preview/index.m3u8`,
+      }),
+    ]);
+    const [preview] = await fetchHlsPackage(transcoder.storage, previews[0]!.masterPlaylistKey);
+    expect(await probeStream(await downloadRendition(preview!, 'preview'), 'v:0', 'nb_read_frames')).toBe(
+      SECONDS * FPS,
+    );
   });
 });

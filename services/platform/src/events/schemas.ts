@@ -115,6 +115,14 @@ export const eventSchemas = {
     ...attemptFields,
     videoId: id,
     progress: z.number().min(0).max(100),
+    /**
+     * Present from the moment a fast preview of the video can be played (its smallest rendition,
+     * still growing), and on every tick after it: content makes the video `playable` and serves
+     * this master until the full ladder is ready. Absent on producers without previews.
+     */
+    preview: z
+      .object({ masterPlaylistKey: z.string().min(1), renditions: z.array(rendition).min(1) })
+      .optional(),
     at: isoTime,
   }),
   [Topics.AssessmentCreation]: z.object({

@@ -39,7 +39,7 @@ describe('planChunks', () => {
     });
   });
 
-  it('chunks only above the threshold, never with a threshold of 0, and counts one part more for the audio', () => {
+  it('chunks only above the threshold, never with a threshold of 0, and counts the preview and the audio as parts too', () => {
     const settings = { thresholdSeconds: 300, chunkSeconds: 60 };
     expect(chunksFor(300, settings)).toBeNull();
     expect(chunksFor(null, settings)).toBeNull();
@@ -47,6 +47,6 @@ describe('planChunks', () => {
     expect(chunksFor(3600, undefined)).toBeNull();
     const chunks = chunksFor(301, settings)!;
     expect(chunks.map((c) => c.startSeconds)).toEqual([0, 60, 120, 180, 240]);
-    expect(partCountOf(chunks)).toBe(6);
+    expect(partCountOf(chunks)).toBe(7); // the preview, 5 chunks, the audio
   });
 });

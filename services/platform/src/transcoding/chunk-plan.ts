@@ -66,8 +66,9 @@ export function chunksFor(
 }
 
 /**
- * A distributed transcode runs as indexed parts (a Kubernetes Indexed Job): index i < chunks is
- * chunk i's video ladder, the last index is the audio, encoded once over the whole source. Then one
- * stitch step joins them.
+ * A distributed transcode runs as indexed parts (a Kubernetes Indexed Job): index 0 is the preview
+ * (first, so the Job controller starts it first and the video is playable within seconds), index
+ * 1 + i is chunk i's video ladder, the last index the audio, encoded once over the whole source.
+ * Then one stitch step joins the chunks and the audio.
  */
-export const partCountOf = (chunks: readonly Chunk[]): number => chunks.length + 1;
+export const partCountOf = (chunks: readonly Chunk[]): number => chunks.length + 2;

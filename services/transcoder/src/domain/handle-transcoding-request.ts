@@ -1,4 +1,5 @@
 import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
+import type { PlayablePreview } from '../preview/encode-preview';
 import type { PartOutcome } from './transcode-parts';
 import {
   transcodeVideo,
@@ -12,6 +13,8 @@ export type TranscodingCompletion = EventData<typeof Topics.TranscodingCompleted
 /** Progress of one request; reports are best effort and may be coalesced. */
 export interface ProgressReporter {
   report(percent: number): void;
+  /** The preview can be played: every tick from now on carries it (and one goes out at once). */
+  playable(preview: PlayablePreview): void;
   /** Resolves once nothing more will be published for this request. */
   close(): Promise<void>;
 }
@@ -49,7 +52,11 @@ export async function handleTranscodingRequest(
   const progress = deps.events.progressOf(request);
   let outcome: TranscodeOutcome | PartOutcome;
   try {
-    outcome = await work(request, { ...deps, reportProgress: (p) => progress.report(p) }, signal);
+    outcome = await work(
+      request,
+      { ...deps, reportProgress: (p) => progress.report(p), reportPlayable: (p) => progress.playable(p) },
+      signal,
+    );
   } finally {
     // No progress tick may arrive after the completion.
     await progress.close();

@@ -16,6 +16,7 @@ import {
   ffmpegRunner,
   outputPrefixOf,
   prepareSource,
+  publishPreview,
   uploadFiles,
   type TranscodeDependencies,
   type TranscodeSettings,
@@ -26,7 +27,8 @@ import { succeeded, type TranscodeOutcome } from './transcode-video';
 /**
  * A distributed transcode (docs/architecture.md, Video pipeline): the chunk plan runs as indexed
  * parts — on a cluster the indices of one Indexed Job, each in its own pod — then one stitch step.
- * Part i < chunks encodes chunk i's video ladder, the last part the audio once; each uploads its
+ * Part 0 publishes the preview (playable within seconds; nothing for the stitch), part 1 + i
+ * encodes chunk i's video ladder, the last part the audio once; a chunk or the audio uploads its
  * outputs under `<outputPrefix>/parts/<name>/` and then, LAST, its manifest `<name>.json`, so a
  * retried part simply overwrites and the stitch counts a part only once it is whole. The stitch
  * downloads the parts, joins them exactly as one process would (src/chunks), uploads the package
@@ -34,6 +36,7 @@ import { succeeded, type TranscodeOutcome } from './transcode-video';
  */
 
 export const PARTS_FOLDER = 'parts';
+const PREVIEW_PART = 0;
 const AUDIO_PART = 'audio';
 
 /** A request that cannot run as parts under these settings, or a part index out of range: not retried. */
@@ -76,7 +79,7 @@ export function partPlanOf(request: TranscodingRequest, settings: TranscodeSetti
   return chunks;
 }
 
-/** Part `index` of the request's plan: a chunk's video ladder, or (the last index) the audio. */
+/** Part `index` of the request's plan: the preview (0), a chunk's video ladder, or (the last index) the audio. */
 export async function transcodePart(
   request: TranscodingRequest,
   index: number,
@@ -94,12 +97,17 @@ export async function transcodePart(
   try {
     assertValidKey(`${partsPrefix}/${AUDIO_PART}.json`);
     return await withWorkDir(deps.settings.workDir, async (dir) => {
-      const { probe, ladder } = await prepareSource(request, deps, dir, signal);
+      const source = await prepareSource(request, deps, dir, signal);
+      const { probe, ladder } = source;
       durationSeconds = probe.durationSeconds;
       const run = ffmpegRunner(deps, signal);
+      if (index === PREVIEW_PART) {
+        await publishPreview(request, deps, source, dir, run);
+        return { status: 'part-done' as const };
+      }
       const out = join(dir, 'out');
       await mkdir(out, { recursive: true });
-      const chunk = chunks[index];
+      const chunk = chunks[index - 1];
       const name = chunk ? chunkNameOf(chunk) : AUDIO_PART;
       if (chunk) {
         const length = chunk.durationSeconds ?? Math.max(1, sourceSeconds - chunk.startSeconds);

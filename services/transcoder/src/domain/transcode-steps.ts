@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { EventData, Topics } from '@moocflix/platform/events';
@@ -11,6 +11,7 @@ import type { FfmpegRunner } from '../chunks/encode-chunked';
 import { Fmp4FormatError } from '../chunks/fmp4-decode-time';
 import { StitchError } from '../chunks/stitch-rendition';
 import type { HlsLadderJob } from '../ffmpeg/hls-ladder-args';
+import { encodePreview, type PlayablePreview } from '../preview/encode-preview';
 import { FfmpegFailure, runFfmpeg } from '../ffmpeg/run-ffmpeg';
 import { IncompleteHlsOutputError, MASTER_PLAYLIST_FILE, type PackagedFile } from '../hls/hls-package';
 import { planLadder } from './rendition-ladder';
@@ -30,6 +31,11 @@ export interface TranscodeSettings {
    * (src/chunks); absent, or a threshold of 0, means one pass always.
    */
   chunking?: ChunkingSettings;
+  /**
+   * Sources at least this long get a preview first, playable within seconds (src/preview); 0 or
+   * absent: never.
+   */
+  previewMinSeconds?: number;
 }
 
 export interface TranscodeDependencies {
@@ -39,6 +45,8 @@ export interface TranscodeDependencies {
   logger: Logger;
   /** Called often, with a percentage; the caller decides what is worth publishing. */
   reportProgress(percent: number): void;
+  /** Called once the preview can be played (absent: previews are not announced). */
+  reportPlayable?(preview: PlayablePreview): void;
 }
 
 // ffmpeg's share of the progress bar; packaging and uploading end with the completion (100%).
@@ -159,4 +167,55 @@ export function describeInputFailure(err: unknown): string | null {
   // ffmpeg wrote chunks that cannot be joined (never seen; checked, not assumed): not retried.
   if (err instanceof StitchError || err instanceof Fmp4FormatError) return `stitch-failed: ${err.message}`;
   return null;
+}
+
+/**
+ * Encodes and publishes the preview when the source is long enough to deserve one (see
+ * TranscodeSettings.previewMinSeconds); resolves when the preview is complete.
+ */
+export async function previewIfLong(
+  request: TranscodingRequest,
+  deps: TranscodeDependencies,
+  source: PreparedSource,
+  dir: string,
+  run: FfmpegRunner,
+): Promise<void> {
+  const min = deps.settings.previewMinSeconds ?? 0;
+  const duration = source.probe.durationSeconds;
+  if (min <= 0 || !duration || duration < min) return;
+  await publishPreview(request, deps, source, dir, run);
+}
+
+/** The preview of the source, published under the request's output prefix as it grows. */
+export async function publishPreview(
+  request: TranscodingRequest,
+  deps: TranscodeDependencies,
+  { ladder }: PreparedSource,
+  dir: string,
+  run: FfmpegRunner,
+): Promise<void> {
+  const outputDir = join(dir, 'preview');
+  // ffmpeg creates the folders of a var_stream_map pattern, not of a plain segment path.
+  await mkdir(outputDir, { recursive: true });
+  await encodePreview(
+    {
+      inputPath: ladder.inputPath,
+      demuxer: ladder.demuxer,
+      rendition: ladder.renditions[0]!,
+      hasAudio: ladder.hasAudio,
+      outputDir,
+    },
+    {
+      storage: deps.storage,
+      prefix: outputPrefixOf(request),
+      run,
+      onPlayable: (preview) => {
+        deps.logger.info(
+          { videoId: request.videoId, masterPlaylistKey: preview.masterPlaylistKey },
+          'preview playable',
+        );
+        deps.reportPlayable?.(preview);
+      },
+    },
+  );
 }

@@ -16,6 +16,7 @@ import {
   ffmpegRunner,
   outputPrefixOf,
   prepareSource,
+  previewIfLong,
   uploadFiles,
   type TranscodeDependencies,
   type TranscodingRequest,
@@ -35,8 +36,9 @@ export type TranscodeOutcome =
 
 /**
  * One transcode, start to end: fetch the source, probe it again (the request's `sourceFormat` is
- * not trusted), run the whole ladder as one ffmpeg process (or, for a long source, in chunks that
- * are stitched back: src/chunks), package and upload the HLS outputs.
+ * not trusted), publish a fast preview first when the source is long (src/preview), run the whole
+ * ladder as one ffmpeg process (or, for a long source, in chunks that are stitched back:
+ * src/chunks), package and upload the HLS outputs.
  * An input that cannot become a video (not media, a refused container, ffmpeg failing on it, the
  * time limit, a missing source) ends as a `failed` outcome; infrastructure errors (storage
  * unreachable) and an abort (shutdown) throw, so the request stays unacknowledged and is redone.
@@ -52,10 +54,13 @@ export async function transcodeVideo(
   try {
     assertValidKey(`${prefix}/${MASTER_PLAYLIST_FILE}`);
     return await withWorkDir(settings.workDir, async (dir) => {
-      const { probe, ladder } = await prepareSource(request, deps, dir, signal);
+      const source = await prepareSource(request, deps, dir, signal);
+      const { probe, ladder } = source;
       const duration = (durationSeconds = probe.durationSeconds);
       const outputDir = join(dir, 'out');
       const run = ffmpegRunner(deps, signal);
+      // A long source is playable at its smallest size within seconds; the ladder follows.
+      await previewIfLong(request, deps, source, dir, run);
       const chunks = chunksFor(duration, settings.chunking);
       if (chunks && duration) {
         logger.info({ videoId: request.videoId, chunks: chunks.length }, 'encoding in chunks');

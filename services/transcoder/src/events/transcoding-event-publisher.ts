@@ -1,4 +1,10 @@
-import { createEvent, transcodeAttemptOf, Topics, type EventBus } from '@moocflix/platform/events';
+import {
+  createEvent,
+  transcodeAttemptOf,
+  Topics,
+  type EventBus,
+  type EventData,
+} from '@moocflix/platform/events';
 import type { Logger } from '@moocflix/platform/log';
 import type {
   ProgressReporter,
@@ -79,6 +85,7 @@ export class TranscodingEventPublisher implements TranscodingEvents {
       now = Date.now,
     } = this.options;
     let published = { percent: 0, at: now() };
+    let preview: EventData<typeof Topics.TranscodingProgress>['preview'];
     let pending: number | null = null;
     let inFlight: Promise<void> | null = null;
     let closed = false;
@@ -92,6 +99,7 @@ export class TranscodingEventPublisher implements TranscodingEvents {
           ...transcodeAttemptOf(request),
           videoId: request.videoId,
           progress: percent,
+          ...(preview && { preview }),
           at: new Date(now()).toISOString(),
         },
       });
@@ -139,6 +147,11 @@ export class TranscodingEventPublisher implements TranscodingEvents {
         if (closed || !due) return;
         published = { percent: rounded, at: t };
         enqueue(rounded);
+      },
+      playable(announced) {
+        if (closed) return;
+        preview = announced;
+        enqueue(published.percent);
       },
       async close() {
         closed = true;

@@ -50,11 +50,15 @@ export class TranscodingEventsRecorder {
   }
 
   progressOf(requestId: string): number[] {
+    return this.progressEventsOf(requestId).map((p) => p.progress);
+  }
+
+  /** The whole progress ticks of a request (with the preview once it is playable). */
+  progressEventsOf(requestId: string): Progress[] {
     return this.recorded()
       .all(Topics.TranscodingProgress)
       .map(({ event }): Progress => event.data)
-      .filter((p) => p.requestId === requestId)
-      .map((p) => p.progress);
+      .filter((p) => p.requestId === requestId);
   }
 
   async completion(requestId: string, timeoutMs = 60_000): Promise<Completion> {
