@@ -314,7 +314,7 @@ export const contentOpenApi = {
         required: ['videoId', 'status', 'requestId'],
         properties: {
           videoId: { type: 'string', format: 'uuid' },
-          status: { type: 'string', enum: ['queued', 'transcoding'] },
+          status: { type: 'string', enum: ['queued', 'transcoding', 'playable'] },
           requestId: { type: 'string', format: 'uuid' },
         },
       },

@@ -143,6 +143,15 @@ export async function lockVideo(db: Queryable, id: string): Promise<Video | unde
 }
 
 /** An attempt of a transcode request is issued: the video waits for a transcoder to pick it up. */
+/**
+ * SET clauses that drop a `playable` video's preview (a new attempt, or the end of the request
+ * without a ready ladder): the preview belonged to the attempt and its folder is purged with it.
+ * Evaluated against the row before the update, like every SET expression.
+ */
+const CLEAR_PREVIEW = `playback_prefix = CASE WHEN status = 'playable' THEN NULL ELSE playback_prefix END,
+            master_playlist_key = CASE WHEN status = 'playable' THEN NULL ELSE master_playlist_key END,
+            renditions = CASE WHEN status = 'playable' THEN '[]'::jsonb ELSE renditions END,`;
+
 export async function markQueued(
   db: Queryable,
   id: string,
@@ -159,7 +168,8 @@ export async function markQueued(
 ): Promise<Video> {
   const { rows } = await db.query<VideoRow>(
     `UPDATE videos
-        SET status = 'queued', progress = 0, error = NULL, request_id = $2, attempt_id = $3, attempt = $4,
+        SET ${CLEAR_PREVIEW}
+            status = 'queued', progress = 0, error = NULL, request_id = $2, attempt_id = $3, attempt = $4,
             requested_by = $5, requested_at = $6, output_prefix = $7,
             lease_expires_at = now() + make_interval(secs => $8::double precision / 1000), updated_at = now()
       WHERE id = $1 RETURNING *`,
@@ -175,6 +185,24 @@ export async function markQueued(
     ],
   );
   return toVideo(rows[0]!);
+}
+
+/**
+ * The first transcode's preview is playable: served from the attempt's folder until the ladder is
+ * ready (markReady replaces it).
+ */
+export async function savePreview(
+  db: Queryable,
+  id: string,
+  preview: { playbackPrefix: string; masterPlaylistKey: string; renditions: VideoRendition[] },
+): Promise<void> {
+  await db.query(
+    `UPDATE videos
+        SET status = 'playable', playback_prefix = $2, master_playlist_key = $3, poster_key = NULL,
+            renditions = $4, updated_at = now()
+      WHERE id = $1`,
+    [id, preview.playbackPrefix, preview.masterPlaylistKey, JSON.stringify(preview.renditions)],
+  );
 }
 
 /** A progress tick (the attempt's heartbeat): the status and percentage, and a lease renewed from now. */
@@ -199,7 +227,7 @@ export async function saveProgress(
 export async function lockExpiredLeases(db: Queryable, limit: number): Promise<Video[]> {
   const { rows } = await db.query<VideoRow>(
     `SELECT * FROM videos
-      WHERE status IN ('queued', 'transcoding') AND deleted_at IS NULL AND lease_expires_at < now()
+      WHERE status IN ('queued', 'transcoding', 'playable') AND deleted_at IS NULL AND lease_expires_at < now()
       ORDER BY lease_expires_at
       LIMIT $1
       FOR UPDATE SKIP LOCKED`,
@@ -237,7 +265,7 @@ export async function markReady(
 
 export async function markFailed(db: Queryable, id: string, error: string): Promise<void> {
   await db.query(
-    `UPDATE videos SET status = 'failed', error = $2, lease_expires_at = NULL, updated_at = now() WHERE id = $1`,
+    `UPDATE videos SET ${CLEAR_PREVIEW} status = 'failed', error = $2, lease_expires_at = NULL, updated_at = now() WHERE id = $1`,
     [id, error],
   );
 }

@@ -4,7 +4,7 @@ import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platf
 import { schedulePurge } from '../data/storage-purge-repository';
 import { lockVideo, markFailed, markReady } from '../data/video-repository';
 import { isSafeHlsPath } from './hls-playlist';
-import { isInFlight, type Video } from './video';
+import { isInFlight, servedRunPrefix, type Video } from './video';
 import { purgeUnservedRun, retryOrFail, type TranscodeAttemptPolicy } from './transcode-attempts';
 import { outputPrefixOf, videoFolderOf } from './video-keys';
 
@@ -50,7 +50,7 @@ export async function completeTranscoding(
     // Attempt ids are UUIDs this service made; anything else names no folder of ours.
     if (!UUID.test(attemptId)) return false;
     const folder = outputPrefixOf(video.id, attemptId);
-    if (folder === video.playbackPrefix || folder === video.outputPrefix) return false;
+    if (folder === servedRunPrefix(video) || folder === video.outputPrefix) return false;
     await schedulePurge(tx, folder, 'superseded transcode attempt finished');
     return true;
   }
@@ -90,7 +90,7 @@ export async function completeTranscoding(
     durationSeconds: completion.durationSeconds,
   });
   // Players are only ever handed the served run's files, so the replaced run's are unreachable now.
-  const replaced = video.playbackPrefix;
+  const replaced = servedRunPrefix(video);
   if (replaced === null || replaced === video.outputPrefix) return false;
   await schedulePurge(tx, replaced, 'replaced by a re-transcode');
   return true;

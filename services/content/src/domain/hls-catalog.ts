@@ -18,8 +18,12 @@ export class HlsCatalog {
     private readonly maxEntries = 512,
   ) {}
 
-  /** The servable paths (relative to `prefix`) of the run whose master playlist is `prefix + masterPath`. */
-  files(prefix: string, masterPath: string): Promise<ReadonlySet<string>> {
+  /**
+   * The servable paths (relative to `prefix`) of the run whose master playlist is `prefix + masterPath`.
+   * A `growing` one (a preview still being encoded) is read afresh each time: its set changes.
+   */
+  files(prefix: string, masterPath: string, { growing = false } = {}): Promise<ReadonlySet<string>> {
+    if (growing) return this.load(prefix, masterPath);
     const masterKey = prefix + masterPath;
     let entry = this.cache.get(masterKey);
     if (!entry) {

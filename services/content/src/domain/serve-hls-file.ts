@@ -24,7 +24,9 @@ export async function serveHlsFile(
   const video = await findVideo(ctx.pool, videoId);
   const outputs = video && playableOutputs(video);
   if (!outputs) throw problems.notFound('Video');
-  const files = await ctx.playback.catalog.files(outputs.prefix, outputs.masterPath);
+  const files = await ctx.playback.catalog.files(outputs.prefix, outputs.masterPath, {
+    growing: video.status === 'playable',
+  });
   if (!files.has(path)) throw problems.notFound('File');
 
   const key = outputs.prefix + path;

@@ -4,7 +4,7 @@ import { withTransaction, type Pool, type PoolClient } from '@moocflix/platform/
 import { enqueueEvent, Topics } from '@moocflix/platform/events';
 import { schedulePurge } from '../data/storage-purge-repository';
 import { lockExpiredLeases, markFailed, markQueued } from '../data/video-repository';
-import type { Video } from './video';
+import { servedRunPrefix, type Video } from './video';
 import { outputPrefixOf } from './video-keys';
 
 /**
@@ -126,7 +126,7 @@ export async function retryOrFail(
 /** The current attempt's folder, unless it is the one being served (never the case with a folder per run). */
 export async function purgeUnservedRun(tx: PoolClient, video: Video, reason: string): Promise<boolean> {
   const prefix = video.outputPrefix;
-  if (prefix === null || prefix === video.playbackPrefix) return false;
+  if (prefix === null || prefix === servedRunPrefix(video)) return false;
   await schedulePurge(tx, prefix, reason);
   return true;
 }

@@ -1,5 +1,9 @@
-/** Where a video is in its life: uploaded → queued → transcoding → ready | failed. */
-export const VIDEO_STATUSES = ['uploaded', 'queued', 'transcoding', 'ready', 'failed'] as const;
+/**
+ * Where a video is in its life: uploaded → queued → transcoding → (playable →) ready | failed.
+ * `playable`: a first transcode's preview (its smallest rendition, still growing) is served while
+ * the full ladder encodes.
+ */
+export const VIDEO_STATUSES = ['uploaded', 'queued', 'transcoding', 'playable', 'ready', 'failed'] as const;
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 /** One HLS variant as the transcoder produced it. */
@@ -51,7 +55,15 @@ export interface Video {
 }
 
 /** A transcoding request is in flight: asking again returns it instead of starting another. */
-export const isInFlight = (status: VideoStatus): boolean => status === 'queued' || status === 'transcoding';
+export const isInFlight = (status: VideoStatus): boolean =>
+  status === 'queued' || status === 'transcoding' || status === 'playable';
+
+/**
+ * The folder of a completed run being served, if any. A `playable` video serves its current
+ * attempt's preview, which lives and dies with that attempt: it is no served run to keep.
+ */
+export const servedRunPrefix = (video: Video): string | null =>
+  video.status === 'playable' ? null : video.playbackPrefix;
 
 /**
  * What is served: the outputs of the last successful transcode, as paths relative to their folder;

@@ -14,7 +14,12 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
  * GET /:videoId, `: keepalive` comments. Headers go out at once, so a proxy or the fetch() reading
  * the stream sees the answer begin before the first change.
  */
-export function openEventStream(ctx: ContentContext, req: Request, res: Response, caller: Caller): VideoWatcher {
+export function openEventStream(
+  ctx: ContentContext,
+  req: Request,
+  res: Response,
+  caller: Caller,
+): VideoWatcher {
   res.status(200);
   res.set({
     'Content-Type': 'text/event-stream; charset=utf-8',

@@ -48,7 +48,9 @@ export function videoRoutes(ctx: ContentContext, auth: Authenticator, watches: V
     const caller = getAuth(req);
     const video = await getVideo(ctx, caller, videoId);
     if (!watches.hasRoom()) {
-      throw problems.unavailable('Too many open event streams on this server; retry shortly or read GET /:videoId');
+      throw problems.unavailable(
+        'Too many open event streams on this server; retry shortly or read GET /:videoId',
+      );
     }
     const stopWatching = watches.watch(video, openEventStream(ctx, req, res, caller));
     res.on('close', stopWatching);
