@@ -1,6 +1,6 @@
 # One image per MoocFlix process, one build target each:
 #   docker build --target users -t moocflix/users .
-#   targets: users courses content assessments notifications transcoder operator
+#   targets: users courses content assessments notifications transcoder operator web
 #
 # Each image holds only its workspace (plus the platform kit) and that workspace's production
 # dependencies (`npm ci --omit=dev --workspace <ws>`), runs as user 10001, and writes nothing
@@ -42,7 +42,7 @@ COPY . /src
 RUN mkdir /manifests \
  && cd /src \
  && cp package.json package-lock.json /manifests/ \
- && find services operator e2e -maxdepth 2 -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
+ && find services operator e2e web -maxdepth 2 -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
 
 # Where npm runs: the base plus the build-only CA bundle (see the top of this file).
 FROM base AS build
@@ -154,3 +154,25 @@ FROM runtime AS operator
 COPY --from=operator-build /app /app
 USER 10001:10001
 ENTRYPOINT ["node", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "operator/src/main.ts"]
+
+# ---- the web console -------------------------------------------------------------------------
+# Built with every workspace's dependencies, dev ones included (the build generates the API types from
+# the services' OpenAPI documents, which import the kit, then runs tsc and Vite); then only web/dist and the tiny static server (web/server, plain Node, no dependency)
+# go into the image: same CSP as `make dev`, non-root, read-only root filesystem.
+FROM build AS web-build
+ENV NODE_ENV=development
+COPY --from=manifests /manifests/ ./
+RUN npm ci
+COPY services/ services/
+COPY web/ web/
+RUN NODE_ENV=production npm run build -w web
+
+FROM base AS web
+RUN groupadd --gid 10001 moocflix \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin moocflix
+COPY --from=web-build /app/web/dist /app/web/dist
+COPY web/server/ /app/web/server/
+ENV HOME=/tmp TMPDIR=/tmp PORT=8080
+EXPOSE 8080
+USER 10001:10001
+ENTRYPOINT ["node", "web/server/serve.mjs"]

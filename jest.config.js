@@ -2,6 +2,7 @@
 //   *.test.ts          unit: pure logic, no external systems
 //   *.int.test.ts      integration: real PostgreSQL, Kafka and S3 started once per run by e2e/stack
 //   *.cluster.test.ts  cluster: a real kube-apiserver built from the Go module proxy
+//   *.browser.test.ts  browser: the web console in Debian's chromium against `make dev`'s process
 const transform = {
   // swc strips types only; `npm run typecheck` is the type gate. ESM-only packages (jose, the
   // Kubernetes client) are transformed to CommonJS so jest's module system can load them.
@@ -9,7 +10,7 @@ const transform = {
 };
 const transformIgnorePatterns = ['/node_modules/(?!(jose|@kubernetes/client-node|openid-client|oauth4webapi)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
-const roots = ['<rootDir>/services', '<rootDir>/operator', '<rootDir>/e2e', '<rootDir>/charts'];
+const roots = ['<rootDir>/services', '<rootDir>/operator', '<rootDir>/e2e', '<rootDir>/charts', '<rootDir>/web'];
 
 module.exports = {
   // A global option: jest ignores testTimeout inside `projects`. Integration and cluster tests
@@ -22,7 +23,7 @@ module.exports = {
       displayName: 'unit',
       roots,
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$', '\\.browser\\.test\\.ts$'],
     },
     {
       ...common,
@@ -41,6 +42,13 @@ module.exports = {
       globalSetup: '<rootDir>/e2e/cluster/jest-global-setup.ts',
       globalTeardown: '<rootDir>/e2e/cluster/jest-global-teardown.ts',
       setupFiles: ['<rootDir>/e2e/cluster/jest-env.ts'],
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      roots: ['<rootDir>/e2e/browser'],
+      testMatch: ['**/*.browser.test.ts'],
+      globalSetup: '<rootDir>/e2e/browser/jest-global-setup.ts',
     },
   ],
 };

@@ -32,6 +32,10 @@ else
 fi
 run_tier cluster --runInBand
 
+# The web console in Debian's chromium against `make dev`'s process (e2e/browser; installs chromium
+# with apt-get on a fresh machine, or says why it cannot).
+run_tier browser --runInBand
+
 # Every benchmark, tiny and once, so a bench that rots fails CI the same day (bench/profile.ts).
 # Each bench that ran to the end counts as passed, each that stopped with an error as failed.
 step "bench smoke"

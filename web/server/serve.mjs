@@ -2,7 +2,7 @@
 // to the API services and everything else here, so the console and the API share one origin.
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 import { createStaticHandler } from './static-handler.mjs';
 
 const port = Number(process.env.PORT ?? 8080);

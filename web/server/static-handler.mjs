@@ -1,6 +1,7 @@
 // The web console's static file handler: plain Node (no framework, no build step), shared by the web
 // image (server/serve.mjs) and `make dev`'s launcher, so both send the same files with the same headers.
 import { createReadStream } from 'node:fs';
+import { URL } from 'node:url';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 

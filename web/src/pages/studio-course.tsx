@@ -338,6 +338,7 @@ function Assessments({ courseId }: { courseId: string }) {
               }),
             );
             setTitle('');
+            setMinutes('');
             setQuestions([{ ...EMPTY }]);
             list.reload();
           });

@@ -1,0 +1,206 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { generateClip, launchBrowser, SCREENSHOTS, seriousA11yFindings, startLauncher, type Launcher } from './harness';
+
+/**
+ * Both journeys of issue 16 in a real browser against `make dev`'s process, one launcher for the
+ * file: the instructor builds and publishes a course with a transcoded video and a timed quiz, then
+ * a learner finds it, watches, leaves, comes back where they stopped, and takes the quiz. Every page
+ * visited is scanned with axe (no serious or critical finding).
+ */
+const RUN = Date.now().toString(36);
+const COURSE = `Waves and Optics ${RUN}`;
+const PASSWORD = 'correct horse battery staple';
+
+let launcher: Launcher | undefined;
+let browser: Browser | undefined;
+let workDir = '';
+const findings: string[] = [];
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'moocflix-web-'));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  // Both at once (each takes seconds); whichever started is stopped by afterAll if the other failed.
+  const [started, launched] = await Promise.allSettled([startLauncher(), launchBrowser()]);
+  if (started.status === 'fulfilled') launcher = started.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  if (started.status === 'rejected') throw started.reason;
+  if (launched.status === 'rejected') throw launched.reason;
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await launcher?.stop();
+  await rm(workDir, { recursive: true, force: true });
+}, 60_000);
+
+/** A phone-sized context (360 px wide): every journey runs where space is tightest. */
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser!.newContext({ viewport: { width: 360, height: 780 }, baseURL: launcher!.url });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => findings.push(`page error on ${page.url()}: ${err.message}`));
+  return { context, page };
+}
+
+async function scan(page: Page): Promise<void> {
+  findings.push(...(await seriousA11yFindings(page)));
+}
+
+async function signUp(page: Page, name: string, email: string, role: 'learn' | 'teach'): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel(role).check();
+  await scan(page);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await until(page, page.getByRole('heading', { name: 'Catalogue' }));
+}
+
+/** Waits for `target`, failing at once with the page's own error message when one shows up instead. */
+async function until(page: Page, target: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
+  const alert = page.getByRole('alert').first();
+  await Promise.race([
+    target.waitFor({ timeout }),
+    alert.waitFor({ timeout }).then(async () => {
+      throw new Error(`the page says: ${await alert.textContent()} (at ${page.url()})`);
+    }),
+  ]);
+}
+
+interface VideoState {
+  currentTime: number;
+  readyState: number;
+  paused: boolean;
+}
+const videoState = (page: Page): Promise<VideoState> =>
+  page.locator('video').evaluate((v: VideoState) => ({ currentTime: v.currentTime, readyState: v.readyState, paused: v.paused }));
+const videoTime = async (page: Page) => (await videoState(page)).currentTime;
+
+/** Polls the player (waitForFunction would need eval, which the console's CSP rightly refuses). */
+async function waitForVideo(page: Page, ok: (v: VideoState) => boolean, timeoutMs: number): Promise<VideoState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await videoState(page);
+    if (ok(state)) return state;
+    if (Date.now() > deadline) throw new Error(`the video never got there: ${JSON.stringify(state)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+test('the console is served at / with its CSP (no inline script) and routes in the browser', async () => {
+  const res = await fetch(`${launcher!.url}/courses/anything`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+  const html = await res.text();
+  expect(html).toContain('<div id="app">');
+  expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  // The API keeps its own answers.
+  const api = await fetch(`${launcher!.url}/api/v1/courses`);
+  expect(api.status).toBe(401);
+  expect(api.headers.get('content-type')).toContain('application/problem+json');
+});
+
+test('instructor journey: create a course, upload a video, watch it transcode, attach, quiz, publish', async () => {
+  const clip = await generateClip(join(workDir, 'lecture.mp4'), 12);
+  const { context, page } = await newPage();
+  await signUp(page, 'Ada Teacher', `ada-${RUN}@example.com`, 'teach');
+  await page.getByRole('link', { name: 'Studio' }).click();
+  await page.getByRole('heading', { name: 'Studio' }).waitFor();
+  await page.getByLabel('Title').fill(COURSE);
+  await page.getByLabel('Description').fill('Light, sound and the waves they ride on.');
+  await page.getByLabel('Category').fill('physics');
+  await scan(page);
+  await page.getByRole('button', { name: 'Create course' }).click();
+  await page.getByRole('heading', { name: `Studio: ${COURSE}` }).waitFor();
+
+  await page.getByLabel('New module title').fill('Lecture 1');
+  await page.getByRole('button', { name: 'Add module' }).click();
+  await page.getByLabel('Video file for “Lecture 1”').setInputFiles(clip);
+  await page.getByRole('button', { name: 'Upload to “Lecture 1”' }).click();
+  // Live progress until it plays (SSE where the content service has it, else polling).
+  await page.locator('[data-status="ready"]').waitFor({ timeout: 150_000 });
+  await page.getByRole('button', { name: 'Attach the video to “Lecture 1”' }).click();
+  await page.getByText('Attached.').waitFor();
+
+  await page.getByLabel('Quiz title').fill('Check-in');
+  await page.getByLabel('Time limit in minutes (empty: none)').fill('5');
+  await page.getByLabel('Prompt').fill('How many crests does a full wave have?');
+  await page.getByLabel('Options, one a line').fill('none\none\ntwo');
+  await page.getByLabel('Correct option number').fill('2');
+  await page.getByRole('button', { name: 'Create quiz' }).click();
+  await page.getByText('Check-in (quiz, 1 questions)').waitFor();
+
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('published', { exact: true }).waitFor();
+  await scan(page);
+  await page.setViewportSize({ width: 1024, height: 900 });
+  await page.screenshot({ path: join(SCREENSHOTS, 'studio.png'), fullPage: true });
+  await context.close();
+}, 240_000);
+
+test('learner journey: find, enroll, watch 5 s, leave, come back where it stopped, take the quiz', async () => {
+  const { context, page } = await newPage();
+  await signUp(page, 'Lin Learner', `lin-${RUN}@example.com`, 'learn');
+  await page.getByLabel('Search').fill(COURSE);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await scan(page);
+  await page.getByRole('link', { name: COURSE }).click();
+  await page.getByRole('heading', { name: COURSE }).waitFor();
+  await page.getByRole('button', { name: 'Enroll' }).click();
+  await page.getByText('Enrolled ·').waitFor();
+  await scan(page);
+
+  await page.getByRole('link', { name: 'Watch Lecture 1' }).click();
+  await page.locator('video[data-ready="true"]').waitFor();
+  const playerUrl = page.url();
+  await page.locator('video').focus();
+  await page.keyboard.press('k'); // the player's play/pause shortcut
+  await waitForVideo(page, (v) => v.currentTime >= 5, 30_000);
+  await page.keyboard.press('k');
+  await page.getByText('Position saved (pause)').waitFor();
+  const stoppedAt = await videoTime(page);
+  await scan(page);
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await page.screenshot({ path: join(SCREENSHOTS, 'player.png') });
+  await page.setViewportSize({ width: 360, height: 780 });
+
+  // Leave, then come back with a fresh page load: the session comes from the refresh cookie and
+  // the position from the API.
+  await page.getByRole('link', { name: 'Back to the course' }).click();
+  await page.getByRole('heading', { name: COURSE }).waitFor();
+  await page.goto(playerUrl);
+  await page.locator('video[data-ready="true"]').waitFor();
+  await waitForVideo(page, (v) => v.readyState >= 1 && v.currentTime > 0, 30_000);
+  const resumedAt = await videoTime(page);
+  expect(Math.abs(resumedAt - stoppedAt)).toBeLessThanOrEqual(2);
+
+  await page.getByRole('link', { name: 'Back to the course' }).click();
+  await page.getByRole('link', { name: 'Check-in' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('timer').waitFor();
+  expect(await page.getByRole('timer').textContent()).toMatch(/Time left: [45]:\d\d/);
+  await page.getByLabel('one', { exact: true }).check();
+  await scan(page);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByText('Score: 1 / 1').waitFor();
+  await page.getByText(/correct \(1 points\)/).waitFor();
+  await scan(page);
+
+  await page.getByRole('link', { name: 'My courses' }).click();
+  await page.getByRole('link', { name: COURSE }).waitFor();
+  await scan(page);
+  await page.getByRole('link', { name: /^Notifications/ }).click();
+  await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+  await scan(page);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await context.close();
+}, 180_000);
+
+// Last, so both journeys run whatever axe says and every finding is listed at once.
+test('axe: no serious or critical finding on any page of the journeys, and no script error', () => {
+  expect(findings).toEqual([]);
+});
