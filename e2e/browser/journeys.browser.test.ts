@@ -46,6 +46,12 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 
 async function scan(page: Page): Promise<void> {
   findings.push(...(await seriousA11yFindings(page)));
+  // Usable on a 360 px phone: nothing wider than the viewport (no sideways scrolling).
+  const { width, viewport } = await page.locator('html').evaluate((html: { scrollWidth: number; clientWidth: number }) => ({
+    width: html.scrollWidth,
+    viewport: html.clientWidth,
+  }));
+  if (width > viewport) findings.push(`${page.url()}: ${width} px wide in a ${viewport} px viewport`);
 }
 
 async function signUp(page: Page, name: string, email: string, role: 'learn' | 'teach'): Promise<void> {
@@ -119,8 +125,10 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
   await page.getByLabel('New module title').fill('Lecture 1');
   await page.getByRole('button', { name: 'Add module' }).click();
   await page.getByLabel('Video file for “Lecture 1”').setInputFiles(clip);
+  const live = page.waitForRequest(/\/api\/v1\/content\/[^/]+\/events$/);
   await page.getByRole('button', { name: 'Upload to “Lecture 1”' }).click();
-  // Live progress until it plays (SSE where the content service has it, else polling).
+  // Live progress until it plays, over the content service's event stream.
+  await live;
   await page.locator('[data-status="ready"]').waitFor({ timeout: 150_000 });
   await page.getByRole('button', { name: 'Attach the video to “Lecture 1”' }).click();
   await page.getByText('Attached.').waitFor();
