@@ -184,6 +184,12 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await waitForVideo(page, (v) => v.readyState >= 1 && v.currentTime > 0, 30_000);
   const resumedAt = await videoTime(page);
   expect(Math.abs(resumedAt - stoppedAt)).toBeLessThanOrEqual(2);
+  // The keyboard alone: ← seeks 5 s back, M mutes.
+  await page.keyboard.press('ArrowLeft');
+  const back = await waitForVideo(page, (v) => v.currentTime <= resumedAt - 4, 5_000);
+  expect(back.currentTime).toBeGreaterThanOrEqual(resumedAt - 6);
+  await page.keyboard.press('m');
+  expect(await page.locator('video').evaluate((v: { muted: boolean }) => v.muted)).toBe(true);
 
   await page.getByRole('link', { name: 'Back to the course' }).click();
   await page.getByRole('link', { name: 'Check-in' }).click();

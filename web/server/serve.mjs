@@ -14,7 +14,10 @@ const server = createServer((req, res) => {
   if (path === '/healthz') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
   void serve(req, res);
 });
-server.listen(port, process.env.HOST ?? '0.0.0.0', () => console.log(JSON.stringify({ msg: 'web console ready', port })));
+server.listen(port, process.env.HOST ?? '0.0.0.0', () => {
+  const address = server.address();
+  console.log(JSON.stringify({ msg: 'web console ready', port: typeof address === 'object' && address ? address.port : port }));
+});
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
