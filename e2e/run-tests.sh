@@ -13,6 +13,7 @@ step() { echo; echo "=== $* ($(date +%T))"; }
 
 step "typecheck"
 npx tsc -p tsconfig.json || status=1
+npx tsc -p web/tsconfig.json || status=1 # the web console: DOM and Preact JSX, its own settings
 step "lint"
 npx eslint . || status=1
 

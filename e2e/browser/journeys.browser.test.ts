@@ -209,7 +209,15 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await page.getByRole('link', { name: /^Notifications/ }).click();
   await page.getByRole('heading', { name: 'Notifications' }).waitFor();
   await scan(page);
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await page.getByLabel('Name').fill('Lin L. Learner');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await until(page, page.getByRole('status').filter({ hasText: 'Saved.' }));
+  await scan(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  // Signed out means the refresh cookie is gone too: a new page load is not signed in.
+  await page.goto('/my');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await context.close();
 }, 180_000);

@@ -5,6 +5,7 @@ import { Link, match, navigate, useLocation } from './router';
 import { Catalogue, CoursePage, MyCourses } from './pages/learner';
 import { SignIn, SignUp } from './pages/auth';
 import { Notifications } from './pages/notifications';
+import { Profile } from './pages/profile';
 import './styles.css';
 
 type Loader = () => Promise<{ default: ComponentType<{ params: Record<string, string> }> }>;
@@ -37,6 +38,7 @@ const ROUTES: [string, ComponentType<{ params: Record<string, string> }>, boolea
   ['/quizzes/:id', Quiz, true],
   ['/my', MyCourses, true],
   ['/notifications', Notifications, true],
+  ['/profile', Profile, true],
   ['/studio', Studio, true],
   ['/studio/courses/:id', StudioCourse, true],
 ];
@@ -94,6 +96,7 @@ function App() {
               <Link href="/">Catalogue</Link>
               {me.role === 'student' ? <Link href="/my">My courses</Link> : <Link href="/studio">Studio</Link>}
               <UnreadBadge />
+              <Link href="/profile">Profile</Link>
               <button type="button" class="link" onClick={() => void signOut().then(() => navigate('/signin'))}>
                 Sign out
               </button>
