@@ -188,7 +188,7 @@ function plainLadderArgs(
     '-c:v', 'libx264', '-preset', PRESET, '-profile:v', 'high',
     '-sc_threshold', '0', '-force_key_frames', 'expr:gte(t,n_forced*2)',
     ...renditions.flatMap((r, i) => [
-      `-b:v:${i}`, String(r.videoBitrate), `-maxrate:v:${i}`, String(Math.round(r.videoBitrate * 1.1)), `-bufsize:v:${i}`, String(r.videoBitrate * 2),
+      `-crf:v:${i}`, '23', `-maxrate:v:${i}`, String(Math.round(r.videoBitrate * 1.1)), `-bufsize:v:${i}`, String(r.videoBitrate * 2),
     ]),
     ...(withAudio ? ['-c:a', 'aac', '-b:a', '128000', '-ac', '2'] : []),
     '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',

@@ -58,7 +58,19 @@ export async function encodeAudioOnce(input: LadderInput, dir: string, run: Ffmp
   );
 }
 
-/** One chunk's video ladder (and, for the first chunk, the poster) into `dir`. */
+/**
+ * How much of the source around a chunk its encode also covers, then drops. x264 starts every
+ * encode cold and ends it without the frames that follow: without a margin the first second after
+ * each join came out up to 8 dB worse (PSNR) than the single pass's same frames, and the last frame
+ * before it 2.3 dB worse. One segment each side, encoded and thrown away, costs 4 s per chunk; the
+ * first chunk has no lead-in (the source starts there), the last no lead-out (it reads to the end).
+ */
+export const MARGIN_SECONDS = 2;
+export const leadInOf = (chunk: Chunk): number =>
+  chunk.index === 0 ? 0 : Math.min(MARGIN_SECONDS, chunk.startSeconds);
+const leadOutOf = (chunk: Chunk): number => (chunk.durationSeconds === null ? 0 : MARGIN_SECONDS);
+
+/** One chunk's video ladder (and, for the first chunk, the poster) into `dir`, with its margins. */
 export async function encodeChunk(
   input: LadderInput & { sourceSeconds: number },
   chunk: Chunk,
@@ -76,9 +88,13 @@ export async function encodeChunk(
         chunk.index === 0 && input.posterAtSeconds !== null
           ? Math.min(input.posterAtSeconds, (chunk.durationSeconds ?? input.sourceSeconds) / 2)
           : null,
-      timeRange: { startSeconds: chunk.startSeconds, durationSeconds: chunk.durationSeconds },
+      timeRange: {
+        startSeconds: chunk.startSeconds - leadInOf(chunk),
+        durationSeconds:
+          chunk.durationSeconds === null ? null : leadInOf(chunk) + chunk.durationSeconds + leadOutOf(chunk),
+      },
     }),
-    onProgress,
+    (outTime) => onProgress(Math.max(0, outTime - leadInOf(chunk))),
   );
 }
 
@@ -100,6 +116,8 @@ export async function assembleChunks(job: {
     await stitchRendition(
       job.chunks.map((chunk) => ({
         startSeconds: chunk.startSeconds,
+        leadInSeconds: leadInOf(chunk),
+        keepSeconds: chunk.durationSeconds,
         dir: join(chunkDirOf(job.chunksDir, chunk), variantDir(i)),
       })),
       join(job.outputDir, variantDir(i)),

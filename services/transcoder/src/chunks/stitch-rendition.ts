@@ -8,6 +8,10 @@ import { placeSegment, readTrackTimescale } from './fmp4-decode-time';
 export interface ChunkRenditionOutput {
   /** Where the chunk starts in the source (on the segment grid). */
   startSeconds: number;
+  /** Its encode began this much earlier (rate control warm-up): those first segments are dropped. */
+  leadInSeconds?: number;
+  /** How much of it to keep after the lead-in (the rest is its lead-out, dropped); null: all. */
+  keepSeconds?: number | null;
   dir: string;
 }
 
@@ -62,12 +66,30 @@ export async function stitchRendition(
         `chunk ${k} starts at ${chunk.startSeconds} s but the chunks before it end at ${endSeconds.toFixed(3)} s`,
       );
     }
+    const lead = chunk.leadInSeconds ?? 0;
+    const keep = chunk.keepSeconds ?? Number.POSITIVE_INFINITY;
+    let dropped = 0;
+    let taken = 0;
+    const kept = playlist.segments.filter((segment) => {
+      if (dropped < lead - JOIN_TOLERANCE_SECONDS) {
+        dropped += segment.durationSeconds;
+        return false;
+      }
+      if (taken >= keep - JOIN_TOLERANCE_SECONDS) return false; // the lead-out
+      taken += segment.durationSeconds;
+      return true;
+    });
+    if (Math.abs(dropped - lead) > JOIN_TOLERANCE_SECONDS) {
+      throw new StitchError(
+        `chunk ${k}'s lead-in of ${lead} s does not end on a segment (${dropped.toFixed(3)} s)`,
+      );
+    }
     let chunkSeconds = 0;
-    for (const segment of playlist.segments) {
+    for (const segment of kept) {
       const data = await readFile(join(chunk.dir, segment.uri));
-      // Exact: chunk starts are whole seconds and a timescale is whole ticks per second.
+      // The encode's timeline starts at the lead-in. Exact: whole seconds, whole ticks per second.
       fragments += placeSegment(data, {
-        startSeconds: chunk.startSeconds,
+        startSeconds: chunk.startSeconds - lead,
         timescale,
         firstSequenceNumber: fragments + 1,
       });

@@ -50,8 +50,16 @@ describe('buildHlsLadderArgs', () => {
     expect(valueOf(args, '-var_stream_map')).toBe('v:0 v:1 v:2 a:0');
     expect(valuesOf(args, '-map')).toEqual(['[v0]', '[v1]', '[v2]', '0:a:0', '[poster]']);
     expect(valuesOf(args, '-c:a')).toEqual(['aac']);
-    expect(valueOf(args, '-b:v:2')).toBe('2800000');
     expect(valueOf(args, '-c:a')).toBe('aac');
+  });
+
+  it('encodes every rung at a constant quality, capped at 1.1× its bit rate', () => {
+    const args = buildHlsLadderArgs(job());
+    expect(valuesOf(args, '-crf:v:0')).toEqual(['23']);
+    expect(valueOf(args, '-maxrate:v:2')).toBe('3080000');
+    expect(valueOf(args, '-bufsize:v:2')).toBe('5600000');
+    // No bit-rate target: its budget would restart in every chunk of a chunked encode.
+    expect(args.some((a) => a.startsWith('-b:v'))).toBe(false);
   });
 
   it('maps no audio for a silent source', () => {

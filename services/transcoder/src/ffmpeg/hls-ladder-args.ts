@@ -5,6 +5,8 @@ import type { Rendition } from '../domain/rendition-ladder';
 /** Segment length and keyframe interval (the kit's, so chunks are cut on the same grid). */
 export { SEGMENT_SECONDS };
 export const AUDIO_BITRATE = 128_000;
+/** x264's constant rate factor for every rung (its default); the rung's bit rate caps it. */
+export const LADDER_CRF = 23;
 /** Every source's audio is downmixed (or upmixed) to stereo. */
 export const AUDIO_CHANNELS = 2;
 export const POSTER_FILE = 'poster.jpg';
@@ -72,9 +74,13 @@ export function buildHlsLadderArgs(job: HlsLadderJob): string[] {
     : [];
 
   const maps = [...renditions.flatMap((_, i) => ['-map', `[v${i}]`]), ...(hasAudio ? ['-map', '0:a:0'] : [])];
+  // Capped CRF: a constant quality, never above 1.1× the rung's bit rate (VBV). Quality-based rate
+  // control keeps no state that matters across a cut, so a chunked encode's chunks match each other
+  // and the single pass at the joins; ABR (a bit-rate target) restarts its budget in every chunk and
+  // left whole chunks of static content 4 dB below the single pass.
   const rates = renditions.flatMap((r, i) => [
-    `-b:v:${i}`,
-    String(r.videoBitrate),
+    `-crf:v:${i}`,
+    String(LADDER_CRF),
     `-maxrate:v:${i}`,
     String(Math.round(r.videoBitrate * 1.1)),
     `-bufsize:v:${i}`,

@@ -1,6 +1,11 @@
 import { join, resolve } from 'node:path';
 import type { Rendition } from '../domain/rendition-ladder';
-import { AUDIO_CHANNELS, SEGMENT_SECONDS, VARIANT_PLAYLIST_FILE } from '../ffmpeg/hls-ladder-args';
+import {
+  AUDIO_CHANNELS,
+  LADDER_CRF,
+  SEGMENT_SECONDS,
+  VARIANT_PLAYLIST_FILE,
+} from '../ffmpeg/hls-ladder-args';
 
 /** The preview's x264 preset: the fastest, so it runs several times faster than real time. */
 export const PREVIEW_PRESET = 'ultrafast';
@@ -34,7 +39,7 @@ export function buildPreviewArgs(job: PreviewJob): string[] {
     '-map', '0:v:0', ...(job.hasAudio ? ['-map', '0:a:0'] : []),
     '-vf', `scale=${r.width}:${r.height},setsar=1,format=yuv420p`,
     '-c:v', 'libx264', '-preset', PREVIEW_PRESET,
-    '-b:v', String(r.videoBitrate), '-maxrate', String(Math.round(r.videoBitrate * 1.1)), '-bufsize', String(r.videoBitrate * 2),
+    '-crf', String(LADDER_CRF), '-maxrate', String(Math.round(r.videoBitrate * 1.1)), '-bufsize', String(r.videoBitrate * 2),
     '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
     ...(job.hasAudio ? ['-c:a', 'aac', '-b:a', String(PREVIEW_AUDIO_BITRATE), '-ac', String(AUDIO_CHANNELS)] : []),
     '-f', 'hls',
