@@ -21,7 +21,7 @@ install: node_modules/.install-stamp
 
 ## Run the whole platform in one process on http://localhost:8080 (embedded PostgreSQL, durable bus in it, local disk).
 dev: install
-	node --import tsx --import @moocflix/platform/instrument services/moocflix/src/main.ts
+	node --import tsx --import @moocflix/platform-telemetry/instrument services/moocflix/src/main.ts
 
 ## Every test tier; ends with one line "N passed, M failed".
 test: install

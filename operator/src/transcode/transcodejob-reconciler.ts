@@ -2,7 +2,7 @@
 // progress, times) and, when the Job failed for good, publishes the terminal failed
 // Transcoding-Completed before recording the failure. Admission (creating the Job) is the
 // AdmissionController's; this reconciler is the only writer of TranscodeJob status.
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import {
   attemptOf,
   TERMINAL_PHASES,

@@ -1,5 +1,5 @@
-import type { PoolClient } from '@moocflix/platform/db';
-import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
+import type { PoolClient } from '@moocflix/platform-db';
+import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform-bus';
 import { lockVideo, saveProgress } from '../data/video-repository';
 import { isInFlight } from './video';
 

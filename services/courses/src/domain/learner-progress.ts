@@ -1,5 +1,5 @@
-import { problems } from '@moocflix/platform/errors';
-import { courseAccess } from '@moocflix/platform/projections';
+import { problems } from '@moocflix/platform-core/errors';
+import { courseAccess } from '@moocflix/platform-bus/projections';
 import { listModules } from '../data/module-repository';
 import {
   findProgressScope,

@@ -8,7 +8,7 @@ import {
   variantDir,
   type HlsLadderJob,
 } from '../ffmpeg/hls-ladder-args';
-import type { Chunk } from '@moocflix/platform/transcoding';
+import type { Chunk } from '@moocflix/platform-core/transcoding';
 import { stitchRendition } from './stitch-rendition';
 
 /** Runs one ffmpeg command line; progress is the output time in seconds of that run. */

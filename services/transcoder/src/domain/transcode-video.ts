@@ -2,16 +2,16 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { EventData, Topics } from '@moocflix/platform/events';
-import type { Logger } from '@moocflix/platform/log';
-import { chunksFor, type ChunkingSettings } from '@moocflix/platform/transcoding';
-import { MediaProbeError, probeMedia, type FfmpegBinaries } from '@moocflix/platform/media';
+import type { EventData, Topics } from '@moocflix/platform-bus';
+import type { Logger } from '@moocflix/platform-core/log';
+import { chunksFor, type ChunkingSettings } from '@moocflix/platform-core/transcoding';
+import { MediaProbeError, probeMedia, type FfmpegBinaries } from '@moocflix/platform-media';
 import {
   assertValidKey,
   InvalidObjectKeyError,
   ObjectNotFoundError,
   type ObjectStorage,
-} from '@moocflix/platform/storage';
+} from '@moocflix/platform-storage';
 import { encodeChunked, type FfmpegRunner } from '../chunks/encode-chunked';
 import { StitchError } from '../chunks/stitch-rendition';
 import { Fmp4FormatError } from '../chunks/fmp4-decode-time';

@@ -1,5 +1,5 @@
-import { createEvent, transcodeAttemptOf, Topics, type EventBus } from '@moocflix/platform/events';
-import type { Logger } from '@moocflix/platform/log';
+import { createEvent, transcodeAttemptOf, Topics, type EventBus } from '@moocflix/platform-bus';
+import type { Logger } from '@moocflix/platform-core/log';
 import type {
   ProgressReporter,
   TranscodingCompletion,

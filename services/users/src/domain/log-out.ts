@@ -1,5 +1,5 @@
-import type { AuthContext } from '@moocflix/platform/auth';
-import { withTransaction } from '@moocflix/platform/db';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { withTransaction } from '@moocflix/platform-db';
 import { insertRevokedToken } from '../data/revoked-token-repository';
 import type { UsersDependencies } from './dependencies';
 import { requireActiveSession } from './session';
