@@ -25,7 +25,7 @@ const anyService = (who) => [
 // outside tests.
 const KIT_LAYERS = {
   core: [],
-  db: ['core'],
+  db: [],
   bus: ['core', 'db'],
   http: ['core', 'bus'],
   storage: ['core'],
