@@ -13,7 +13,7 @@ JEST := node --max-old-space-size=4096 node_modules/.bin/jest
 
 .PHONY: install dev test test-unit test-integration test-cluster lint typecheck bench bench-smoke tools e2e clean
 
-node_modules/.install-stamp: package.json package-lock.json $(wildcard services/*/package.json operator/package.json e2e/package.json)
+node_modules/.install-stamp: package.json package-lock.json $(wildcard services/*/package.json services/platform/*/package.json operator/package.json e2e/package.json)
 	npm ci --no-audit --no-fund
 	@touch $@
 

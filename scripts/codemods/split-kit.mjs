@@ -22,7 +22,8 @@
 //      old place; one into another kit package becomes that package's specifier, one elsewhere
 //      (e2e/stack/control) gets the new relative path; the same for `join(__dirname, '<relative>')`.
 //   4. Every workspace's package.json: `@moocflix/platform` is replaced by the kit packages its
-//      files import (src → dependencies, tests and test support → devDependencies).
+//      files import (src → dependencies, tests and test support → devDependencies; a kit package
+//      gets no kit devDependencies, see below).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
@@ -288,6 +289,11 @@ for (const ws of allWorkspaces) {
     }
   }
   for (const name of prod) dev.delete(name);
+  // A kit package declares no kit devDependencies (its tests find testing and runtime through the
+  // workspace root): `npm ci --omit=dev --workspace <ws>` installs the devDependencies edges of
+  // every workspace it links, so bus → (dev) testing → storage would put the AWS SDK back into the
+  // operator's image.
+  if (ws.startsWith(`${KIT}/`)) dev.clear();
   const before = JSON.stringify(pkg);
   const update = (field, wanted) => {
     const current = { ...(pkg[field] ?? {}) };
