@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -103,5 +103,24 @@ describe('Dockerfile', () => {
     for (const target of ['users', 'courses', 'assessments', 'notifications', 'operator']) {
       expect({ target, media: closure(workspaces[target]!).includes('media') }).toEqual({ target, media: false });
     }
+  });
+
+  // `npm ci --omit=dev --workspace <ws>` installs the devDependencies of every workspace it links:
+  // one kit package with a kit devDependency (bus → testing) put the AWS SDK, express and
+  // OpenTelemetry back into the operator's image.
+  test('no kit package declares another kit package as a devDependency', () => {
+    const root = path.resolve(__dirname, '../..');
+    const kit = path.join(root, 'services/platform');
+    const offenders = readdirSync(kit, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(path.join(kit, e.name, 'package.json')))
+      .flatMap((e) => {
+        const pkg = JSON.parse(readFileSync(path.join(kit, e.name, 'package.json'), 'utf8')) as {
+          devDependencies?: Record<string, string>;
+        };
+        return Object.keys(pkg.devDependencies ?? {})
+          .filter((name) => name.startsWith('@moocflix/'))
+          .map((name) => `${e.name} → ${name}`);
+      });
+    expect(offenders).toEqual([]);
   });
 });
