@@ -122,7 +122,7 @@ if (!CHECK) {
 }
 
 // ---- 2. and 3. rewrites ------------------------------------------------------------------------
-const TEXT = /\.(ts|mts|cts|mjs|cjs|js|json|md|tpl|ya?ml|sh)$|(^|\/)(Makefile|Dockerfile)$/;
+const TEXT = /\.(tsx?|mts|cts|mjs|cjs|jsx?|json|md|tpl|ya?ml|sh)$|(^|\/)(Makefile|Dockerfile)$/;
 const SKIP_DIR = new Set(['node_modules', '.git', 'dist', 'coverage', '.moocflix']);
 const SELF = 'scripts/codemods/split-kit.mjs';
 
@@ -277,7 +277,7 @@ for (const ws of allWorkspaces) {
   const self = pkg.name;
   // A workspace's own files, not those of workspaces nested in it.
   const nested = allWorkspaces.filter((w) => w !== ws && w.startsWith(`${ws}/`));
-  const files = walk(ws).filter((f) => /\.(ts|mjs|js)$/.test(f) && !nested.some((n) => f.startsWith(`${n}/`)));
+  const files = walk(ws).filter((f) => /\.(tsx?|mjs|jsx?)$/.test(f) && !nested.some((n) => f.startsWith(`${n}/`)));
   const prod = new Set();
   const dev = new Set();
   for (const f of files) {
