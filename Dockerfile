@@ -2,9 +2,10 @@
 #   docker build --target users -t moocflix/users .
 #   targets: users courses content assessments notifications transcoder operator web
 #
-# Each image holds only its workspace (plus the platform kit) and that workspace's production
-# dependencies (`npm ci --omit=dev --workspace <ws>`), runs as user 10001, and writes nothing
-# outside /tmp, so it runs with a read-only root filesystem and /tmp on an emptyDir (as the Helm
+# Each image holds only its workspace, the kit packages it depends on (services/platform/<package>,
+# directly or through another kit package: the operator has no http, storage or media; only content
+# and the transcoder have media) and that workspace's production dependencies
+# (`npm ci --omit=dev --workspace <ws>`), runs as user 10001, and writes nothing outside /tmp, so it runs with a read-only root filesystem and /tmp on an emptyDir (as the Helm
 # charts do). The ENTRYPOINT runs the workspace's src/main.ts; container args select a mode (the
 # transcoder's `worker` or `one-shot --request <json>`).
 #
@@ -42,7 +43,7 @@ COPY . /src
 RUN mkdir /manifests \
  && cd /src \
  && cp package.json package-lock.json /manifests/ \
- && find services operator e2e web -maxdepth 2 -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
+ && find services operator e2e web -maxdepth 3 -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
 
 # Where npm runs: the base plus the build-only CA bundle (see the top of this file).
 FROM base AS build
@@ -78,43 +79,83 @@ RUN apt-get update \
 FROM build AS users-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/users --include-workspace-root=false
-COPY services/platform/ services/platform/
+COPY services/platform/bus/ services/platform/bus/
+COPY services/platform/core/ services/platform/core/
+COPY services/platform/db/ services/platform/db/
+COPY services/platform/http/ services/platform/http/
+COPY services/platform/runtime/ services/platform/runtime/
+COPY services/platform/storage/ services/platform/storage/
+COPY services/platform/telemetry/ services/platform/telemetry/
 COPY services/users/ services/users/
 
 FROM build AS courses-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/courses --include-workspace-root=false
-COPY services/platform/ services/platform/
+COPY services/platform/bus/ services/platform/bus/
+COPY services/platform/core/ services/platform/core/
+COPY services/platform/db/ services/platform/db/
+COPY services/platform/http/ services/platform/http/
+COPY services/platform/runtime/ services/platform/runtime/
+COPY services/platform/storage/ services/platform/storage/
+COPY services/platform/telemetry/ services/platform/telemetry/
 COPY services/courses/ services/courses/
 
 FROM build AS content-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/content --include-workspace-root=false
-COPY services/platform/ services/platform/
+COPY services/platform/bus/ services/platform/bus/
+COPY services/platform/core/ services/platform/core/
+COPY services/platform/db/ services/platform/db/
+COPY services/platform/http/ services/platform/http/
+COPY services/platform/media/ services/platform/media/
+COPY services/platform/runtime/ services/platform/runtime/
+COPY services/platform/storage/ services/platform/storage/
+COPY services/platform/telemetry/ services/platform/telemetry/
 COPY services/content/ services/content/
 
 FROM build AS assessments-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/assessments --include-workspace-root=false
-COPY services/platform/ services/platform/
+COPY services/platform/bus/ services/platform/bus/
+COPY services/platform/core/ services/platform/core/
+COPY services/platform/db/ services/platform/db/
+COPY services/platform/http/ services/platform/http/
+COPY services/platform/runtime/ services/platform/runtime/
+COPY services/platform/storage/ services/platform/storage/
+COPY services/platform/telemetry/ services/platform/telemetry/
 COPY services/assessments/ services/assessments/
 
 FROM build AS notifications-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/notifications --include-workspace-root=false
-COPY services/platform/ services/platform/
+COPY services/platform/bus/ services/platform/bus/
+COPY services/platform/core/ services/platform/core/
+COPY services/platform/db/ services/platform/db/
+COPY services/platform/http/ services/platform/http/
+COPY services/platform/runtime/ services/platform/runtime/
+COPY services/platform/storage/ services/platform/storage/
+COPY services/platform/telemetry/ services/platform/telemetry/
 COPY services/notifications/ services/notifications/
 
 FROM build AS transcoder-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace services/transcoder --include-workspace-root=false
-COPY services/platform/ services/platform/
+COPY services/platform/bus/ services/platform/bus/
+COPY services/platform/core/ services/platform/core/
+COPY services/platform/db/ services/platform/db/
+COPY services/platform/http/ services/platform/http/
+COPY services/platform/media/ services/platform/media/
+COPY services/platform/runtime/ services/platform/runtime/
+COPY services/platform/storage/ services/platform/storage/
+COPY services/platform/telemetry/ services/platform/telemetry/
 COPY services/transcoder/ services/transcoder/
 
 FROM build AS operator-build
 COPY --from=manifests /manifests/ ./
 RUN npm ci --omit=dev --workspace operator --include-workspace-root=false
-COPY services/platform/ services/platform/
+COPY services/platform/bus/ services/platform/bus/
+COPY services/platform/core/ services/platform/core/
+COPY services/platform/db/ services/platform/db/
 COPY operator/ operator/
 
 # ---- the images ------------------------------------------------------------------------------

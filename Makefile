@@ -26,7 +26,7 @@ web/dist/index.html: node_modules/.install-stamp $(WEB_SOURCES)
 
 ## Run the whole platform in one process on http://localhost:8080 (embedded PostgreSQL, durable bus in it, local disk); the web console at /.
 dev: install web/dist/index.html
-	node --import tsx --import @moocflix/platform/instrument services/moocflix/src/main.ts
+	node --import tsx --import @moocflix/platform-telemetry/instrument services/moocflix/src/main.ts
 
 ## Every test tier; ends with one line "N passed, M failed".
 test: install

@@ -9,7 +9,7 @@ const otherService = (self) =>
   SERVICES.filter((name) => name !== self).flatMap((name) => [
     {
       group: [`@moocflix/${name}`, `@moocflix/${name}/*`, `**/${name}/src/**`, `**/services/${name}/**`],
-      message: `Services never import each other: talk to ${name} over HTTP or events, or move the shared code into the kit (services/platform).`,
+      message: `Services never import each other: talk to ${name} over HTTP or events, or move the shared code into the kit (a package under services/platform).`,
     },
   ]);
 
@@ -19,6 +19,34 @@ const anyService = (who) => [
     message: `${who} never imports a service: services depend on it, not the other way round.`,
   },
 ];
+
+// The kit packages (services/platform/<package>) and which other kit packages each may import (its
+// tests may also use testing and runtime). testing may import every one; nothing imports testing
+// outside tests.
+const KIT_LAYERS = {
+  core: [],
+  db: [],
+  bus: ['core', 'db'],
+  http: ['core', 'bus'],
+  storage: ['core'],
+  media: ['core'],
+  telemetry: ['core'],
+  runtime: ['core', 'db', 'bus', 'http', 'storage', 'telemetry'],
+};
+const KIT_TEST_FILES = ['**/*.test.ts', '**/*.fixture.ts', '**/*-fixture.ts'];
+// By name, or by a relative path into the package's folder (../../../http/src/http).
+const kitPackage = (pkg) => [`@moocflix/platform-${pkg}`, `@moocflix/platform-${pkg}/*`, `**/platform/${pkg}/**`, `**/${pkg}/src/**`];
+const kitAbove = (self, allowed) =>
+  [...Object.keys(KIT_LAYERS), 'testing']
+    .filter((pkg) => pkg !== self && !allowed.includes(pkg))
+    .map((pkg) => ({
+      group: kitPackage(pkg),
+      message: `The kit's ${self} package may import ${allowed.length ? allowed.join(', ') : 'no other kit package'}: importing ${pkg} would make every process that uses ${self} carry ${pkg} and its dependencies.`,
+    }));
+const OPERATOR_KIT_RULES = ['http', 'storage', 'media', 'runtime', 'testing'].map((pkg) => ({
+  group: kitPackage(pkg),
+  message: `The operator never imports the kit's ${pkg} package: its image must not carry ${pkg === 'runtime' ? "a service's composition root (express, the S3 client)" : pkg === 'testing' ? 'test support' : pkg}. Use @moocflix/platform-core (probes, process, metrics) and @moocflix/platform-bus.`,
+}));
 
 const restrict = (patterns) => ({
   // The TypeScript variant understands `import type` (allowTypeImports below).
@@ -49,5 +77,15 @@ export const boundaryRules = [
     { files: [`services/${name}/src/data/**/*.ts`], rules: restrict([...otherService(name), ...repositoryRules]) },
   ]),
   { files: ['services/platform/**/*.ts'], rules: restrict(anyService('The kit')) },
+  // The kit's packages depend downwards only (docs/decisions/0009-kit-packages.md), so a package
+  // never drags in what it does not use: storage, media and telemetry need core alone.
+  ...Object.entries(KIT_LAYERS).map(([pkg, allowed]) => ({
+    files: [`services/platform/${pkg}/src/**/*.ts`],
+    ignores: KIT_TEST_FILES,
+    rules: restrict([...anyService('The kit'), ...kitAbove(pkg, allowed)]),
+  })),
   { files: ['operator/**/*.ts'], rules: restrict(anyService('The operator')) },
+  // The operator's image carries no express, no S3 client and no ffmpeg: it serves its probes with
+  // core's node:http server and plans chunks with core's transcoding module.
+  { files: ['operator/src/**/*.ts'], ignores: ['**/*.test.ts'], rules: restrict([...anyService('The operator'), ...OPERATOR_KIT_RULES]) },
 ];

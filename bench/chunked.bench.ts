@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { resolveFfmpegBinaries } from '@moocflix/platform/media';
-import { planChunks } from '@moocflix/platform/transcoding';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
+import { planChunks } from '@moocflix/platform-core/transcoding';
 import {
   assembleChunks,
   chunkNameOf,

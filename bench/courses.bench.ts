@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import pg from 'pg';
-import { createLogger } from '@moocflix/platform/log';
-import { TestTokenIssuer } from '@moocflix/platform/testing';
+import { createLogger } from '@moocflix/platform-core/log';
+import { TestTokenIssuer } from '@moocflix/platform-testing';
 import { startEmbeddedPostgres } from '../services/moocflix/src/embedded-postgres';
 import { sized } from './profile';
 import {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPool, runMigrations, withTransaction, type Pool } from '@moocflix/platform/db';
+import { createPool, runMigrations, withTransaction, type Pool } from '@moocflix/platform-db';
 import {
   createEventConsumer,
   enqueueEvent,
@@ -15,8 +15,8 @@ import {
   PostgresEventBus,
   Topics,
   type EventBus,
-} from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
+} from '@moocflix/platform-bus';
+import { createLogger } from '@moocflix/platform-core/log';
 import { startKafkaCluster, stopBroker, type KafkaState } from '../e2e/stack/kafka';
 import { createDatabase, startPostgres, stopPostgres, type PostgresState } from '../e2e/stack/postgres';
 import { findTools } from '../e2e/stack/tools';

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { InProcessEventBus } from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
+import { InProcessEventBus } from '@moocflix/platform-bus';
+import { createLogger } from '@moocflix/platform-core/log';
 import { startControlPlane, stopControlPlane } from '../e2e/cluster/control-plane';
 import {
   MoocFlixTopicResource,

@@ -1,7 +1,7 @@
 import type autocannon from 'autocannon';
 import pg from 'pg';
-import { encodeCursor } from '@moocflix/platform/http';
-import type { Queryable } from '@moocflix/platform/db';
+import { encodeCursor } from '@moocflix/platform-http';
+import type { Queryable } from '@moocflix/platform-db';
 import { listCourses } from '../services/courses/src/data/course-repository';
 import { countActiveSeats, findCourseAndStanding, listCourseEnrollments } from '../services/courses/src/data/enrollment-repository';
 import { enrollmentRequests, startCoursesBench, type CoursesBench } from './courses.bench';

@@ -4,14 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthenticator, InMemoryRevocationList } from '@moocflix/platform/auth';
-import { createPool } from '@moocflix/platform/db';
-import { InProcessEventBus } from '@moocflix/platform/events';
-import { createHttpApp, startHttpServer } from '@moocflix/platform/http';
-import { createLogger } from '@moocflix/platform/log';
-import { createMetricsRegistry } from '@moocflix/platform/metrics';
-import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
-import { TEST_AUDIENCE, TEST_ISSUER } from '@moocflix/platform/testing';
+import { createAuthenticator, InMemoryRevocationList } from '@moocflix/platform-http/auth';
+import { createPool } from '@moocflix/platform-db';
+import { InProcessEventBus } from '@moocflix/platform-bus';
+import { createHttpApp, startHttpServer } from '@moocflix/platform-http';
+import { createLogger } from '@moocflix/platform-core/log';
+import { createMetricsRegistry } from '@moocflix/platform-core/metrics';
+import { LocalDiskObjectStorage } from '@moocflix/platform-storage';
+import { TEST_AUDIENCE, TEST_ISSUER } from '@moocflix/platform-testing';
 import { createCoursesService } from '@moocflix/courses/service';
 
 async function main(): Promise<void> {

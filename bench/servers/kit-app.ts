@@ -1,9 +1,9 @@
 // Candidate for the kit-overhead benchmark: the same route through the kit's app factory, with
 // everything a real service gets (request ids, security headers, metrics, problem handling).
 import { Router } from 'express';
-import { createHttpApp, startHttpServer } from '@moocflix/platform/http';
-import { createLogger } from '@moocflix/platform/log';
-import { createMetricsRegistry } from '@moocflix/platform/metrics';
+import { createHttpApp, startHttpServer } from '@moocflix/platform-http';
+import { createLogger } from '@moocflix/platform-core/log';
+import { createMetricsRegistry } from '@moocflix/platform-core/metrics';
 
 const logger = createLogger('bench', process.env.LOG_LEVEL ?? 'info');
 const router = Router();

@@ -4,7 +4,7 @@
 // checksum, no spool copy and no probe.
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { createObjectStorage, loadStorageConfig } from '@moocflix/platform/storage';
+import { createObjectStorage, loadStorageConfig } from '@moocflix/platform-storage';
 
 const storage = createObjectStorage(loadStorageConfig(process.env));
 const server = createServer((req, res) => {

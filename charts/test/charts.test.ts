@@ -3,7 +3,7 @@
 // "restricted" profile; bad values refused with a readable message.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_TOPICS, deadLetterTopic, SEED_TOPICS, Topics } from '@moocflix/platform/events';
+import { ALL_TOPICS, deadLetterTopic, SEED_TOPICS, Topics } from '@moocflix/platform-bus';
 import type {
   V1Deployment,
   V1NetworkPolicy,

@@ -14,7 +14,7 @@ import {
   refusal,
   type KubeClients,
 } from '../../e2e/cluster/test-kit';
-import { ALL_TOPICS, Topics } from '@moocflix/platform/events';
+import { ALL_TOPICS, Topics } from '@moocflix/platform-bus';
 import { REPO_DIR, scratchCharts, type ScratchCharts } from './helm';
 
 const RESTRICTED = {

@@ -49,7 +49,7 @@ export async function startLauncher(): Promise<Launcher> {
   for (const name of ['DATABASE_URL', 'KAFKA_BROKERS', 'S3_ENDPOINT', 'STORAGE_DIR', 'WEB_DIST']) delete env[name];
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', '@moocflix/platform/instrument', 'services/moocflix/src/main.ts'],
+    ['--import', 'tsx', '--import', '@moocflix/platform-telemetry/instrument', 'services/moocflix/src/main.ts'],
     {
       cwd: REPO,
       env,
@@ -112,7 +112,7 @@ export async function seriousA11yFindings(page: Page): Promise<string[]> {
 
 /** A short H.264/AAC clip from ffmpeg's generators (the kit's ffmpeg: PATH or the npm static build). */
 export async function generateClip(path: string, seconds: number): Promise<string> {
-  const { resolveFfmpegBinaries } = await import('@moocflix/platform/media');
+  const { resolveFfmpegBinaries } = await import('@moocflix/platform-media');
   const { ffmpeg } = resolveFfmpegBinaries();
   // prettier-ignore
   await run(ffmpeg, [

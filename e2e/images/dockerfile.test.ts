@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -62,5 +62,65 @@ describe('Dockerfile', () => {
         }
       }
     }
+  });
+
+  // An image gets the kit packages its workspace depends on, directly or through another kit
+  // package, and no others (docs/images.md#kit-split): a missing one fails at start, an extra one is
+  // weight the split was made to remove.
+  test('each workspace stage copies exactly the kit packages its workspace depends on', () => {
+    const root = path.resolve(__dirname, '../..');
+    const manifest = (dir: string) =>
+      JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const kitDeps = (dir: string) =>
+      Object.keys(manifest(dir).dependencies ?? {})
+        .filter((name) => name.startsWith('@moocflix/platform-'))
+        .map((name) => name.slice('@moocflix/platform-'.length));
+    const closure = (dir: string): string[] => {
+      const seen = new Set<string>();
+      const todo = kitDeps(dir);
+      for (let pkg = todo.pop(); pkg; pkg = todo.pop()) {
+        if (seen.has(pkg)) continue;
+        seen.add(pkg);
+        todo.push(...kitDeps(`services/platform/${pkg}`));
+      }
+      return [...seen].sort();
+    };
+    const workspaces: Record<string, string> = {
+      users: 'services/users',
+      courses: 'services/courses',
+      content: 'services/content',
+      assessments: 'services/assessments',
+      notifications: 'services/notifications',
+      transcoder: 'services/transcoder',
+      operator: 'operator',
+    };
+    for (const [target, dir] of Object.entries(workspaces)) {
+      const stage = dockerfile.split(/^FROM /m).find((s) => new RegExp(`\\sAS ${target}-build\\s*$`, 'm').test(s.split('\n')[0] ?? ''));
+      const copied = [...(stage ?? '').matchAll(/^COPY services\/platform\/([a-z-]+)\/ services\/platform\/\1\/$/gm)].map((m) => m[1]).sort();
+      expect({ target, kit: copied }).toEqual({ target, kit: closure(dir) });
+    }
+    for (const pkg of ['http', 'storage', 'media', 'runtime']) expect(closure('operator')).not.toContain(pkg);
+    for (const target of ['users', 'courses', 'assessments', 'notifications', 'operator']) {
+      expect({ target, media: closure(workspaces[target]!).includes('media') }).toEqual({ target, media: false });
+    }
+  });
+
+  // `npm ci --omit=dev --workspace <ws>` installs the devDependencies of every workspace it links:
+  // one kit package with a kit devDependency (bus → testing) put the AWS SDK, express and
+  // OpenTelemetry back into the operator's image.
+  test('no kit package declares another kit package as a devDependency', () => {
+    const root = path.resolve(__dirname, '../..');
+    const kit = path.join(root, 'services/platform');
+    const offenders = readdirSync(kit, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(path.join(kit, e.name, 'package.json')))
+      .flatMap((e) => {
+        const pkg = JSON.parse(readFileSync(path.join(kit, e.name, 'package.json'), 'utf8')) as {
+          devDependencies?: Record<string, string>;
+        };
+        return Object.keys(pkg.devDependencies ?? {})
+          .filter((name) => name.startsWith('@moocflix/'))
+          .map((name) => `${e.name} → ${name}`);
+      });
+    expect(offenders).toEqual([]);
   });
 });

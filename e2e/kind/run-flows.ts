@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { resolveFfmpegBinaries } from '@moocflix/platform/media';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { type ApiEndpoints, runLearningFlow, singleOrigin } from './flows';
 
 /** A 4 s 640x360 H.264/AAC MP4 from ffmpeg's test generators. */

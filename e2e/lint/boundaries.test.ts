@@ -19,8 +19,16 @@ interface Fixture {
 const refused: Fixture[] = [
   { name: 'a service importing another service by package', path: 'services/courses/src/domain/x.ts', code: "import { createUsersService } from '@moocflix/users/service';\nexport const x = createUsersService;\n" },
   { name: 'a service importing another service by path', path: 'services/content/src/http/x.ts', code: "import { COURSE_LEVELS } from '../../../courses/src/domain/course';\nexport const x = COURSE_LEVELS;\n" },
-  { name: 'the kit importing a service', path: 'services/platform/src/http/x.ts', code: "import { createContentService } from '@moocflix/content/service';\nexport const x = createContentService;\n" },
+  { name: 'the kit importing a service', path: 'services/platform/http/src/http/x.ts', code: "import { createContentService } from '@moocflix/content/service';\nexport const x = createContentService;\n" },
   { name: 'the operator importing a service', path: 'operator/src/x.ts', code: "import { createTranscoderService } from '@moocflix/transcoder/service';\nexport const x = createTranscoderService;\n" },
+  { name: 'the operator importing the HTTP kit', path: 'operator/src/controller-runtime/x.ts', code: "import { createHttpApp } from '@moocflix/platform-http';\nexport const x = createHttpApp;\n" },
+  { name: 'the operator importing storage', path: 'operator/src/transcode/x.ts', code: "import { createObjectStorage } from '@moocflix/platform-storage';\nexport const x = createObjectStorage;\n" },
+  { name: 'the operator importing media', path: 'operator/src/transcode/x.ts', code: "import { probeMedia } from '@moocflix/platform-media';\nexport const x = probeMedia;\n" },
+  { name: 'the operator importing a service runtime', path: 'operator/src/x.ts', code: "import { createPlatform } from '@moocflix/platform-runtime';\nexport const x = createPlatform;\n" },
+  { name: 'kit core importing another kit package', path: 'services/platform/core/src/log/x.ts', code: "import { createPool } from '@moocflix/platform-db';\nexport const x = createPool;\n" },
+  { name: 'kit storage importing http', path: 'services/platform/storage/src/storage/x.ts', code: "import { createHttpApp } from '@moocflix/platform-http';\nexport const x = createHttpApp;\n" },
+  { name: 'kit bus importing http by path', path: 'services/platform/bus/src/events/x.ts', code: "import { createHttpApp } from '../../../http/src/http';\nexport const x = createHttpApp;\n" },
+  { name: 'kit http importing test support', path: 'services/platform/http/src/http/x.ts', code: "import { TestTokenIssuer } from '@moocflix/platform-testing';\nexport const x = TestTokenIssuer;\n" },
   { name: 'a use case importing a route', path: 'services/courses/src/domain/x.ts', code: "import { courseRoutes } from '../http/course-routes';\nexport const x = courseRoutes;\n" },
   { name: 'a use case importing express', path: 'services/courses/src/domain/x.ts', code: "import express from 'express';\nexport const x = express;\n" },
   { name: 'a repository importing express', path: 'services/courses/src/data/x.ts', code: "import { Router } from 'express';\nexport const x = Router;\n" },
@@ -28,7 +36,9 @@ const refused: Fixture[] = [
 ];
 
 const allowed: Fixture[] = [
-  { name: 'a service importing the kit', path: 'services/courses/src/domain/x.ts', code: "import { problems } from '@moocflix/platform/errors';\nexport const x = problems;\n" },
+  { name: 'a service importing the kit', path: 'services/courses/src/domain/x.ts', code: "import { problems } from '@moocflix/platform-core/errors';\nexport const x = problems;\n" },
+  { name: 'the operator using core and the bus', path: 'operator/src/x.ts', code: "import { startProbeServer } from '@moocflix/platform-core/probes';\nimport { Topics } from '@moocflix/platform-bus';\nexport const x = [startProbeServer, Topics];\n" },
+  { name: 'kit runtime composing the kit', path: 'services/platform/runtime/src/runtime/x.ts', code: "import { createHttpApp } from '@moocflix/platform-http';\nimport { createObjectStorage } from '@moocflix/platform-storage';\nexport const x = [createHttpApp, createObjectStorage];\n" },
   { name: 'a repository importing a domain type', path: 'services/courses/src/data/x.ts', code: "import type { CourseLevel } from '../domain/course';\nexport type X = CourseLevel;\n" },
   { name: 'a use case calling a repository', path: 'services/courses/src/domain/x.ts', code: "import { findCourse } from '../data/course-repository';\nexport const x = findCourse;\n" },
   { name: 'the launcher composing services', path: 'services/moocflix/src/x.ts', code: "import { createUsersService } from '@moocflix/users/service';\nexport const x = createUsersService;\n" },

@@ -1,4 +1,4 @@
-import { ConfigError } from '@moocflix/platform/config';
+import { ConfigError } from '@moocflix/platform-core/config';
 import { loadOperatorConfig } from './config';
 
 const brokers = { KAFKA_BROKERS: 'kafka-0:9092, kafka-1:9092' };

@@ -1,7 +1,7 @@
 // The operator's configuration: environment variables, validated at start (a bad value names the
 // variable). Defaults suit one replica in the namespace it runs in; the operator chart sets the rest.
 import { z } from 'zod';
-import { env, loadConfig } from '@moocflix/platform/config';
+import { env, loadConfig } from '@moocflix/platform-core/config';
 
 /** `a=b,c=d` → { a: 'b', c: 'd' } (labels, annotations). */
 const keyValues = () =>

@@ -3,8 +3,8 @@
 // service account. SIGTERM releases the Lease (a standby takes over at once) and exits 0; losing
 // the Lease exits 1 so the pod restarts clean.
 import { KubeConfig } from '@kubernetes/client-node';
-import { createLogger } from '@moocflix/platform/log';
-import { installProcessGuard } from '@moocflix/platform/runtime';
+import { createLogger } from '@moocflix/platform-core/log';
+import { installProcessGuard } from '@moocflix/platform-core/process';
 import { loadOperatorConfig } from './config';
 import { KubeClient } from './controller-runtime/client';
 import { createOperator } from './operator';

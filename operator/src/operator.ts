@@ -1,9 +1,9 @@
 // Composition of the operator from its configuration: the manager, the informers, the two
 // reconcilers with their backends, the intake. main.ts runs it as a process; tests and the bench
 // run it in-process against the cluster tier's apiserver.
-import type { Logger } from '@moocflix/platform/log';
-import { KafkaEventBus, type EventBus } from '@moocflix/platform/events';
-import { createMetricsRegistry } from '@moocflix/platform/metrics';
+import type { Logger } from '@moocflix/platform-core/log';
+import { KafkaEventBus, type EventBus } from '@moocflix/platform-bus';
+import { createMetricsRegistry } from '@moocflix/platform-core/metrics';
 import type { Registry } from 'prom-client';
 import {
   MoocFlixTopicResource,

@@ -1,7 +1,7 @@
 // The informer against the real apiserver: a cache that follows creates, updates and deletes
 // through list + watch, across server-side watch timeouts. (410 Gone, errors and stalls cannot be
 // caused on demand here; the unit tests script them with a fake apiserver.)
-import { createLogger } from '@moocflix/platform/log';
+import { createLogger } from '@moocflix/platform-core/log';
 import { createNamespace, eventually, kubeClients, type KubeClients } from '../../e2e/cluster/test-kit';
 import type { KubeClient } from '../src/controller-runtime/client';
 import { Informer } from '../src/controller-runtime/informer';

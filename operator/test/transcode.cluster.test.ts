@@ -4,7 +4,7 @@
 // operator/config/rbac (a service account token), in a namespace enforcing the restricted Pod
 // Security Standard; it is SIGKILLed mid-way and restarted.
 import { createNamespace, eventually, kubeClients, type KubeClients } from '../../e2e/cluster/test-kit';
-import { createEvent, Topics, type CloudEvent } from '@moocflix/platform/events';
+import { createEvent, Topics, type CloudEvent } from '@moocflix/platform-bus';
 import { TranscodeJobResource, type TranscodeJob } from '../src/api/v1alpha1';
 import type { KubeClient } from '../src/controller-runtime/client';
 import { findCondition } from '../src/controller-runtime/objects';

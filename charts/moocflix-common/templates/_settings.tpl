@@ -39,7 +39,7 @@ where an empty string or null means "not set here". Returns YAML; use with fromY
 
 {{/*
 Environment of every MoocFlix service container (the kit's variables, see
-services/platform/src/runtime/service-config.ts and storage/storage-config.ts). Secrets are only
+services/platform/runtime/src/runtime/service-config.ts and storage/storage-config.ts). Secrets are only
 ever referenced by name, never rendered from values.
   .root      the chart context
   .database  whether the service has a database (DATABASE_URL from an existing Secret)

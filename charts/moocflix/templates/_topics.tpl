@@ -1,5 +1,5 @@
 {{/*
-The platform's Kafka topics (docs/architecture.md#topics; services/platform/src/events/topics.ts): the seed's
+The platform's Kafka topics (docs/architecture.md#topics; services/platform/bus/src/events/topics.ts): the seed's
 eleven, Session-Revoked, Transcoding-Progress, Video-Uploaded, Module-Completed, and a ".DLQ" dead-letter topic for
 every topic the services consume through the kit's consumer (none consumes Module-Completed yet). Returns YAML: topic name → {partitions, replicas, config}.
 */}}

@@ -1,6 +1,6 @@
 // The moocflix.io/v1alpha1 API: TypeScript shapes of the two custom resources (their schemas, with
 // the admission rules, are the YAML in crds/) and the condition reasons the reconcilers report.
-import type { EventData, Topics } from '@moocflix/platform/events';
+import type { EventData, Topics } from '@moocflix/platform-bus';
 import type { Condition, ObjectMeta } from '../controller-runtime/objects';
 import type { ResourceType } from '../controller-runtime/resource';
 

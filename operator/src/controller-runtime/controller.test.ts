@@ -1,4 +1,4 @@
-import { createLogger } from '@moocflix/platform/log';
+import { createLogger } from '@moocflix/platform-core/log';
 import { Registry } from 'prom-client';
 import { Controller } from './controller';
 import { createControllerMetrics } from './metrics';

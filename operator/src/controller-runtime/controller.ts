@@ -1,7 +1,7 @@
 // A controller: workers take keys from a work queue and run the reconciler on each (observe →
 // decide → act → report status). A failure re-queues the key with backoff; a result may ask to be
 // called again later (e.g. to check a Kafka topic for drift, which no watch reports).
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import { isConflict } from './client';
 import type { ControllerMetrics } from './metrics';
 import { WorkQueue } from './workqueue';

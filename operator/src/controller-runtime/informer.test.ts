@@ -2,7 +2,7 @@
 // rarely and at its own pace (410 Gone, errors, a watch that goes silent) on demand.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '@moocflix/platform/log';
+import { createLogger } from '@moocflix/platform-core/log';
 import { KubeClient } from './client';
 import { Informer, type InformerEvent } from './informer';
 import type { KubeObject } from './objects';

@@ -7,9 +7,9 @@
 //     relisted;
 //   - periodic relist (resyncPeriodMs): catches anything missed and re-announces every object
 //     as an update, so reconcilers re-check everything now and then (a no-op when nothing changed).
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import { ApiError, isGone, statusToError, type StatusBody, type WatchEvent } from './client';
-import { backoffDelay, sleep } from '@moocflix/platform/retry';
+import { backoffDelay, sleep } from '@moocflix/platform-core/retry';
 import type { ControllerMetrics } from './metrics';
 import { objectKey, type KubeObject } from './objects';
 import type { ResourceClient } from './resource';

@@ -5,9 +5,9 @@
 // win. A leader that cannot renew within the renew deadline stops leading. On a clean shutdown the
 // Lease is released so a standby takes over at once instead of after the lease duration.
 import { hostname } from 'node:os';
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import { isAlreadyExists, isConflict } from './client';
-import { sleep } from '@moocflix/platform/retry';
+import { sleep } from '@moocflix/platform-core/retry';
 import type { ControllerMetrics } from './metrics';
 import type { KubeObject } from './objects';
 import type { ResourceClient } from './resource';

@@ -3,13 +3,10 @@
 // controllers and the other leader-only work (the Kafka intake). Like controller-runtime's manager,
 // a replica that loses leadership stops its work and reports it; main.ts then exits so that the pod
 // restarts clean (a reconcile racing a new leader is the one thing leader election must prevent).
-import {
-  createHttpApp,
-  startHttpServer,
-  type ReadinessCheck,
-  type RunningServer,
-} from '@moocflix/platform/http';
-import type { Logger } from '@moocflix/platform/log';
+// Plain node:http (core's probe server), not the kit's express app: the operator serves no API, and
+// its image carries neither express nor anything else of the HTTP kit.
+import { startProbeServer, type ProbeServer, type ReadinessCheck } from '@moocflix/platform-core/probes';
+import type { Logger } from '@moocflix/platform-core/log';
 import type { Registry } from 'prom-client';
 import type { KubeClient } from './client';
 import type { Controller } from './controller';
@@ -56,7 +53,7 @@ export class Manager {
   private readonly stopping = new AbortController();
   private readonly logger: Logger;
   private readonly elector: LeaderElector | undefined;
-  private server: RunningServer | undefined;
+  private server: ProbeServer | undefined;
   private campaign: Promise<void> | undefined;
   private leaderWorkRunning = false;
 
@@ -112,8 +109,7 @@ export class Manager {
       },
       ...extraReadiness,
     ];
-    const app = createHttpApp({ logger, registry, services: [], readiness });
-    this.server = await startHttpServer({ app, port: this.options.port, host: this.options.host, logger });
+    this.server = await startProbeServer({ registry, readiness, port: this.options.port, host: this.options.host, logger });
     this.campaign = this.runCampaign();
   }
 

@@ -4,7 +4,7 @@
 //     when done() is called;
 //   - failures back off per key, exponentially with jitter, until forget() (after a success);
 //   - addAfter() delays a key (requeue-after), keeping the earliest of several delays.
-import { backoffDelay } from '@moocflix/platform/retry';
+import { backoffDelay } from '@moocflix/platform-core/retry';
 import type { ControllerMetrics } from './metrics';
 
 export interface WorkQueueOptions {

@@ -5,7 +5,7 @@
 // than exist, or another replication factor (that needs a reassignment). Kafka changes are not
 // watched, so the reconciler looks again every resync interval.
 import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from 'kafkajs';
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import { TopicReason, type MoocFlixTopic } from '../api/v1alpha1';
 import { configStrings, type TopicBackend, type TopicObservation } from './backend';
 

@@ -1,7 +1,7 @@
 // MoocFlixTopicReconciler: observe the MoocFlixTopic → let the backend bring the topic to its spec
 // → report the outcome as status (Ready condition with a TopicReason, observedGeneration). A
 // finalizer is held only while the backend must act on deletion (see each backend's comment).
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import { TopicReason, type MoocFlixTopic, type MoocFlixTopicStatus } from '../api/v1alpha1';
 import type { ReconcileResult } from '../controller-runtime/controller';
 import type { Informer } from '../controller-runtime/informer';

@@ -6,7 +6,7 @@
 // One Job per TranscodeJob: the Job has the TranscodeJob's name, so a second create fails with
 // AlreadyExists. Jobs created but not yet seen by the Job cache are remembered, so a pass right
 // after another neither counts them out of the in-flight total nor admits their TranscodeJob again.
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { TranscodeJob } from '../api/v1alpha1';
 import { isAlreadyExists } from '../controller-runtime/client';

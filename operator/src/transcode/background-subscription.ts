@@ -1,8 +1,8 @@
 // A bus subscription joined in the background and retried with backoff while Kafka is unreachable,
 // so a new leader starts its controllers at once and takes in messages as soon as Kafka answers.
-import type { EventBus, SubscribeOptions, Subscription } from '@moocflix/platform/events';
-import type { Logger } from '@moocflix/platform/log';
-import { backoffDelay, sleep } from '@moocflix/platform/retry';
+import type { EventBus, SubscribeOptions, Subscription } from '@moocflix/platform-bus';
+import type { Logger } from '@moocflix/platform-core/log';
+import { backoffDelay, sleep } from '@moocflix/platform-core/retry';
 
 export class BackgroundSubscription {
   private readonly stopping = new AbortController();

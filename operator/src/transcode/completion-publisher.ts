@@ -3,7 +3,7 @@
 // names the attempt and, unless the transcoder itself judged the input (its exit code failed the Job
 // through the pod failure policy), is `retryable`: the run died, not necessarily the video, so the
 // content service attempts the request again (a new TranscodeJob) until its limit, then fails the video.
-import { createEvent, Topics, type EventBus } from '@moocflix/platform/events';
+import { createEvent, Topics, type EventBus } from '@moocflix/platform-bus';
 import { attemptOf, OPERATOR_NAME, type TranscodeJob } from '../api/v1alpha1';
 import { failedCompletionEventId } from './names';
 

@@ -2,8 +2,8 @@
 // few seconds from the group's committed offsets and the topic's end offsets: part of the queue
 // depth reported by the desired-concurrency metric.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import type { Logger } from '@moocflix/platform/log';
-import { Topics } from '@moocflix/platform/events';
+import type { Logger } from '@moocflix/platform-core/log';
+import { Topics } from '@moocflix/platform-bus';
 import type { Runnable } from '../controller-runtime/manager';
 
 export interface IntakeLagOptions {

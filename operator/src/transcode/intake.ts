@@ -7,7 +7,7 @@
 //   - A message that is not a valid Transcoding-Request goes to the dead-letter topic, with the
 //     kit's dead-letter headers, instead of blocking the partition or vanishing.
 // It runs on the leader only, as one member of its consumer group.
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import {
   deadLetterMessage,
   InvalidEventError,
@@ -15,7 +15,7 @@ import {
   Topics,
   type EventBus,
   type IncomingMessage,
-} from '@moocflix/platform/events';
+} from '@moocflix/platform-bus';
 import { Counter, type Registry } from 'prom-client';
 import { attemptOf, OPERATOR_NAME, type TranscodeJob, type TranscodingRequest } from '../api/v1alpha1';
 import { isAlreadyExists } from '../controller-runtime/client';

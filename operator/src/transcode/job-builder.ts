@@ -4,7 +4,7 @@
 // (chunked: the kit's chunk plan) is an Indexed Job of parts, one pod per chunk plus one for the
 // audio, each index retried alone, then a stitch Job that joins them and publishes the completion.
 import type { V1EnvFromSource, V1EnvVar, V1JobSpec, V1ResourceRequirements } from '@kubernetes/client-node';
-import { chunksFor, partCountOf, type ChunkingSettings } from '@moocflix/platform/transcoding';
+import { chunksFor, partCountOf, type ChunkingSettings } from '@moocflix/platform-core/transcoding';
 import { API_VERSION, attemptOf, OPERATOR_NAME, type TranscodeJob } from '../api/v1alpha1';
 import { controllerReference, type KubeObject } from '../controller-runtime/objects';
 

@@ -1,5 +1,5 @@
-import { createEvent, InProcessEventBus, Topics } from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
+import { createEvent, InProcessEventBus, Topics } from '@moocflix/platform-bus';
+import { createLogger } from '@moocflix/platform-core/log';
 import type { TranscodeJob } from '../api/v1alpha1';
 import type { Informer, InformerHandler } from '../controller-runtime/informer';
 import { transcodeJobName } from './names';

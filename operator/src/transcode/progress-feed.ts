@@ -20,8 +20,8 @@ import {
   type EventBus,
   type EventData,
   type IncomingMessage,
-} from '@moocflix/platform/events';
-import type { Logger } from '@moocflix/platform/log';
+} from '@moocflix/platform-bus';
+import type { Logger } from '@moocflix/platform-core/log';
 import { attemptOf, type TranscodeJob } from '../api/v1alpha1';
 import type { Informer } from '../controller-runtime/informer';
 import type { Runnable } from '../controller-runtime/manager';

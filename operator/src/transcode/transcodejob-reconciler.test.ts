@@ -1,6 +1,6 @@
 // The status the reconciler derives from a TranscodeJob and its Job, with in-memory stand-ins for
 // the caches and the API (the cluster tests run it against the real thing).
-import { createLogger } from '@moocflix/platform/log';
+import { createLogger } from '@moocflix/platform-core/log';
 import type { TranscodeJob } from '../api/v1alpha1';
 import { ApiError } from '../controller-runtime/client';
 import type { Informer } from '../controller-runtime/informer';

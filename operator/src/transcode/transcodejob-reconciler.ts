@@ -4,7 +4,7 @@
 // AdmissionController's; this reconciler is the only writer of TranscodeJob status. For a chunked
 // transcode it also creates the stitch Job once the Indexed Job of parts is complete (the slot
 // the parts held goes to the stitch), and counts the parts done in the status.
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import {
   attemptOf,
   TERMINAL_PHASES,

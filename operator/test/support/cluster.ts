@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { createLogger } from '@moocflix/platform/log';
+import { createLogger } from '@moocflix/platform-core/log';
 import { eventually, type KubeClients } from '../../../e2e/cluster/test-kit';
 import { readState } from '../../../e2e/cluster/state';
 import { loadOperatorConfig } from '../../src/config';

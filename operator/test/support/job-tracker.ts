@@ -1,6 +1,6 @@
 // Watches the Jobs of a namespace for a test: how many were created per name (a duplicate shows as
 // a second add), and the most that were in flight at once, with the operator's own notion of done.
-import { createLogger } from '@moocflix/platform/log';
+import { createLogger } from '@moocflix/platform-core/log';
 import type { KubeClient } from '../../src/controller-runtime/client';
 import { Informer } from '../../src/controller-runtime/informer';
 import { JobResource, ResourceClient } from '../../src/controller-runtime/resource';

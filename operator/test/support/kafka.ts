@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { createEvent, Topics, type CloudEvent, type EventData } from '@moocflix/platform/events';
+import { createEvent, Topics, type CloudEvent, type EventData } from '@moocflix/platform-bus';
 import { kafkaBrokers } from '../../../e2e/stack/env';
 import { startKafkaCluster, stopBroker } from '../../../e2e/stack/kafka';
 import { findTools } from '../../../e2e/stack/tools';

@@ -11,7 +11,7 @@ import {
   ref,
   uuidPathParam,
   type JsonSchemaOptions,
-} from '@moocflix/platform/http';
+} from '@moocflix/platform-http';
 import { TIME_LIMIT_GRACE_MS } from './domain/attempt';
 import {
   createAssessmentBody,

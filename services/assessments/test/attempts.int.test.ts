@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { AssessmentsUnderTest, expectProblem, type Json, type User } from './support/assessments-under-test';
 import { objectiveQuestions, secretKeys } from './support/question-fixtures';
 

@@ -1,5 +1,5 @@
 import { createTestDatabase, waitFor } from '../../../e2e/stack/control';
-import { startTestService, TestTokenIssuer, type TestService } from '@moocflix/platform/testing';
+import { startTestService, TestTokenIssuer, type TestService } from '@moocflix/platform-testing';
 import { createNotificationsService } from '@moocflix/notifications/service';
 import { findAnswerKeyLeaks } from './support/answer-key-leaks';
 import { AssessmentsUnderTest, type Json, type User } from './support/assessments-under-test';

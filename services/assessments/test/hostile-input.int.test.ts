@@ -1,4 +1,4 @@
-import { forgedCursors } from '@moocflix/platform/testing';
+import { forgedCursors } from '@moocflix/platform-testing';
 import { AssessmentsUnderTest, type Json, type User } from './support/assessments-under-test';
 import { essayQuestion } from './support/question-fixtures';
 

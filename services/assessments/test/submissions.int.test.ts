@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { findAnswerKeyLeaks } from './support/answer-key-leaks';
 import { AssessmentsUnderTest, expectProblem, type Json, type User } from './support/assessments-under-test';
 import { essayQuestion, objectiveQuestions, secretKeys } from './support/question-fixtures';

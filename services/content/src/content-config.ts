@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { env, loadConfig } from '@moocflix/platform/config';
+import { env, loadConfig } from '@moocflix/platform-core/config';
 
 /** The content service's own settings (the kit reads the common ones); defaults serve `make dev`. */
 export const contentConfigSchema = z.object({

@@ -9,7 +9,7 @@ import {
   problemSchema,
   ref,
   uuidPathParam,
-} from '@moocflix/platform/http';
+} from '@moocflix/platform-http';
 import { VIDEO_STATUSES } from './domain/video';
 import { uploadFields } from './http/request-schemas';
 

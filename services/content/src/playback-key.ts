@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError } from '@moocflix/platform/config';
+import { ConfigError } from '@moocflix/platform-core/config';
 import type { ContentConfig } from './content-config';
 
 const KEY_FILE = 'keys/content-playback.key';

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { Router } from 'express';
-import { runMigrations } from '@moocflix/platform/db';
-import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform/events';
-import type { ServiceModule } from '@moocflix/platform/http';
-import { databaseReadiness, periodicTask, type ServiceContext } from '@moocflix/platform/runtime';
+import { runMigrations } from '@moocflix/platform-db';
+import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform-bus';
+import type { ServiceModule } from '@moocflix/platform-http';
+import { periodicTask } from '@moocflix/platform-core/process';
+import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
 import { loadContentConfig } from './content-config';
 import { HlsOutputStore } from './data/hls-output-store';
 import type { ContentContext } from './domain/content-context';

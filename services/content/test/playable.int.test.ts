@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topics, type EventData } from '@moocflix/platform/events';
+import { Topics, type EventData } from '@moocflix/platform-bus';
 import { outputPrefixOf } from '../src/domain/video-keys';
 import { ContentUnderTest, type User } from './support/content-under-test';
 import { generateClip } from './support/media';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../e2e/stack/control';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { schedulePurge } from '../src/data/storage-purge-repository';
 import { sourceKeyOf, videoFolderOf } from '../src/domain/video-keys';
 import { ContentUnderTest, expectProblem, type User } from './support/content-under-test';

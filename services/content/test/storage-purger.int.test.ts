@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, waitFor } from '../../../e2e/stack/control';
-import { createPool, runMigrations, type Pool } from '@moocflix/platform/db';
-import { KIT_MIGRATIONS_DIR } from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
-import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform/storage';
+import { createPool, runMigrations, type Pool } from '@moocflix/platform-db';
+import { KIT_MIGRATIONS_DIR } from '@moocflix/platform-bus';
+import { createLogger } from '@moocflix/platform-core/log';
+import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform-storage';
 import { schedulePurge } from '../src/data/storage-purge-repository';
 import { StoragePurger } from '../src/domain/storage-purger';
 import { CONTENT_MIGRATIONS_DIR } from '../src/service';

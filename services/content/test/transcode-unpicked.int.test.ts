@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
-import { parseEvent, Topics, type EventData, type Subscription } from '@moocflix/platform/events';
+import { parseEvent, Topics, type EventData, type Subscription } from '@moocflix/platform-bus';
 import { outputPrefixOf } from '../src/domain/video-keys';
 import { ContentUnderTest, type User } from './support/content-under-test';
 import { generateClip } from './support/media';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
-import { parseEvent, Topics, type EventData, type Subscription } from '@moocflix/platform/events';
+import { parseEvent, Topics, type EventData, type Subscription } from '@moocflix/platform-bus';
 import { ContentUnderTest, type User } from './support/content-under-test';
 import { playEveryVariant } from './support/hls-player';
 import { generateClip } from './support/media';
@@ -13,7 +13,7 @@ import {
   startTranscoderWorker,
   type TranscoderProcess,
 } from './support/transcoder-worker';
-import { positionGroupAtEnd } from '@moocflix/platform/testing';
+import { positionGroupAtEnd } from '@moocflix/platform-testing';
 
 // The transcoder worker is SIGKILLed in the middle of ffmpeg: its request was never acknowledged, the
 // next worker of the group redoes it after Kafka notices the dead member (its session timeout), and

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
-import { Topics, type EventData } from '@moocflix/platform/events';
+import { Topics, type EventData } from '@moocflix/platform-bus';
 import { outputPrefixOf, sourceKeyOf } from '../src/domain/video-keys';
 import { ContentUnderTest, expectProblem, type User } from './support/content-under-test';
 import { generateClip } from './support/media';

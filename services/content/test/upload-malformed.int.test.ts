@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
-import { RawConnection, type RawResponse } from '@moocflix/platform/testing';
+import { RawConnection, type RawResponse } from '@moocflix/platform-testing';
 import { BASE, ContentUnderTest, type User } from './support/content-under-test';
 import { generateClip } from './support/media';
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { waitFor } from '../../../e2e/stack/control';
 import { outputPrefixOf } from '../src/domain/video-keys';
 import { BASE, ContentUnderTest, expectProblem, type User } from './support/content-under-test';

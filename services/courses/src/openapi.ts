@@ -10,7 +10,7 @@ import {
   queryParameters,
   ref,
   uuidPathParam,
-} from '@moocflix/platform/http';
+} from '@moocflix/platform-http';
 import {
   courseEnrollmentsQuery,
   createCourseBody,

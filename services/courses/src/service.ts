@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Router } from 'express';
-import { runMigrations } from '@moocflix/platform/db';
-import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform/events';
-import type { ServiceModule } from '@moocflix/platform/http';
-import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runtime';
+import { runMigrations } from '@moocflix/platform-db';
+import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform-bus';
+import type { ServiceModule } from '@moocflix/platform-http';
+import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
 import { RecentCourses } from './domain/recent-courses';
 import type { UseCaseContext } from './domain/use-case-context';
 import { createUserEventsConsumer } from './events/user-events-consumer';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
 
 // jest ignores the integration project's testTimeout (a global option), so the file sets its own:

@@ -1,4 +1,4 @@
-import { forgedCursors } from '@moocflix/platform/testing';
+import { forgedCursors } from '@moocflix/platform-testing';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
 
 /*

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { waitFor } from '../../../e2e/stack/control';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
 

@@ -1,21 +1,22 @@
 // First import: starts tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) before express, pg and
 // kafkajs load, so they get instrumented. `make dev` also passes it as --import, which runs it before
 // this file is even read.
-import '@moocflix/platform/instrument';
+import '@moocflix/platform-telemetry/instrument';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { env, loadConfig } from '@moocflix/platform/config';
-import type { Pool } from '@moocflix/platform/db';
-import { PostgresEventBus, type EventBus } from '@moocflix/platform/events';
+import { env, loadConfig } from '@moocflix/platform-core/config';
+import type { Pool } from '@moocflix/platform-db';
+import { PostgresEventBus, type EventBus } from '@moocflix/platform-bus';
 import {
   createHttpApp,
   httpLimitsFromConfig,
   startHttpServer,
   type ServiceModule,
-} from '@moocflix/platform/http';
-import { createLogger, type Logger } from '@moocflix/platform/log';
-import { commonServiceConfigSchema, createPlatform, installProcessGuard } from '@moocflix/platform/runtime';
+} from '@moocflix/platform-http';
+import { createLogger, type Logger } from '@moocflix/platform-core/log';
+import { installProcessGuard } from '@moocflix/platform-core/process';
+import { commonServiceConfigSchema, createPlatform } from '@moocflix/platform-runtime';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
 import { SERVICES } from './services';
 import { DEFAULT_WEB_DIST, withWebConsole } from './web-console';

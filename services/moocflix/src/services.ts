@@ -1,5 +1,5 @@
-import type { ServiceModule } from '@moocflix/platform/http';
-import type { ServiceContext } from '@moocflix/platform/runtime';
+import type { ServiceModule } from '@moocflix/platform-http';
+import type { ServiceContext } from '@moocflix/platform-runtime';
 import { createContentService } from '@moocflix/content/service';
 import { createCoursesService } from '@moocflix/courses/service';
 import { createUsersService } from '@moocflix/users/service';

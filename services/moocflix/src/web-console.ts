@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { Express } from 'express';
-import type { Logger } from '@moocflix/platform/log';
+import type { Logger } from '@moocflix/platform-core/log';
 import { createStaticHandler, isApiPath } from '@moocflix/web/static';
 
 /** Where `npm run build -w web` (run by `make dev` when a source is newer) writes the console. */

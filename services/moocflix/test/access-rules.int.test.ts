@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../e2e/stack/control';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import {
   CALLER_KINDS,
   expectedAccess,
@@ -11,8 +11,8 @@ import {
   type CallerKind,
   type CourseState,
   type CourseUse,
-} from '@moocflix/platform/projections';
-import { publishEvent, type ServiceUnderTest, type TestUser } from '@moocflix/platform/testing';
+} from '@moocflix/platform-bus/projections';
+import { publishEvent, type ServiceUnderTest, type TestUser } from '@moocflix/platform-testing';
 import { AssessmentsUnderTest } from '../../assessments/test/support/assessments-under-test';
 import { essayQuestion } from '../../assessments/test/support/question-fixtures';
 import { ContentUnderTest } from '../../content/test/support/content-under-test';

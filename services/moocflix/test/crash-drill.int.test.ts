@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { resolveFfmpegBinaries } from '@moocflix/platform/media';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { waitFor } from '../../../e2e/stack/control';
 
 /**

@@ -1,4 +1,4 @@
-import { kitProblems } from '@moocflix/platform/http';
+import { kitProblems } from '@moocflix/platform-http';
 import { assessmentsOpenApi } from '../../assessments/src/openapi';
 import { contentOpenApi } from '../../content/src/openapi';
 import { coursesOpenApi } from '../../courses/src/openapi';

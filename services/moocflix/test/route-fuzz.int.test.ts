@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { forgedCursors } from '@moocflix/platform/testing';
+import { forgedCursors } from '@moocflix/platform-testing';
 import { AssessmentsUnderTest } from '../../assessments/test/support/assessments-under-test';
 import { essayQuestion } from '../../assessments/test/support/question-fixtures';
 import { ContentUnderTest } from '../../content/test/support/content-under-test';

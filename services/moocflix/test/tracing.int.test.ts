@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SPAN_KIND_SERVER, startOtlpReceiver, type OtlpReceiver } from '@moocflix/platform/testing';
+import { SPAN_KIND_SERVER, startOtlpReceiver, type OtlpReceiver } from '@moocflix/platform-testing';
 import { waitFor } from '../../../e2e/stack/control';
 
 /**
@@ -50,7 +50,7 @@ describe('make dev with an OTLP endpoint', () => {
     };
     launcher = spawn(
       process.execPath,
-      ['--import', 'tsx', '--import', '@moocflix/platform/instrument', 'services/moocflix/src/main.ts'],
+      ['--import', 'tsx', '--import', '@moocflix/platform-telemetry/instrument', 'services/moocflix/src/main.ts'],
       { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

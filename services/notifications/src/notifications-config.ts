@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@moocflix/platform/config';
+import { env, loadConfig } from '@moocflix/platform-core/config';
 
 /** The notifications service's own settings (the kit reads the common ones); defaults serve `make dev`. */
 export const notificationsConfigSchema = z.object({

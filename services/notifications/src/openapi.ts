@@ -9,7 +9,7 @@ import {
   queryParameters,
   ref,
   uuidPathParam,
-} from '@moocflix/platform/http';
+} from '@moocflix/platform-http';
 import { NotificationTypes } from './domain/notification';
 import { inboxQuery } from './http/request-schemas';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@moocflix/platform/events';
-import { forgedCursors } from '@moocflix/platform/testing';
+import { Topics } from '@moocflix/platform-bus';
+import { forgedCursors } from '@moocflix/platform-testing';
 import { NotificationsUnderTest, type Json, type User } from './support/notifications-under-test';
 
 /*

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Topics, type EventData } from '@moocflix/platform/events';
+import { Topics, type EventData } from '@moocflix/platform-bus';
 import {
   expectProblem,
   NotificationsUnderTest,

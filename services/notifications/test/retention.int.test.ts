@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../../../e2e/stack/control';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { NotificationsUnderTest, type User } from './support/notifications-under-test';
 
 jest.setTimeout(60_000);

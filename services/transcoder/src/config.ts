@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { env, loadConfig } from '@moocflix/platform/config';
+import { env, loadConfig } from '@moocflix/platform-core/config';
 
 /** The transcoder's own settings (read from ctx.env / process.env); every default serves `make dev`. */
 const transcoderConfigSchema = z.object({

@@ -1,4 +1,4 @@
-import { runStandalone } from '@moocflix/platform/runtime';
+import { runStandalone } from '@moocflix/platform-runtime';
 import { OneShotExit, runOneShot } from './one-shot';
 import { createTranscoderService } from './service';
 

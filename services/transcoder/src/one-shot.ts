@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { createEventBus, eventSchemas, Topics } from '@moocflix/platform/events';
-import { createLogger, type Logger } from '@moocflix/platform/log';
-import { installProcessGuard, loadCommonServiceConfig } from '@moocflix/platform/runtime';
-import { createObjectStorage, loadStorageConfig } from '@moocflix/platform/storage';
+import { createEventBus, eventSchemas, Topics } from '@moocflix/platform-bus';
+import { createLogger, type Logger } from '@moocflix/platform-core/log';
+import { installProcessGuard } from '@moocflix/platform-core/process';
+import { loadCommonServiceConfig } from '@moocflix/platform-runtime';
+import { createObjectStorage, loadStorageConfig } from '@moocflix/platform-storage';
 import { loadTranscoderConfig } from './config';
 import type { TranscodeWork } from './domain/handle-transcoding-request';
 import { InvalidPartError, stitchParts, transcodePart } from './domain/transcode-parts';

@@ -1,4 +1,4 @@
-import { kitProblems, problemSchema } from '@moocflix/platform/http';
+import { kitProblems, problemSchema } from '@moocflix/platform-http';
 
 /**
  * The OpenAPI 3.1 document served at /api/v1/transcoder/openapi.json. The transcoder has no public

@@ -1,7 +1,7 @@
-import { transcodeAttemptOf, type EventBus } from '@moocflix/platform/events';
-import type { Logger } from '@moocflix/platform/log';
-import { resolveFfmpegBinaries } from '@moocflix/platform/media';
-import type { ObjectStorage } from '@moocflix/platform/storage';
+import { transcodeAttemptOf, type EventBus } from '@moocflix/platform-bus';
+import type { Logger } from '@moocflix/platform-core/log';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
+import type { ObjectStorage } from '@moocflix/platform-storage';
 import type { TranscoderConfig } from './config';
 import { handleTranscodingRequest, type TranscodeWork } from './domain/handle-transcoding-request';
 import type { PartOutcome } from './domain/transcode-parts';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { Topics } from '@moocflix/platform/events';
-import type { ServiceModule } from '@moocflix/platform/http';
-import type { ServiceContext } from '@moocflix/platform/runtime';
+import { Topics } from '@moocflix/platform-bus';
+import type { ServiceModule } from '@moocflix/platform-http';
+import type { ServiceContext } from '@moocflix/platform-runtime';
 import { loadTranscoderConfig } from './config';
 import { TranscodingRequestWorker } from './events/transcoding-request-worker';
 import { transcoderOpenApi } from './openapi';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { resolveFfmpegBinaries } from '@moocflix/platform/media';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { fetchHlsAudio, fetchHlsPackage, readObject, type FetchedVariant } from './support/hls';
 import { generateClip } from './support/media';
 import { startTranscoder, type TranscoderUnderTest } from './support/transcoder-under-test';

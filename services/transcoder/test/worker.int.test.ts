@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { waitFor } from '../../../e2e/stack/control';
 import { downloadPlayableSegment, fetchHlsAudio, fetchHlsPackage, readObject } from './support/hls';
 import { generateClip, probeStreams } from './support/media';

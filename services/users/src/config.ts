@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from '@moocflix/platform/config';
+import { ConfigError, env, loadConfig } from '@moocflix/platform-core/config';
 
 /** The users service's own settings (read from ctx.env); every default serves `make dev`. */
 const usersConfigSchema = z.object({

@@ -1,6 +1,6 @@
 // First import: starts tracing before express, pg and kafkajs load, so they get instrumented.
-import '@moocflix/platform/instrument';
-import { runStandalone } from '@moocflix/platform/runtime';
+import '@moocflix/platform-telemetry/instrument';
+import { runStandalone } from '@moocflix/platform-runtime';
 import { createUsersService } from './service';
 
 const DEFAULT_PORT = 8081;

@@ -1,4 +1,4 @@
-import { dateTime, json, kitProblems, problem, problemSchema, rateLimited, ref } from '@moocflix/platform/http';
+import { dateTime, json, kitProblems, problem, problemSchema, rateLimited, ref } from '@moocflix/platform-http';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './domain/password-policy';
 
 const body = (schema: string) => ({ required: true, ...json(ref(schema)) });

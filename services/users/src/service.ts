@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import express from 'express';
-import { runMigrations } from '@moocflix/platform/db';
-import { KIT_MIGRATIONS_DIR, OutboxRelay, Topics } from '@moocflix/platform/events';
-import type { ServiceModule } from '@moocflix/platform/http';
-import { databaseReadiness, type ServiceContext } from '@moocflix/platform/runtime';
+import { runMigrations } from '@moocflix/platform-db';
+import { KIT_MIGRATIONS_DIR, OutboxRelay, Topics } from '@moocflix/platform-bus';
+import type { ServiceModule } from '@moocflix/platform-http';
+import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
 import { loadUsersConfig } from './config';
 import { ExpiredRowSweeper } from './data/expired-row-sweeper';
 import { loadSigningKeys } from './data/signing-key-store';

@@ -2,7 +2,7 @@
  * Accounts: signup, profile, profile update, deactivation, admin bootstrap, OpenAPI — each checked in
  * the response, the database rows and the events that reached Kafka.
  */
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { createUsersService } from '../src/service';
 import {
   BASE,

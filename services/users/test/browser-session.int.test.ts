@@ -4,7 +4,7 @@
  * reaching the refresh tokens. Real PostgreSQL; the rows are asserted besides the answers.
  */
 import { createHash } from 'node:crypto';
-import { Topics } from '@moocflix/platform/events';
+import { Topics } from '@moocflix/platform-bus';
 import { BASE, clientIp, expectProblem, PASSWORD, signUp } from './fixtures';
 import { startUsersService, type TestResponse, type UsersTestService } from './users-test-service';
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Topic } from '@moocflix/platform/events';
-import { readOutbox } from '@moocflix/platform/testing';
+import type { Topic } from '@moocflix/platform-bus';
+import { readOutbox } from '@moocflix/platform-testing';
 import type { TestResponse, UsersTestService } from './users-test-service';
 
 export const BASE = '/api/v1/users';

@@ -1,5 +1,5 @@
-import { Topics, type KafkaEventBus, type Topic } from '@moocflix/platform/events';
-import { EventRecorder, kafkaTestBus, type RecordedEvent } from '@moocflix/platform/testing';
+import { Topics, type KafkaEventBus, type Topic } from '@moocflix/platform-bus';
+import { EventRecorder, kafkaTestBus, type RecordedEvent } from '@moocflix/platform-testing';
 import { waitFor } from '../../../e2e/stack/control';
 
 /** What the users service publishes. */

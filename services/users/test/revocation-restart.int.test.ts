@@ -11,11 +11,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpProblem } from '@moocflix/platform/errors';
-import { InProcessEventBus, type EventBus } from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
-import { createPlatform, loadCommonServiceConfig, type Platform } from '@moocflix/platform/runtime';
-import { kafkaTestBus, startTestService, TestTokenIssuer } from '@moocflix/platform/testing';
+import { HttpProblem } from '@moocflix/platform-core/errors';
+import { InProcessEventBus, type EventBus } from '@moocflix/platform-bus';
+import { createLogger } from '@moocflix/platform-core/log';
+import { createPlatform, loadCommonServiceConfig, type Platform } from '@moocflix/platform-runtime';
+import { kafkaTestBus, startTestService, TestTokenIssuer } from '@moocflix/platform-testing';
 import * as jose from 'jose';
 import { createTestDatabase, waitFor } from '../../../e2e/stack/control';
 import { generatePrivateJwk } from '../src/data/signing-key-store';

@@ -11,12 +11,12 @@ import {
   InMemoryRevocationList,
   startRevocationFeed,
   type RevocationFeed,
-} from '@moocflix/platform/auth';
-import { KafkaEventBus, Topics } from '@moocflix/platform/events';
-import { createHttpApp, startHttpServer, type RunningServer } from '@moocflix/platform/http';
-import { createLogger } from '@moocflix/platform/log';
-import { createMetricsRegistry } from '@moocflix/platform/metrics';
-import { kafkaTestBus } from '@moocflix/platform/testing';
+} from '@moocflix/platform-http/auth';
+import { KafkaEventBus, Topics } from '@moocflix/platform-bus';
+import { createHttpApp, startHttpServer, type RunningServer } from '@moocflix/platform-http';
+import { createLogger } from '@moocflix/platform-core/log';
+import { createMetricsRegistry } from '@moocflix/platform-core/metrics';
+import { kafkaTestBus } from '@moocflix/platform-testing';
 import { waitFor } from '../../../e2e/stack/control';
 import {
   BASE,

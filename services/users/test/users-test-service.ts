@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pool } from '@moocflix/platform/db';
-import { LocalDiskObjectStorage } from '@moocflix/platform/storage';
+import type { Pool } from '@moocflix/platform-db';
+import { LocalDiskObjectStorage } from '@moocflix/platform-storage';
 import {
   kafkaTestBus,
   startTestService,
   TestTokenIssuer,
   type TestResponse as HarnessResponse,
   type TestService,
-} from '@moocflix/platform/testing';
+} from '@moocflix/platform-testing';
 import { createTestDatabase } from '../../../e2e/stack/control';
 import { generatePrivateJwk, type PublicJwk } from '../src/data/signing-key-store';
 import { createUsersService } from '../src/service';

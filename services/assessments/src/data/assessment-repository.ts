@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 import type { Assessment, AssessmentType } from '../domain/assessment';
 import type { CourseStanding } from '../domain/course-access';
 import type { GradingMethod } from '../domain/grading-method';

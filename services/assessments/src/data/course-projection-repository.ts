@@ -1,8 +1,8 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 import type { CourseStanding, EnrollmentStatus } from '../domain/course-access';
 
 /*
- * A course's standing for a caller, read from the kit's course projection (@moocflix/platform/projections:
+ * A course's standing for a caller, read from the kit's course projection (@moocflix/platform-bus/projections:
  * tables projected_courses and projected_enrollments, kept by the course events consumer).
  */
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 import type { QuestionScores } from '../domain/auto-grading';
 
 /** The audit trail of grading: one row per decision (auto-grading at submit, each manual (re)grade). */

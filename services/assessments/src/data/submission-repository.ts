@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 import type { Answers } from '../domain/answer';
 import type { QuestionScores } from '../domain/auto-grading';
 import type { GradedAttempt } from '../domain/grading-method';

@@ -1,4 +1,4 @@
-import type { FieldError } from '@moocflix/platform/errors';
+import type { FieldError } from '@moocflix/platform-core/errors';
 import type { Question } from './question';
 
 /** A student's answer: an option index, option indexes, a boolean, a number or a text. */

@@ -1,4 +1,4 @@
-import type { EventData, Topics } from '@moocflix/platform/events';
+import type { EventData, Topics } from '@moocflix/platform-bus';
 import type { GradingMethod } from './grading-method';
 import { toStudentQuestion, type Question, type StudentQuestion } from './question';
 

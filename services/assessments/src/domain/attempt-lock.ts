@@ -1,6 +1,6 @@
-import type { PoolClient } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { lockEnrollment } from '@moocflix/platform/projections';
+import type { PoolClient } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
+import { lockEnrollment } from '@moocflix/platform-bus/projections';
 import { findAttemptHistory } from '../data/attempt-repository';
 import type { AttemptHistory } from './attempt';
 import type { Assessment } from './assessment';

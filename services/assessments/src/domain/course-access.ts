@@ -1,9 +1,9 @@
-import type { AuthContext } from '@moocflix/platform/auth';
-import { problems } from '@moocflix/platform/errors';
-import { courseAccess, type CourseUse, type EnrollmentStatus } from '@moocflix/platform/projections';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { problems } from '@moocflix/platform-core/errors';
+import { courseAccess, type CourseUse, type EnrollmentStatus } from '@moocflix/platform-bus/projections';
 
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;
-export type { EnrollmentStatus } from '@moocflix/platform/projections';
+export type { EnrollmentStatus } from '@moocflix/platform-bus/projections';
 
 /** What this service knows about a course and the caller's place in it (from the courses service's events). */
 export interface CourseStanding {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { withTransaction } from '@moocflix/platform/db';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import { withTransaction } from '@moocflix/platform-db';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { insertAssessment } from '../data/assessment-repository';
 import { findCourseStanding } from '../data/course-projection-repository';
 import { assessmentCreationEvent, type Assessment, type AssessmentType } from './assessment';

@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import { findAssessmentWithCourse, type AssessmentWithCourse } from '../data/assessment-repository';
 import { toStudentView, type OwnerAssessmentView, type StudentAssessmentView } from './assessment';
 import {

@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import { findAttempt } from '../data/attempt-repository';
 import { toAttemptView, type AttemptView } from './attempt';
 import { requireActiveStudent, type Caller } from './course-access';

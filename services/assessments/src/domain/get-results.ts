@@ -1,5 +1,5 @@
-import { cursorField, cursorSchema, decodeCursor } from '@moocflix/platform/http';
-import { countActiveEnrollments } from '@moocflix/platform/projections';
+import { cursorField, cursorSchema, decodeCursor } from '@moocflix/platform-http';
+import { countActiveEnrollments } from '@moocflix/platform-bus/projections';
 import {
   countActiveSubmitters,
   listGradedAttempts,

@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import { findSubmission } from '../data/submission-repository';
 import { requireParticipant, type Caller } from './course-access';
 import { loadAssessment } from './get-assessment';

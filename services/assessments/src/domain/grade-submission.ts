@@ -1,6 +1,6 @@
-import { withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import { withTransaction } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { recordGradeEvent } from '../data/grade-event-repository';
 import { lockSubmission, saveGrade } from '../data/submission-repository';
 import { requireOwner, type Caller } from './course-access';

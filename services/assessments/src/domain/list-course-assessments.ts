@@ -1,4 +1,4 @@
-import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform-http';
 import { listCourseAssessments as selectAssessments } from '../data/assessment-repository';
 import { findCourseStanding } from '../data/course-projection-repository';
 import { toSummary, type AssessmentSummary } from './assessment';

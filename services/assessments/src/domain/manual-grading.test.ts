@@ -1,4 +1,4 @@
-import { HttpProblem } from '@moocflix/platform/errors';
+import { HttpProblem } from '@moocflix/platform-core/errors';
 import { applyManualGrade } from './manual-grading';
 import type { Question } from './question';
 

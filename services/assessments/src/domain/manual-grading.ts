@@ -1,4 +1,4 @@
-import { problems, type FieldError } from '@moocflix/platform/errors';
+import { problems, type FieldError } from '@moocflix/platform-core/errors';
 import { roundScore, totalScore, type QuestionScores } from './auto-grading';
 import type { Question } from './question';
 

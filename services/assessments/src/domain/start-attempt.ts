@@ -1,4 +1,4 @@
-import { withTransaction } from '@moocflix/platform/db';
+import { withTransaction } from '@moocflix/platform-db';
 import { insertAttempt } from '../data/attempt-repository';
 import { startDecision, toAttemptView, type AttemptView } from './attempt';
 import { lockAttemptHistory } from './attempt-lock';

@@ -1,4 +1,4 @@
-import { problems, type HttpProblem } from '@moocflix/platform/errors';
+import { problems, type HttpProblem } from '@moocflix/platform-core/errors';
 import type { Assessment } from './assessment';
 
 /** Why a (well-formed) submission, or the start of an attempt, is refused, as the `reason` of the problem answer. */

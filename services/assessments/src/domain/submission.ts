@@ -1,4 +1,4 @@
-import type { EventData, Topics } from '@moocflix/platform/events';
+import type { EventData, Topics } from '@moocflix/platform-bus';
 import type { Answers } from './answer';
 import type { Assessment } from './assessment';
 import type { QuestionScores } from './auto-grading';

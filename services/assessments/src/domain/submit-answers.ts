@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import { withTransaction } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { recordGradeEvent } from '../data/grade-event-repository';
 import { linkSubmission } from '../data/attempt-repository';
 import { insertSubmission } from '../data/submission-repository';

@@ -1,4 +1,4 @@
-import type { Pool } from '@moocflix/platform/db';
+import type { Pool } from '@moocflix/platform-db';
 
 /** What every use case needs: the service's own database and its CloudEvents `source`. */
 export interface UseCaseContext {

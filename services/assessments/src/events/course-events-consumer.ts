@@ -1,6 +1,6 @@
-import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform/events';
-import type { ServiceContext } from '@moocflix/platform/runtime';
-import { recordCourse, recordCourseDeletion, recordEnrollment } from '@moocflix/platform/projections';
+import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform-bus';
+import type { ServiceContext } from '@moocflix/platform-runtime';
+import { recordCourse, recordCourseDeletion, recordEnrollment } from '@moocflix/platform-bus/projections';
 
 /** The consumer group; the kit records processed event ids per group, which makes redeliveries no-ops. */
 export const ASSESSMENTS_EVENTS_GROUP = 'assessments';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paginationQuery } from '@moocflix/platform/http';
+import { paginationQuery } from '@moocflix/platform-http';
 import { ASSESSMENT_TYPES } from '../domain/assessment';
 import { GRADING_METHODS } from '../domain/grading-method';
 import { MAX_TEXT_ANSWER_LENGTH } from '../domain/answer';

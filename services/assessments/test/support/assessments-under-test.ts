@@ -6,7 +6,7 @@ import {
   type EventData,
   type KafkaEventBus,
   type Topic,
-} from '@moocflix/platform/events';
+} from '@moocflix/platform-bus';
 import {
   EventRecorder,
   kafkaTestBus,
@@ -17,7 +17,7 @@ import {
   type TestResponse,
   type TestTokenIssuer,
   type TestUser,
-} from '@moocflix/platform/testing';
+} from '@moocflix/platform-testing';
 import { createAssessmentsService } from '../../src/service';
 
 export const BASE = '/api/v1/assessments';

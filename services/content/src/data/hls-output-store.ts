@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ObjectNotFoundError, type ObjectStorage } from '@moocflix/platform/storage';
+import { ObjectNotFoundError, type ObjectStorage } from '@moocflix/platform-storage';
 
 // Our playlists are a few KB; a bigger "playlist" is not one we wrote, and is not read into memory.
 const MAX_PLAYLIST_BYTES = 1024 * 1024;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ObjectStorage } from '@moocflix/platform/storage';
+import type { ObjectStorage } from '@moocflix/platform-storage';
 import { UploadSpool } from './upload-spool';
 
 export interface StoredSource {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 
 /** A storage prefix waiting to be deleted, as claimed by a purger. */
 export interface ClaimedPurge {

@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 import type { Video, VideoRendition, VideoStatus } from '../domain/video';
 
 interface VideoRow {

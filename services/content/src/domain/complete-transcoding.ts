@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { PoolClient } from '@moocflix/platform/db';
-import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
+import type { PoolClient } from '@moocflix/platform-db';
+import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform-bus';
 import { schedulePurge } from '../data/storage-purge-repository';
 import { lockVideo, markFailed, markReady } from '../data/video-repository';
 import { isSafeHlsPath } from './hls-playlist';

@@ -1,6 +1,6 @@
-import type { PoolClient } from '@moocflix/platform/db';
-import type { EventData, Topics } from '@moocflix/platform/events';
-import { recordCourseDeletion } from '@moocflix/platform/projections';
+import type { PoolClient } from '@moocflix/platform-db';
+import type { EventData, Topics } from '@moocflix/platform-bus';
+import { recordCourseDeletion } from '@moocflix/platform-bus/projections';
 import { schedulePurge } from '../data/storage-purge-repository';
 import { markCourseVideosDeleted } from '../data/video-repository';
 import { videoFolderOf } from './video-keys';

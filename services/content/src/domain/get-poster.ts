@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import { findVideo } from '../data/video-repository';
 import type { ContentContext } from './content-context';
 import { requirePlaybackGrant } from './playback-grant';

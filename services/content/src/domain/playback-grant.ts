@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import type { ContentContext } from './content-context';
 
 const TOKEN_REFUSALS = {

@@ -1,5 +1,5 @@
-import type { PoolClient } from '@moocflix/platform/db';
-import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
+import type { PoolClient } from '@moocflix/platform-db';
+import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform-bus';
 import { lockVideo, savePreview, saveProgress } from '../data/video-repository';
 import { isSafeHlsPath } from './hls-playlist';
 import { isInFlight, type Video } from './video';

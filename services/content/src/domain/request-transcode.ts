@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { findCourse } from '@moocflix/platform/projections';
+import { withTransaction } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
+import { findCourse } from '@moocflix/platform-bus/projections';
 import { lockVideo } from '../data/video-repository';
 import type { ContentContext } from './content-context';
 import { isInFlight, type Video } from './video';

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import type { ContentContext } from './content-context';
 
 /** A stored file to send as is (segment, init segment, poster), whole or a byte range of it. */

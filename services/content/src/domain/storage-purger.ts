@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Pool } from '@moocflix/platform/db';
-import type { ObjectStorage } from '@moocflix/platform/storage';
+import type { Pool } from '@moocflix/platform-db';
+import type { ObjectStorage } from '@moocflix/platform-storage';
 import {
   claimDuePurges,
   finishPurge,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { withTransaction, type Pool, type PoolClient } from '@moocflix/platform/db';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import { withTransaction, type Pool, type PoolClient } from '@moocflix/platform-db';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { schedulePurge } from '../data/storage-purge-repository';
 import { lockExpiredLeases, markFailed, markQueued } from '../data/video-repository';
 import { servedRunPrefix, type Video } from './video';

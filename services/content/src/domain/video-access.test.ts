@@ -1,4 +1,4 @@
-import { HttpProblem } from '@moocflix/platform/errors';
+import { HttpProblem } from '@moocflix/platform-core/errors';
 import { mayManage, mayWatch, requireUploadAllowed, type Caller, type KnownCourse } from './video-access';
 
 const owner: Caller = { userId: 'owner', role: 'instructor' };

@@ -1,6 +1,6 @@
-import type { AuthContext } from '@moocflix/platform/auth';
-import { problems } from '@moocflix/platform/errors';
-import { courseAccess, type EnrollmentStatus, type ProjectedCourse } from '@moocflix/platform/projections';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { problems } from '@moocflix/platform-core/errors';
+import { courseAccess, type EnrollmentStatus, type ProjectedCourse } from '@moocflix/platform-bus/projections';
 
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Pool } from '@moocflix/platform/db';
+import type { Pool } from '@moocflix/platform-db';
 import { findLiveVideos } from '../data/video-repository';
 import type { Video, VideoStatus } from './video';
 

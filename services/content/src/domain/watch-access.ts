@@ -1,6 +1,6 @@
-import type { Queryable } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { findCourse, findEnrollmentStatus } from '@moocflix/platform/projections';
+import type { Queryable } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
+import { findCourse, findEnrollmentStatus } from '@moocflix/platform-bus/projections';
 import { findVideo } from '../data/video-repository';
 import type { Video } from './video';
 import { mayManage, requireWatchAllowed, type Caller } from './video-access';

@@ -1,7 +1,7 @@
-import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform/events';
-import type { ServiceContext } from '@moocflix/platform/runtime';
+import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform-bus';
+import type { ServiceContext } from '@moocflix/platform-runtime';
 import { completeTranscoding } from '../domain/complete-transcoding';
-import { recordCourse, recordEnrollment } from '@moocflix/platform/projections';
+import { recordCourse, recordEnrollment } from '@moocflix/platform-bus/projections';
 import { deleteCourseVideos } from '../domain/delete-course-videos';
 import { recordTranscodingProgress } from '../domain/record-transcoding-progress';
 import type { StoragePurger } from '../domain/storage-purger';

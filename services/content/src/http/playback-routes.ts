@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { parseParams, parseQuery } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { parseParams, parseQuery } from '@moocflix/platform-http';
 import type { ContentContext } from '../domain/content-context';
 import { getPoster, getPosterByToken } from '../domain/get-poster';
 import { openStream } from '../domain/open-stream';

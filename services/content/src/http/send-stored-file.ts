@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
-import { HttpProblem } from '@moocflix/platform/errors';
+import { HttpProblem } from '@moocflix/platform-core/errors';
 import type { ServedFile } from '../domain/served-file';
 import { parseRangeHeader } from './range-header';
 

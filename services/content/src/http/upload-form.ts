@@ -1,8 +1,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { problems, type HttpProblem } from '@moocflix/platform/errors';
-import { requestBody } from '@moocflix/platform/http';
+import { problems, type HttpProblem } from '@moocflix/platform-core/errors';
+import { requestBody } from '@moocflix/platform-http';
 
 /** An upload form read up to the start of its file part. */
 export interface UploadForm {

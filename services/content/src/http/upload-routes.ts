@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { allowBody, parseQuery, parseWith } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { allowBody, parseQuery, parseWith } from '@moocflix/platform-http';
 import type { ContentContext } from '../domain/content-context';
 import { uploadVideo } from '../domain/upload-video';
 import { videoView } from '../domain/video';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { problems } from '@moocflix/platform/errors';
-import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { problems } from '@moocflix/platform-core/errors';
+import { parseBody, parseParams, parseQuery } from '@moocflix/platform-http';
 import type { ContentContext } from '../domain/content-context';
 import { posterUrl } from '../domain/get-poster';
 import { getVideo } from '../domain/get-video';

@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
-import { createLogger } from '@moocflix/platform/log';
-import { Topics, type CloudEvent, type EventData, type KafkaEventBus } from '@moocflix/platform/events';
-import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform/storage';
+import { createLogger } from '@moocflix/platform-core/log';
+import { Topics, type CloudEvent, type EventData, type KafkaEventBus } from '@moocflix/platform-bus';
+import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform-storage';
 import {
   EventRecorder,
   kafkaTestBus,
@@ -14,7 +14,7 @@ import {
   type TestResponse,
   type TestService,
   type TestUser,
-} from '@moocflix/platform/testing';
+} from '@moocflix/platform-testing';
 import { createContentService } from '../../src/service';
 import { multipartBody, type FormPart } from './multipart';
 

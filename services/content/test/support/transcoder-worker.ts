@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createTestDatabase } from '../../../../e2e/stack/control';
-import { Topics } from '@moocflix/platform/events';
-import type { ObjectStorage } from '@moocflix/platform/storage';
+import { Topics } from '@moocflix/platform-bus';
+import type { ObjectStorage } from '@moocflix/platform-storage';
 import {
   kafkaTestBus,
   positionGroupAtEnd,
   startTestService,
   type TestService,
-} from '@moocflix/platform/testing';
+} from '@moocflix/platform-testing';
 import { createTranscoderService } from '@moocflix/transcoder/service';
 
 const TRANSCODER_MAIN = join(__dirname, '../../../transcoder/src/main.ts');

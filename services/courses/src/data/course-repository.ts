@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 import type { Course, CourseChanges, CourseDraft, CourseLevel, CourseSort } from '../domain/course';
 import { textSearchQuery } from './text-search-query';
 

@@ -1,5 +1,5 @@
-import type { Queryable } from '@moocflix/platform/db';
-import { Topics, writeWithEvent, type EventData } from '@moocflix/platform/events';
+import type { Queryable } from '@moocflix/platform-db';
+import { Topics, writeWithEvent, type EventData } from '@moocflix/platform-bus';
 import type { Course } from '../domain/course';
 import type { Enrollment, EnrollmentStatus } from '../domain/enrollment';
 import { COURSE_COLUMNS, toCourse, type CourseRow } from './course-repository';

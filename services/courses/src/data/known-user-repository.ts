@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 
 export type KnownUserStatus = 'active' | 'deactivated';
 

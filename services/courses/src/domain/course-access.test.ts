@@ -1,4 +1,4 @@
-import { HttpProblem } from '@moocflix/platform/errors';
+import { HttpProblem } from '@moocflix/platform-core/errors';
 import { canSee, may, requireAllowed, requireVisible } from './course-access';
 
 const owner = { userId: 'owner-1', role: 'instructor' as const };

@@ -1,6 +1,6 @@
-import { problems } from '@moocflix/platform/errors';
-import type { AuthContext } from '@moocflix/platform/auth';
-import { courseAccess } from '@moocflix/platform/projections';
+import { problems } from '@moocflix/platform-core/errors';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { courseAccess } from '@moocflix/platform-bus/projections';
 import type { Course } from './course';
 
 export type Caller = Pick<AuthContext, 'userId' | 'role'>;

@@ -1,4 +1,4 @@
-import type { EventData, Topics } from '@moocflix/platform/events';
+import type { EventData, Topics } from '@moocflix/platform-bus';
 
 export const COURSE_LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 export type CourseLevel = (typeof COURSE_LEVELS)[number];

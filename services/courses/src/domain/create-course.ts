@@ -1,5 +1,5 @@
-import { withTransaction } from '@moocflix/platform/db';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import { withTransaction } from '@moocflix/platform-db';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { insertCourse } from '../data/course-repository';
 import { courseCreatedEvent, type Course, type CourseDraft } from './course';
 import type { Caller } from './course-access';

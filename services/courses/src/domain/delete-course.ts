@@ -1,5 +1,5 @@
-import { withTransaction } from '@moocflix/platform/db';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import { withTransaction } from '@moocflix/platform-db';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { lockCourse, markCourseDeleted } from '../data/course-repository';
 import { deleteCourseModules } from '../data/module-repository';
 import { requireAllowed, type Caller } from './course-access';

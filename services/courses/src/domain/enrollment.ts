@@ -1,4 +1,4 @@
-import type { EventData, Topics } from '@moocflix/platform/events';
+import type { EventData, Topics } from '@moocflix/platform-bus';
 
 export type EnrollmentStatus = 'active' | 'inactive';
 

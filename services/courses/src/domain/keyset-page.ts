@@ -1,4 +1,4 @@
-import { encodeCursor, type Page } from '@moocflix/platform/http';
+import { encodeCursor, type Page } from '@moocflix/platform-http';
 
 /**
  * Lists fetch `limit + 1` rows: the extra row only tells whether another page exists, and the

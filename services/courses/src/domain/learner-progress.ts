@@ -1,7 +1,7 @@
-import { withTransaction, type PoolClient } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
-import { courseAccess } from '@moocflix/platform/projections';
+import { withTransaction, type PoolClient } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
+import { courseAccess } from '@moocflix/platform-bus/projections';
 import { listModules } from '../data/module-repository';
 import {
   findProgressScope,

@@ -1,4 +1,4 @@
-import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform-http';
 import { findCourse } from '../data/course-repository';
 import { listCourseEnrollments as selectEnrollments } from '../data/enrollment-repository';
 import { requireAllowed, type Caller } from './course-access';

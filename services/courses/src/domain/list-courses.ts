@@ -1,5 +1,5 @@
-import { problems } from '@moocflix/platform/errors';
-import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
+import { problems } from '@moocflix/platform-core/errors';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform-http';
 import { listCourses as selectCourses, sortValue } from '../data/course-repository';
 import { COURSE_SORTS, type Course, type CourseSort } from './course';
 import type { Caller } from './course-access';

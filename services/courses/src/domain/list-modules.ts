@@ -1,4 +1,4 @@
-import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform-http';
 import { findCourse } from '../data/course-repository';
 import { listModules as selectModules } from '../data/module-repository';
 import { requireVisible, type Caller } from './course-access';

@@ -1,4 +1,4 @@
-import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/platform-http';
 import { listStudentEnrollments as selectEnrollments } from '../data/enrollment-repository';
 import type { Caller } from './course-access';
 import type { Enrollment } from './enrollment';

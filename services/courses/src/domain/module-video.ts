@@ -1,5 +1,5 @@
-import type { Queryable } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
+import type { Queryable } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
 import { findVideoCourse } from '../data/known-video-repository';
 import type { UseCaseContext } from './use-case-context';
 

@@ -1,5 +1,5 @@
-import type { PoolClient } from '@moocflix/platform/db';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import type { PoolClient } from '@moocflix/platform-db';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { instructorsOf } from '../data/course-repository';
 import { deactivateStudentEnrollments } from '../data/enrollment-repository';
 import { saveKnownUser, type KnownUser } from '../data/known-user-repository';

@@ -1,5 +1,5 @@
-import { withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
+import { withTransaction } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
 import { lockCourse } from '../data/course-repository';
 import { deleteModule, findModule, shiftModules } from '../data/module-repository';
 import { requireAllowed, type Caller } from './course-access';

@@ -1,6 +1,6 @@
-import { withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
-import { enqueueEvent, Topics } from '@moocflix/platform/events';
+import { withTransaction } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
+import { enqueueEvent, Topics } from '@moocflix/platform-bus';
 import { lockCourse, updateCourse as saveCourseChanges } from '../data/course-repository';
 import { countActiveSeats } from '../data/enrollment-repository';
 import { courseUpdatedEvent, type Course, type CourseChanges } from './course';

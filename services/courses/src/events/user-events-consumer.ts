@@ -1,5 +1,5 @@
-import { createEventConsumer, Topics, type EventConsumer, type EventData } from '@moocflix/platform/events';
-import type { ServiceContext } from '@moocflix/platform/runtime';
+import { createEventConsumer, Topics, type EventConsumer, type EventData } from '@moocflix/platform-bus';
+import type { ServiceContext } from '@moocflix/platform-runtime';
 import { recordUser } from '../domain/record-user';
 
 /** The consumer group; the kit records processed event ids per group, which makes redeliveries no-ops. */

@@ -1,5 +1,5 @@
-import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform/events';
-import type { ServiceContext } from '@moocflix/platform/runtime';
+import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform-bus';
+import type { ServiceContext } from '@moocflix/platform-runtime';
 import { saveKnownVideo } from '../data/known-video-repository';
 
 /**

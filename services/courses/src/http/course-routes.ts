@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { parseBody, parseParams, parseQuery } from '@moocflix/platform-http';
 import { createCourse } from '../domain/create-course';
 import { deleteCourse } from '../domain/delete-course';
 import { getCourse } from '../domain/get-course';

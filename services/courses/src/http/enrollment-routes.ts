@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { parseBody, parseParams, parseQuery } from '@moocflix/platform-http';
 import { enrollStudent } from '../domain/enroll-student';
 import { listCourseEnrollments } from '../domain/list-course-enrollments';
 import { listStudentEnrollments } from '../domain/list-student-enrollments';

@@ -1,4 +1,4 @@
-import { HttpProblem } from '@moocflix/platform/errors';
+import { HttpProblem } from '@moocflix/platform-core/errors';
 import { etagOf, versionsFromIfMatch } from './if-match';
 
 describe('If-Match', () => {

@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 
 /** A course's ETag is its version, quoted (a strong validator: the version changes on every update). */
 export const etagOf = (version: number): string => `"${version}"`;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { parseBody, parseParams, parseQuery } from '@moocflix/platform-http';
 import { addModule } from '../domain/add-module';
 import { listModules } from '../domain/list-modules';
 import { removeModule } from '../domain/remove-module';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { parseBody, parseParams, parseQuery } from '@moocflix/platform-http';
 import { getCourseProgress, getProgressSummary, recordProgress } from '../domain/learner-progress';
 import type { UseCaseContext } from '../domain/use-case-context';
 import { courseParams, moduleParams, noQuery, progressBody } from './request-schemas';

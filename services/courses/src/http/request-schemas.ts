@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paginationQuery } from '@moocflix/platform/http';
+import { paginationQuery } from '@moocflix/platform-http';
 import { COURSE_LEVELS, COURSE_SORTS } from '../domain/course';
 import { MAX_POSITION_SECONDS } from '../domain/progress';
 import { storableText } from '../domain/storable-text';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '../../../../e2e/stack/control';
-import { Topics, type CloudEvent, type EventData, type KafkaEventBus } from '@moocflix/platform/events';
+import { Topics, type CloudEvent, type EventData, type KafkaEventBus } from '@moocflix/platform-bus';
 import {
   EventRecorder,
   kafkaTestBus,
@@ -9,7 +9,7 @@ import {
   startTestService,
   type RecordedEvent,
   type TestUser,
-} from '@moocflix/platform/testing';
+} from '@moocflix/platform-testing';
 import { createCoursesService } from '../../src/service';
 
 /** The topics this service produces; the recorder listens to all of them. */

@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 import type { Notification, NotificationMessage, NotificationType } from '../domain/notification';
 
 interface NotificationRow {

@@ -1,5 +1,5 @@
-import type { Queryable } from '@moocflix/platform/db';
-import type { EventData, Topics } from '@moocflix/platform/events';
+import type { Queryable } from '@moocflix/platform-db';
+import type { EventData, Topics } from '@moocflix/platform-bus';
 
 type Completion = EventData<typeof Topics.TranscodingCompleted>;
 

@@ -1,6 +1,6 @@
-import type { Queryable } from '@moocflix/platform/db';
-import type { CloudEvent, EventData, Topic, Topics } from '@moocflix/platform/events';
-import { findCourse, findCourseTitle, recordEnrollment } from '@moocflix/platform/projections';
+import type { Queryable } from '@moocflix/platform-db';
+import type { CloudEvent, EventData, Topic, Topics } from '@moocflix/platform-bus';
+import { findCourse, findCourseTitle, recordEnrollment } from '@moocflix/platform-bus/projections';
 import { deliverNotification, deliverToActiveStudents } from '../data/notification-repository';
 import { saveCompletion, saveRequester, type CompletedRequest } from '../data/transcoding-request-repository';
 import {

@@ -1,4 +1,4 @@
-import { cursorField, cursorSchema, decodeCursor, encodeCursor, type Page } from '@moocflix/platform/http';
+import { cursorField, cursorSchema, decodeCursor, encodeCursor, type Page } from '@moocflix/platform-http';
 import { countUnread, listInbox as selectInbox } from '../data/notification-repository';
 import type { Notification } from './notification';
 import type { UseCaseContext } from './use-case-context';

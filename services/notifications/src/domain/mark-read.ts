@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import { markAllRead, markRead } from '../data/notification-repository';
 import type { Notification } from './notification';
 import type { UseCaseContext } from './use-case-context';

@@ -1,4 +1,4 @@
-import type { EventData, Topics } from '@moocflix/platform/events';
+import type { EventData, Topics } from '@moocflix/platform-bus';
 import { NotificationTypes, type NotificationMessage } from './notification';
 
 /**

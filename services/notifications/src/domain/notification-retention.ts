@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Pool } from '@moocflix/platform/db';
-import { periodicTask, type PeriodicTask } from '@moocflix/platform/runtime';
+import type { Pool } from '@moocflix/platform-db';
+import { periodicTask, type PeriodicTask } from '@moocflix/platform-core/process';
 import { deleteNotificationsCreatedBefore } from '../data/notification-repository';
 
 const DAY_MS = 24 * 60 * 60_000;

@@ -1,6 +1,6 @@
-import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform/events';
-import type { ServiceContext } from '@moocflix/platform/runtime';
-import { recordCourse, recordCourseDeletion } from '@moocflix/platform/projections';
+import { createEventConsumer, Topics, type EventConsumer } from '@moocflix/platform-bus';
+import type { ServiceContext } from '@moocflix/platform-runtime';
+import { recordCourse, recordCourseDeletion } from '@moocflix/platform-bus/projections';
 import {
   onAssessmentCreated,
   onGradingCompleted,

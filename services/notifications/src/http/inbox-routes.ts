@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { parseBody, parseParams, parseQuery } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { parseBody, parseParams, parseQuery } from '@moocflix/platform-http';
 import { listInbox } from '../domain/list-inbox';
 import { markInboxRead, markNotificationRead } from '../domain/mark-read';
 import type { UseCaseContext } from '../domain/use-case-context';

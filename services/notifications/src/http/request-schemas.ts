@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paginationQuery } from '@moocflix/platform/http';
+import { paginationQuery } from '@moocflix/platform-http';
 
 /** Every query, path and body of the API; objects are strict, so an unknown field is a 400. */
 export const inboxQuery = z.strictObject({

@@ -1,5 +1,5 @@
 import { createTestDatabase, waitFor } from '../../../../e2e/stack/control';
-import type { CloudEvent, EventData, KafkaEventBus, Topic } from '@moocflix/platform/events';
+import type { CloudEvent, EventData, KafkaEventBus, Topic } from '@moocflix/platform-bus';
 import {
   kafkaTestBus,
   publishEvent,
@@ -8,7 +8,7 @@ import {
   type TestResponse,
   type TestTokenIssuer,
   type TestUser,
-} from '@moocflix/platform/testing';
+} from '@moocflix/platform-testing';
 import { createNotificationsService } from '../../src/service';
 
 export const BASE = '/api/v1/notifications';

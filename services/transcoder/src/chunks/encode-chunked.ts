@@ -1,6 +1,6 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Chunk } from '@moocflix/platform/transcoding';
+import type { Chunk } from '@moocflix/platform-core/transcoding';
 import {
   POSTER_FILE,
   audioVariantDir,

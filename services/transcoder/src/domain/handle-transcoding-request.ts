@@ -1,4 +1,4 @@
-import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform/events';
+import { transcodeAttemptOf, type EventData, type Topics } from '@moocflix/platform-bus';
 import type { PlayablePreview } from '../preview/encode-preview';
 import type { PartOutcome } from './transcode-parts';
 import {

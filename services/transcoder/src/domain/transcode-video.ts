@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { assertValidKey } from '@moocflix/platform/storage';
-import { chunksFor } from '@moocflix/platform/transcoding';
+import { assertValidKey } from '@moocflix/platform-storage';
+import { chunksFor } from '@moocflix/platform-core/transcoding';
 import { encodeChunked } from '../chunks/encode-chunked';
 import { buildHlsLadderArgs, POSTER_FILE } from '../ffmpeg/hls-ladder-args';
 import {

@@ -1,5 +1,5 @@
-import { InProcessEventBus, parseEvent, Topics, type EventBus } from '@moocflix/platform/events';
-import { createLogger } from '@moocflix/platform/log';
+import { InProcessEventBus, parseEvent, Topics, type EventBus } from '@moocflix/platform-bus';
+import { createLogger } from '@moocflix/platform-core/log';
 import type { TranscodingCompletion } from '../domain/handle-transcoding-request';
 import type { TranscodingRequest } from '../domain/transcode-video';
 import { TranscodingEventPublisher } from './transcoding-event-publisher';

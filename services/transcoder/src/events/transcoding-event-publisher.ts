@@ -4,8 +4,8 @@ import {
   Topics,
   type EventBus,
   type EventData,
-} from '@moocflix/platform/events';
-import type { Logger } from '@moocflix/platform/log';
+} from '@moocflix/platform-bus';
+import type { Logger } from '@moocflix/platform-core/log';
 import type {
   ProgressReporter,
   TranscodingCompletion,

@@ -6,8 +6,8 @@ import {
   type EventBus,
   type IncomingMessage,
   type Subscription,
-} from '@moocflix/platform/events';
-import type { Logger } from '@moocflix/platform/log';
+} from '@moocflix/platform-bus';
+import type { Logger } from '@moocflix/platform-core/log';
 import type { TranscodingRequest } from '../domain/transcode-video';
 
 export interface TranscodingRequestWorkerOptions {

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { SEGMENT_SECONDS } from '@moocflix/platform/transcoding';
+import { SEGMENT_SECONDS } from '@moocflix/platform-core/transcoding';
 import type { Rendition } from '../domain/rendition-ladder';
 
 /** Segment length and keyframe interval (the kit's, so chunks are cut on the same grid). */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { resolveFfmpegBinaries } from '@moocflix/platform/media';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { FfmpegFailure, runFfmpeg } from './run-ffmpeg';
 
 // Real ffmpeg on a generated source writing nowhere (-f null): what matters is how runs end.

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { findExecutableOnPath } from '@moocflix/platform/media';
+import { findExecutableOnPath } from '@moocflix/platform-media';
 import { ProgressReader } from './progress-reader';
 
 /** How an ffmpeg run failed; all of them are the input's (or its size's) fault, none is retried. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ObjectStorage } from '@moocflix/platform/storage';
+import type { ObjectStorage } from '@moocflix/platform-storage';
 import type { FfmpegRunner } from '../chunks/encode-chunked';
 import { VARIANT_PLAYLIST_FILE } from '../ffmpeg/hls-ladder-args';
 import { audioCodecFromInitSegment, videoCodecFromInitSegment } from '../hls/codec-string';

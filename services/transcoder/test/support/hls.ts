@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ObjectStorage } from '@moocflix/platform/storage';
+import type { ObjectStorage } from '@moocflix/platform-storage';
 
 export interface FetchedVariant {
   /** EXT-X-STREAM-INF attributes for a video variant, EXT-X-MEDIA attributes for an audio rendition. */

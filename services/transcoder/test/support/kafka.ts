@@ -1,12 +1,12 @@
-import { deadLetterTopic, Topics, type EventData, type KafkaEventBus } from '@moocflix/platform/events';
-import { EventRecorder, publishEvent, recordMessages } from '@moocflix/platform/testing';
+import { deadLetterTopic, Topics, type EventData, type KafkaEventBus } from '@moocflix/platform-bus';
+import { EventRecorder, publishEvent, recordMessages } from '@moocflix/platform-testing';
 import { waitFor } from '../../../../e2e/stack/control';
 
 type Completion = EventData<typeof Topics.TranscodingCompleted>;
 type Progress = EventData<typeof Topics.TranscodingProgress>;
 export type TranscodingRequest = EventData<typeof Topics.TranscodingRequest>;
 
-export { kafkaTestBus as testBus, stackKafkaBrokers as kafkaBrokers } from '@moocflix/platform/testing';
+export { kafkaTestBus as testBus, stackKafkaBrokers as kafkaBrokers } from '@moocflix/platform-testing';
 
 /** Publishes a Transcoding-Request the way content's outbox relay does (CloudEvent, key = videoId). */
 export async function publishRequest(bus: KafkaEventBus, request: TranscodingRequest): Promise<void> {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { resolveFfmpegBinaries } from '@moocflix/platform/media';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Topics } from '@moocflix/platform/events';
-import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform/storage';
-import { positionGroupAtEnd, startTestService, type TestService } from '@moocflix/platform/testing';
+import { Topics } from '@moocflix/platform-bus';
+import { createObjectStorage, loadStorageConfig, type ObjectStorage } from '@moocflix/platform-storage';
+import { positionGroupAtEnd, startTestService, type TestService } from '@moocflix/platform-testing';
 import { createTestDatabase } from '../../../../e2e/stack/control';
 import { createTranscoderService } from '../../src/service';
 import {

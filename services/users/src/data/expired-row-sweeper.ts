@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Pool } from '@moocflix/platform/db';
+import type { Pool } from '@moocflix/platform-db';
 import { deleteEndedBuckets } from './rate-limit-repository';
 import { deleteExpiredRefreshTokens } from './refresh-token-repository';
 import { deleteExpiredRevokedTokens } from './revoked-token-repository';

@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 
 /** One login throttle counter, times in epoch milliseconds of the database clock. */
 export interface CounterState {

@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 
 /** A stored refresh token, found by the hash of the presented one. */
 export interface StoredRefreshToken {

@@ -1,4 +1,4 @@
-import type { Queryable } from '@moocflix/platform/db';
+import type { Queryable } from '@moocflix/platform-db';
 
 /** False when the token was already revoked. */
 export async function insertRevokedToken(

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { ConfigError } from '@moocflix/platform/config';
+import { ConfigError } from '@moocflix/platform-core/config';
 import { generatePrivateJwk, jwkThumbprint, loadSigningKeys, SIGNING_KEYS_FILE } from './signing-key-store';
 
 const logger = pino({ level: 'silent' });

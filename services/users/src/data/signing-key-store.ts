@@ -10,7 +10,7 @@ import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ConfigError } from '@moocflix/platform/config';
+import { ConfigError } from '@moocflix/platform-core/config';
 import type { SigningKey } from '../domain/access-token-issuer';
 
 /** A public Ed25519 key as published on the JWKS endpoint. */

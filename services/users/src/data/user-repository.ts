@@ -1,5 +1,5 @@
-import type { Role } from '@moocflix/platform/auth';
-import type { Queryable } from '@moocflix/platform/db';
+import type { Role } from '@moocflix/platform-http/auth';
+import type { Queryable } from '@moocflix/platform-db';
 import type { User, UserStatus } from '../domain/user';
 
 /** The unique constraint that makes a taken email a 409, also when two signups race. */

@@ -1,5 +1,5 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { ACCESS_TOKEN_TYPE, type Role } from '@moocflix/platform/auth';
+import { ACCESS_TOKEN_TYPE, type Role } from '@moocflix/platform-http/auth';
 
 import * as jose from 'jose';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { ConfigError } from '@moocflix/platform/config';
-import { HttpProblem } from '@moocflix/platform/errors';
+import { ConfigError } from '@moocflix/platform-core/config';
+import { HttpProblem } from '@moocflix/platform-core/errors';
 import { findUserByEmail } from '../data/user-repository';
 import { createUser } from './create-user';
 import type { UsersDependencies } from './dependencies';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthContext } from '@moocflix/platform/auth';
-import { withTransaction, type PoolClient } from '@moocflix/platform/db';
-import { HttpProblem, problems } from '@moocflix/platform/errors';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { withTransaction, type PoolClient } from '@moocflix/platform-db';
+import { HttpProblem, problems } from '@moocflix/platform-core/errors';
 import {
   findRefreshFamily,
   insertRefreshToken,

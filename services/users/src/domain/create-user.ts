@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@moocflix/platform/auth';
-import { isUniqueViolation, withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
+import type { Role } from '@moocflix/platform-http/auth';
+import { isUniqueViolation, withTransaction } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
 import { EMAIL_UNIQUE_CONSTRAINT, insertUser } from '../data/user-repository';
 import type { UsersDependencies } from './dependencies';
 import { enqueueUserCreated } from './user-events';

@@ -1,5 +1,5 @@
-import type { AuthContext } from '@moocflix/platform/auth';
-import { withTransaction } from '@moocflix/platform/db';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { withTransaction } from '@moocflix/platform-db';
 import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { updateUser } from '../data/user-repository';
 import { epochSeconds, type UsersDependencies } from './dependencies';

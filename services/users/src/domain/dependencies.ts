@@ -1,5 +1,5 @@
-import type { RevocationList } from '@moocflix/platform/auth';
-import type { Pool } from '@moocflix/platform/db';
+import type { RevocationList } from '@moocflix/platform-http/auth';
+import type { Pool } from '@moocflix/platform-db';
 import type { AccessTokenIssuer } from './access-token-issuer';
 import type { LoginThrottle } from './login-throttle';
 import type { PasswordHasher } from './password-hasher';

@@ -1,4 +1,4 @@
-import type { AuthContext } from '@moocflix/platform/auth';
+import type { AuthContext } from '@moocflix/platform-http/auth';
 import type { UsersDependencies } from './dependencies';
 import { requireActiveSession } from './session';
 import type { User } from './user';

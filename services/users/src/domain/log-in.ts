@@ -1,4 +1,4 @@
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 import { findUserById, findUserByEmail, replacePasswordHash } from '../data/user-repository';
 import type { IssuedToken } from './access-token-issuer';
 import type { UsersDependencies } from './dependencies';

@@ -1,5 +1,5 @@
-import type { AuthContext } from '@moocflix/platform/auth';
-import { withTransaction, type PoolClient } from '@moocflix/platform/db';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { withTransaction, type PoolClient } from '@moocflix/platform-db';
 import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { insertRevokedToken } from '../data/revoked-token-repository';
 import type { UsersDependencies } from './dependencies';

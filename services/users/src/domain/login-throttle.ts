@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { withTransaction, type Pool } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
+import { withTransaction, type Pool } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
 import {
   deleteCounter,
   lockCounters,

@@ -1,4 +1,4 @@
-import { HttpProblem } from '@moocflix/platform/errors';
+import { HttpProblem } from '@moocflix/platform-core/errors';
 import { assertAcceptableNewPassword, checkNewPassword } from './password-policy';
 
 describe('checkNewPassword (OWASP ASVS: length, no composition rules, no common passwords)', () => {

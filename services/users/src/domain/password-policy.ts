@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 
 /**
  * OWASP ASVS password rules (V2.1 / NIST SP 800-63B): at least 8 and at most 128 characters,

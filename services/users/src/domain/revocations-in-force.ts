@@ -1,4 +1,4 @@
-import { signRevocationSnapshot, type RevocationSnapshot } from '@moocflix/platform/auth';
+import { signRevocationSnapshot, type RevocationSnapshot } from '@moocflix/platform-http/auth';
 import { listRevocationsInForce } from '../data/revoked-token-repository';
 import type { SigningKey } from './access-token-issuer';
 import { epochSeconds, type UsersDependencies } from './dependencies';

@@ -1,6 +1,6 @@
-import type { AuthContext } from '@moocflix/platform/auth';
-import type { Queryable } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import type { Queryable } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
 import { isTokenRevoked } from '../data/revoked-token-repository';
 import { findUserById } from '../data/user-repository';
 import type { User } from './user';

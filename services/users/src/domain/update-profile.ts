@@ -1,6 +1,6 @@
-import type { AuthContext } from '@moocflix/platform/auth';
-import { isUniqueViolation, withTransaction } from '@moocflix/platform/db';
-import { problems } from '@moocflix/platform/errors';
+import type { AuthContext } from '@moocflix/platform-http/auth';
+import { isUniqueViolation, withTransaction } from '@moocflix/platform-db';
+import { problems } from '@moocflix/platform-core/errors';
 import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { EMAIL_UNIQUE_CONSTRAINT, updateUser, type UserChanges } from '../data/user-repository';
 import { emailTaken } from './create-user';

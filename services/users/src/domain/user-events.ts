@@ -1,5 +1,5 @@
-import type { Queryable } from '@moocflix/platform/db';
-import { enqueueEvent, Topics, type EventData } from '@moocflix/platform/events';
+import type { Queryable } from '@moocflix/platform-db';
+import { enqueueEvent, Topics, type EventData } from '@moocflix/platform-bus';
 import type { User } from './user';
 
 /** What every user event carries (the kit's schema): never the hash or the revocation bookkeeping. */

@@ -1,4 +1,4 @@
-import type { Role } from '@moocflix/platform/auth';
+import type { Role } from '@moocflix/platform-http/auth';
 
 export type UserStatus = 'active' | 'deactivated';
 

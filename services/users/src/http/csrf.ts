@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { problems } from '@moocflix/platform/errors';
+import { problems } from '@moocflix/platform-core/errors';
 
 export const CSRF_HEADER = 'X-MoocFlix-CSRF';
 

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { Authenticator, AuthContext } from '@moocflix/platform/auth';
-import { HttpProblem } from '@moocflix/platform/errors';
-import { parseBody } from '@moocflix/platform/http';
+import type { Authenticator, AuthContext } from '@moocflix/platform-http/auth';
+import { HttpProblem } from '@moocflix/platform-core/errors';
+import { parseBody } from '@moocflix/platform-http';
 import {
   endBrowserSession,
   refreshBrowserSession,

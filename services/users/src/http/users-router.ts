@@ -1,6 +1,6 @@
 import express, { type Request, type Router } from 'express';
-import { getAuth, type Authenticator } from '@moocflix/platform/auth';
-import { parseBody } from '@moocflix/platform/http';
+import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
+import { parseBody } from '@moocflix/platform-http';
 import type { IssuedToken } from '../domain/access-token-issuer';
 import type { PublicJwk } from '../data/signing-key-store';
 import { deactivateAccount } from '../domain/deactivate-account';

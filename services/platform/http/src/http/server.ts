@@ -1,0 +1,130 @@
+import { createServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { HttpProblem, problems } from '@moocflix/platform-core/errors';
+import { PROBLEM_CONTENT_TYPE } from './problem-handler';
+import { DEFAULT_HTTP_LIMITS, headerFieldsTooLarge, requestTimeout, type HttpLimits } from './request-limits';
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  url: string;
+  /** Graceful stop: refuse new connections, let in-flight requests finish, then run `onClose`. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  app: Express;
+  port: number;
+  host?: string;
+  logger: Logger;
+  /** Releases what the service holds (consumers, relay, pools) after the HTTP server has drained. */
+  onClose?: () => Promise<void>;
+  drainTimeoutMs?: number;
+  /** Install SIGTERM/SIGINT handlers (a process's main does; tests don't). */
+  handleSignals?: boolean;
+  /** Header size and count, header and request timeouts (the body limits are the app's). */
+  limits?: Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes' | 'maxHeaders'>;
+}
+
+export async function startHttpServer(options: StartServerOptions): Promise<RunningServer> {
+  const { app, logger, host = '0.0.0.0', drainTimeoutMs = 10_000 } = options;
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      // Counted from the first byte of a request: a client dribbling its headers is cut off (408).
+      headersTimeout: limits.headersTimeoutMs,
+      // The whole request, body included; the per-request body guard cuts slow bodies much sooner.
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks the two timeouts above; at most a quarter of the shorter one.
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(
+          30_000,
+          Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs || Infinity) / 4),
+        ),
+      ),
+    },
+    app,
+  );
+  // Node keeps only this many header fields and drops the rest silently; one more than the limit
+  // lets the app see that the limit was passed and refuse the request (431).
+  server.maxHeadersCount = limits.maxHeaders + 1;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+  server.listen(options.port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Keep-alive above typical load balancer idle timeouts so they close first (no 502 races). Node
+  // counts headersTimeout from a request's first byte, so it need not exceed this.
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('shutting down: draining HTTP connections');
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+      await drained;
+      clearTimeout(force);
+      await options.onClose?.();
+      logger.info('shut down');
+    })());
+
+  if (options.handleSignals) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        close().then(
+          () => process.exit(0),
+          (err) => {
+            logger.error({ err }, 'error during shutdown');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return { server, port, url: `http://127.0.0.1:${port}`, close };
+}
+
+/**
+ * What Node could not even turn into a request (headers too large, malformed, too slow) is
+ * answered as problem+json, like everything else, and the connection closed. Node's default
+ * answers with an empty body.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const problem = clientErrorProblem(err.code);
+  const body = JSON.stringify(problem.toBody());
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+  // end() closes once written; a client that never reads must not keep the socket.
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+function clientErrorProblem(code: string | undefined): HttpProblem {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return headerFieldsTooLarge('The request headers are larger than the server accepts');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return requestTimeout('The request did not arrive in time');
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return problems.payloadTooLarge('The chunk extensions are too large');
+    default:
+      return problems.badRequest('The request is not valid HTTP/1.1');
+  }
+}
