@@ -133,6 +133,16 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
   await page.getByRole('button', { name: 'Attach the video to “Lecture 1”' }).click();
   await page.getByText('Attached.').waitFor();
 
+  // A second module, moved before the first with the keyboard-friendly button.
+  await page.getByLabel('New module title').fill('Introduction');
+  await page.getByRole('button', { name: 'Add module' }).click();
+  await page.getByRole('button', { name: 'Move “Introduction” up' }).click();
+  await until(page, page.locator('ol.modules > li').first().getByRole('heading', { name: /^Introduction/ }));
+  expect(await page.locator('ol.modules > li h3').allTextContents()).toEqual([
+    expect.stringMatching(/^Introduction/),
+    expect.stringMatching(/^Lecture 1/),
+  ]);
+
   await page.getByLabel('Quiz title').fill('Check-in');
   await page.getByLabel('Time limit in minutes (empty: none)').fill('5');
   await page.getByLabel('Prompt').fill('How many crests does a full wave have?');
