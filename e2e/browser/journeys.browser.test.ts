@@ -200,6 +200,12 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   expect(back.currentTime).toBeGreaterThanOrEqual(resumedAt - 6);
   await page.keyboard.press('m');
   expect(await page.locator('video').evaluate((v: { muted: boolean }) => v.muted)).toBe(true);
+  // → twice, then play to the end: past 90 % of the duration the module is completed.
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('k');
+  await waitForVideo(page, (v) => v.paused && v.currentTime >= 11, 20_000);
+  await page.getByText('Position saved (pause)').waitFor();
 
   await page.getByRole('link', { name: 'Back to the course' }).click();
   await page.getByRole('link', { name: 'Check-in' }).click();
@@ -215,6 +221,7 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
 
   await page.getByRole('link', { name: 'My courses' }).click();
   await page.getByRole('link', { name: COURSE }).waitFor();
+  await page.getByText('1 of 2 modules completed').waitFor();
   await scan(page);
   await page.getByRole('link', { name: /^Notifications/ }).click();
   await page.getByRole('heading', { name: 'Notifications' }).waitFor();
