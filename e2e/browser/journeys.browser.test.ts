@@ -125,6 +125,17 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
   await page.getByLabel('New module title').fill('Lecture 1');
   await page.getByRole('button', { name: 'Add module' }).click();
   await page.getByLabel('Video file for “Lecture 1”').setInputFiles(clip);
+
+  // On a slow uplink the progress bar moves and Cancel stops the upload.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 20_000 });
+  await page.getByRole('button', { name: 'Upload to “Lecture 1”' }).click();
+  await page.getByRole('progressbar', { name: 'Uploading to Lecture 1' }).waitFor();
+  await page.getByRole('button', { name: 'Cancel upload' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Upload cancelled' }).waitFor();
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+
   const live = page.waitForRequest(/\/api\/v1\/content\/[^/]+\/events$/);
   await page.getByRole('button', { name: 'Upload to “Lecture 1”' }).click();
   // Live progress until it plays, over the content service's event stream.
