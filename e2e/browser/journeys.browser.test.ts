@@ -161,6 +161,12 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
   await page.getByLabel('Correct option number').fill('2');
   await page.getByRole('button', { name: 'Create quiz' }).click();
   await page.getByText('Check-in (quiz, 1 questions)').waitFor();
+  await page.getByLabel('Quiz title').fill('Reflection');
+  await page.getByLabel('Kind').selectOption('essay');
+  await page.getByLabel('Prompt').fill('Explain interference in two sentences.');
+  await page.getByLabel('Points').fill('3');
+  await page.getByRole('button', { name: 'Create quiz' }).click();
+  await page.getByText('Reflection (quiz, 1 questions)').waitFor();
 
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByText('published', { exact: true }).waitFor();
@@ -178,6 +184,7 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await scan(page);
   await page.getByRole('link', { name: COURSE }).click();
   await page.getByRole('heading', { name: COURSE }).waitFor();
+  const courseUrl = page.url();
   await page.getByRole('button', { name: 'Enroll' }).click();
   await page.getByText('Enrolled ·').waitFor();
   await scan(page);
@@ -230,6 +237,14 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await page.getByText(/correct \(1 points\)/).waitFor();
   await scan(page);
 
+  // An essay waits for the instructor (next test).
+  await page.goto(courseUrl);
+  await page.getByRole('link', { name: 'Reflection' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByLabel(/^1\. Explain interference/).fill('Waves add where crests meet and cancel where a crest meets a trough.');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByText('Submitted: waiting for the instructor to grade').waitFor();
+
   await page.getByRole('link', { name: 'My courses' }).click();
   await page.getByRole('link', { name: COURSE }).waitFor();
   await page.getByText('1 of 2 modules completed').waitFor();
@@ -249,6 +264,28 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await context.close();
 }, 180_000);
+
+test('instructor signs in again and grades the essay with feedback', async () => {
+  const { context, page } = await newPage();
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill('ada@example.com');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await scan(page);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await until(page, page.getByRole('heading', { name: 'Catalogue' }));
+  await page.getByRole('link', { name: 'Studio' }).click();
+  await page.getByRole('link', { name: COURSE }).click();
+  await page.getByRole('button', { name: 'Submissions of “Reflection”' }).click();
+  await page.getByText(/: submitted, — \/ 3/).waitFor();
+  await page.getByLabel('Score').fill('3');
+  await page.getByLabel('Feedback').fill('Clear and right.');
+  await page.getByRole('button', { name: 'Grade' }).click();
+  await until(page, page.getByText(/: graded, 3 \/ 3/));
+  await page.getByRole('heading', { name: 'Roster' }).waitFor();
+  expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Roster' }) }).getByRole('listitem').count()).toBe(1);
+  await scan(page);
+  await context.close();
+}, 120_000);
 
 // Last, so both journeys run whatever axe says and every finding is listed at once.
 test('axe: no serious or critical finding on any page of the journeys, and no script error', () => {
