@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BenchResult } from './harness';
 import { coursesEnrollBench, coursesListBench } from './courses.bench';
 import { chunkedLectureBench, chunkedOverheadBench, chunkedStitchBench } from './chunked.bench';
+import { firstPlayableBench } from './preview.bench';
 import { contentUploadMemoryBench, contentUploadThroughputBench } from './content.bench';
 import { eventLatencyEmbeddedBench, eventLatencyKafkaBench } from './events.bench';
 import { kitOverheadBench } from './kit-overhead.bench';
@@ -37,6 +38,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   'chunked-stitch': chunkedStitchBench,
   'chunked-overhead': chunkedOverheadBench,
   'chunked-lecture': chunkedLectureBench,
+  'preview-first-playable': firstPlayableBench,
   // Both measured in one run (the second reuses the first's upload).
   'content-upload-memory': contentUploadMemoryBench,
   'content-upload-throughput': contentUploadThroughputBench,

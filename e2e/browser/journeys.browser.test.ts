@@ -10,8 +10,8 @@ import { generateClip, launchBrowser, SCREENSHOTS, seriousA11yFindings, startLau
  * a learner finds it, watches, leaves, comes back where they stopped, and takes the quiz. Every page
  * visited is scanned with axe (no serious or critical finding).
  */
-const RUN = Date.now().toString(36);
-const COURSE = `Waves and Optics ${RUN}`;
+// Each run has a fresh database (its own MOOCFLIX_HOME), so fixed names: stable screenshots.
+const COURSE = 'Waves and Optics';
 const PASSWORD = 'correct horse battery staple';
 
 let launcher: Launcher | undefined;
@@ -112,7 +112,7 @@ test('the console is served at / with its CSP (no inline script) and routes in t
 test('instructor journey: create a course, upload a video, watch it transcode, attach, quiz, publish', async () => {
   const clip = await generateClip(join(workDir, 'lecture.mp4'), 12);
   const { context, page } = await newPage();
-  await signUp(page, 'Ada Teacher', `ada-${RUN}@example.com`, 'teach');
+  await signUp(page, 'Ada Teacher', 'ada@example.com', 'teach');
   await page.getByRole('link', { name: 'Studio' }).click();
   await page.getByRole('heading', { name: 'Studio' }).waitFor();
   await page.getByLabel('Title').fill(COURSE);
@@ -125,6 +125,17 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
   await page.getByLabel('New module title').fill('Lecture 1');
   await page.getByRole('button', { name: 'Add module' }).click();
   await page.getByLabel('Video file for “Lecture 1”').setInputFiles(clip);
+
+  // On a slow uplink the progress bar moves and Cancel stops the upload.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 20_000 });
+  await page.getByRole('button', { name: 'Upload to “Lecture 1”' }).click();
+  await page.getByRole('progressbar', { name: 'Uploading to Lecture 1' }).waitFor();
+  await page.getByRole('button', { name: 'Cancel upload' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Upload cancelled' }).waitFor();
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+
   const live = page.waitForRequest(/\/api\/v1\/content\/[^/]+\/events$/);
   await page.getByRole('button', { name: 'Upload to “Lecture 1”' }).click();
   // Live progress until it plays, over the content service's event stream.
@@ -133,6 +144,16 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
   await page.getByRole('button', { name: 'Attach the video to “Lecture 1”' }).click();
   await page.getByText('Attached.').waitFor();
 
+  // A second module, moved before the first with the keyboard-friendly button.
+  await page.getByLabel('New module title').fill('Introduction');
+  await page.getByRole('button', { name: 'Add module' }).click();
+  await page.getByRole('button', { name: 'Move “Introduction” up' }).click();
+  await until(page, page.locator('ol.modules > li').first().getByRole('heading', { name: /^Introduction/ }));
+  expect(await page.locator('ol.modules > li h3').allTextContents()).toEqual([
+    expect.stringMatching(/^Introduction/),
+    expect.stringMatching(/^Lecture 1/),
+  ]);
+
   await page.getByLabel('Quiz title').fill('Check-in');
   await page.getByLabel('Time limit in minutes (empty: none)').fill('5');
   await page.getByLabel('Prompt').fill('How many crests does a full wave have?');
@@ -140,6 +161,12 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
   await page.getByLabel('Correct option number').fill('2');
   await page.getByRole('button', { name: 'Create quiz' }).click();
   await page.getByText('Check-in (quiz, 1 questions)').waitFor();
+  await page.getByLabel('Quiz title').fill('Reflection');
+  await page.getByLabel('Kind').selectOption('essay');
+  await page.getByLabel('Prompt').fill('Explain interference in two sentences.');
+  await page.getByLabel('Points').fill('3');
+  await page.getByRole('button', { name: 'Create quiz' }).click();
+  await page.getByText('Reflection (quiz, 1 questions)').waitFor();
 
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByText('published', { exact: true }).waitFor();
@@ -151,12 +178,13 @@ test('instructor journey: create a course, upload a video, watch it transcode, a
 
 test('learner journey: find, enroll, watch 5 s, leave, come back where it stopped, take the quiz', async () => {
   const { context, page } = await newPage();
-  await signUp(page, 'Lin Learner', `lin-${RUN}@example.com`, 'learn');
+  await signUp(page, 'Lin Learner', 'lin@example.com', 'learn');
   await page.getByLabel('Search').fill(COURSE);
   await page.getByRole('button', { name: 'Search' }).click();
   await scan(page);
   await page.getByRole('link', { name: COURSE }).click();
   await page.getByRole('heading', { name: COURSE }).waitFor();
+  const courseUrl = page.url();
   await page.getByRole('button', { name: 'Enroll' }).click();
   await page.getByText('Enrolled ·').waitFor();
   await scan(page);
@@ -190,6 +218,12 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   expect(back.currentTime).toBeGreaterThanOrEqual(resumedAt - 6);
   await page.keyboard.press('m');
   expect(await page.locator('video').evaluate((v: { muted: boolean }) => v.muted)).toBe(true);
+  // → twice, then play to the end: past 90 % of the duration the module is completed.
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('k');
+  await waitForVideo(page, (v) => v.paused && v.currentTime >= 11, 20_000);
+  await page.getByText('Position saved (pause)').waitFor();
 
   await page.getByRole('link', { name: 'Back to the course' }).click();
   await page.getByRole('link', { name: 'Check-in' }).click();
@@ -203,8 +237,17 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await page.getByText(/correct \(1 points\)/).waitFor();
   await scan(page);
 
+  // An essay waits for the instructor (next test).
+  await page.goto(courseUrl);
+  await page.getByRole('link', { name: 'Reflection' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByLabel(/^1\. Explain interference/).fill('Waves add where crests meet and cancel where a crest meets a trough.');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByText('Submitted: waiting for the instructor to grade').waitFor();
+
   await page.getByRole('link', { name: 'My courses' }).click();
   await page.getByRole('link', { name: COURSE }).waitFor();
+  await page.getByText('1 of 2 modules completed').waitFor();
   await scan(page);
   await page.getByRole('link', { name: /^Notifications/ }).click();
   await page.getByRole('heading', { name: 'Notifications' }).waitFor();
@@ -221,6 +264,28 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await context.close();
 }, 180_000);
+
+test('instructor signs in again and grades the essay with feedback', async () => {
+  const { context, page } = await newPage();
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill('ada@example.com');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await scan(page);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await until(page, page.getByRole('heading', { name: 'Catalogue' }));
+  await page.getByRole('link', { name: 'Studio' }).click();
+  await page.getByRole('link', { name: COURSE }).click();
+  await page.getByRole('button', { name: 'Submissions of “Reflection”' }).click();
+  await page.getByText(/: submitted, — \/ 3/).waitFor();
+  await page.getByLabel('Score').fill('3');
+  await page.getByLabel('Feedback').fill('Clear and right.');
+  await page.getByRole('button', { name: 'Grade' }).click();
+  await until(page, page.getByText(/: graded, 3 \/ 3/));
+  await page.getByRole('heading', { name: 'Roster' }).waitFor();
+  expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Roster' }) }).getByRole('listitem').count()).toBe(1);
+  await scan(page);
+  await context.close();
+}, 120_000);
 
 // Last, so both journeys run whatever axe says and every finding is listed at once.
 test('axe: no serious or critical finding on any page of the journeys, and no script error', () => {

@@ -264,6 +264,7 @@ function setUpTranscode(
     jobInformer,
     publisher,
     progressOf: progressFeed && ((key) => progressFeed.progressOf(key)),
+    playableOf: progressFeed && ((key) => progressFeed.isPlayable(key)),
     retentionMs: config.TRANSCODEJOB_RETENTION_SECONDS * 1000,
     logger: logger.child({ controller: 'transcodejob' }),
   });

@@ -129,6 +129,8 @@ export interface TranscodeJobStatus {
   /** A chunked transcode: its parts (chunks + the audio) and how many are done; then the stitch Job. */
   parts?: { total: number; done: number };
   stitchJobName?: string;
+  /** The video plays (its preview) while the rest still encodes. */
+  playable?: boolean;
   startTime?: string;
   completionTime?: string;
   /** Why it failed, in one word (the Job's failure reason, JobLost, JobConflict); absent otherwise. */

@@ -57,6 +57,7 @@ test('ticks become at most one reconcile per 5 points, for the TranscodeJob of t
   // Attempt 2's ticks are attempt 2's, whatever attempt 1 reported; an attempt with no TranscodeJob is nobody's.
   await tick('req-1', 30, { attemptId: 'attempt-2', attempt: 2 });
   await tick('req-1', 60, { attemptId: 'attempt-3', attempt: 3 });
+  expect(feed.isPlayable('media/' + retry.metadata.name)).toBe(false);
   await new Promise((r) => setTimeout(r, 100));
   await feed.stop();
   expect(feed.progressOf('media/' + tj.metadata.name)).toBe(100);
@@ -77,4 +78,58 @@ test('every process gets a progress group of its own, named after its pod', () =
   expect(progressGroupId('p', 'host name/with:odd*chars')).toMatch(
     /^p\.host_name_with_odd_chars\.[0-9a-f]{8}$/,
   );
+});
+
+test('a tick announcing the preview marks the TranscodeJob playable at once, whatever its percentage', async () => {
+  const bus = new InProcessEventBus({ logger });
+  const tj = {
+    metadata: { name: transcodeJobName('req-9'), namespace: 'media' },
+    spec: { requestId: 'req-9' },
+  } as TranscodeJob;
+  const informer = { list: () => [tj], on: () => undefined } as unknown as Informer<TranscodeJob>;
+  const reconciles: string[] = [];
+  const feed = new TranscodeProgressFeed({
+    bus,
+    groupId: 'p',
+    transcodeJobInformer: informer,
+    onProgress: (k) => reconciles.push(k),
+    logger,
+  });
+  await feed.start();
+  const preview = {
+    masterPlaylistKey: 'v/preview.m3u8',
+    renditions: [{ name: '360p', width: 640, height: 360, bandwidth: 1 }],
+  };
+  const tick = (progress: number, withPreview: boolean) =>
+    bus.publish([
+      {
+        topic: Topics.TranscodingProgress,
+        key: 'video',
+        value: JSON.stringify(
+          createEvent(Topics.TranscodingProgress, {
+            source: 't',
+            subject: 'video',
+            data: {
+              requestId: 'req-9',
+              videoId: 'video',
+              progress,
+              ...(withPreview && { preview }),
+              at: new Date().toISOString(),
+            },
+          }),
+        ),
+      },
+    ]);
+  for (let i = 0; i < 50 && reconciles.length === 0; i++) {
+    await tick(10, false);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const before = reconciles.length;
+  expect(feed.isPlayable('media/' + tj.metadata.name)).toBe(false);
+  await tick(11, true); // 1 point up: no progress reconcile, but the preview is news
+  await tick(12, true);
+  await new Promise((r) => setTimeout(r, 50));
+  await feed.stop();
+  expect(feed.isPlayable('media/' + tj.metadata.name)).toBe(true);
+  expect(reconciles.length).toBe(before + 1);
 });

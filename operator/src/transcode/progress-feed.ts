@@ -54,6 +54,8 @@ export interface ProgressFeedOptions {
 export class TranscodeProgressFeed implements Runnable {
   readonly name = 'transcode progress feed';
   private readonly latest = new Map<string, number>();
+  /** TranscodeJobs whose run announced a playable preview. */
+  private readonly playable = new Set<string>();
   private readonly subscription: BackgroundSubscription;
 
   constructor(private readonly options: ProgressFeedOptions) {
@@ -69,8 +71,15 @@ export class TranscodeProgressFeed implements Runnable {
       options.logger,
     );
     options.transcodeJobInformer.on((event) => {
-      if (event.type === 'delete') this.latest.delete(objectKey(event.object));
+      if (event.type !== 'delete') return;
+      this.latest.delete(objectKey(event.object));
+      this.playable.delete(objectKey(event.object));
     });
+  }
+
+  /** Whether a TranscodeJob's run announced a playable preview (the video plays while it runs). */
+  isPlayable(key: string): boolean {
+    return this.playable.has(key);
   }
 
   /** The latest reported percentage of a TranscodeJob (by key), if any. */
@@ -107,6 +116,10 @@ export class TranscodeProgressFeed implements Runnable {
       );
     if (!tj) return;
     const key = objectKey(tj);
+    if (data.preview && !this.playable.has(key)) {
+      this.playable.add(key);
+      this.options.onProgress(key);
+    }
     const progress = Math.max(0, Math.min(100, Math.floor(data.progress)));
     const previous = this.latest.get(key);
     if (previous !== undefined && progress < previous + STEP && progress !== 100) return;

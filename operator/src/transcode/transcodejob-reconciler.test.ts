@@ -81,7 +81,13 @@ const template: JobTemplateConfig = {
 function harness(
   tj: TranscodeJob,
   cachedJob: Job | undefined,
-  options: { liveJob?: Job; publishFails?: boolean; retentionMs?: number; stitchJob?: Job } = {},
+  options: {
+    liveJob?: Job;
+    publishFails?: boolean;
+    retentionMs?: number;
+    stitchJob?: Job;
+    playable?: boolean;
+  } = {},
 ): Harness {
   const h: Omit<Harness, 'reconciler'> = { statusPatches: [], published: [], deleted: [], created: [] };
   const transcodeJobs = {
@@ -120,6 +126,7 @@ function harness(
       get: (_ns: string, name: string) => (name.endsWith('-stitch') ? options.stitchJob : cachedJob),
     } as unknown as Informer<Job>,
     publisher,
+    playableOf: () => options.playable ?? false,
     retentionMs: options.retentionMs ?? 0,
     logger: createLogger('test', 'silent'),
     now: () => NOW,
@@ -389,4 +396,21 @@ describe('a chunked transcode (source above the chunk threshold)', () => {
     expect(lastStatus(h)).toMatchObject({ phase: 'Running' });
     expect(lastStatus(h)).not.toHaveProperty('parts');
   });
+});
+
+test('a run that announced its preview shows as playable while it runs, and stays so', async () => {
+  const running = job({ active: 1, ready: 1 });
+  const before = harness(transcodeJob({ phase: 'Running' }), running);
+  await before.reconciler.reconcile('ns/tj-1');
+  expect(lastStatus(before)?.playable).toBeUndefined();
+
+  const announced = harness(transcodeJob({ phase: 'Running' }), running, { playable: true });
+  await announced.reconciler.reconcile('ns/tj-1');
+  expect(lastStatus(announced)).toMatchObject({ phase: 'Running', playable: true });
+
+  // A restarted operator's feed knows nothing yet: the status keeps what it said.
+  const restarted = harness(transcodeJob({ phase: 'Running', playable: true }), running, { playable: false });
+  await restarted.reconciler.reconcile('ns/tj-1');
+  expect(restarted.statusPatches.every((p) => p.status.playable === undefined || p.status.playable === true)).toBe(true);
+  expect(lastStatus(restarted)).not.toHaveProperty('playable', false);
 });

@@ -65,6 +65,8 @@ export interface TranscodeJobReconcilerOptions {
   publisher: CompletionPublisher;
   /** The transcoder's latest reported percentage of a running TranscodeJob (by key), if known. */
   progressOf?: (key: string) => number | undefined;
+  /** Whether a running TranscodeJob's run announced a playable preview. */
+  playableOf?: (key: string) => boolean;
   /** Finished TranscodeJobs are deleted this long after completion; 0 keeps them. */
   retentionMs: number;
   logger: Logger;
@@ -230,8 +232,11 @@ export class TranscodeJobReconciler {
       const reported = this.options.progressOf?.(`${tj.metadata.namespace}/${tj.metadata.name}`);
       // Parts report a lower bound each; the parts done are a floor too (the stitch is the last 5 %).
       const partsDone = admitted.parts ? Math.floor((admitted.parts.done / admitted.parts.total) * 95) : 0;
+      const playable =
+        admitted.playable || this.options.playableOf?.(`${tj.metadata.namespace}/${tj.metadata.name}`);
       return {
         ...admitted,
+        ...(playable && { playable: true }),
         phase: 'Running',
         progress: Math.max(admitted.progress ?? 0, reported ?? 0, partsDone),
         startTime: admitted.startTime ?? job.status?.startTime ?? rfc3339(this.now()),

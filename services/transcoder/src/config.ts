@@ -25,7 +25,7 @@ const transcoderConfigSchema = z.object({
   /**
    * Sources longer than this are encoded in chunks and stitched (0: never). One process runs the
    * chunks one after another — the same plan an Indexed Job spreads over pods; see
-   * docs/transcoding.md#chunked-transcoding for why 5 minutes.
+   * docs/architecture.md (Video pipeline, chunked transcoding) for why 5 minutes.
    */
   TRANSCODER_CHUNK_THRESHOLD_SECONDS: env.int(300, 0),
   /** The chunk length, rounded down to whole 2 s segments. */

@@ -196,6 +196,32 @@ describe('chunked transcoding, stitched', () => {
     },
   );
 
+  it('keeps the sound whole across the joins: no gap, no priming silence, the tone at its level', async () => {
+    // The source is a 440 Hz sine: every 10 ms window around a join must carry it at full level.
+    const pcm = async (playlist: string): Promise<Int16Array> => {
+      // prettier-ignore
+      const { stdout } = await run(binaries.ffmpeg, [
+        '-nostdin', '-v', 'error', '-i', playlist, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 's16le', '-',
+      ], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+      return new Int16Array(stdout.buffer, stdout.byteOffset, stdout.byteLength / 2);
+    };
+    const rms = (samples: Int16Array, from: number, to: number) => {
+      let sum = 0;
+      for (let i = from; i < to; i++) sum += samples[i]! ** 2;
+      return Math.sqrt(sum / (to - from));
+    };
+    const audio = await pcm(join(chunked, 'v2', 'index.m3u8'));
+    const whole = rms(audio, 48_000, 96_000); // 1 s of steady tone as the reference level
+    const quiet = chunks.slice(1).flatMap(({ startSeconds }) => {
+      const at = startSeconds * 48_000;
+      return Array.from({ length: 40 }, (_, w) => at - 9_600 + w * 480).filter(
+        (from) => rms(audio, from, from + 480) < 0.9 * whole,
+      );
+    });
+    expect(quiet).toEqual([]);
+    expect(audio.length / 48_000).toBeCloseTo(SOURCE_SECONDS, 1);
+  });
+
   it('encodes the audio once over the whole source, and takes the poster from the first chunk', async () => {
     const audio = await playlistOf(join(chunked, 'v2', 'index.m3u8'));
     const seconds = audio.segments.reduce((sum, s) => sum + s.durationSeconds, 0);

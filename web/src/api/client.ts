@@ -143,6 +143,16 @@ export const contentApi = createClient<ContentPaths>({ fetch: fetchWithAuth });
 export const assessmentsApi = createClient<AssessmentsPaths>({ fetch: fetchWithAuth });
 export const notificationsApi = createClient<NotificationsPaths>({ fetch: fetchWithAuth });
 
+/** A failed API call: the problem's sentence, and the status for callers that decide on it. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Throws the problem's sentence when an openapi-fetch call failed; returns its data otherwise. */
 export async function must<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
@@ -150,7 +160,24 @@ export async function must<T>(call: Promise<{ data?: T; error?: unknown; respons
     // openapi-fetch has already read the body: `error` is the parsed problem+json.
     const problem = (error ?? {}) as Partial<Problem>;
     const fields = problem.errors?.map((e) => `${e.path}: ${e.message}`).join('; ');
-    throw new Error([problem.detail ?? problem.title, fields].filter(Boolean).join(' — ') || `HTTP ${response.status}`);
+    throw new ApiError([problem.detail ?? problem.title, fields].filter(Boolean).join(' — ') || `HTTP ${response.status}`, response.status);
   }
   return data as T;
+}
+
+/**
+ * Services learn of courses and enrollments from events, a moment after the write: right after
+ * creating a course or enrolling, another service may still answer 404 or 403. Such answers are
+ * retried for a few seconds before they are shown.
+ */
+export async function settled<T>(load: () => Promise<T>, { attempts = 12, delayMs = 500 } = {}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await load();
+    } catch (err) {
+      const lagging = err instanceof ApiError && (err.status === 403 || err.status === 404);
+      if (!lagging || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }

@@ -182,15 +182,15 @@ export function CoursePage({ params }: { params: Record<string, string> }) {
 
 /** The learner's courses with progress per course. */
 export function MyCourses() {
+  // Each enrollment carries the learner's modules completed out of the course's: one request.
   const { data, error } = useData(async () => {
     const page = await must(coursesApi.GET('/api/v1/courses/enrolled', { params: { query: { limit: 50 } } }));
-    return Promise.all(
-      page.items.map(async (e) => {
-        const id = e.courseId ?? e.course?.id ?? '';
-        const summary = (await coursesApi.GET('/api/v1/courses/{id}/progress/summary', { params: { path: { id } } })).data;
-        return { id, title: e.course?.title ?? id, done: summary?.modulesCompleted ?? 0, total: summary?.modulesTotal ?? 0, status: e.status };
-      }),
-    );
+    return page.items.map((e) => ({
+      id: e.courseId ?? e.course.id ?? '',
+      title: e.course.title ?? e.courseId ?? '',
+      done: e.progress.completedModules,
+      total: e.progress.totalModules,
+    }));
   }, []);
   return (
     <section>

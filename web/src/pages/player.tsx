@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type Hls from 'hls.js';
-import { authFetch, contentApi, coursesApi, currentToken, must } from '../api/client';
+import { authFetch, contentApi, coursesApi, currentToken, must, settled } from '../api/client';
 import { dueForSave, progressBody, resumePosition } from '../lib/resume';
 import { Link } from '../router';
 import { ErrorText, Loading } from '../ui';
@@ -55,7 +55,8 @@ export default function Player({ params }: { params: Record<string, string> }) {
       const mod = modules.items.find((m) => m.id === moduleId);
       if (!mod?.videoId) throw new Error('This module has no video yet.');
       setTitle(mod.title ?? '');
-      const meta = await must(contentApi.GET('/api/v1/content/{videoId}', { params: { path: { videoId: mod.videoId } } }));
+      const videoId = mod.videoId;
+      const meta = await settled(() => must(contentApi.GET('/api/v1/content/{videoId}', { params: { path: { videoId } } })));
       if (meta.posterUrl) setPoster(meta.posterUrl);
       duration = meta.durationSeconds ?? null;
       const progress = (await coursesApi.GET('/api/v1/courses/{id}/progress', { params: { path: { id: courseId } } })).data;

@@ -1,25 +1,24 @@
-import { useEffect, useState } from 'preact/hooks';
-import { must, usersApi } from '../api/client';
+import { useState } from 'preact/hooks';
+import { must, usersApi, type User } from '../api/client';
 import { ErrorText, Loading, useAction, useData } from '../ui';
 
 /** The signed-in person's name and email; a new email or password needs the current password. */
 export function Profile() {
   const profile = useData(() => must(usersApi.GET('/profile')), []);
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
+  if (profile.error) return <ErrorText error={profile.error} />;
+  // The form mounts with the loaded values, so nothing typed early is overwritten when they arrive.
+  return profile.data ? <ProfileForm loaded={profile.data} /> : <Loading />;
+}
+
+function ProfileForm({ loaded }: { loaded: User }) {
+  const [me, setMe] = useState(loaded);
+  const [name, setName] = useState(me.name);
+  const [email, setEmail] = useState(me.email);
   const [password, setPassword] = useState('');
   const [currentPassword, setCurrentPassword] = useState('');
   const [saved, setSaved] = useState(false);
   const action = useAction();
-  useEffect(() => {
-    if (profile.data) {
-      setName(profile.data.name);
-      setEmail(profile.data.email);
-    }
-  }, [profile.data]);
-  if (profile.error) return <ErrorText error={profile.error} />;
-  const me = profile.data;
-  if (!me) return <Loading />;
+  const changed = name !== me.name || email !== me.email || password !== '';
   const sensitive = email !== me.email || password !== '';
   return (
     <section class="narrow">
@@ -31,6 +30,7 @@ export function Profile() {
         onSubmit={(e) => {
           e.preventDefault();
           setSaved(false);
+          if (!changed) return;
           action.run(async () => {
             await must(
               usersApi.PUT('/profile/update', {
@@ -44,8 +44,8 @@ export function Profile() {
             );
             setPassword('');
             setCurrentPassword('');
+            setMe({ ...me, name, email });
             setSaved(true);
-            profile.reload();
           });
         }}
       >
@@ -67,7 +67,7 @@ export function Profile() {
             <input type="password" autoComplete="current-password" required value={currentPassword} onInput={(e) => setCurrentPassword(e.currentTarget.value)} />
           </label>
         ) : null}
-        <button type="submit" disabled={action.busy}>
+        <button type="submit" disabled={action.busy || !changed}>
           Save profile
         </button>
         <ErrorText error={action.error} />

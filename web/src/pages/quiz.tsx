@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { assessmentsApi, must, type OwnResults, type StudentAssessment, type Submission } from '../api/client';
+import { assessmentsApi, must, settled, type OwnResults, type StudentAssessment, type Submission } from '../api/client';
 import { countdown } from '../lib/timer';
 import { ErrorText, Loading, useAction, useData } from '../ui';
 
@@ -13,7 +13,7 @@ function draftKey(id: string, attempt: number | undefined): string {
 
 export default function Quiz({ params }: { params: Record<string, string> }) {
   const id = params.id!;
-  const quiz = useData(() => must(assessmentsApi.GET('/api/v1/assessments/{id}', { params: { path: { id } } })) as Promise<StudentAssessment>, [id]);
+  const quiz = useData(() => settled(() => must(assessmentsApi.GET('/api/v1/assessments/{id}', { params: { path: { id } } }))) as Promise<StudentAssessment>, [id]);
   const results = useData(async () => ((await assessmentsApi.GET('/api/v1/assessments/{id}/results', { params: { path: { id } } })).data ?? null) as OwnResults | null, [id]);
   const [attempt, setAttempt] = useState<{ attempt?: number; expiresAt?: string | null } | null>(null);
   const [answers, setAnswers] = useState<Answers>({});
@@ -62,7 +62,7 @@ export default function Quiz({ params }: { params: Record<string, string> }) {
           disabled={action.busy}
           onClick={() =>
             action.run(async () => {
-              const started = await must(assessmentsApi.POST('/api/v1/assessments/{id}/attempts', { params: { path: { id } } }));
+              const started = await settled(() => must(assessmentsApi.POST('/api/v1/assessments/{id}/attempts', { params: { path: { id } } })));
               setResult(null);
               setAttempt(started);
               const draft = sessionStorage.getItem(draftKey(id, started.attempt));

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { assessmentsApi, contentApi, coursesApi, currentToken, must, problemText, type Course, type Module, type Video } from '../api/client';
+import { assessmentsApi, contentApi, coursesApi, currentToken, must, problemText, settled, type Course, type Module, type Video } from '../api/client';
 import { uploadForm, type UploadHandle, type UploadProgress } from '../lib/upload';
 import { watchVideo } from '../lib/watch-video';
 import { Link } from '../router';
@@ -210,10 +210,18 @@ function ModuleVideo({ courseId, module, onAttach }: { courseId: string; module:
     form.append('courseId', courseId);
     form.append('title', module.title ?? file.name);
     form.append('file', file);
-    const h = uploadForm('/api/v1/content/upload', form, currentToken(), setUpload);
-    handle.current = h;
     try {
-      const { status, body } = await h.done;
+      let result: { status: number; body: unknown };
+      // Content learns of a new course from its event a moment later: a 403/404 right after
+      // creating the course is retried (it is refused before any of the file is stored).
+      for (let attempt = 1; ; attempt++) {
+        const h = uploadForm('/api/v1/content/upload', form, currentToken(), setUpload);
+        handle.current = h;
+        result = await h.done;
+        if ((result.status !== 403 && result.status !== 404) || attempt >= 12) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const { status, body } = result;
       if (status !== 201) throw new Error((body as { detail?: string } | null)?.detail ?? `Upload failed (HTTP ${status})`);
       const uploaded = body as Video;
       setVideo(uploaded);
@@ -304,7 +312,7 @@ function toQuestion(d: Draft) {
 const EMPTY: Draft = { kind: 'single', prompt: '', points: 1, options: '', correct: '1' };
 
 function Assessments({ courseId }: { courseId: string }) {
-  const list = useData(() => must(assessmentsApi.GET('/api/v1/assessments', { params: { query: { courseId } } })), [courseId]);
+  const list = useData(() => settled(() => must(assessmentsApi.GET('/api/v1/assessments', { params: { query: { courseId } } }))), [courseId]);
   const [title, setTitle] = useState('');
   const [minutes, setMinutes] = useState('');
   const [questions, setQuestions] = useState<Draft[]>([{ ...EMPTY }]);
@@ -326,7 +334,8 @@ function Assessments({ courseId }: { courseId: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           action.run(async () => {
-            await must(
+            await settled(() =>
+              must(
               assessmentsApi.POST('/api/v1/assessments', {
                 body: {
                   courseId,
@@ -336,6 +345,7 @@ function Assessments({ courseId }: { courseId: string }) {
                   ...(minutes ? { timeLimitSeconds: Math.round(Number(minutes) * 60) } : {}),
                 },
               }),
+              ),
             );
             setTitle('');
             setMinutes('');

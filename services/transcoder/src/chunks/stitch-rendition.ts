@@ -29,7 +29,7 @@ const JOIN_TOLERANCE_SECONDS = 0.05;
 
 /**
  * Joins one rendition's chunks into the playlist a single-pass encode would have written, in the
- * way players accept (docs/transcoding.md#chunked-transcoding): ONE init segment (the chunks'
+ * way players accept (docs/architecture.md, Video pipeline): ONE init segment (the chunks'
  * inits must be byte-identical: same encoder settings, so the same codec configuration), the
  * segments numbered on, each fragment moved to its chunk's place on the timeline and renumbered (so
  * timestamps and sequence numbers run on without a jump), and no EXT-X-DISCONTINUITY. A chunk whose media stops short of the next
