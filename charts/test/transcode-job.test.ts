@@ -4,7 +4,8 @@
 // must meet the "restricted" profile, and the ConfigMap, Secret, ServiceAccount and NetworkPolicy
 // it relies on must be what the chart renders.
 import { loadOperatorConfig } from '../../operator/src/config';
-import { buildJob, type JobTemplateConfig } from '../../operator/src/transcode/job-builder';
+import { buildJob } from '../../operator/src/transcode/job-builder';
+import { jobTemplateOf } from '../../operator/src/transcode/job-template';
 import type { TranscodeJob } from '../../operator/src/api/v1alpha1';
 import type { V1ConfigMap, V1NetworkPolicy } from '@kubernetes/client-node';
 import { type K8sObject, mainContainer, scratchCharts, type ScratchCharts, typed } from './helm';
@@ -29,33 +30,6 @@ function operatorEnv(objects: K8sObject[]): Record<string, string> {
         variable.valueFrom.fieldRef.fieldPath === 'metadata.name' ? 'operator-0' : 'moocflix';
   }
   return env;
-}
-
-/** The Job template the operator derives from its config (operator.ts `jobTemplate`, which is not exported). */
-function jobTemplateOf(config: ReturnType<typeof loadOperatorConfig>): JobTemplateConfig {
-  return {
-    image: config.TRANSCODER_IMAGE,
-    imagePullPolicy: config.TRANSCODER_IMAGE_PULL_POLICY,
-    serviceAccountName: config.TRANSCODE_SERVICE_ACCOUNT,
-    backoffLimit: config.TRANSCODE_BACKOFF_LIMIT,
-    activeDeadlineSeconds: config.TRANSCODE_ACTIVE_DEADLINE_SECONDS,
-    ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
-    resources: {
-      requests: { cpu: config.TRANSCODE_CPU_REQUEST, memory: config.TRANSCODE_MEMORY_REQUEST },
-      limits: {
-        memory: config.TRANSCODE_MEMORY_LIMIT,
-        ...(config.TRANSCODE_CPU_LIMIT && { cpu: config.TRANSCODE_CPU_LIMIT }),
-      },
-    },
-    tmpSizeLimit: config.TRANSCODE_TMP_SIZE_LIMIT,
-    envFromSecrets: [config.TRANSCODE_KAFKA_SECRET, config.TRANSCODE_S3_SECRET].filter((s): s is string =>
-      Boolean(s),
-    ),
-    envFromConfigMaps: config.TRANSCODE_CONFIGMAP ? [config.TRANSCODE_CONFIGMAP] : [],
-    env: { LOG_LEVEL: config.LOG_LEVEL, KAFKA_BROKERS: config.KAFKA_BROKERS.join(',') },
-    podLabels: config.TRANSCODE_POD_LABELS,
-    podAnnotations: config.TRANSCODE_POD_ANNOTATIONS,
-  };
 }
 
 const transcodeJob: TranscodeJob = {
@@ -140,5 +114,19 @@ test('with S3 credentials, the Job reads them from the Secret the services use',
   const job = buildJob(transcodeJob, jobTemplateOf(loadOperatorConfig(operatorEnv(objects))));
   expect(job.spec!.template.spec!.containers[0]!.envFrom).toEqual(
     expect.arrayContaining([{ secretRef: { name: 'moocflix-s3' } }]),
+  );
+});
+
+test("the chart's chunk settings reach the operator and, through its template, every Job", async () => {
+  const objects = await charts.template('moocflix', [
+    '--set', 'operator.jobs.chunkThresholdSeconds=900',
+    '--set', 'operator.jobs.chunkSeconds=120',
+  ]);
+  const job = buildJob(transcodeJob, jobTemplateOf(loadOperatorConfig(operatorEnv(objects))));
+  expect(job.spec!.template.spec!.containers[0]!.env).toEqual(
+    expect.arrayContaining([
+      { name: 'TRANSCODER_CHUNK_THRESHOLD_SECONDS', value: '900' },
+      { name: 'TRANSCODER_CHUNK_SECONDS', value: '120' },
+    ]),
   );
 });

@@ -17,20 +17,26 @@ import { Controller } from './controller-runtime/controller';
 import { Informer } from './controller-runtime/informer';
 import { Manager } from './controller-runtime/manager';
 import { createControllerMetrics, type ControllerMetrics } from './controller-runtime/metrics';
-import { controllerOwnerKey, objectKey, type KubeObject } from './controller-runtime/objects';
+import type { KubeObject } from './controller-runtime/objects';
 import { JobResource, ResourceClient } from './controller-runtime/resource';
 import type { TopicBackend } from './topics/backend';
 import { KafkaTopicBackend } from './topics/kafka-backend';
 import { StrimziTopicBackend, TOPIC_LABEL, type KafkaTopic } from './topics/strimzi-backend';
 import { discoverKafkaTopicResource } from './topics/strimzi-discovery';
-import { MoocFlixTopicReconciler } from './topics/topic-reconciler';
-import { ADMISSION_KEY, AdmissionController, createAdmissionMetrics } from './transcode/admission-controller';
+import { MoocFlixTopicReconciler, setUpTopicWatches } from './topics/topic-reconciler';
+import {
+  ADMISSION_KEY,
+  AdmissionController,
+  createAdmissionMetrics,
+  setUpAdmissionWatches,
+} from './transcode/admission-controller';
 import { EventBusCompletionPublisher, type CompletionPublisher } from './transcode/completion-publisher';
 import { TranscodeIntake } from './transcode/intake';
 import { IntakeLagProbe } from './transcode/intake-lag';
 import { progressGroupId, TranscodeProgressFeed } from './transcode/progress-feed';
-import { TRANSCODEJOB_LABEL, type Job, type JobTemplateConfig } from './transcode/job-builder';
-import { TranscodeJobReconciler } from './transcode/transcodejob-reconciler';
+import { TRANSCODEJOB_LABEL, type Job } from './transcode/job-builder';
+import { jobTemplateOf } from './transcode/job-template';
+import { setUpTranscodeJobWatches, TranscodeJobReconciler } from './transcode/transcodejob-reconciler';
 
 export interface OperatorDependencies {
   logger: Logger;
@@ -186,11 +192,7 @@ async function setUpTopics(
     metrics,
     reconcile: reconciler.reconcile,
   });
-  topicInformer.on(({ object }) => controller.enqueue(objectKey(object)));
-  kafkaTopicInformer?.on(({ object }) => {
-    const owner = controllerOwnerKey(object, 'MoocFlixTopic');
-    if (owner) controller.enqueue(owner);
-  });
+  setUpTopicWatches(controller, { topics: topicInformer, kafkaTopics: kafkaTopicInformer });
   manager.addController(controller);
   return backend;
 }
@@ -255,7 +257,7 @@ function setUpTranscode(
       onProgress: (key) => statusController.enqueue(key),
       logger: logger.child({ component: 'progress-feed' }),
     });
-  const template = jobTemplate(config);
+  const template = jobTemplateOf(config);
   const statusReconciler = new TranscodeJobReconciler({
     transcodeJobs,
     jobs,
@@ -294,15 +296,9 @@ function setUpTranscode(
     maxDelayMs: 10_000,
   });
 
-  transcodeJobInformer.on(({ object }) => {
-    statusController.enqueue(objectKey(object));
-    admissionController.enqueue(ADMISSION_KEY);
-  });
-  jobInformer.on(({ object }) => {
-    const owner = controllerOwnerKey(object, 'TranscodeJob');
-    if (owner) statusController.enqueue(owner);
-    admissionController.enqueue(ADMISSION_KEY);
-  });
+  const informers = { transcodeJobs: transcodeJobInformer, jobs: jobInformer };
+  setUpTranscodeJobWatches(statusController, informers);
+  setUpAdmissionWatches(admissionController, informers);
   manager.addController(statusController);
   manager.addController(admissionController);
 
@@ -320,44 +316,4 @@ function setUpTranscode(
   }
   if (lagProbe) manager.addRunnable(lagProbe);
   if (progressFeed) manager.addRunnable(progressFeed);
-}
-
-function jobTemplate(config: OperatorConfig): JobTemplateConfig {
-  const env: Record<string, string> = {
-    LOG_LEVEL: config.LOG_LEVEL,
-    // The Jobs plan a chunked transcode's parts exactly as the operator did.
-    TRANSCODER_CHUNK_THRESHOLD_SECONDS: String(config.TRANSCODER_CHUNK_THRESHOLD_SECONDS),
-    TRANSCODER_CHUNK_SECONDS: String(config.TRANSCODER_CHUNK_SECONDS),
-  };
-  if (!config.TRANSCODE_KAFKA_SECRET && config.KAFKA_BROKERS.length > 0)
-    env.KAFKA_BROKERS = config.KAFKA_BROKERS.join(',');
-  return {
-    image: config.TRANSCODER_IMAGE,
-    imagePullPolicy: config.TRANSCODER_IMAGE_PULL_POLICY,
-    command: config.TRANSCODER_COMMAND,
-    serviceAccountName: config.TRANSCODE_SERVICE_ACCOUNT,
-    backoffLimit: config.TRANSCODE_BACKOFF_LIMIT,
-    chunking: {
-      thresholdSeconds: config.TRANSCODER_CHUNK_THRESHOLD_SECONDS,
-      chunkSeconds: config.TRANSCODER_CHUNK_SECONDS,
-    },
-    partParallelism: config.TRANSCODE_PART_PARALLELISM,
-    activeDeadlineSeconds: config.TRANSCODE_ACTIVE_DEADLINE_SECONDS,
-    ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
-    resources: {
-      requests: { cpu: config.TRANSCODE_CPU_REQUEST, memory: config.TRANSCODE_MEMORY_REQUEST },
-      limits: {
-        memory: config.TRANSCODE_MEMORY_LIMIT,
-        ...(config.TRANSCODE_CPU_LIMIT && { cpu: config.TRANSCODE_CPU_LIMIT }),
-      },
-    },
-    tmpSizeLimit: config.TRANSCODE_TMP_SIZE_LIMIT,
-    envFromSecrets: [config.TRANSCODE_KAFKA_SECRET, config.TRANSCODE_S3_SECRET].filter((s): s is string =>
-      Boolean(s),
-    ),
-    envFromConfigMaps: config.TRANSCODE_CONFIGMAP ? [config.TRANSCODE_CONFIGMAP] : [],
-    env,
-    podLabels: config.TRANSCODE_POD_LABELS,
-    podAnnotations: config.TRANSCODE_POD_ANNOTATIONS,
-  };
 }

@@ -100,6 +100,9 @@ test('short names, categories, status subresources and printer columns are serve
     'ATTEMPT',
     'PHASE',
     'PROGRESS',
+    'PLAYABLE',
+    'PARTS',
+    'DONE',
     'REASON',
     'AGE',
   ]);

@@ -109,7 +109,13 @@ export class Manager {
       },
       ...extraReadiness,
     ];
-    this.server = await startProbeServer({ registry, readiness, port: this.options.port, host: this.options.host, logger });
+    this.server = await startProbeServer({
+      registry,
+      readiness,
+      port: this.options.port,
+      host: this.options.host,
+      logger,
+    });
     this.campaign = this.runCampaign();
   }
 

@@ -9,6 +9,8 @@ import { jsonEqual, setCondition, splitKey, topLevelMergePatch } from '../contro
 import type { ResourceClient } from '../controller-runtime/resource';
 import type { TopicBackend, TopicObservation } from './backend';
 import type { PolicyRule } from '../controller-runtime/rbac';
+import { watchFor, watchOwned, type Enqueuer } from '../controller-runtime/watches';
+import type { KafkaTopic } from './strimzi-backend';
 
 /** RBAC of this reconciler and its informer (see rbac.ts). */
 export const topicReconcilerRbac: PolicyRule[] = [
@@ -104,4 +106,16 @@ export class MoocFlixTopicReconciler {
     };
     return this.options.topics.mergePatch(namespace, name, { metadata: { finalizers, resourceVersion } });
   }
+}
+
+/**
+ * What this reconciler watches (kubebuilder's SetupWithManager): MoocFlixTopics, and the Strimzi
+ * KafkaTopics they own when the Strimzi backend is in use.
+ */
+export function setUpTopicWatches(
+  controller: Enqueuer,
+  informers: { topics: Informer<MoocFlixTopic>; kafkaTopics?: Informer<KafkaTopic> },
+): void {
+  watchFor(controller, informers.topics);
+  if (informers.kafkaTopics) watchOwned(controller, informers.kafkaTopics, 'MoocFlixTopic');
 }

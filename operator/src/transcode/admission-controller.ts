@@ -16,6 +16,7 @@ import type { ResourceClient } from '../controller-runtime/resource';
 import { desiredConcurrency, selectForAdmission, type ConcurrencyBounds } from './admission';
 import { buildJob, jobIsDone, type Job, type JobTemplateConfig } from './job-builder';
 import type { PolicyRule } from '../controller-runtime/rbac';
+import { watchAsOne, type Enqueuer } from '../controller-runtime/watches';
 
 /** RBAC of the admission and of the Job informer (owner references block the TranscodeJob's deletion). */
 export const admissionRbac: PolicyRule[] = [
@@ -129,4 +130,16 @@ export class AdmissionController {
       this.unseen.set(key, Date.now());
     }
   };
+}
+
+/**
+ * What admission watches: every TranscodeJob and Job event may free a slot or bring new work, and
+ * all of them collapse into the one admission key (one pass over the queue).
+ */
+export function setUpAdmissionWatches(
+  controller: Enqueuer,
+  informers: { transcodeJobs: Informer<TranscodeJob>; jobs: Informer<Job> },
+): void {
+  watchAsOne(controller, informers.transcodeJobs, ADMISSION_KEY);
+  watchAsOne(controller, informers.jobs, ADMISSION_KEY);
 }

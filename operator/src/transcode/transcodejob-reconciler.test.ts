@@ -411,6 +411,8 @@ test('a run that announced its preview shows as playable while it runs, and stay
   // A restarted operator's feed knows nothing yet: the status keeps what it said.
   const restarted = harness(transcodeJob({ phase: 'Running', playable: true }), running, { playable: false });
   await restarted.reconciler.reconcile('ns/tj-1');
-  expect(restarted.statusPatches.every((p) => p.status.playable === undefined || p.status.playable === true)).toBe(true);
+  expect(
+    restarted.statusPatches.every((p) => p.status.playable === undefined || p.status.playable === true),
+  ).toBe(true);
   expect(lastStatus(restarted)).not.toHaveProperty('playable', false);
 });

@@ -38,6 +38,7 @@ import {
   type JobTemplateConfig,
 } from './job-builder';
 import type { PolicyRule } from '../controller-runtime/rbac';
+import { watchFor, watchOwned, type Enqueuer } from '../controller-runtime/watches';
 
 /** The Job failure reason when a pod failure policy rule (the transcoder's exit code) failed it. */
 const POD_FAILURE_POLICY = 'PodFailurePolicy';
@@ -381,4 +382,16 @@ export class TranscodeJobReconciler {
       'finished TranscodeJob deleted after its retention',
     );
   }
+}
+
+/**
+ * What this reconciler watches (kubebuilder's SetupWithManager): TranscodeJobs, and the Jobs they
+ * own (the parts Job and the stitch Job alike).
+ */
+export function setUpTranscodeJobWatches(
+  controller: Enqueuer,
+  informers: { transcodeJobs: Informer<TranscodeJob>; jobs: Informer<Job> },
+): void {
+  watchFor(controller, informers.transcodeJobs);
+  watchOwned(controller, informers.jobs, 'TranscodeJob');
 }

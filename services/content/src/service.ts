@@ -7,7 +7,7 @@ import { periodicTask } from '@moocflix/platform-core/process';
 import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
 import { loadContentConfig } from './content-config';
 import { HlsOutputStore } from './data/hls-output-store';
-import type { ContentContext } from './domain/content-context';
+import type { UseCaseContext } from './domain/use-case-context';
 import { HlsCatalog } from './domain/hls-catalog';
 import { PlaybackTokens } from './domain/playback-token';
 import { StoragePurger } from './domain/storage-purger';
@@ -34,7 +34,7 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
     maxAttempts: config.TRANSCODE_MAX_ATTEMPTS,
     eventSource: ctx.name,
   };
-  const content: ContentContext = {
+  const content: UseCaseContext = {
     pool: ctx.pool,
     storage: ctx.storage,
     logger: ctx.logger,

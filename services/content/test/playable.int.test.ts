@@ -5,6 +5,7 @@ import { Topics, type EventData } from '@moocflix/platform-bus';
 import { outputPrefixOf } from '../src/domain/video-keys';
 import { ContentUnderTest, type User } from './support/content-under-test';
 import { generateClip } from './support/media';
+import { succeededCompletion } from './support/completions';
 
 type Progress = EventData<typeof Topics.TranscodingProgress>;
 type Completion = EventData<typeof Topics.TranscodingCompleted>;
@@ -98,22 +99,6 @@ const previewOf = (prefix: string): NonNullable<Progress['preview']> => ({
   ],
 });
 
-function succeeded(videoId: string, requestId: string, prefix: string): Completion {
-  return {
-    requestId,
-    videoId,
-    status: 'succeeded',
-    renditions: [
-      { name: '240p', width: 320, height: 240, bandwidth: 396_000, playlistKey: `${prefix}240p/index.m3u8` },
-    ],
-    masterPlaylistKey: `${prefix}master.m3u8`,
-    posterKey: null,
-    durationSeconds: 2,
-    error: null,
-    completedAt: new Date().toISOString(),
-  };
-}
-
 describe('a first transcode with a preview', () => {
   it('is playable from the preview tick on: served to learners, growing, until the ladder is ready', async () => {
     const { videoId, requestId, prefix } = await queuedVideo();
@@ -163,7 +148,13 @@ describe('a first transcode with a preview', () => {
     await app.storage.put(`${prefix}240p/init.mp4`, Buffer.from('init'));
     await app.storage.put(`${prefix}240p/seg_00000.m4s`, Buffer.from('ladder segment'));
     await app.waitUntilConsumed(
-      (await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId, prefix))).id,
+      (
+        await app.publish(
+          Topics.TranscodingCompleted,
+          videoId,
+          succeededCompletion(videoId, requestId, { posterKey: null }),
+        )
+      ).id,
     );
     expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'ready', progress: 100 });
     const ready = await app.request('GET', `/${videoId}/stream`, student);
@@ -185,7 +176,7 @@ describe('a first transcode with a preview', () => {
     await tick(videoId, requestId, 5, previewOf(prefix));
     expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'playable' });
     const failed: Completion = {
-      ...succeeded(videoId, requestId, prefix),
+      ...succeededCompletion(videoId, requestId, { posterKey: null }),
       status: 'failed',
       renditions: [],
       masterPlaylistKey: null,
@@ -202,7 +193,13 @@ describe('a re-transcode with a preview', () => {
     const { videoId, requestId, prefix } = await queuedVideo();
     await app.storage.put(`${prefix}master.m3u8`, MASTER('240p/index.m3u8'));
     await app.waitUntilConsumed(
-      (await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId, prefix))).id,
+      (
+        await app.publish(
+          Topics.TranscodingCompleted,
+          videoId,
+          succeededCompletion(videoId, requestId, { posterKey: null }),
+        )
+      ).id,
     );
     expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'ready' });
 

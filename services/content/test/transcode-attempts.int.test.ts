@@ -15,6 +15,7 @@ import {
   startTranscoderWorker,
   type TranscoderProcess,
 } from './support/transcoder-worker';
+import { succeededCompletion } from './support/completions';
 
 // Transcode attempts and their leases, on the real stack with the real transcoder: a transcoder that
 // dies mid-encode loses its lease and the request is attempted again (a new attempt id, so nothing
@@ -87,26 +88,6 @@ async function queuedVideo(clip: string): Promise<{ videoId: string; requestId: 
   const response = await app.request('POST', `/${videoId}/transcode`, owner);
   expect(response.status).toBe(202);
   return { videoId, requestId: response.body.requestId };
-}
-
-/** What a transcoder publishes for a successful run of one attempt. */
-function succeeded(videoId: string, requestId: string, attemptId: string, attempt: number): Completion {
-  const prefix = outputPrefixOf(videoId, attemptId);
-  return {
-    requestId,
-    attemptId,
-    attempt,
-    videoId,
-    status: 'succeeded',
-    renditions: [
-      { name: '240p', width: 320, height: 240, bandwidth: 396_000, playlistKey: `${prefix}240p/index.m3u8` },
-    ],
-    masterPlaylistKey: `${prefix}master.m3u8`,
-    posterKey: null,
-    durationSeconds: 2,
-    error: null,
-    completedAt: new Date().toISOString(),
-  };
 }
 
 const tick = (videoId: string, requestId: string, attemptId: string, attempt: number, progress: number) =>
@@ -244,10 +225,14 @@ describe('an attempt given up on', () => {
     const staleSuccess = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, requestId, 1),
+      succeededCompletion(videoId, requestId, { attemptId: requestId, attempt: 1, posterKey: null }),
     );
     // …nor does a completion of the request that names no attempt (a producer older than attempts: attempt 1).
-    const { attemptId: _a, attempt: _n, ...legacy } = succeeded(videoId, requestId, requestId, 1);
+    const {
+      attemptId: _a,
+      attempt: _n,
+      ...legacy
+    } = succeededCompletion(videoId, requestId, { attemptId: requestId, attempt: 1, posterKey: null });
     const staleLegacy = await app.publish(Topics.TranscodingCompleted, videoId, legacy);
     await app.waitUntilConsumed(staleTick.id, staleSuccess.id, staleLegacy.id);
     expect(await row(videoId)).toEqual(before);
@@ -268,7 +253,7 @@ describe('an attempt given up on', () => {
     const done = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, attempt2, 2),
+      succeededCompletion(videoId, requestId, { attemptId: attempt2, attempt: 2, posterKey: null }),
     );
     await app.waitUntilConsumed(done.id);
     expect(await row(videoId)).toMatchObject({
@@ -280,7 +265,7 @@ describe('an attempt given up on', () => {
     // A failure of attempt 1 arriving last changes nothing either.
     const ready = await app.videoState(videoId, owner);
     const staleFailure = await app.publish(Topics.TranscodingCompleted, videoId, {
-      ...succeeded(videoId, requestId, requestId, 1),
+      ...succeededCompletion(videoId, requestId, { attemptId: requestId, attempt: 1, posterKey: null }),
       status: 'failed',
       error: 'killed',
       retryable: true,
@@ -294,7 +279,11 @@ describe('an attempt given up on', () => {
     const { videoId, requestId } = await queuedVideo(clip);
     const died = (attemptId: string, attempt: number) =>
       app.publish(Topics.TranscodingCompleted, videoId, {
-        ...succeeded(videoId, requestId, attemptId, attempt),
+        ...succeededCompletion(videoId, requestId, {
+          attemptId: attemptId,
+          attempt: attempt,
+          posterKey: null,
+        }),
         status: 'failed',
         renditions: [],
         masterPlaylistKey: null,

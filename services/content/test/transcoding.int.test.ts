@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
-import { Topics, type EventData } from '@moocflix/platform-bus';
+import { Topics } from '@moocflix/platform-bus';
 import { outputPrefixOf, sourceKeyOf } from '../src/domain/video-keys';
 import { ContentUnderTest, expectProblem, type User } from './support/content-under-test';
 import { generateClip } from './support/media';
+import { succeededCompletion } from './support/completions';
 
-type Completion = EventData<typeof Topics.TranscodingCompleted>;
 
 // jest ignores the integration project's testTimeout (a global option), so the file sets its own.
 jest.setTimeout(120_000);
@@ -46,32 +46,6 @@ async function queuedVideo(): Promise<{ videoId: string; requestId: string }> {
   const response = await app.request('POST', `/${videoId}/transcode`, owner);
   expect(response.status).toBe(202);
   return { videoId, requestId: response.body.requestId };
-}
-
-/** What the transcoder publishes for a successful run of `requestId`. */
-function succeeded(videoId: string, requestId: string, overrides: Partial<Completion> = {}): Completion {
-  const prefix = outputPrefixOf(videoId, requestId);
-  return {
-    requestId,
-    videoId,
-    status: 'succeeded',
-    renditions: [
-      {
-        name: '240p',
-        width: 320,
-        height: 240,
-        bandwidth: 396_000,
-        codecs: 'avc1.64000d,mp4a.40.2',
-        playlistKey: `${prefix}240p/index.m3u8`,
-      },
-    ],
-    masterPlaylistKey: `${prefix}master.m3u8`,
-    posterKey: `${prefix}poster.jpg`,
-    durationSeconds: 2,
-    error: null,
-    completedAt: new Date().toISOString(),
-    ...overrides,
-  };
 }
 
 const videoOf = (videoId: string) => app.videoState(videoId, owner);
@@ -213,7 +187,11 @@ describe('Transcoding-Progress', () => {
 describe('Transcoding-Completed', () => {
   it('makes the video ready with its renditions, once: a redelivery and a second completion change nothing', async () => {
     const { videoId, requestId } = await queuedVideo();
-    const completion = await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId));
+    const completion = await app.publish(
+      Topics.TranscodingCompleted,
+      videoId,
+      succeededCompletion(videoId, requestId),
+    );
     await app.waitUntilConsumed(completion.id);
 
     const ready = await videoOf(videoId);
@@ -236,7 +214,7 @@ describe('Transcoding-Completed', () => {
     const second = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, {
+      succeededCompletion(videoId, requestId, {
         status: 'failed',
         renditions: [],
         masterPlaylistKey: null,
@@ -254,7 +232,7 @@ describe('Transcoding-Completed', () => {
     const failure = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, {
+      succeededCompletion(videoId, requestId, {
         status: 'failed',
         renditions: [],
         masterPlaylistKey: null,
@@ -293,11 +271,15 @@ describe('Transcoding-Completed', () => {
     const failure = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, { status: 'failed', error: 'boom' }),
+      succeededCompletion(videoId, requestId, { status: 'failed', error: 'boom' }),
     );
     await app.waitUntilConsumed(failure.id);
     const retry = await app.request('POST', `/${videoId}/transcode`, owner);
-    const late = await app.publish(Topics.TranscodingCompleted, videoId, succeeded(videoId, requestId));
+    const late = await app.publish(
+      Topics.TranscodingCompleted,
+      videoId,
+      succeededCompletion(videoId, requestId),
+    );
     await app.waitUntilConsumed(late.id);
     expect(await videoOf(videoId)).toMatchObject({ status: 'queued', requestId: retry.body.requestId });
   });
@@ -307,7 +289,9 @@ describe('Transcoding-Completed', () => {
     const forged = await app.publish(
       Topics.TranscodingCompleted,
       videoId,
-      succeeded(videoId, requestId, { masterPlaylistKey: `videos/${randomUUID()}/hls/x/master.m3u8` }),
+      succeededCompletion(videoId, requestId, {
+        masterPlaylistKey: `videos/${randomUUID()}/hls/x/master.m3u8`,
+      }),
     );
     await app.waitUntilConsumed(forged.id);
     const video = await videoOf(videoId);

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Topics } from '@moocflix/platform-bus';
 import { waitFor } from '../../../e2e/stack/control';
-import { outputPrefixOf } from '../src/domain/video-keys';
 import { BASE, ContentUnderTest, expectProblem, type User } from './support/content-under-test';
 import { generateClip } from './support/media';
+import { succeededCompletion } from './support/completions';
 
 jest.setTimeout(120_000);
 
@@ -82,7 +82,8 @@ class EventStream {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
       if (this.failed) throw new Error(`the stream failed: ${String(this.failed)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.events)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.events)}`);
       await new Promise<void>((resolve) => {
         this.waiters.add(resolve);
         setTimeout(resolve, 200);
@@ -134,7 +135,8 @@ class EventStream {
 
 async function openStream(videoId: string, as: User = owner): Promise<EventStream> {
   const stream = await EventStream.open(videoId, as);
-  if (!(stream instanceof EventStream)) throw new Error(`stream refused: ${stream.status} ${await stream.text()}`);
+  if (!(stream instanceof EventStream))
+    throw new Error(`stream refused: ${stream.status} ${await stream.text()}`);
   return stream;
 }
 
@@ -185,27 +187,11 @@ describe('GET /api/v1/content/:videoId/events', () => {
     await sleep(300);
     expect(stream.events).toHaveLength(4);
 
-    const prefix = outputPrefixOf(videoId, requestId);
-    const completion = await app.publish(Topics.TranscodingCompleted, videoId, {
-      requestId,
+    const completion = await app.publish(
+      Topics.TranscodingCompleted,
       videoId,
-      status: 'succeeded',
-      renditions: [
-        {
-          name: '240p',
-          width: 320,
-          height: 240,
-          bandwidth: 396_000,
-          codecs: 'avc1.64000d,mp4a.40.2',
-          playlistKey: `${prefix}240p/index.m3u8`,
-        },
-      ],
-      masterPlaylistKey: `${prefix}master.m3u8`,
-      posterKey: `${prefix}poster.jpg`,
-      durationSeconds: 1,
-      error: null,
-      completedAt: new Date().toISOString(),
-    });
+      succeededCompletion(videoId, requestId, { durationSeconds: 1 }),
+    );
     await app.waitUntilConsumed(completion.id);
     await stream.untilEnded();
 

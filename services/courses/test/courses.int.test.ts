@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
 import { Topics } from '@moocflix/platform-bus';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
+import { expectProblem } from '@moocflix/platform-testing';
 
 // jest ignores the integration project's testTimeout (a global option), so the file sets its own:
 // starting the service joins a Kafka consumer group, and events take a relay hop to arrive.
@@ -26,12 +27,6 @@ const courseRow = async (id: string) =>
   (await app.db.query('SELECT * FROM courses WHERE id = $1', [id])).rows[0];
 const courseCount = async () =>
   (await app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM courses')).rows[0]!.n;
-
-function expectProblem(response: { status: number; headers: Headers; body: Json }, status: number): void {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.status).toBe(status);
-}
 
 describe('POST /api/v1/courses', () => {
   it('creates a course owned by the instructor: 201, the row, and one Course-Creation event keyed by the course id', async () => {

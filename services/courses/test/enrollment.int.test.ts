@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../../e2e/stack/control';
 import { Topics } from '@moocflix/platform-bus';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
+import { expectProblem } from '@moocflix/platform-testing';
 
 // jest ignores the integration project's testTimeout (a global option), so the file sets its own:
 // starting the service joins a Kafka consumer group, and events take a relay hop to arrive.
@@ -42,16 +43,6 @@ async function enrolledEvents(courseId: string, atLeast: number) {
     },
     { timeoutMs: 20_000 },
   );
-}
-
-function expectProblem(
-  response: { status: number; headers: Headers; body: Json },
-  status: number,
-  reason?: string,
-): void {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  if (reason) expect(response.body.reason).toBe(reason);
 }
 
 describe('POST /api/v1/courses/:id/enroll', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
+import { expectProblem } from '@moocflix/platform-testing';
 
 // jest ignores the integration project's testTimeout (a global option), so the file sets its own:
 // starting the service joins a Kafka consumer group, and events take a relay hop to arrive.
@@ -44,11 +45,6 @@ async function courseWithModules(
   const modules: Json[] = [];
   for (const title of titles) modules.push(await addModule(course.id, { title }));
   return { course, modules };
-}
-
-function expectProblem(response: { status: number; headers: Headers }, status: number): void {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 }
 
 describe('POST /api/v1/courses/:id/modules', () => {
@@ -121,19 +117,33 @@ describe('a module references only a video of its own course', () => {
   });
 
   it.each([
-    ['a video of another instructor’s course', async () => app.uploadedVideo((await app.createCourse(otherInstructor)).id, otherInstructor.id)],
-    ['a video of another course of the same owner', async () => app.uploadedVideo((await app.createCourse(owner)).id, owner.id)],
+    [
+      'a video of another instructor’s course',
+      async () => app.uploadedVideo((await app.createCourse(otherInstructor)).id, otherInstructor.id),
+    ],
+    [
+      'a video of another course of the same owner',
+      async () => app.uploadedVideo((await app.createCourse(owner)).id, owner.id),
+    ],
     ['a video nobody uploaded', async () => randomUUID()],
     ['an id content never gives a video (not a UUID: answered without waiting)', async () => 'lecture-1'],
   ])('404 problem+json for %s, on add and on edit, writing nothing', async (_case, videoOf) => {
     const videoId = await videoOf();
     const { course, modules } = await courseWithModules(['Kept']);
-    expectProblem(await app.request('POST', `/${course.id}/modules`, owner, { body: { title: 'Stolen', videoId } }), 404);
     expectProblem(
-      await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, { body: { title: 'Stolen', videoId } }),
+      await app.request('POST', `/${course.id}/modules`, owner, { body: { title: 'Stolen', videoId } }),
       404,
     );
-    const { rows } = await app.db.query('SELECT title, position, video_id FROM course_modules WHERE course_id = $1', [course.id]);
+    expectProblem(
+      await app.request('PUT', `/${course.id}/modules/${modules[0].id}`, owner, {
+        body: { title: 'Stolen', videoId },
+      }),
+      404,
+    );
+    const { rows } = await app.db.query(
+      'SELECT title, position, video_id FROM course_modules WHERE course_id = $1',
+      [course.id],
+    );
     expect(rows).toEqual([{ title: 'Kept', position: 1, video_id: null }]);
   });
 
@@ -141,7 +151,9 @@ describe('a module references only a video of its own course', () => {
     const course = await app.createCourse(owner);
     const videoId = await app.uploadedVideo(course.id, owner.id);
     const module = await addModule(course.id, { title: 'A', videoId });
-    const edited = await app.request('PUT', `/${course.id}/modules/${module.id}`, owner, { body: { title: 'B', videoId } });
+    const edited = await app.request('PUT', `/${course.id}/modules/${module.id}`, owner, {
+      body: { title: 'B', videoId },
+    });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ title: 'B', videoId });
   });
@@ -152,7 +164,10 @@ describe('a module references only a video of its own course', () => {
     const other = await app.createCourse(otherInstructor);
     await app.publishVideoUploaded({ videoId, courseId: other.id, uploaderId: otherInstructor.id });
     // The second announcement is consumed (or not) — either way the first course keeps the video.
-    expectProblem(await app.request('POST', `/${other.id}/modules`, otherInstructor, { body: { title: 'X', videoId } }), 404);
+    expectProblem(
+      await app.request('POST', `/${other.id}/modules`, otherInstructor, { body: { title: 'X', videoId } }),
+      404,
+    );
     expect((await addModule(course.id, { title: 'Mine', videoId })).videoId).toBe(videoId);
   });
 });

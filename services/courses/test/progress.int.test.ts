@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Topics } from '@moocflix/platform-bus';
 import { waitFor } from '../../../e2e/stack/control';
 import { CoursesUnderTest, type Json, type User } from './support/courses-under-test';
+import { expectProblem } from '@moocflix/platform-testing';
 
 // jest ignores the integration project's testTimeout (a global option), so the file sets its own.
 jest.setTimeout(60_000);
@@ -17,11 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
-
-function expectProblem(response: { status: number; headers: Headers; body: Json }, status: number): void {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-}
 
 /** A published course of `owner` with `n` modules, and a student enrolled in it. */
 async function courseWithLearner(n = 2): Promise<{ course: Json; modules: Json[]; learner: User }> {
@@ -248,7 +244,9 @@ describe('Module-Completed', () => {
   it('is published once, with the write that first completes the module; later completed writes publish nothing', async () => {
     const { course, modules, learner } = await courseWithLearner(2);
     const [first, second] = modules;
-    expect((await put(course.id, first.id, learner, { positionSeconds: 10, completed: false })).status).toBe(200);
+    expect((await put(course.id, first.id, learner, { positionSeconds: 10, completed: false })).status).toBe(
+      200,
+    );
     expect(await completionOutbox(learner)).toEqual([]);
 
     const completing = await put(course.id, first.id, learner, { positionSeconds: 590, completed: true });
@@ -269,11 +267,19 @@ describe('Module-Completed', () => {
     expect(event!.event.data).toEqual(expected);
 
     // The player keeps saying completed; the learner rewatches (false); completed again: nothing more.
-    expect((await put(course.id, first.id, learner, { positionSeconds: 600, completed: true })).status).toBe(200);
-    expect((await put(course.id, first.id, learner, { positionSeconds: 5, completed: false })).status).toBe(200);
-    expect((await put(course.id, first.id, learner, { positionSeconds: 600, completed: true })).status).toBe(200);
+    expect((await put(course.id, first.id, learner, { positionSeconds: 600, completed: true })).status).toBe(
+      200,
+    );
+    expect((await put(course.id, first.id, learner, { positionSeconds: 5, completed: false })).status).toBe(
+      200,
+    );
+    expect((await put(course.id, first.id, learner, { positionSeconds: 600, completed: true })).status).toBe(
+      200,
+    );
     // Another module completes: its own one event (the marker that the relay has run past the repeats).
-    expect((await put(course.id, second.id, learner, { positionSeconds: 1, completed: true })).status).toBe(200);
+    expect((await put(course.id, second.id, learner, { positionSeconds: 1, completed: true })).status).toBe(
+      200,
+    );
     const published = await waitFor(() => {
       const events = app.eventsFor(Topics.ModuleCompleted, learner.id);
       return events.length >= 2 && events;
@@ -305,7 +311,10 @@ describe('Module-Completed', () => {
   it('is not published for a refused write (no enrollment)', async () => {
     const { course, modules } = await courseWithLearner(1);
     const stranger = await app.user('student');
-    expectProblem(await put(course.id, modules[0].id, stranger, { positionSeconds: 1, completed: true }), 403);
+    expectProblem(
+      await put(course.id, modules[0].id, stranger, { positionSeconds: 1, completed: true }),
+      403,
+    );
     expect(await completionOutbox(stranger)).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { fetchHlsAudio, fetchHlsPackage, readObject, type FetchedVariant } from 
 import { testBus, TranscodingEventsRecorder, type TranscodingRequest } from './support/kafka';
 import { generateClip } from './support/media';
 import { startTranscoderProcess } from './support/transcoder-process';
-import { storageFromEnv, testPrefix } from './support/transcoder-under-test';
+import { storageFromEnv, storedRequest, testPrefix } from './support/transcoder-under-test';
 
 // A distributed transcode as an Indexed Job runs it: one process per part (some side by side, one
 // retried), then the stitch — each its own `one-shot` process with an exit code, on the real stack.
@@ -49,22 +48,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function requestFor(clip: string, sourceDurationSeconds: number | null): Promise<TranscodingRequest> {
-  const videoId = randomUUID();
-  const sourceKey = `${prefix}/uploads/${videoId}`;
-  await storage.put(sourceKey, createReadStream(clip));
-  return {
-    requestId: randomUUID(),
-    videoId,
-    courseId: randomUUID(),
-    requestedBy: randomUUID(),
-    sourceKey,
-    outputPrefix: `${prefix}/videos/${videoId}/hls`,
-    sourceFormat: 'mov',
-    sourceDurationSeconds,
-    requestedAt: new Date().toISOString(),
-  };
-}
+const requestFor = (clip: string, sourceDurationSeconds: number | null): Promise<TranscodingRequest> =>
+  storedRequest(storage, prefix, clip, { sourceDurationSeconds });
 
 async function oneShot(request: TranscodingRequest, args: string[], env: Record<string, string> = {}) {
   const proc = startTranscoderProcess(['one-shot', '--request', JSON.stringify(request), ...args], {

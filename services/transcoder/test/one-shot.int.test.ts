@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { waitFor } from '../../../e2e/stack/control';
 import { testBus, TranscodingEventsRecorder, type TranscodingRequest } from './support/kafka';
 import { ffmpegProcessesMentioning, generateClip } from './support/media';
 import { startTranscoderProcess } from './support/transcoder-process';
-import { storageFromEnv, testPrefix } from './support/transcoder-under-test';
+import { storageFromEnv, storedRequest, testPrefix } from './support/transcoder-under-test';
 
 // One-shot mode as a Kubernetes Job runs it: its own process, one request, an exit code.
 const bus = testBus('transcoder-one-shot-test');
@@ -39,21 +38,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function requestFor(clip: string): Promise<TranscodingRequest> {
-  const videoId = randomUUID();
-  const sourceKey = `${prefix}/uploads/${videoId}`;
-  await storage.put(sourceKey, createReadStream(clip));
-  return {
-    requestId: randomUUID(),
-    videoId,
-    courseId: randomUUID(),
-    requestedBy: randomUUID(),
-    sourceKey,
-    outputPrefix: `${prefix}/videos/${videoId}/hls`,
-    sourceFormat: 'mov',
-    requestedAt: new Date().toISOString(),
-  };
-}
+const requestFor = (clip: string): Promise<TranscodingRequest> => storedRequest(storage, prefix, clip);
 
 const workDirOf = (name: string): string => join(dir, `work-${name}-${randomUUID()}`);
 

@@ -9,7 +9,7 @@ import { ExpiredRowSweeper } from './data/expired-row-sweeper';
 import { loadSigningKeys } from './data/signing-key-store';
 import { AccessTokenIssuer } from './domain/access-token-issuer';
 import { bootstrapAdmin } from './domain/bootstrap-admin';
-import type { UsersDependencies } from './domain/dependencies';
+import type { UseCaseContext } from './domain/use-case-context';
 import { LoginThrottle } from './domain/login-throttle';
 import { createPasswordHasher } from './domain/password-hasher';
 import { revocationsInForce } from './domain/revocations-in-force';
@@ -32,7 +32,7 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
   });
 
   const now = Date.now;
-  const deps: UsersDependencies = {
+  const deps: UseCaseContext = {
     pool: ctx.pool,
     hasher: await createPasswordHasher(),
     tokens: new AccessTokenIssuer({

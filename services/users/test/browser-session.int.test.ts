@@ -80,7 +80,11 @@ describe('POST /session', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: expect.any(Number) });
+    expect(res.body).toEqual({
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: expect.any(Number),
+    });
     expect(res.body.expiresIn).toBeGreaterThan(890);
     const refreshToken = refreshTokenOf(res);
     expect(res.text).not.toContain(refreshToken);
@@ -116,14 +120,23 @@ describe('POST /session/refresh', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: expect.any(Number) });
+    expect(res.body).toEqual({
+      accessToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: expect.any(Number),
+    });
     const next = refreshTokenOf(res);
     expect(next).not.toBe(refreshToken);
     expect((await profile(res.body.accessToken)).body.id).toBe(user.id);
 
     const old = await rowOf(refreshToken);
     expect(old).toMatchObject({ rotated: true, revoked: false });
-    expect(await rowOf(next)).toMatchObject({ family_id: old.family_id, user_id: user.id, rotated: false, revoked: false });
+    expect(await rowOf(next)).toMatchObject({
+      family_id: old.family_id,
+      user_id: user.id,
+      rotated: false,
+      revoked: false,
+    });
 
     // The successor works in turn.
     expect((await refresh(next)).status).toBe(200);
@@ -157,9 +170,10 @@ describe('POST /session/refresh', () => {
 
   test('no cookie, an unknown or malformed token, an expired token: 401 and the cookie cleared', async () => {
     const { refreshToken } = await signedIn();
-    await service.pool.query("UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1", [
-      sha256(refreshToken),
-    ]);
+    await service.pool.query(
+      "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+      [sha256(refreshToken)],
+    );
     for (const token of [undefined, 'A'.repeat(43), 'not-a-token', refreshToken]) {
       const res = await refresh(token);
       expectProblem(res, 401);
@@ -192,7 +206,9 @@ describe('POST /session/refresh', () => {
     expectProblem(await refresh(changed.refreshToken), 401);
 
     const loggedOut = await signedIn();
-    expect((await service.request('POST', `${BASE}/logout`, { token: loggedOut.accessToken })).status).toBe(204);
+    expect((await service.request('POST', `${BASE}/logout`, { token: loggedOut.accessToken })).status).toBe(
+      204,
+    );
     expectProblem(await refresh(loggedOut.refreshToken), 401);
   });
 });
@@ -212,7 +228,9 @@ describe('DELETE /session', () => {
       "SELECT event->'data' AS data FROM platform_outbox WHERE topic = $1 AND message_key = $2",
       [Topics.SessionRevoked, user.id],
     );
-    expect(rows).toEqual([{ data: expect.objectContaining({ tokenId: expect.any(String), reason: 'logout' }) }]);
+    expect(rows).toEqual([
+      { data: expect.objectContaining({ tokenId: expect.any(String), reason: 'logout' }) },
+    ]);
   });
 
   test('works without an access token, and with a dead cookie', async () => {

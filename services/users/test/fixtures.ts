@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Topic } from '@moocflix/platform-bus';
 import { readOutbox } from '@moocflix/platform-testing';
-import type { TestResponse, UsersTestService } from './users-test-service';
+import type { UsersTestService } from './users-test-service';
 
 export const BASE = '/api/v1/users';
 /** Long, uncommon: passes the password policy. */
@@ -46,11 +46,5 @@ export function outboxRows(service: UsersTestService, topic: Topic, subject: str
   return readOutbox(service.pool, topic, subject);
 }
 
-export function expectProblem(res: TestResponse, status: number): void {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({
-    status,
-    type: expect.stringMatching(/^https:\/\/moocflix\.io\/problems\//),
-  });
-}
+// One problem check for every service's tests (the kit's).
+export { expectProblem } from '@moocflix/platform-testing';

@@ -14,7 +14,6 @@ import {
   ServiceUnderTest,
   startTestService,
   type RecordedEvent,
-  type TestResponse,
   type TestTokenIssuer,
   type TestUser,
 } from '@moocflix/platform-testing';
@@ -179,8 +178,5 @@ export class AssessmentsUnderTest extends ServiceUnderTest<KafkaEventBus> {
   }
 }
 
-export function expectProblem(response: TestResponse<Json>, status: number, reason?: string): void {
-  expect({ status: response.status, body: response.body }).toMatchObject({ status, body: { status } });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  if (reason) expect(response.body.reason).toBe(reason);
-}
+// One problem check for every service's tests (the kit's).
+export { expectProblem } from '@moocflix/platform-testing';

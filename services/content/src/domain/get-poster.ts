@@ -1,6 +1,6 @@
 import { problems } from '@moocflix/platform-core/errors';
 import { findVideo } from '../data/video-repository';
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 import { requirePlaybackGrant } from './playback-grant';
 import { storedFile, type ServedFile } from './served-file';
 import { playableOutputs, type Video } from './video';
@@ -8,7 +8,7 @@ import type { Caller } from './video-access';
 import { requireWatchableVideo } from './watch-access';
 
 /** The poster image of a transcoded video, for whoever may watch it; 409 before the first transcode. */
-export async function getPoster(ctx: ContentContext, caller: Caller, videoId: string): Promise<ServedFile> {
+export async function getPoster(ctx: UseCaseContext, caller: Caller, videoId: string): Promise<ServedFile> {
   return posterOf(ctx, await requireWatchableVideo(ctx.pool, caller, videoId));
 }
 
@@ -17,7 +17,7 @@ export async function getPoster(ctx: ContentContext, caller: Caller, videoId: st
  * poster> cannot send headers): the token, issued to a watcher for this video, is the permission.
  */
 export async function getPosterByToken(
-  ctx: ContentContext,
+  ctx: UseCaseContext,
   videoId: string,
   token: string,
 ): Promise<ServedFile> {
@@ -31,13 +31,13 @@ export async function getPosterByToken(
  * A URL of the video's poster that works without a bearer token for the playback token's lifetime,
  * for a caller already allowed to watch it; null while there is no poster.
  */
-export function posterUrl(ctx: ContentContext, video: Video, watcherId: string): string | null {
+export function posterUrl(ctx: UseCaseContext, video: Video, watcherId: string): string | null {
   if (!playableOutputs(video)?.posterPath) return null;
   const { token } = ctx.playback.tokens.issue(video.id, watcherId);
   return `${ctx.playback.basePath}/${video.id}/poster?token=${token}`;
 }
 
-function posterOf(ctx: ContentContext, video: Video): Promise<ServedFile> {
+function posterOf(ctx: UseCaseContext, video: Video): Promise<ServedFile> {
   const outputs = playableOutputs(video);
   if (!outputs) throw problems.conflict(`The video has no poster yet (status ${video.status})`, 'not-ready');
   if (outputs.posterPath === null) throw problems.notFound('Poster');

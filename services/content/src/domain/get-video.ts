@@ -1,9 +1,9 @@
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 import type { Video } from './video';
 import type { Caller } from './video-access';
 import { requireWatchableVideo } from './watch-access';
 
 /** A video's metadata and status, for whoever may watch it. */
-export function getVideo(ctx: ContentContext, caller: Caller, videoId: string): Promise<Video> {
+export function getVideo(ctx: UseCaseContext, caller: Caller, videoId: string): Promise<Video> {
   return requireWatchableVideo(ctx.pool, caller, videoId);
 }

@@ -1,5 +1,5 @@
 import { problems } from '@moocflix/platform-core/errors';
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 import { rewritePlaylist } from './hls-playlist';
 import { playableOutputs } from './video';
 import type { Caller } from './video-access';
@@ -12,7 +12,7 @@ export interface ServedPlaylist {
   expiresAt: number;
 }
 
-export const hlsFileUrl = (ctx: ContentContext, videoId: string, path: string, token: string): string =>
+export const hlsFileUrl = (ctx: UseCaseContext, videoId: string, path: string, token: string): string =>
   `${ctx.playback.basePath}/${videoId}/hls/${path}?token=${token}`;
 
 /**
@@ -22,7 +22,7 @@ export const hlsFileUrl = (ctx: ContentContext, videoId: string, path: string, t
  * with the variant and segment requests they make themselves.
  */
 export async function openStream(
-  ctx: ContentContext,
+  ctx: UseCaseContext,
   caller: Caller,
   videoId: string,
 ): Promise<ServedPlaylist> {

@@ -1,5 +1,5 @@
 import { problems } from '@moocflix/platform-core/errors';
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 
 const TOKEN_REFUSALS = {
   malformed: 'The playback token is malformed',
@@ -12,7 +12,7 @@ const TOKEN_REFUSALS = {
  * Checks a playback token (from a URL a player or an <img> fetches without our bearer token) for
  * `videoId`; 403 with the reason otherwise.
  */
-export function requirePlaybackGrant(ctx: ContentContext, token: string, videoId: string): void {
+export function requirePlaybackGrant(ctx: UseCaseContext, token: string, videoId: string): void {
   const grant = ctx.playback.tokens.verify(token, videoId);
   if (typeof grant === 'string') throw problems.forbidden(TOKEN_REFUSALS[grant]);
 }

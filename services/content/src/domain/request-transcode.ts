@@ -3,7 +3,7 @@ import { withTransaction } from '@moocflix/platform-db';
 import { problems } from '@moocflix/platform-core/errors';
 import { findCourse } from '@moocflix/platform-bus/projections';
 import { lockVideo } from '../data/video-repository';
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 import { isInFlight, type Video } from './video';
 import { requireManageAllowed, type Caller } from './video-access';
 import { issueAttempt } from './transcode-attempts';
@@ -22,7 +22,7 @@ export interface TranscodeOutcome {
  * attempts at the same request are the lease sweeper's (transcode-attempts.ts).
  */
 export async function requestTranscode(
-  ctx: ContentContext,
+  ctx: UseCaseContext,
   caller: Caller,
   videoId: string,
 ): Promise<TranscodeOutcome> {

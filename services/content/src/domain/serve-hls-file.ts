@@ -1,6 +1,6 @@
 import { problems } from '@moocflix/platform-core/errors';
 import { findVideo } from '../data/video-repository';
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 import { isPlaylistPath, rewritePlaylist } from './hls-playlist';
 import { hlsFileUrl } from './open-stream';
 import { requirePlaybackGrant } from './playback-grant';
@@ -15,7 +15,7 @@ export type ServedHlsFile = { kind: 'playlist'; text: string } | ServedFile;
  * playlists name are served; anything else under the video's folder is 404.
  */
 export async function serveHlsFile(
-  ctx: ContentContext,
+  ctx: UseCaseContext,
   videoId: string,
   path: string,
   token: string,

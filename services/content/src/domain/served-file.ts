@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { problems } from '@moocflix/platform-core/errors';
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 
 /** A stored file to send as is (segment, init segment, poster), whole or a byte range of it. */
 export interface ServedFile {
@@ -11,7 +11,7 @@ export interface ServedFile {
   open(range?: { start: number; end: number }): Promise<Readable>;
 }
 
-export async function storedFile(ctx: ContentContext, key: string, path: string): Promise<ServedFile> {
+export async function storedFile(ctx: UseCaseContext, key: string, path: string): Promise<ServedFile> {
   const size = await ctx.playback.outputs.size(key);
   if (size === undefined) throw problems.notFound('File');
   return { kind: 'file', path, size, open: (range) => ctx.playback.outputs.open(key, range) };

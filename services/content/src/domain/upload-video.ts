@@ -10,7 +10,7 @@ import { findCourse } from '@moocflix/platform-bus/projections';
 import { storeSourceUpload, type StoredSource } from '../data/source-upload';
 import { UploadTooLargeError } from '../data/upload-spool';
 import { insertVideo, lockCourseAgainstDeletion } from '../data/video-repository';
-import type { ContentContext } from './content-context';
+import type { UseCaseContext } from './use-case-context';
 import type { Video } from './video';
 import { requireUploadAllowed, type Caller } from './video-access';
 import { sourceKeyOf } from './video-keys';
@@ -37,7 +37,7 @@ const REFUSAL_DETAILS: Record<MediaProbeError['reason'], string> = {
  * the temp file is removed on every path.
  */
 export async function uploadVideo(
-  ctx: ContentContext,
+  ctx: UseCaseContext,
   caller: Caller,
   fields: { courseId: string; title: string },
   file: UploadedFile,
@@ -90,7 +90,7 @@ export async function uploadVideo(
 }
 
 async function storeSource(
-  ctx: ContentContext,
+  ctx: UseCaseContext,
   key: string,
   stream: Readable,
   copyPath: string,
@@ -105,7 +105,7 @@ async function storeSource(
   }
 }
 
-async function probeSource(ctx: ContentContext, path: string): Promise<MediaProbe> {
+async function probeSource(ctx: UseCaseContext, path: string): Promise<MediaProbe> {
   try {
     return await probeMedia(path, { timeoutMs: ctx.uploads.probeTimeoutMs });
   } catch (err) {

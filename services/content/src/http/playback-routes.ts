@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
 import { parseParams, parseQuery } from '@moocflix/platform-http';
-import type { ContentContext } from '../domain/content-context';
+import type { UseCaseContext } from '../domain/use-case-context';
 import { getPoster, getPosterByToken } from '../domain/get-poster';
 import { openStream } from '../domain/open-stream';
 import { serveHlsFile } from '../domain/serve-hls-file';
@@ -17,7 +17,7 @@ const FILE_CACHING = 'private, max-age=600';
  * Playback: the master playlist (bearer token), the files it names (playback token in the URL,
  * since players fetch those themselves), and the poster (bearer token, or a playback token in its URL).
  */
-export function playbackRoutes(ctx: ContentContext, auth: Authenticator): Router {
+export function playbackRoutes(ctx: UseCaseContext, auth: Authenticator): Router {
   const router = Router();
 
   router.get('/:videoId/stream', auth.requireAuth, async (req, res) => {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
 import { allowBody, parseQuery, parseWith } from '@moocflix/platform-http';
-import type { ContentContext } from '../domain/content-context';
+import type { UseCaseContext } from '../domain/use-case-context';
 import { uploadVideo } from '../domain/upload-video';
 import { videoView } from '../domain/video';
 import { noQuery, uploadFields } from './request-schemas';
@@ -14,7 +14,7 @@ const REQUIRED_FIELDS = ['courseId', 'title'] as const;
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 /** POST /upload: multipart `courseId`, `title`, then `file` (instructor owning the course, or admin). */
-export function uploadRoutes(ctx: ContentContext, auth: Authenticator): Router {
+export function uploadRoutes(ctx: UseCaseContext, auth: Authenticator): Router {
   const router = Router();
 
   const bodyLimit = allowBody(ctx.uploads.maxBytes + FORM_OVERHEAD_BYTES);

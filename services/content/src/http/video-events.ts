@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Request, Response } from 'express';
 import type { Caller } from '../domain/video-access';
-import type { ContentContext } from '../domain/content-context';
+import type { UseCaseContext } from '../domain/use-case-context';
 import { posterUrl } from '../domain/get-poster';
 import { videoView, type Video } from '../domain/video';
 import type { VideoWatcher } from '../domain/video-watch';
@@ -15,7 +15,7 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
  * the stream sees the answer begin before the first change.
  */
 export function openEventStream(
-  ctx: ContentContext,
+  ctx: UseCaseContext,
   req: Request,
   res: Response,
   caller: Caller,

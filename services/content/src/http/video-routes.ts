@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { getAuth, type Authenticator } from '@moocflix/platform-http/auth';
 import { problems } from '@moocflix/platform-core/errors';
 import { parseBody, parseParams, parseQuery } from '@moocflix/platform-http';
-import type { ContentContext } from '../domain/content-context';
+import type { UseCaseContext } from '../domain/use-case-context';
 import { posterUrl } from '../domain/get-poster';
 import { getVideo } from '../domain/get-video';
 import { requestTranscode } from '../domain/request-transcode';
@@ -12,7 +12,7 @@ import { openEventStream } from './video-events';
 import { noBody, noQuery, videoParams } from './request-schemas';
 
 /** A video's metadata, its live changes, and transcode requests. */
-export function videoRoutes(ctx: ContentContext, auth: Authenticator, watches: VideoWatchHub): Router {
+export function videoRoutes(ctx: UseCaseContext, auth: Authenticator, watches: VideoWatchHub): Router {
   const router = Router();
 
   router.post(

@@ -227,12 +227,5 @@ export class ContentUnderTest extends ServiceUnderTest<KafkaEventBus> {
   }
 }
 
-/** A problem+json answer with this status (RFC 9457), never a bare or HTML error. */
-export function expectProblem(
-  response: Pick<TestResponse, 'status' | 'headers' | 'body'>,
-  status: number,
-): void {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body.status).toBe(status);
-}
+// One problem check for every service's tests (the kit's).
+export { expectProblem } from '@moocflix/platform-testing';

@@ -88,7 +88,9 @@ export class CoursesUnderTest extends ServiceUnderTest<KafkaEventBus> {
   }
 
   /** Announces an uploaded video straight on Kafka, as the content service's outbox relay would. */
-  publishVideoUploaded(data: EventData<typeof Topics.VideoUploaded>): Promise<CloudEvent<EventData<typeof Topics.VideoUploaded>>> {
+  publishVideoUploaded(
+    data: EventData<typeof Topics.VideoUploaded>,
+  ): Promise<CloudEvent<EventData<typeof Topics.VideoUploaded>>> {
     return publishEvent(this.bus, Topics.VideoUploaded, { source: 'content', subject: data.videoId, data });
   }
 

@@ -5,7 +5,6 @@ import {
   publishEvent,
   ServiceUnderTest,
   startTestService,
-  type TestResponse,
   type TestTokenIssuer,
   type TestUser,
 } from '@moocflix/platform-testing';
@@ -89,7 +88,5 @@ export class NotificationsUnderTest extends ServiceUnderTest<KafkaEventBus> {
   }
 }
 
-export function expectProblem(response: TestResponse<Json>, status: number): void {
-  expect({ status: response.status, body: response.body }).toMatchObject({ status, body: { status } });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-}
+// One problem check for every service's tests (the kit's).
+export { expectProblem } from '@moocflix/platform-testing';

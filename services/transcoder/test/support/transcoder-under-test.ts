@@ -22,6 +22,32 @@ export interface TranscoderUnderTest {
   close(): Promise<void>;
 }
 
+/**
+ * A Transcoding-Request for `localFile` (uploaded as its source under `prefix`, unless null), with
+ * fresh ids and its output folder under `prefix` too.
+ */
+export async function storedRequest(
+  storage: ObjectStorage,
+  prefix: string,
+  localFile: string | null,
+  overrides: Partial<TranscodingRequest> = {},
+): Promise<TranscodingRequest> {
+  const videoId = randomUUID();
+  const sourceKey = `${prefix}/uploads/${videoId}`;
+  if (localFile) await storage.put(sourceKey, createReadStream(localFile));
+  return {
+    requestId: randomUUID(),
+    videoId,
+    courseId: randomUUID(),
+    requestedBy: randomUUID(),
+    sourceKey,
+    outputPrefix: `${prefix}/videos/${videoId}/hls`,
+    sourceFormat: 'mov',
+    requestedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
 /** A fresh object prefix per test file, so files never see each other's objects. */
 export const testPrefix = (): string => `transcoder-test/${randomUUID()}`;
 
@@ -64,20 +90,7 @@ export async function startTranscoder(env: Record<string, string>): Promise<Tran
     storage,
     recorder,
     async request(localFile, overrides = {}) {
-      const videoId = randomUUID();
-      const sourceKey = `${prefix}/uploads/${videoId}`;
-      if (localFile) await storage.put(sourceKey, createReadStream(localFile));
-      const request: TranscodingRequest = {
-        requestId: randomUUID(),
-        videoId,
-        courseId: randomUUID(),
-        requestedBy: randomUUID(),
-        sourceKey,
-        outputPrefix: `${prefix}/videos/${videoId}/hls`,
-        sourceFormat: 'mov',
-        requestedAt: new Date().toISOString(),
-        ...overrides,
-      };
+      const request = await storedRequest(storage, prefix, localFile, overrides);
       await publishRequest(bus, request);
       return request;
     },

@@ -3,7 +3,7 @@ import { ConfigError } from '@moocflix/platform-core/config';
 import { HttpProblem } from '@moocflix/platform-core/errors';
 import { findUserByEmail } from '../data/user-repository';
 import { createUser } from './create-user';
-import type { UsersDependencies } from './dependencies';
+import type { UseCaseContext } from './use-case-context';
 import { checkNewPassword, passwordProblemMessages } from './password-policy';
 import { normalizeEmail } from './user';
 
@@ -13,7 +13,7 @@ import { normalizeEmail } from './user';
  * it; an existing account with that email is left exactly as it is.
  */
 export async function bootstrapAdmin(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   admin: { email: string; password: string; name: string },
   logger: Logger,
 ): Promise<void> {

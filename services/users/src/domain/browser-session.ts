@@ -11,7 +11,7 @@ import {
 } from '../data/refresh-token-repository';
 import { findUserById } from '../data/user-repository';
 import type { IssuedToken } from './access-token-issuer';
-import type { UsersDependencies } from './dependencies';
+import type { UseCaseContext } from './use-case-context';
 import { verifyCredentials } from './log-in';
 import { revokeAccessToken } from './log-out';
 import { isWellFormedRefreshToken, newRefreshToken, refreshTokenHash } from './refresh-token';
@@ -31,7 +31,7 @@ export interface BrowserSession {
 
 /** Sign-in with email and password, throttled and answered like POST /login. */
 export async function startBrowserSession(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   attempt: { email: string; password: string; ip: string },
 ): Promise<BrowserSession> {
   const verified = await verifyCredentials(deps, attempt);
@@ -52,7 +52,7 @@ const refused = () => problems.unauthorized('no valid refresh token; sign in aga
 
 /** Exchanges the cookie's refresh token for a new access token and a new refresh token. */
 export async function refreshBrowserSession(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   presented: string | undefined,
 ): Promise<BrowserSession> {
   if (presented === undefined) throw refused();
@@ -86,7 +86,7 @@ export async function refreshBrowserSession(
  * already dead cookie, and then there is simply less to revoke.
  */
 export async function endBrowserSession(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   presented: { refreshToken?: string; auth?: AuthContext },
 ): Promise<void> {
   const familyId =
@@ -114,7 +114,7 @@ export async function endBrowserSession(
  * refused, or comes after and revokes both — never a token that outlives it.
  */
 async function continueFamily(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   tx: PoolClient,
   user: User,
   familyId: string,

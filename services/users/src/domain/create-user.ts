@@ -3,7 +3,7 @@ import type { Role } from '@moocflix/platform-http/auth';
 import { isUniqueViolation, withTransaction } from '@moocflix/platform-db';
 import { problems } from '@moocflix/platform-core/errors';
 import { EMAIL_UNIQUE_CONSTRAINT, insertUser } from '../data/user-repository';
-import type { UsersDependencies } from './dependencies';
+import type { UseCaseContext } from './use-case-context';
 import { enqueueUserCreated } from './user-events';
 import { normalizeEmail, type User } from './user';
 
@@ -15,7 +15,7 @@ export const emailTaken = () => problems.conflict('An account with this email al
  * gets 409 — no check-then-insert race.
  */
 export async function createUser(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   account: { email: string; name: string; role: Role; passwordHash: string },
 ): Promise<User> {
   try {

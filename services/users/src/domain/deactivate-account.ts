@@ -2,7 +2,7 @@ import type { AuthContext } from '@moocflix/platform-http/auth';
 import { withTransaction } from '@moocflix/platform-db';
 import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { updateUser } from '../data/user-repository';
-import { epochSeconds, type UsersDependencies } from './dependencies';
+import { epochSeconds, type UseCaseContext } from './use-case-context';
 import { requireActiveSession, userWideRevocation } from './session';
 import { enqueueSessionRevoked, enqueueUserUpdated } from './user-events';
 
@@ -11,7 +11,7 @@ import { enqueueSessionRevoked, enqueueUserUpdated } from './user-events';
  * keep their references); every token of the user dies, and the User-Update event (status
  * `deactivated`) lets other services react, e.g. courses ending the enrollments.
  */
-export async function deactivateAccount(deps: UsersDependencies, auth: AuthContext): Promise<void> {
+export async function deactivateAccount(deps: UseCaseContext, auth: AuthContext): Promise<void> {
   const revocation = await withTransaction(deps.pool, async (tx) => {
     const user = await requireActiveSession(tx, auth, { lock: true });
     const revocation = userWideRevocation(user, 'deactivation', {

@@ -1,14 +1,14 @@
 import { problems } from '@moocflix/platform-core/errors';
 import { findUserById, findUserByEmail, replacePasswordHash } from '../data/user-repository';
 import type { IssuedToken } from './access-token-issuer';
-import type { UsersDependencies } from './dependencies';
+import type { UseCaseContext } from './use-case-context';
 import { normalizeEmail, type User } from './user';
 
 /** One answer for unknown email, wrong password and deactivated account: nothing to enumerate. */
 const invalidCredentials = () => problems.unauthorized('invalid email or password');
 
 export async function logIn(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   attempt: { email: string; password: string; ip: string },
 ): Promise<IssuedToken> {
   const user = await verifyCredentials(deps, attempt);
@@ -21,7 +21,7 @@ export async function logIn(
  * bearer login and the browser session.
  */
 export async function verifyCredentials(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   attempt: { email: string; password: string; ip: string },
 ): Promise<User> {
   const email = normalizeEmail(attempt.email);
@@ -51,7 +51,7 @@ export async function verifyCredentials(
  * the old password was being verified.
  */
 async function currentStateAfterVerification(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   user: User,
   password: string,
 ): Promise<User | null> {

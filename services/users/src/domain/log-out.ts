@@ -2,7 +2,7 @@ import type { AuthContext } from '@moocflix/platform-http/auth';
 import { withTransaction, type PoolClient } from '@moocflix/platform-db';
 import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { insertRevokedToken } from '../data/revoked-token-repository';
-import type { UsersDependencies } from './dependencies';
+import type { UseCaseContext } from './use-case-context';
 import { requireActiveSession } from './session';
 import { enqueueSessionRevoked } from './user-events';
 
@@ -11,7 +11,7 @@ import { enqueueSessionRevoked } from './user-events';
  * everywhere) and ends every browser session of the user: a bearer client cannot say which refresh
  * family, if any, is its own, and a logout must not leave a way back in behind it.
  */
-export async function logOut(deps: UsersDependencies, auth: AuthContext): Promise<void> {
+export async function logOut(deps: UseCaseContext, auth: AuthContext): Promise<void> {
   await revokeAccessToken(deps, auth, (tx) => revokeUserRefreshFamilies(tx, auth.userId));
 }
 
@@ -20,7 +20,7 @@ export async function logOut(deps: UsersDependencies, auth: AuthContext): Promis
  * the sign-out), so either both hold or neither. 401 when the token is no longer good here.
  */
 export async function revokeAccessToken(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   auth: AuthContext,
   alsoInTransaction?: (tx: PoolClient) => Promise<void>,
 ): Promise<void> {

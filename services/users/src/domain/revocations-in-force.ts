@@ -1,7 +1,7 @@
 import { signRevocationSnapshot, type RevocationSnapshot } from '@moocflix/platform-http/auth';
 import { listRevocationsInForce } from '../data/revoked-token-repository';
 import type { SigningKey } from './access-token-issuer';
-import { epochSeconds, type UsersDependencies } from './dependencies';
+import { epochSeconds, type UseCaseContext } from './use-case-context';
 
 /**
  * How long after its expiry a revocation is still listed: covers the verifiers' clock tolerance
@@ -14,7 +14,7 @@ const GRACE_SECONDS = 60;
  * (or this service itself) loads, so that a token revoked before a restart stays revoked.
  */
 export function revocationsInForce(
-  deps: Pick<UsersDependencies, 'pool' | 'tokens' | 'now'>,
+  deps: Pick<UseCaseContext, 'pool' | 'tokens' | 'now'>,
 ): Promise<RevocationSnapshot> {
   return listRevocationsInForce(deps.pool, {
     nowSeconds: epochSeconds(deps),
@@ -31,7 +31,7 @@ export interface SnapshotSigner {
 
 /** The same, signed with the token signing key, as the revocations endpoint serves it. */
 export async function signedRevocationsInForce(
-  deps: Pick<UsersDependencies, 'pool' | 'tokens' | 'now'>,
+  deps: Pick<UseCaseContext, 'pool' | 'tokens' | 'now'>,
   signer: SnapshotSigner,
 ): Promise<string> {
   return signRevocationSnapshot(await revocationsInForce(deps), {

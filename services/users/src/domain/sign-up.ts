@@ -1,4 +1,4 @@
-import type { UsersDependencies } from './dependencies';
+import type { UseCaseContext } from './use-case-context';
 import { createUser } from './create-user';
 import { assertAcceptableNewPassword } from './password-policy';
 import type { SELF_ASSIGNABLE_ROLES, User } from './user';
@@ -11,7 +11,7 @@ export interface SignUpInput {
   role: (typeof SELF_ASSIGNABLE_ROLES)[number];
 }
 
-export async function signUp(deps: UsersDependencies, input: SignUpInput): Promise<User> {
+export async function signUp(deps: UseCaseContext, input: SignUpInput): Promise<User> {
   assertAcceptableNewPassword(input.password, 'password');
   const passwordHash = await deps.hasher.hash(input.password);
   return createUser(deps, { email: input.email, name: input.name, role: input.role, passwordHash });

@@ -5,7 +5,7 @@ import { revokeUserRefreshFamilies } from '../data/refresh-token-repository';
 import { EMAIL_UNIQUE_CONSTRAINT, updateUser, type UserChanges } from '../data/user-repository';
 import { emailTaken } from './create-user';
 import type { IssuedToken } from './access-token-issuer';
-import { epochSeconds, type UsersDependencies } from './dependencies';
+import { epochSeconds, type UseCaseContext } from './use-case-context';
 import { assertAcceptableNewPassword } from './password-policy';
 import { requireActiveSession, userWideRevocation, type UserWideRevocation } from './session';
 import { enqueueSessionRevoked, enqueueUserUpdated } from './user-events';
@@ -32,7 +32,7 @@ export interface ProfileUpdateOutcome {
  * iat is after the cut-off second, so the revocation does not reach it).
  */
 export async function updateProfile(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   auth: AuthContext,
   update: ProfileUpdate,
   client: { ip: string },

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { UsersDependencies } from '../domain/dependencies';
+import type { UseCaseContext } from '../domain/use-case-context';
 import { signedRevocationsInForce, type SnapshotSigner } from '../domain/revocations-in-force';
 
 /**
@@ -10,7 +10,7 @@ import { signedRevocationsInForce, type SnapshotSigner } from '../domain/revocat
  * tokens, user ids with the second of their last password change or deactivation, for one token
  * lifetime) is what the Session-Revoked topic carries anyway.
  */
-export function createRevocationsRouter(deps: UsersDependencies, signer: SnapshotSigner): Router {
+export function createRevocationsRouter(deps: UseCaseContext, signer: SnapshotSigner): Router {
   const router = express.Router();
   router.get('/revocations', async (_req, res) => {
     const jws = await signedRevocationsInForce(deps, signer);

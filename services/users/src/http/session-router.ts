@@ -8,7 +8,7 @@ import {
   startBrowserSession,
   type BrowserSession,
 } from '../domain/browser-session';
-import type { UsersDependencies } from '../domain/dependencies';
+import type { UseCaseContext } from '../domain/use-case-context';
 import { requireSameOriginRequest } from './csrf';
 import { emptyBody, logInBody } from './request-schemas';
 
@@ -21,7 +21,7 @@ export const REFRESH_COOKIE = 'moocflix_refresh';
  * http://localhost too (a secure context), so `make dev` works without TLS.
  */
 export function createSessionRouter(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   auth: Authenticator,
   options: { cookiePath: string; publicOrigin: string | undefined },
 ): Router {

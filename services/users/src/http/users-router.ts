@@ -4,7 +4,7 @@ import { parseBody } from '@moocflix/platform-http';
 import type { IssuedToken } from '../domain/access-token-issuer';
 import type { PublicJwk } from '../data/signing-key-store';
 import { deactivateAccount } from '../domain/deactivate-account';
-import type { UsersDependencies } from '../domain/dependencies';
+import type { UseCaseContext } from '../domain/use-case-context';
 import { getProfile } from '../domain/get-profile';
 import { logIn } from '../domain/log-in';
 import { logOut } from '../domain/log-out';
@@ -20,7 +20,7 @@ import { emptyBody, logInBody, profileUpdateBody, signUpBody } from './request-s
  * token's own subject.
  */
 export function createUsersRouter(
-  deps: UsersDependencies,
+  deps: UseCaseContext,
   auth: Authenticator,
   jwks: { keys: PublicJwk[] },
 ): Router {

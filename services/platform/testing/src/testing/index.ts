@@ -18,4 +18,11 @@ export { recordMessages } from './message-recorder';
 export { positionGroupAtEnd } from './kafka-group-position';
 export { forgedCursors, type CursorFieldKind } from './forged-cursors';
 export { RawConnection, type RawResponse } from './raw-http';
-export { startOtlpReceiver, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, type OtlpReceiver, type OtlpSpan } from './otlp-receiver';
+export { expectProblem, type ProblemResponse } from './problem-assertions';
+export {
+  startOtlpReceiver,
+  SPAN_KIND_SERVER,
+  SPAN_KIND_CLIENT,
+  type OtlpReceiver,
+  type OtlpSpan,
+} from './otlp-receiver';

@@ -63,7 +63,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         .flatMap((r) => (JSON.parse(r.body) as OtlpTracesPayload).resourceSpans ?? [])
         .flatMap((rs) => {
           const name = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue;
-          return rs.scopeSpans.flatMap((scope) => scope.spans.map((span) => ({ ...span, serviceName: typeof name === 'string' ? name : undefined })));
+          return rs.scopeSpans.flatMap((scope) =>
+            scope.spans.map((span) => ({
+              ...span,
+              serviceName: typeof name === 'string' ? name : undefined,
+            })),
+          );
         }),
     close: () => new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import type { Pool } from 'pg';
-import { createAuthenticator, InMemoryRevocationList, startRevocationFeed } from '@moocflix/platform-http/auth';
+import {
+  createAuthenticator,
+  InMemoryRevocationList,
+  startRevocationFeed,
+} from '@moocflix/platform-http/auth';
 import { createPool } from '@moocflix/platform-db';
 import type { EventBus, Subscription } from '@moocflix/platform-bus';
 import { z } from 'zod';

@@ -1,5 +1,11 @@
 import type { Pool } from '@moocflix/platform-db';
-import { createEvent, type CloudEvent, type EventBus, type EventData, type Topic } from '@moocflix/platform-bus';
+import {
+  createEvent,
+  type CloudEvent,
+  type EventBus,
+  type EventData,
+  type Topic,
+} from '@moocflix/platform-bus';
 
 /**
  * Publishes an event straight to the bus as its producer's outbox relay would (keyed by its subject),

@@ -7,7 +7,7 @@ import type { PlaybackTokens } from './playback-token';
 import type { TranscodeAttemptPolicy } from './transcode-attempts';
 
 /** What the use cases need; built once by service.ts. */
-export interface ContentContext {
+export interface UseCaseContext {
   pool: Pool;
   storage: ObjectStorage;
   logger: Logger;

@@ -5,7 +5,7 @@ import type { LoginThrottle } from './login-throttle';
 import type { PasswordHasher } from './password-hasher';
 
 /** What the use cases need, built once by the service factory. */
-export interface UsersDependencies {
+export interface UseCaseContext {
   pool: Pool;
   hasher: PasswordHasher;
   tokens: AccessTokenIssuer;
@@ -23,4 +23,4 @@ export interface UsersDependencies {
   now: () => number;
 }
 
-export const epochSeconds = (deps: Pick<UsersDependencies, 'now'>): number => Math.floor(deps.now() / 1000);
+export const epochSeconds = (deps: Pick<UseCaseContext, 'now'>): number => Math.floor(deps.now() / 1000);
