@@ -17,7 +17,7 @@ export default tseslint.config(
     // Type-aware promise rules: a promise nobody awaits or catches is how a request ends up in
     // unhandledRejection (which ends the process). `void p` marks a deliberately detached promise
     // whose rejection is handled inside it.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

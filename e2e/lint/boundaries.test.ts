@@ -52,6 +52,8 @@ const promises: Fixture[] = [
     path: 'services/courses/src/domain/x.ts',
     code: "import { EventEmitter } from 'node:events';\nexport function go(e: EventEmitter): void {\n  e.on('x', async () => {\n    await Promise.resolve();\n  });\n}\n",
   },
+  // The web console's pages (.tsx, web/tsconfig.json) get the same type-aware rules.
+  { name: 'floating in the web console', path: 'web/src/pages/x.tsx', code: 'async function save(): Promise<void> {}\nexport function Page() {\n  save();\n  return <p>saved</p>;\n}\n' },
   { name: 'detached on purpose', path: 'services/courses/src/domain/x.ts', code: 'async function work(): Promise<void> {}\nexport function go(): void {\n  void work();\n}\n' },
 ];
 
@@ -82,6 +84,7 @@ describe('lint boundaries', () => {
 
   it('refuses a floating promise and a promise passed where a callback is expected, allows void', () => {
     expect(results.get('floating')).toContain('@typescript-eslint/no-floating-promises');
+    expect(results.get('floating in the web console')).toContain('@typescript-eslint/no-floating-promises');
     expect(results.get('misused')).toContain('@typescript-eslint/no-misused-promises');
     expect(results.get('detached on purpose')).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { ESLint } from 'eslint';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const fixtures = JSON.parse(await text(process.stdin));
-const files = fixtures.map((f, i) => path.join(root, path.dirname(f.path), `__lint_fixture_${process.pid}_${i}.ts`));
+const files = fixtures.map((f, i) => path.join(root, path.dirname(f.path), `__lint_fixture_${process.pid}_${i}${path.extname(f.path) || '.ts'}`));
 const removeAll = () => files.forEach((file) => rmSync(file, { force: true }));
 process.on('SIGINT', () => (removeAll(), process.exit(130)));
 process.on('SIGTERM', () => (removeAll(), process.exit(143)));
