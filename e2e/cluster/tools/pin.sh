@@ -34,9 +34,15 @@ rm -rf "$dir" && mkdir -p "$dir"
   for m in $(sed -n 's#^\s*\(k8s\.io/[^ ]*\) => \./staging/.*#\1#p' "$k8s_mod"); do
     go mod edit -replace="$m=$m@$staging_version"
   done
+  # The kind tier's node image (e2e/kind/node-image.sh) builds the node's binaries from this same
+  # wrapper, so both tiers share one module graph and one Go build cache.
   go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
     "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION" \
-    "k8s.io/kubernetes/cmd/kube-scheduler@$KUBERNETES_VERSION"
+    "k8s.io/kubernetes/cmd/kube-scheduler@$KUBERNETES_VERSION" \
+    "k8s.io/kubernetes/cmd/kubelet@$KUBERNETES_VERSION" \
+    "k8s.io/kubernetes/cmd/kubeadm@$KUBERNETES_VERSION" \
+    "k8s.io/kubernetes/cmd/kubectl@$KUBERNETES_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-proxy@$KUBERNETES_VERSION"
   go mod tidy
 )
 
