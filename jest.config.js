@@ -3,6 +3,7 @@
 //   *.int.test.ts      integration: real PostgreSQL, Kafka and S3 started once per run by e2e/stack
 //   *.cluster.test.ts  cluster: a real kube-apiserver built from the Go module proxy
 //   *.browser.test.ts  browser: the web console in Debian's chromium against `make dev`'s process
+//   *.kind.test.ts     kind: the platform on real pods, run by e2e/kind/run.sh on the cluster it brings up
 const transform = {
   // swc strips types only; `npm run typecheck` is the type gate. ESM-only packages (jose, the
   // Kubernetes client) are transformed to CommonJS so jest's module system can load them.
@@ -23,7 +24,7 @@ module.exports = {
       displayName: 'unit',
       roots,
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$', '\\.browser\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$', '\\.browser\\.test\\.ts$', '\\.kind\\.test\\.ts$'],
     },
     {
       ...common,
@@ -49,6 +50,12 @@ module.exports = {
       roots: ['<rootDir>/e2e/browser'],
       testMatch: ['**/*.browser.test.ts'],
       globalSetup: '<rootDir>/e2e/browser/jest-global-setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'kind',
+      roots: ['<rootDir>/e2e/kind'],
+      testMatch: ['**/*.kind.test.ts'],
     },
   ],
 };

@@ -35,6 +35,9 @@ export interface FlowOptions {
 export interface FlowResult {
   instructor: { id: string; email: string };
   student: { id: string; email: string };
+  /** The access tokens, for checks that go on from here (ffprobe as the student, more uploads, drills). */
+  studentToken: string;
+  instructorToken: string;
   courseId: string;
   videoId: string;
   renditions: { name: string; width: number; height: number }[];
@@ -298,6 +301,8 @@ export async function runLearningFlow(options: FlowOptions): Promise<FlowResult>
   return {
     instructor: { id: instructor.id, email: instructor.email },
     student: { id: student.id, email: student.email },
+    studentToken: student.token,
+    instructorToken: instructor.token,
     courseId,
     videoId,
     renditions: video.renditions,

@@ -10,16 +10,18 @@ import { promisify } from 'node:util';
 import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { type ApiEndpoints, runLearningFlow, singleOrigin } from './flows';
 
-/** A 4 s 640x360 H.264/AAC MP4 from ffmpeg's test generators. */
-export async function sampleVideo(): Promise<Uint8Array> {
+/** A short H.264/AAC MP4 from ffmpeg's test generators (4 s 640x360 unless told otherwise). */
+export async function sampleVideo(options: { seconds?: number; size?: string } = {}): Promise<Uint8Array> {
+  const seconds = options.seconds ?? 4;
+  const size = options.size ?? '640x360';
   const dir = mkdtempSync(join(tmpdir(), 'moocflix-e2e-'));
   try {
     const file = join(dir, 'sample.mp4');
     // prettier-ignore
     await promisify(execFile)(resolveFfmpegBinaries().ffmpeg, [
       '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-      '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25:duration=4',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4',
+      '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
       '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
     ]);
     return readFileSync(file);

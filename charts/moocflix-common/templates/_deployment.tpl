@@ -118,6 +118,14 @@ spec:
             {{- toYaml (omit . "enabled") | nindent 12 }}
           {{- end }}
           {{- end }}
+          {{- with $v.shutdownDelaySeconds }}
+          # SIGTERM and the removal of the pod from its Service's endpoints happen at the same time; kube-proxy
+          # on every node takes a moment to hear of the latter. Until then new connections still arrive, so the
+          # pod keeps serving for this long before the process is signalled (a rolling update loses no request).
+          lifecycle:
+            preStop:
+              sleep: { seconds: {{ . }} }
+          {{- end }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}
           securityContext:

@@ -1,0 +1,602 @@
+// The kind tier (e2e/kind/run.sh): the platform installed by `helm install` of the umbrella chart on a real
+// cluster, its images built on this machine, the operator's transcodes run by real ffmpeg pods. One file, in
+// order: what a platform team checks after an install, the learner's journey through the API, the drills, and
+// last the upgrade and the uninstall (which ends the release the earlier checks use).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { runLearningFlow, type ApiEndpoints, type FlowResult } from './flows';
+import { sampleVideo } from './run-flows';
+import {
+  deployments,
+  e2e,
+  eventually,
+  helm,
+  kubectl,
+  kubectlJson,
+  portForward,
+  unavailable,
+  type PortForward,
+} from './kube';
+import { serviceUrl, startBurst, stopBurst } from './in-cluster';
+import { Api } from './api';
+import { resolveFfmpegBinaries } from '@moocflix/platform-media';
+
+const SERVICES = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
+const forwards: PortForward[] = [];
+let endpoints: ApiEndpoints;
+let flow: FlowResult | undefined;
+
+interface Pod {
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string }[];
+  };
+  spec: { containers: { image: string; securityContext?: Record<string, unknown> }[] };
+  status: { phase: string; containerStatuses?: { ready: boolean; restartCount: number }[] };
+}
+interface TranscodeJob {
+  metadata: { name: string };
+  spec: { videoId: string; attempt?: number };
+  status?: {
+    phase?: string;
+    jobName?: string;
+    parts?: { total: number; done: number };
+    stitchJobName?: string;
+  };
+}
+
+async function openForwards(): Promise<void> {
+  forwards.splice(0).forEach((f) => f.close());
+  const urls: Partial<ApiEndpoints> = {};
+  for (const service of SERVICES) {
+    const forward = await portForward(`svc/moocflix-${service}`, 80);
+    forwards.push(forward);
+    urls[service] = forward.url;
+  }
+  endpoints = urls as ApiEndpoints;
+}
+
+beforeAll(async () => {
+  await openForwards();
+}, 120_000);
+
+afterAll(() => {
+  forwards.forEach((f) => f.close());
+});
+
+const log = (message: string) => console.log(`[kind] ${message}`);
+
+describe('after helm install', () => {
+  test('every Deployment (platform and third-party) is available and every container ready', async () => {
+    const list = await deployments();
+    const names = list.map((d) => d.metadata.name);
+    for (const service of SERVICES) expect(names).toContain(`moocflix-${service}`);
+    expect(names.some((n) => n.includes('operator'))).toBe(true);
+    expect(unavailable(list)).toEqual([]);
+    const pods = (
+      await kubectlJson<{ items: Pod[] }>('get', 'pods', '-l', 'app.kubernetes.io/part-of=moocflix')
+    ).items;
+    const running = pods.filter((p) => p.status.phase === 'Running');
+    expect(running.length).toBeGreaterThanOrEqual(SERVICES.length + 2);
+    for (const pod of running) {
+      for (const c of pod.status.containerStatuses ?? [])
+        expect({ pod: pod.metadata.name, ready: c.ready }).toEqual({ pod: pod.metadata.name, ready: true });
+    }
+  });
+
+  test('every probe answers: /readyz of each service is 200 through its Service', async () => {
+    for (const service of SERVICES) {
+      const index = SERVICES.indexOf(service);
+      const res = await fetch(`${forwards[index]!.url}/readyz`);
+      expect({ service, status: res.status }).toEqual({ service, status: 200 });
+    }
+  });
+
+  test('the namespace enforces Pod Security "restricted": the platform runs under it and a privileged pod is refused', async () => {
+    const ns = await kubectlJson<{ metadata: { labels: Record<string, string> } }>(
+      'get',
+      'namespace',
+      e2e.namespace,
+    );
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const privileged = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'privileged-probe' },
+      spec: {
+        containers: [
+          { name: 'c', image: `moocflix/users:${e2e.imageTag}`, securityContext: { privileged: true } },
+        ],
+      },
+    };
+    const answer = await applyDryRun(privileged);
+    expect(answer).toMatch(/violates PodSecurity "restricted/);
+  });
+
+  test('the images run compiled JavaScript as user 10001, and ffmpeg is only in content and the transcoder', async () => {
+    const pods = (
+      await kubectlJson<{ items: Pod[] }>('get', 'pods', '-l', 'app.kubernetes.io/part-of=moocflix')
+    ).items;
+    const byService = new Map<string, string>();
+    for (const p of pods.filter((p) => p.status.phase === 'Running')) {
+      const image = p.spec.containers[0]!.image;
+      const name = /moocflix\/([a-z]+):/.exec(image)?.[1];
+      if (name && !byService.has(name)) byService.set(name, p.metadata.name);
+    }
+    for (const [service, pod] of byService) {
+      const id = (await kubectl('exec', pod, '--', 'id', '-u')).trim();
+      expect({ service, uid: id }).toEqual({ service, uid: '10001' });
+      const cmdline = (await kubectl('exec', pod, '--', 'cat', '/proc/1/cmdline')).replace(/\0/g, ' ');
+      expect(cmdline).not.toMatch(/tsx/);
+      expect(cmdline).toMatch(/\.js\b/);
+      const ffmpeg = await kubectl('exec', pod, '--', 'sh', '-c', 'command -v ffmpeg || echo none');
+      expect({ service, ffmpeg: ffmpeg.trim() !== 'none' }).toEqual({
+        service,
+        ffmpeg: service === 'content',
+      });
+    }
+  });
+});
+
+describe('the API, through the Services', () => {
+  test("sign up → course → enroll → upload → the operator's ffmpeg Job → stream → assessment → grade → notification", async () => {
+    flow = await runLearningFlow({
+      endpoints,
+      video: await sampleVideo(),
+      transcodeTimeoutMs: 480_000,
+      propagationTimeoutMs: 120_000,
+      log,
+    });
+    expect(flow.renditions.length).toBeGreaterThan(0);
+    expect(flow.notificationTypes).toContain('grading.completed');
+    expect(flow.finalScore).toBe(4.5);
+  }, 900_000);
+
+  test("the video's TranscodeJob Succeeded through a Job whose pod ran the transcoder image; kubectl get tj shows it", async () => {
+    expect(flow).toBeDefined();
+    const tjs = (await kubectlJson<{ items: TranscodeJob[] }>('get', 'transcodejobs')).items;
+    const tj = tjs.find((t) => t.spec.videoId === flow!.videoId);
+    expect(tj?.status?.phase).toBe('Succeeded');
+    const table = await kubectl('get', 'tj', tj!.metadata.name);
+    expect(table).toMatch(/PHASE/);
+    expect(table).toMatch(/Succeeded/);
+    const job = await kubectlJson<{
+      spec: { template: { spec: { containers: { image: string }[] } } };
+      status: { succeeded?: number };
+    }>('get', 'job', tj!.status!.jobName!);
+    expect(job.spec.template.spec.containers[0]!.image).toBe(`moocflix/transcoder:${e2e.imageTag}`);
+    expect(job.status.succeeded).toBeGreaterThanOrEqual(1);
+  });
+
+  test('the HLS master plays with ffprobe through the content service: video and audio streams', async () => {
+    expect(flow).toBeDefined();
+    const types = await ffprobeStreams(flow!.videoId, flow!.studentToken);
+    expect(types).toContain('video');
+    expect(types).toContain('audio');
+  }, 120_000);
+});
+
+async function applyDryRun(manifest: unknown): Promise<string> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve) => {
+    const child = spawn(
+      'kubectl',
+      ['--context', e2e.context, '-n', e2e.namespace, 'apply', '--dry-run=server', '-f', '-'],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', () => resolve(out));
+    child.stdin.end(JSON.stringify(manifest));
+  });
+}
+
+const api = new Api(() => endpoints);
+
+async function ffprobeStreams(videoId: string, token: string): Promise<string[]> {
+  const { ffprobe } = resolveFfmpegBinaries();
+  const { stdout } = await promisify(execFile)(ffprobe, [
+    '-v',
+    'error',
+    '-headers',
+    `Authorization: Bearer ${token}\r\n`,
+    '-protocol_whitelist',
+    'http,tcp,https,tls,crypto,file',
+    '-show_entries',
+    'stream=codec_type',
+    '-of',
+    'csv=p=0',
+    `${endpoints.content}/api/v1/content/${videoId}/stream`,
+  ]);
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+async function transcodeJobOf(videoId: string): Promise<TranscodeJob | undefined> {
+  const tjs = (await kubectlJson<{ items: TranscodeJob[] }>('get', 'transcodejobs')).items;
+  return tjs
+    .filter((t) => t.spec.videoId === videoId)
+    .sort((a, b) => (b.spec.attempt ?? 0) - (a.spec.attempt ?? 0))[0];
+}
+
+describe('one trace across services', () => {
+  test('a deactivation crosses users (HTTP) → courses (Kafka) → notifications (Kafka) as one trace id at the collector', async () => {
+    expect(flow).toBeDefined();
+    // A student of the flow's course deactivates their account: users publishes User-Update; courses, consuming
+    // it, ends the enrollment and publishes Student-Enrolled (inactive); notifications consumes that.
+    const email = `traced-${Date.now().toString(36)}@moocflix.test`;
+    const password = `correct horse battery ${email}`;
+    await api.expect(201, 'users', 'POST', 'signup', undefined, {
+      email,
+      password,
+      name: 'Traced',
+      role: 'student',
+    });
+    const { accessToken } = await api.expect<{ accessToken: string }>(
+      200,
+      'users',
+      'POST',
+      'login',
+      undefined,
+      { email, password },
+    );
+    await eventually(
+      'the enrollment',
+      async () => {
+        const r = await api.call('courses', 'POST', `${flow!.courseId}/enroll`, accessToken);
+        return r.status === 201 ? true : undefined; // 403/404 until courses has heard of the new user
+      },
+      120_000,
+    );
+    const otlp = await portForward('svc/otlp', 4318);
+    try {
+      await api.expect(204, 'users', 'DELETE', 'deactivate', accessToken);
+      interface Trace {
+        traceId: string;
+        services: string[];
+        spans: { name: string; serviceName: string }[];
+      }
+      const trace = await eventually(
+        'the deactivation trace with users, courses and notifications',
+        async () => {
+          const { traces } = (await (await fetch(`${otlp.url}/traces`)).json()) as { traces: Trace[] };
+          const candidates = traces.filter((t) =>
+            t.spans.some((sp) => sp.serviceName === 'users' && /deactivate/.test(sp.name)),
+          );
+          const found = candidates.find((t) =>
+            ['users', 'courses', 'notifications'].every((svc) => t.services.includes(svc)),
+          );
+          if (!found && candidates.length)
+            throw new Error(
+              `deactivation trace(s) so far: ${candidates.map((t) => t.services.join('+')).join(', ')}`,
+            );
+          return found;
+        },
+        120_000,
+        3000,
+      );
+      log(`trace ${trace.traceId}: ${trace.services.join(', ')} (${trace.spans.length} spans)`);
+      expect(trace.services).toEqual(expect.arrayContaining(['users', 'courses', 'notifications']));
+    } finally {
+      otlp.close();
+    }
+  }, 300_000);
+});
+
+describe('chunked transcoding on a real Indexed Job', () => {
+  test('a source above the threshold runs as an Indexed Job of parts (parallelism 2), is stitched and plays', async () => {
+    expect(flow).toBeDefined();
+    // e2e/kind/values.yaml: chunks above 30 s, 10 s each, so 40 s makes 4 chunks + the audio part.
+    const videoId = await api.uploadAndTranscode(
+      flow!.instructorToken,
+      flow!.courseId,
+      await sampleVideo({ seconds: 40 }),
+      'chunked',
+    );
+    const partJob = await eventually(
+      'the parts Job',
+      async () => {
+        const name = (await transcodeJobOf(videoId))?.status?.jobName;
+        if (!name) return undefined;
+        return kubectlJson<{
+          spec: {
+            completionMode?: string;
+            parallelism?: number;
+            completions?: number;
+            backoffLimitPerIndex?: number;
+          };
+        }>('get', 'job', name);
+      },
+      300_000,
+    );
+    expect(partJob.spec.completionMode).toBe('Indexed');
+    expect(partJob.spec.parallelism).toBe(2);
+    expect(partJob.spec.completions).toBe(5);
+    expect(partJob.spec.backoffLimitPerIndex).toBeGreaterThanOrEqual(1);
+    await api.videoReady(flow!.instructorToken, videoId, 600_000);
+    const tj = await transcodeJobOf(videoId);
+    expect(tj?.status?.phase).toBe('Succeeded');
+    expect(tj?.status?.parts).toEqual({ total: 5, done: 5 });
+    expect(tj?.status?.stitchJobName).toBeTruthy();
+    const types = await ffprobeStreams(videoId, flow!.studentToken);
+    expect(types).toContain('video');
+    expect(types).toContain('audio');
+  }, 900_000);
+});
+
+describe('fault drills: nothing is lost', () => {
+  test('deleting the courses pod in the middle of a burst of enrollments: every enrollment answered 201 has its row and its notification', async () => {
+    expect(flow).toBeDefined();
+    const courses: string[] = [];
+    for (let i = 0; i < 24; i++) courses.push(await api.course(flow!.instructorToken, `drill ${i}`));
+    const requests = courses.map((id) => ({
+      method: 'POST',
+      url: `${serviceUrl('courses')}/api/v1/courses/${id}/enroll`,
+      token: flow!.studentToken,
+    }));
+    // Each enrollment is sent until it gets an answer the drill can judge (the pod may be gone for a while):
+    // the burst pod loops over the list, so an enrollment refused while the pod restarted is sent again.
+    const burst = await startBurst({ requests, concurrency: 2, maxDurationMs: 240_000, loop: true });
+    const [victim] = (await kubectl('get', 'pods', '-l', 'app.kubernetes.io/name=courses', '-o', 'name'))
+      .trim()
+      .split('\n');
+    await new Promise((r) => setTimeout(r, 1500));
+    await kubectl('delete', victim!, '--wait=false');
+    await kubectl('rollout', 'status', 'deployment/moocflix-courses', '--timeout=180s');
+    await new Promise((r) => setTimeout(r, 10_000)); // a few more rounds against the new pod
+    await stopBurst(burst.pod);
+    const outcome = await burst.finish();
+    const created = new Set(outcome.results.filter((r) => r.status === 201).map((r) => courses[r.index]!));
+    const failed = outcome.results.filter((r) => r.status !== 201 && r.status !== 200);
+    log(
+      `enrollment drill: ${outcome.results.length} requests, ${created.size} created, ${failed.length} refused while the pod was replaced`,
+    );
+    expect(created.size).toBeGreaterThan(0);
+    // Rows: every course answered 201 is in the student's list, exactly once, and nothing else of the drill.
+    const enrolled = await eventually(
+      'the enrollments listed',
+      async () => {
+        const page = await api.expect<{ items: { id?: string; courseId?: string }[] }>(
+          200,
+          'courses',
+          'GET',
+          'enrolled?limit=100',
+          flow!.studentToken,
+        );
+        return page.items.map((c) => c.courseId ?? c.id!);
+      },
+      60_000,
+    );
+    const drillEnrolled = enrolled.filter((id) => courses.includes(id));
+    for (const id of created) expect(drillEnrolled).toContain(id);
+    expect(new Set(drillEnrolled).size).toBe(drillEnrolled.length);
+    // Events: one enrollment.confirmed per enrollment of the drill (plus the flow's one), none lost, none doubled.
+    const confirmed = await eventually(
+      'a notification per enrollment',
+      async () => {
+        const n = (await api.notificationTypes(flow!.studentToken)).filter(
+          (t) => t === 'enrollment.confirmed',
+        ).length;
+        return n >= drillEnrolled.length + 1 ? n : undefined;
+      },
+      120_000,
+      2000,
+    );
+    expect(confirmed).toBe(drillEnrolled.length + 1);
+  }, 600_000);
+
+  test('killing the transcode pod in the middle of an encode: the Job runs it again and the video becomes ready', async () => {
+    expect(flow).toBeDefined();
+    const videoId = await api.uploadAndTranscode(
+      flow!.instructorToken,
+      flow!.courseId,
+      await sampleVideo({ seconds: 20, size: '1280x720' }),
+      'killed',
+    );
+    const jobName = await eventually(
+      'its Job',
+      async () => (await transcodeJobOf(videoId))?.status?.jobName,
+      300_000,
+    );
+    const pod = await eventually(
+      'its pod encoding',
+      async () => {
+        const pods = (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-l', `job-name=${jobName}`)).items;
+        const running = pods.find((p) => p.status.phase === 'Running');
+        const progress = (await transcodeJobOf(videoId))?.status;
+        return running && (progress as { progress?: number })?.progress ? running.metadata.name : undefined;
+      },
+      300_000,
+      500,
+    );
+    await kubectl('delete', 'pod', pod, '--grace-period=1', '--wait=false');
+    await api.videoReady(flow!.instructorToken, videoId, 600_000);
+    const tj = await transcodeJobOf(videoId);
+    expect(tj?.status?.phase).toBe('Succeeded');
+    const pods = (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-l', `job-name=${jobName}`)).items.map(
+      (p) => p.metadata.name,
+    );
+    expect(pods).not.toContain(pod);
+    expect(pods.length).toBeGreaterThanOrEqual(1);
+  }, 900_000);
+
+  test('deleting the operator leader: the other replica takes over, and a new transcode gets exactly one Job', async () => {
+    expect(flow).toBeDefined();
+    const operatorPods = (
+      await kubectl(
+        'get',
+        'pods',
+        '-l',
+        'app.kubernetes.io/name=moocflix-operator',
+        '-o',
+        'jsonpath={.items[*].metadata.name}',
+      )
+    )
+      .trim()
+      .split(/\s+/);
+    expect(operatorPods.length).toBe(2);
+    const holder = async () => {
+      const leases = (await kubectlJson<{ items: { spec: { holderIdentity?: string } }[] }>('get', 'leases'))
+        .items;
+      return leases
+        .map((l) => l.spec.holderIdentity ?? '')
+        .find((h) => operatorPods.some((p) => h.includes(p)));
+    };
+    const leader = await eventually('a leader', holder, 60_000);
+    const leaderPod = operatorPods.find((p) => leader.includes(p))!;
+    await kubectl('delete', 'pod', leaderPod, '--wait=false');
+    const next = await eventually(
+      'another leader',
+      async () => {
+        const h = await holder();
+        return h && !h.includes(leaderPod) ? h : undefined;
+      },
+      120_000,
+    );
+    expect(next).not.toContain(leaderPod);
+    const videoId = await api.uploadAndTranscode(
+      flow!.instructorToken,
+      flow!.courseId,
+      await sampleVideo(),
+      'after the leader',
+    );
+    await api.videoReady(flow!.instructorToken, videoId, 600_000);
+    const tj = (await transcodeJobOf(videoId))!;
+    const jobs = (
+      await kubectlJson<{ items: { metadata: { ownerReferences?: { name: string }[] } }[] }>('get', 'jobs')
+    ).items.filter((j) => j.metadata.ownerReferences?.some((o) => o.name === tj.metadata.name));
+    expect(jobs.length).toBe(1);
+  }, 900_000);
+
+  test('restarting the Kafka broker: enrollments made meanwhile are answered 201 and their notifications arrive afterwards', async () => {
+    expect(flow).toBeDefined();
+    const courses: string[] = [];
+    for (let i = 0; i < 5; i++) courses.push(await api.course(flow!.instructorToken, `outage ${i}`));
+    const before = (await api.notificationTypes(flow!.studentToken)).filter(
+      (t) => t === 'enrollment.confirmed',
+    ).length;
+    const [broker] = (await kubectl('get', 'pods', '-l', 'app=kafka', '-o', 'name')).trim().split('\n');
+    // The broker process is stopped inside its pod: the container restarts with the same emptyDir, so the
+    // broker comes back with its topics and the consumer groups' offsets, as a restarted broker does.
+    await kubectl('exec', broker!, '--', 'sh', '-c', 'kill 1');
+    for (const id of courses) {
+      // The business write and its event commit in the service's own database (the outbox), so the answer
+      // does not wait for Kafka.
+      expect((await api.call('courses', 'POST', `${id}/enroll`, flow!.studentToken)).status).toBe(201);
+    }
+    await kubectl('rollout', 'status', 'deployment/kafka', '--timeout=180s');
+    const after = await eventually(
+      'the outbox drained into notifications',
+      async () => {
+        const n = (await api.notificationTypes(flow!.studentToken)).filter(
+          (t) => t === 'enrollment.confirmed',
+        ).length;
+        return n >= before + courses.length ? n : undefined;
+      },
+      300_000,
+      3000,
+    );
+    expect(after).toBe(before + courses.length);
+  }, 600_000);
+});
+
+describe('upgrade and uninstall', () => {
+  test('helm upgrade to a new image tag rolls every Deployment while a burst of requests runs, none failing', async () => {
+    // The new tag names the same image contents, tagged inside the node (no rebuild, no reload): what matters is
+    // that every pod template changes, so every Deployment rolls.
+    const next = `${e2e.imageTag}-next`;
+    for (const image of [
+      'users',
+      'courses',
+      'content',
+      'assessments',
+      'notifications',
+      'transcoder',
+      'operator',
+    ]) {
+      await promisify(execFile)('docker', [
+        'exec',
+        `${e2e.cluster}-control-plane`,
+        'ctr',
+        '-n',
+        'k8s.io',
+        'images',
+        'tag',
+        '--force',
+        `docker.io/moocflix/${image}:${e2e.imageTag}`,
+        `docker.io/moocflix/${image}:${next}`,
+      ]);
+    }
+    const before = new Map(
+      (await deployments()).map((d) => [d.metadata.name, d.status.observedGeneration ?? 0]),
+    );
+    const requests = SERVICES.map((s) => ({ method: 'GET', url: `${serviceUrl(s)}/readyz` })).concat([
+      { method: 'GET', url: `${serviceUrl('courses')}/api/v1/courses` },
+    ]);
+    const burst = await startBurst({ requests, concurrency: 4, maxDurationMs: 540_000, loop: true });
+    const tags = [
+      'users',
+      'courses',
+      'content',
+      'assessments',
+      'notifications',
+      'operator',
+      'operator.jobs',
+    ].flatMap((p) => ['--set', `${p}.image.tag=${next}`]);
+    await helm(
+      'upgrade',
+      'moocflix',
+      'charts/moocflix',
+      '--reuse-values',
+      ...tags,
+      '--wait',
+      '--timeout',
+      '8m',
+    );
+    await stopBurst(burst.pod);
+    const outcome = await burst.finish();
+    const after = await deployments();
+    for (const d of after.filter((d) => d.metadata.name.startsWith('moocflix-'))) {
+      expect({
+        name: d.metadata.name,
+        rolled: (d.status.observedGeneration ?? 0) > (before.get(d.metadata.name) ?? 0),
+      }).toEqual({
+        name: d.metadata.name,
+        rolled: true,
+      });
+    }
+    expect(unavailable(after)).toEqual([]);
+    const failed = outcome.results.filter((r) => r.status !== 200);
+    log(
+      `upgrade burst: ${outcome.results.length} requests in ${outcome.durationMs} ms, ${failed.length} failed`,
+    );
+    expect(outcome.results.length).toBeGreaterThan(100);
+    expect(failed).toEqual([]);
+  }, 900_000);
+
+  test('helm uninstall leaves no pod, Job or custom resource of the platform behind', async () => {
+    forwards.splice(0).forEach((f) => f.close());
+    await helm('uninstall', 'moocflix', '--wait', '--timeout', '5m');
+    const left = await eventually(
+      'the platform gone',
+      async () => {
+        const pods = (
+          await kubectl('get', 'pods', '-l', 'app.kubernetes.io/part-of=moocflix', '-o', 'name')
+        ).trim();
+        const jobs = (await kubectl('get', 'jobs', '-o', 'name')).trim();
+        const crs = (await kubectl('get', 'transcodejobs,moocflixtopics', '-o', 'name')).trim();
+        const rest = [pods, jobs, crs].filter(Boolean).join('\n');
+        return rest ? undefined : 'none';
+      },
+      180_000,
+      2000,
+    );
+    expect(left).toBe('none');
+  }, 300_000);
+});
