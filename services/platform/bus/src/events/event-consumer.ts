@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { withTransaction, type Pool, type PoolClient } from '@moocflix/platform-db';
 import { backoffDelay, sleep } from '@moocflix/platform-core/retry';
@@ -6,6 +7,7 @@ import type { EventBus, IncomingMessage, Subscription } from './bus';
 import { InvalidEventError, parseEvent, type CloudEvent } from './envelope';
 import type { EventData } from './schemas';
 import { deadLetterMessage } from './dead-letter';
+import { inConsumerSpan, recordFailure } from './event-tracing';
 import { deadLetterTopic, type Topic } from './topics';
 
 /** What a handler may ask of the consumer besides its transaction. */
@@ -68,6 +70,9 @@ const SWEEP_PROCESSED_SQL = `DELETE FROM platform_processed_events WHERE ctid = 
    WHERE consumer_group = $1 AND processed_at < now() - make_interval(secs => $2)
    LIMIT $3))`;
 
+/** What became of the message: processed, duplicate (already processed by the group), dead-lettered. */
+const OUTCOME_ATTRIBUTE = 'moocflix.event.outcome';
+
 /** Marks an error thrown by the handler, as opposed to the database failing around it. */
 class HandlerFailure extends Error {
   constructor(override readonly cause: unknown) {
@@ -86,6 +91,7 @@ class HandlerFailure extends Error {
  * If the database itself is unreachable the message is not acknowledged, and the bus redelivers it
  * later: an outage must not send every message to the dead-letter topic.
  * While it runs, the consumer deletes its group's processed ids older than `processedRetentionMs`.
+ * Each message is handled in a CONSUMER span continuing the event's trace (event-tracing.ts).
  */
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
   const { bus, pool, groupId, handlers } = options;
@@ -135,28 +141,49 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     await bus.publish([deadLetterMessage(message, { reason, error, consumerGroup: groupId, attempts })]);
   }
 
+  /**
+   * One message, inside a CONSUMER span that continues the trace of whoever created the event
+   * (event-tracing.ts): the handler's queries and the events it enqueues join that trace.
+   */
   async function handleMessage(message: IncomingMessage): Promise<void> {
     const topic = message.topic as Topic;
     const handler = handlers[topic] as EventHandler<Topic> | undefined;
     if (!handler) throw new Error(`No handler for topic ${topic} in consumer group ${groupId}`);
-    let event: CloudEvent;
+    let event: CloudEvent | undefined;
+    let malformed: InvalidEventError | undefined;
     try {
       event = parseEvent(topic, message.value);
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
-      logger.error(
-        { topic, partition: message.partition, offset: message.offset, err },
-        'malformed event dead-lettered',
-      );
-      await deadLetter(message, 'malformed', err, 0);
-      return;
+      malformed = err;
     }
-    const log = logger.child({ topic, eventId: event.id });
+    await inConsumerSpan({ message, groupId, busKind: bus.kind, event }, async (span) => {
+      if (!event) {
+        logger.error(
+          { topic, partition: message.partition, offset: message.offset, err: malformed },
+          'malformed event dead-lettered',
+        );
+        recordFailure(span, malformed);
+        span.setAttribute(OUTCOME_ATTRIBUTE, 'dead-lettered');
+        await deadLetter(message, 'malformed', malformed, 0);
+        return;
+      }
+      span.setAttribute(OUTCOME_ATTRIBUTE, await handleEvent(message, event, handler, span));
+    });
+  }
+
+  async function handleEvent(
+    message: IncomingMessage,
+    event: CloudEvent,
+    handler: EventHandler<Topic>,
+    span: Span,
+  ): Promise<'processed' | 'duplicate' | 'dead-lettered'> {
+    const log = logger.child({ topic: message.topic, eventId: event.id });
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await applyOnce(event, handler);
         log.debug(outcome === 'duplicate' ? 'duplicate delivery skipped' : 'event processed');
-        return;
+        return outcome;
       } catch (err) {
         if (!(err instanceof HandlerFailure)) throw err;
         if (attempt >= maxAttempts) {
@@ -164,10 +191,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
             { err: err.cause, attempts: attempt },
             'event handler keeps failing; event dead-lettered',
           );
+          recordFailure(span, err.cause);
           await deadLetter(message, 'handler-failed', err.cause, attempt);
-          return;
+          return 'dead-lettered';
         }
         log.warn({ err: err.cause, attempt }, 'event handler failed; retrying');
+        // Each failed attempt is an exception event on the span; the span fails only if the last one does.
+        span.recordException(err.cause instanceof Error ? err.cause : String(err.cause));
         await sleep(backoffDelay(attempt, retryDelayMs, MAX_RETRY_DELAY_MS), stopSignal.signal);
         // Left unacknowledged: the bus redelivers it to whoever consumes the group next.
         if (stopSignal.signal.aborted) throw new Error('event consumer stopping', { cause: err.cause });

@@ -5,7 +5,7 @@
  */
 import type * as Http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { startTracing } from './index';
 
@@ -16,6 +16,11 @@ const http = require('node:http') as typeof Http;
 async function main(): Promise<void> {
   trace.getTracer('fixture').startActiveSpan('transcode video', (span) => {
     span.setAttribute('moocflix.video_id', 'v-42');
+    // What the kit's createEvent does to put the trace into an event: the test checks that the
+    // propagator startTracing registers writes a W3C traceparent naming this span.
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    process.stdout.write(`${JSON.stringify({ injected: carrier })}\n`);
     span.end();
   });
 

@@ -29,7 +29,7 @@ describe('startTracing', () => {
     const collector = await startOtlpReceiver();
     try {
       // A real Node process: see traced-process.fixture.ts for why not in jest.
-      await promisify(execFile)(
+      const { stdout } = await promisify(execFile)(
         process.execPath,
         ['--import', 'tsx', join(__dirname, 'traced-process.fixture.ts')],
         {
@@ -43,10 +43,20 @@ describe('startTracing', () => {
       expect(collector.received[0]?.headers['content-type']).toMatch(/^application\/json/);
       const spans = collector.spans();
       expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(['content']));
-      expect(spans.find((s) => s.name === 'transcode video')?.attributes).toContainEqual({
+      const transcode = spans.find((s) => s.name === 'transcode video');
+      expect(transcode?.attributes).toContainEqual({
         key: 'moocflix.video_id',
         value: { stringValue: 'v-42' },
       });
+      // The W3C propagator is registered: the traceparent injected inside the span names it (sampled),
+      // which is what events carry across the outbox and the bus (platform-bus event-tracing.ts).
+      // Its own line: pino shares stdout with it.
+      const line = stdout.split('\n').find((l) => l.startsWith('{"injected"')) ?? '{}';
+      const { injected } = JSON.parse(line) as { injected?: Record<string, string> };
+      expect(injected?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      // OTLP/JSON has the span id too; platform-testing's OtlpSpan only types what other tests read.
+      const spanId = (transcode as { spanId?: string } | undefined)?.spanId;
+      expect(injected?.traceparent).toBe(`00-${transcode?.traceId}-${spanId}-01`);
       // The instrumented server traced the API request but not the probe.
       const serverSpans = spans.filter((s) => s.kind === SPAN_KIND_SERVER);
       expect(serverSpans).toHaveLength(1);
