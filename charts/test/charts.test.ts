@@ -166,6 +166,25 @@ describe('rendered objects', () => {
     }
   });
 
+  test('a stopping pod keeps serving for shutdownDelaySeconds (preStop sleep) and has time left to drain after it', () => {
+    for (const [rendering, objects] of renderings()) {
+      for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
+        const pod = podSpecOf(deployment);
+        const sleep = (pod.containers[0] as { lifecycle?: { preStop?: { sleep?: { seconds: number } } } }).lifecycle
+          ?.preStop?.sleep?.seconds;
+        const where = `${rendering}: ${deployment.metadata.name}`;
+        expect([where, sleep]).toEqual([where, 5]);
+        expect([where, (pod.terminationGracePeriodSeconds ?? 30) > sleep! + 10]).toEqual([where, true]);
+      }
+    }
+  });
+
+  test('shutdownDelaySeconds 0 renders no preStop hook (clusters older than Kubernetes 1.30 lack the sleep action)', async () => {
+    const objects = await charts.template('users', ['--set', 'shutdownDelaySeconds=0']);
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect((podSpecOf(deployment).containers[0] as { lifecycle?: unknown }).lifecycle).toBeUndefined();
+  });
+
   test('only the operator mounts a ServiceAccount token', () => {
     for (const [rendering, objects] of renderings()) {
       for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {

@@ -145,6 +145,7 @@ function serviceProperties(options: {
     podAnnotations: stringMap(),
     resources: resources(),
     terminationGracePeriodSeconds: int(0),
+    shutdownDelaySeconds: int(0),
     priorityClassName: str(),
     nodeSelector: stringMap(),
     affinity: k8sObject(),
