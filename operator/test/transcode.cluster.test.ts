@@ -400,6 +400,38 @@ describe('with an operator in-process (no intake)', () => {
     expect(finishedParts!.status!.completedIndexes).toBe('0-8');
   }, 180_000);
 
+  test('a chunked Job shares the part parallelism with the TranscodeJobs waiting when it is admitted', async () => {
+    // Three long requests queue up while no operator runs; then one slot and 4 parts at once by
+    // default. The first admitted has 2 others waiting: floor(4 / 3) = 1; the next 1 waiting: 2;
+    // the last is alone and gets all 4 (part-parallelism.ts).
+    await stop?.();
+    stop = undefined;
+    const names: string[] = [];
+    const t0 = Date.now() - 60_000;
+    for (const [i, suffix] of ['share-a', 'share-b', 'share-c'].entries()) {
+      const requestId = `${run}-${suffix}`;
+      const request = {
+        ...transcodingRequest(requestId),
+        sourceDurationSeconds: 400,
+        // Oldest first, so the admission order is a, b, c.
+        requestedAt: new Date(t0 + i * 1000).toISOString(),
+      };
+      const tj = await transcodeJobs.create({
+        metadata: { name: transcodeJobName(requestId), namespace: ns2 },
+        spec: { videoId: request.videoId, requestId, priority: 0, request },
+      });
+      names.push(tj.metadata.name!);
+    }
+    await operatorFor({ TRANSCODE_MAX_CONCURRENCY: '1', TRANSCODE_PART_PARALLELISM: '4' });
+    const parallelism: number[] = [];
+    for (const name of names) {
+      const job = await eventually(`the parts Job of ${name}`, () => jobs.get(ns2, name), 120_000);
+      parallelism.push(job!.spec!.parallelism!);
+    }
+    expect(parallelism).toEqual([1, 2, 4]);
+    expect(tracker2.order.filter((n) => names.includes(n))).toEqual(names);
+  }, 240_000);
+
   test("the transcoder's progress shows in the status while the Job runs", async () => {
     // operator-d from the tests above still runs against the same Kafka (another namespace): the
     // progress feed is a broadcast, so this operator must see every tick however Kafka splits the

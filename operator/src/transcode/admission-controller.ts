@@ -115,13 +115,22 @@ export class AdmissionController {
     metrics?.desired.set(desiredConcurrency(inFlight, pending.length, lag, bounds));
 
     let admitted = inFlight;
+    // The queue as this pass found it: every TranscodeJob admitted now shares the pods with the
+    // others that were waiting with it (part-parallelism.ts), those admitted in the same pass too.
+    const waiting = Math.max(0, pending.length - 1);
     for (const tj of selected) {
       const key = objectKey(tj);
       try {
-        await this.options.jobs.create(buildJob(tj, this.options.template));
+        const job = buildJob(tj, this.options.template, { waiting });
+        await this.options.jobs.create(job);
         metrics?.admitted.inc();
         this.options.logger.info(
-          { transcodeJob: key, priority: tj.spec.priority ?? 0, inFlight: ++admitted },
+          {
+            transcodeJob: key,
+            priority: tj.spec.priority ?? 0,
+            inFlight: ++admitted,
+            ...(job.spec?.completionMode === 'Indexed' && { waiting, parallelism: job.spec.parallelism }),
+          },
           'Job created',
         );
       } catch (err) {

@@ -164,6 +164,15 @@ describe('a chunked transcode', () => {
     expect(buildJob(long(400, 50), chunking).spec!.parallelism).toBe(9); // preview, 7 chunks, audio
   });
 
+  test('shares the parallelism with the TranscodeJobs waiting when it is admitted', () => {
+    expect(buildJob(long(620), chunking, { waiting: 0 }).spec!.parallelism).toBe(4);
+    expect(buildJob(long(620), chunking, { waiting: 1 }).spec!.parallelism).toBe(2);
+    expect(buildJob(long(620), chunking, { waiting: 5 }).spec!.parallelism).toBe(1);
+    expect(buildJob(long(620, 8), chunking, { waiting: 3 }).spec!.parallelism).toBe(2);
+    // A one-pass Job has no parallelism to share.
+    expect(buildJob(long(200), chunking, { waiting: 5 }).spec!.parallelism).toBeUndefined();
+  });
+
   test('is one plain Job at or under the threshold, of unknown length, or with chunking off', () => {
     for (const job of [
       buildJob(long(300), chunking),

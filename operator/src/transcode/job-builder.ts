@@ -7,6 +7,7 @@ import type { V1EnvFromSource, V1EnvVar, V1JobSpec, V1ResourceRequirements } fro
 import { chunksFor, partCountOf, type ChunkingSettings } from '@moocflix/platform-core/transcoding';
 import { API_VERSION, attemptOf, OPERATOR_NAME, type TranscodeJob } from '../api/v1alpha1';
 import { controllerReference, type KubeObject } from '../controller-runtime/objects';
+import { partParallelismFor } from './part-parallelism';
 
 export interface JobCondition {
   type: string;
@@ -76,15 +77,30 @@ export function partCountOfJob(tj: TranscodeJob, config: Pick<JobTemplateConfig,
   return chunks ? partCountOf(chunks) : null;
 }
 
+/** What the queue looked like when the Job is created. */
+export interface AdmissionQueue {
+  /** Other TranscodeJobs waiting for a slot: a chunked one's parallelism shrinks with it. */
+  waiting: number;
+}
+
 /**
  * The Job admission creates for a TranscodeJob (named after it): the whole transcode, or for a
- * chunked one the Indexed Job of its parts.
+ * chunked one the Indexed Job of its parts, as many at once as part-parallelism.ts allows.
  */
-export function buildJob(tj: TranscodeJob, config: JobTemplateConfig): Job {
+export function buildJob(
+  tj: TranscodeJob,
+  config: JobTemplateConfig,
+  queue: AdmissionQueue = { waiting: 0 },
+): Job {
   const parts = partCountOfJob(tj, config);
   if (parts === null) return buildTranscoderJob(tj, config, tj.metadata.name!, []);
   const job = buildTranscoderJob(tj, config, tj.metadata.name!, ['--part', 'job-index']);
-  const parallelism = Math.min(parts, tj.spec.parallelism ?? config.partParallelism ?? parts);
+  const parallelism = partParallelismFor({
+    parts,
+    requested: tj.spec.parallelism,
+    defaultParallelism: config.partParallelism,
+    waiting: queue.waiting,
+  });
   const { backoffLimit: _perJob, ...spec } = job.spec!;
   return {
     ...job,
