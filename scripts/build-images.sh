@@ -2,7 +2,7 @@
 # Builds every image target of the Dockerfile with the classic builder (DOCKER_BUILDKIT=0, which is
 # what machines without BuildKit have; BuildKit builds the same Dockerfile too) and prints each
 # image's size. Needs a running docker engine; DOCKER_HOST may point at a private socket.
-#   scripts/build-images.sh [TAG] [TARGET...]   (TAG defaults to dev, targets to all seven)
+#   scripts/build-images.sh [TAG] [TARGET...]   (TAG defaults to dev, targets to all eight)
 # Behind a TLS-intercepting proxy, the CA bundle in $BUILD_CA_BUNDLE (else $NODE_EXTRA_CA_CERTS) is
 # put in the build context as .build-ca/ca.crt for the build stages only (see the Dockerfile's top
 # comment) and removed when the script ends, also on failure.
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tag="${1:-dev}"
 shift || true
-targets=(users courses content assessments notifications transcoder operator)
+targets=(users courses content assessments notifications transcoder operator web)
 if (($#)); then targets=("$@"); fi
 command -v docker >/dev/null || { echo "build-images: no docker on PATH" >&2; exit 1; }
 ca="${BUILD_CA_BUNDLE:-${NODE_EXTRA_CA_CERTS:-}}"
