@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../../../e2e/stack/control';
 import { Topics, type EventData } from '@moocflix/platform-bus';
 import { outputPrefixOf } from '../src/domain/video-keys';
 import { ContentUnderTest, type User } from './support/content-under-test';
@@ -210,6 +211,100 @@ describe('a re-transcode with a preview', () => {
     expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'transcoding' });
     expect((await app.request('GET', `/${videoId}/stream`, student)).body).toContain(
       '/hls/240p/index.m3u8?token=',
+    );
+  });
+});
+
+describe('the preview once the ladder is ready', () => {
+  const complete = async (videoId: string, requestId: string) =>
+    app.waitUntilConsumed(
+      (
+        await app.publish(
+          Topics.TranscodingCompleted,
+          videoId,
+          succeededCompletion(videoId, requestId, { posterKey: null }),
+        )
+      ).id,
+    );
+  const storeLadder = async (prefix: string) => {
+    await app.storage.put(`${prefix}master.m3u8`, MASTER('240p/index.m3u8'));
+    await app.storage.put(`${prefix}240p/index.m3u8`, EVENT_PLAYLIST(1, true).replace('EVENT', 'VOD'));
+    await app.storage.put(`${prefix}240p/init.mp4`, Buffer.from('init'));
+    await app.storage.put(`${prefix}240p/seg_00000.m4s`, Buffer.from('ladder segment'));
+  };
+  const LADDER = ['240p/index.m3u8', '240p/init.mp4', '240p/seg_00000.m4s', 'master.m3u8'];
+  const keysUnder = async (prefix: string) =>
+    (await app.objectKeys(prefix)).map((key) => key.slice(prefix.length)).sort();
+
+  it('is deleted from storage; the ladder stays and plays; a redelivered completion changes nothing', async () => {
+    const { videoId, requestId, prefix } = await queuedVideo();
+    await storePreview(prefix, 3, true);
+    // A name that only starts like the preview's is not the preview's: it stays.
+    await app.storage.put(`${prefix}previewer.txt`, 'not the preview');
+    await tick(videoId, requestId, 50, previewOf(prefix));
+    expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'playable' });
+    await storeLadder(prefix);
+    expect(await keysUnder(prefix)).toEqual(
+      expect.arrayContaining([
+        'preview.m3u8',
+        'preview/index.m3u8',
+        'preview/init.mp4',
+        'preview/seg_00002.m4s',
+      ]),
+    );
+
+    await complete(videoId, requestId);
+    expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'ready' });
+    // The purger runs after the commit; the S3 server is the judge.
+    await waitFor(
+      async () => !(await keysUnder(prefix)).some((k) => k.startsWith('preview/') || k === 'preview.m3u8'),
+      {
+        timeoutMs: 30_000,
+        description: 'the preview objects to be deleted from S3',
+      },
+    );
+    expect(await keysUnder(prefix)).toEqual([...LADDER, 'previewer.txt'].sort());
+    const stream = await app.request('GET', `/${videoId}/stream`, student);
+    const variant = (stream.body as string).split('\n').find((l) => l.startsWith('/'))!;
+    const segment = (await app.fetchUrl(variant)).bytes
+      .toString()
+      .split('\n')
+      .find((l) => l.includes('seg_00000.m4s'))!;
+    expect((await app.fetchUrl(segment)).bytes.toString()).toBe('ladder segment');
+
+    // The same completion again (a redelivery, a second run of the stitch): still ready, nothing
+    // else deleted, and no purge left pending.
+    await complete(videoId, requestId);
+    expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'ready' });
+    await waitFor(
+      async () =>
+        (await app.db.query('SELECT 1 FROM storage_purges WHERE prefix LIKE $1', [`${prefix}%`])).rowCount ===
+        0,
+      { timeoutMs: 30_000, description: 'no purge of the run left pending' },
+    );
+    expect(await keysUnder(prefix)).toEqual([...LADDER, 'previewer.txt'].sort());
+  });
+
+  it('a re-transcode’s preview, never served, goes too; the previous run’s folder with it', async () => {
+    const { videoId, requestId, prefix } = await queuedVideo();
+    await storeLadder(prefix);
+    await complete(videoId, requestId);
+    const again = await app.request('POST', `/${videoId}/transcode`, owner);
+    const secondRequest = again.body.requestId as string;
+    const second = outputPrefixOf(videoId, secondRequest);
+    await storePreview(second, 2);
+    await tick(videoId, secondRequest, 30, previewOf(second));
+    expect(await app.videoState(videoId, owner)).toMatchObject({ status: 'transcoding' });
+    await storeLadder(second);
+
+    await complete(videoId, secondRequest);
+    await waitFor(
+      async () =>
+        (await keysUnder(second)).join() === LADDER.join() && (await keysUnder(prefix)).length === 0,
+      {
+        timeoutMs: 30_000,
+        description: 'the new run’s preview and the old run’s folder to be deleted',
+      },
     );
   });
 });

@@ -6,7 +6,7 @@ import { lockVideo, markFailed, markReady } from '../data/video-repository';
 import { isSafeHlsPath } from './hls-playlist';
 import { isInFlight, servedRunPrefix, type Video } from './video';
 import { purgeUnservedRun, retryOrFail, type TranscodeAttemptPolicy } from './transcode-attempts';
-import { outputPrefixOf, videoFolderOf } from './video-keys';
+import { outputPrefixOf, previewKeysOf, videoFolderOf } from './video-keys';
 
 type Completion = EventData<typeof Topics.TranscodingCompleted>;
 
@@ -22,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * the limit, like a lost lease; a failure the transcoder found in the video itself is the outcome.
  *
  * Storage no longer referenced is scheduled for purging in the same transaction: the previous run's
- * folder once the new one is served, a failed or superseded run's outputs (the served run stays),
+ * folder once the new one is served, the ready run's own preview, a failed or superseded run's outputs (the served run stays),
  * and whatever a run wrote into a video deleted meanwhile. Returns whether it scheduled a purge.
  */
 export async function completeTranscoding(
@@ -89,11 +89,34 @@ export async function completeTranscoding(
     })),
     durationSeconds: completion.durationSeconds,
   });
+  // The run's own preview is unreachable from now on too: playback serves only the files the
+  // ready master names (hls-catalog.ts). Purged whether or not it was served (a re-transcode's
+  // preview never is) and whether or not the run made one (purging nothing costs one listing).
+  const previewPurged = await purgePreview(tx, video.outputPrefix!, completion);
   // Players are only ever handed the served run's files, so the replaced run's are unreachable now.
   const replaced = servedRunPrefix(video);
-  if (replaced === null || replaced === video.outputPrefix) return false;
+  if (replaced === null || replaced === video.outputPrefix) return previewPurged;
   await schedulePurge(tx, replaced, 'replaced by a re-transcode');
   return true;
+}
+
+/**
+ * Schedules the deletion of the ready run's preview files, unless the completion serves any of
+ * them (a producer naming the preview as its ladder keeps it: a purge must never break playback).
+ * Scheduling twice is harmless (the purge of a prefix is idempotent), but a repeated completion
+ * never gets here anyway.
+ */
+async function purgePreview(tx: PoolClient, prefix: string, completion: Completion): Promise<boolean> {
+  const served = [
+    completion.masterPlaylistKey,
+    completion.posterKey,
+    ...completion.renditions.map((r) => r.playlistKey),
+  ];
+  const previewKeys = previewKeysOf(prefix).filter(
+    (key) => !served.some((s) => s !== null && s !== undefined && s.startsWith(key)),
+  );
+  for (const key of previewKeys) await schedulePurge(tx, key, 'preview of a run whose ladder is ready');
+  return previewKeys.length > 0;
 }
 
 /**

@@ -22,7 +22,11 @@ export interface PlayablePreview {
   }[];
 }
 
-/** Folder of the preview's rendition, and its master playlist, under the request's output prefix. */
+/**
+ * Folder of the preview's rendition, and its master playlist, under the request's output prefix.
+ * Content deletes both once the run's ladder is ready (its previewKeysOf in domain/video-keys.ts):
+ * only content knows when players stop being handed the preview, so the transcoder leaves them.
+ */
 export const PREVIEW_FOLDER = 'preview';
 export const PREVIEW_MASTER_FILE = 'preview.m3u8';
 const MPEGURL = 'application/vnd.apple.mpegurl';
