@@ -137,7 +137,7 @@ spec:
             {{- toYaml . | nindent 12 }}
             {{- end }}
       volumes:
-        # The only writable place: uploads being probed, transcoder work folders, tsx's cache.
+        # The only writable place: uploads being probed, transcoder work folders.
         - name: tmp
           emptyDir:
             {{- with $v.tmpVolume.sizeLimit }}
