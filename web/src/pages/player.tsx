@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type Hls from 'hls.js';
 import { authFetch, contentApi, coursesApi, currentToken, must, settled } from '../api/client';
+import { describeEncodedExtent, followEncodedExtent } from '../lib/encoded-extent';
 import { dueForSave, progressBody, resumePosition } from '../lib/resume';
+import { watchVideo } from '../lib/watch-video';
 import { Link } from '../router';
 import { ErrorText, Loading } from '../ui';
 
@@ -10,7 +12,12 @@ interface Level {
   height: number;
 }
 
-/** The player: HLS with the playback token, resume, progress every 5 s and on pause or leave. */
+/**
+ * The player: HLS with the playback token, resume, progress every 5 s and on pause or leave. A
+ * `playable` video plays its preview while the rest encodes: the player says how far the preview is
+ * encoded (its growing playlist against the video's duration) and, once the video is ready, goes
+ * on with the full ladder from where the viewer is.
+ */
 export default function Player({ params }: { params: Record<string, string> }) {
   const courseId = params.id!;
   const moduleId = params.moduleId!;
@@ -23,6 +30,7 @@ export default function Player({ params }: { params: Record<string, string> }) {
   const [level, setLevel] = useState(-1);
   const [ready, setReady] = useState(false);
   const [saved, setSaved] = useState<string>('');
+  const [encoded, setEncoded] = useState<string | null>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -30,6 +38,7 @@ export default function Player({ params }: { params: Record<string, string> }) {
     let completed = false;
     let lastSavedAt: number | null = null;
     const el = video.current!;
+    const following = new AbortController();
 
     const save = (reason: string) => {
       if (!attached || el.currentTime === 0) return;
@@ -51,25 +60,59 @@ export default function Player({ params }: { params: Record<string, string> }) {
     let attached = false;
 
     async function start(): Promise<void> {
-      const modules = await must(coursesApi.GET('/api/v1/courses/{id}/modules', { params: { path: { id: courseId }, query: { limit: 100 } } }));
+      const modules = await must(
+        coursesApi.GET('/api/v1/courses/{id}/modules', {
+          params: { path: { id: courseId }, query: { limit: 100 } },
+        }),
+      );
       const mod = modules.items.find((m) => m.id === moduleId);
       if (!mod?.videoId) throw new Error('This module has no video yet.');
       setTitle(mod.title ?? '');
       const videoId = mod.videoId;
-      const meta = await settled(() => must(contentApi.GET('/api/v1/content/{videoId}', { params: { path: { videoId } } })));
+      const meta = await settled(() =>
+        must(contentApi.GET('/api/v1/content/{videoId}', { params: { path: { videoId } } })),
+      );
       if (meta.posterUrl) setPoster(meta.posterUrl);
       duration = meta.durationSeconds ?? null;
-      const progress = (await coursesApi.GET('/api/v1/courses/{id}/progress', { params: { path: { id: courseId } } })).data;
+      const progress = (
+        await coursesApi.GET('/api/v1/courses/{id}/progress', { params: { path: { id: courseId } } })
+      ).data;
       const mine = progress?.modules?.find((m) => m.moduleId === moduleId);
       completed = mine?.completed ?? false;
       const startAt = resumePosition(mine?.positionSeconds, duration);
-      if (meta.status !== 'ready') throw new Error(`The video is not ready yet (${meta.status}).`);
+      if (meta.status !== 'ready' && meta.status !== 'playable')
+        throw new Error(`The video is not ready yet (${meta.status}).`);
       // hls.js is loaded here only, never on the first page.
       const { default: HlsClass } = await import('hls.js');
       if (stopped) return;
-      if (!HlsClass.isSupported()) throw new Error('This browser cannot play HLS with Media Source Extensions.');
+      if (!HlsClass.isSupported())
+        throw new Error('This browser cannot play HLS with Media Source Extensions.');
+      load(HlsClass, videoId, startAt);
+      attached = true;
+      setReady(true);
+      if (meta.status === 'playable') {
+        // The full ladder replaces the preview once it is ready: the preview's files are no longer
+        // served (and are deleted), so the player reloads the stream where the viewer is.
+        void watchVideo(
+          videoId,
+          (v) => {
+            if (v.status !== 'ready' || stopped) return;
+            if (v.durationSeconds != null) duration = v.durationSeconds;
+            setEncoded(null);
+            const paused = el.paused;
+            load(HlsClass, videoId, el.currentTime);
+            if (!paused) void el.play().catch(() => undefined);
+          },
+          following.signal,
+        ).catch(() => undefined);
+      }
+    }
+
+    /** A fresh hls.js on the stream from `startPosition` (a growing preview starts there, not at its live edge). */
+    function load(HlsClass: typeof Hls, videoId: string, startPosition: number): void {
+      hlsRef.current?.destroy();
       const hls = new HlsClass({
-        startPosition: startAt,
+        startPosition,
         // The master playlist needs the bearer token; every URI inside it carries a playback token.
         xhrSetup: (xhr, url) => {
           if (new URL(url, location.href).pathname.endsWith('/stream')) {
@@ -85,10 +128,12 @@ export default function Player({ params }: { params: Record<string, string> }) {
       hls.on(HlsClass.Events.ERROR, (_e, data) => {
         if (data.fatal) setError(`Playback failed: ${data.details}`);
       });
-      hls.loadSource(`/api/v1/content/${mod.videoId}/stream`);
+      // A preview's EVENT playlist grows until EXT-X-ENDLIST; a ready video's says nothing.
+      followEncodedExtent(hls, HlsClass.Events, duration, (extent) =>
+        setEncoded(describeEncodedExtent(extent)),
+      );
+      hls.loadSource(`/api/v1/content/${videoId}/stream`);
       hls.attachMedia(el);
-      attached = true;
-      setReady(true);
     }
 
     const onPause = () => save('pause');
@@ -102,6 +147,7 @@ export default function Player({ params }: { params: Record<string, string> }) {
     start().catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
     return () => {
       stopped = true;
+      following.abort();
       save('leave');
       el.removeEventListener('pause', onPause);
       el.removeEventListener('timeupdate', onTime);
@@ -117,7 +163,12 @@ export default function Player({ params }: { params: Record<string, string> }) {
       const el = video.current;
       const target = e.target as HTMLElement | null;
       if (!el || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (target && /^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(target.tagName) && (e.key === ' ' || target.tagName !== 'BUTTON')) return;
+      if (
+        target &&
+        /^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(target.tagName) &&
+        (e.key === ' ' || target.tagName !== 'BUTTON')
+      )
+        return;
       switch (e.key) {
         case ' ':
         case 'k':
@@ -151,7 +202,14 @@ export default function Player({ params }: { params: Record<string, string> }) {
       <h1>{title || 'Player'}</h1>
       <ErrorText error={error} />
       {!ready && !error ? <Loading /> : null}
-      <video ref={video} controls playsInline poster={poster} aria-label={`Video: ${title}`} data-ready={ready ? 'true' : 'false'}>
+      <video
+        ref={video}
+        controls
+        playsInline
+        poster={poster}
+        aria-label={`Video: ${title}`}
+        data-ready={ready ? 'true' : 'false'}
+      >
         {/* The captions slot: a <track kind="captions"> goes here once the content service serves WebVTT. */}
       </video>
       <div class="player-controls">
@@ -176,6 +234,11 @@ export default function Player({ params }: { params: Record<string, string> }) {
         <p class="meta" aria-live="polite">
           {saved}
         </p>
+        {encoded ? (
+          <p class="meta encoded-extent" data-testid="encoded-extent">
+            {encoded}
+          </p>
+        ) : null}
       </div>
       <details>
         <summary>Keyboard shortcuts</summary>
