@@ -68,7 +68,7 @@ prepare() {
 cluster_up() {
   step "kind cluster $CLUSTER (one node, static CNI)"
   kind delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
-  kind create cluster --name "$CLUSTER" --config "$here/kind-config.yaml" --image "$KIND_NODE_IMAGE" --wait 180s
+  kind create cluster --name "$CLUSTER" --config "$here/kind-config.yaml" --image "$NODE_IMAGE_REPO:$KUBERNETES_VERSION" --wait 180s
   step "images into the node (one archive)"
   local archive="$ARTIFACTS/images.tar" images=()
   for image in "${PLATFORM_IMAGES[@]}"; do images+=("moocflix/$image:$IMAGE_TAG"); done
