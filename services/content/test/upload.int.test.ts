@@ -25,7 +25,12 @@ const media = { clip: '', portrait: '', notes: '', passwdPlaylist: '' };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'content-upload-test-'));
-  app = await ContentUnderTest.start('upload', { UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) });
+  app = await ContentUnderTest.start('upload', {
+    UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES),
+    // A spool folder nobody created, as the chart's /tmp/uploads on a pod's fresh emptyDir (the kind tier
+    // found every upload failing with ENOENT there): the service makes it.
+    UPLOAD_TMP_DIR: join(dir, 'spool', 'uploads'),
+  });
   [owner, otherInstructor, admin, student] = await app.users('instructor', 'instructor', 'admin', 'student');
   [media.clip, media.portrait, media.notes, media.passwdPlaylist] = await Promise.all([
     generateClip(join(dir, 'lecture.mp4'), { width: 320, height: 240, seconds: 4 }),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { withTransaction } from '@moocflix/platform-db';
@@ -45,6 +45,9 @@ export async function uploadVideo(
   requireUploadAllowed(await findCourse(ctx.pool, fields.courseId), caller);
   const videoId = randomUUID();
   const sourceKey = sourceKeyOf(videoId);
+  // The spool folder may not exist yet (the chart points it at /tmp/uploads on an empty emptyDir) or may have
+  // been cleaned away since: mkdtemp needs its parent, and a recursive mkdir of an existing folder is one syscall.
+  await mkdir(ctx.uploads.tmpDir, { recursive: true });
   const workDir = await mkdtemp(join(ctx.uploads.tmpDir, 'moocflix-upload-'));
   const copyPath = join(workDir, 'source');
   try {
