@@ -66,7 +66,7 @@ export class Api {
     form.set('courseId', courseId);
     form.set('title', title);
     form.set('file', new Blob([video], { type: 'video/mp4' }), 'e2e.mp4');
-    const uploaded = await this.expect<{ videoId: string }>(201, 'content', 'POST', '', token, form);
+    const uploaded = await this.expect<{ videoId: string }>(201, 'content', 'POST', 'upload', token, form);
     await this.expect(202, 'content', 'POST', `${uploaded.videoId}/transcode`, token);
     return uploaded.videoId;
   }

@@ -155,16 +155,24 @@ describe('the API, through the Services', () => {
 
   test("the video's TranscodeJob Succeeded through a Job whose pod ran the transcoder image; kubectl get tj shows it", async () => {
     expect(flow).toBeDefined();
-    const tjs = (await kubectlJson<{ items: TranscodeJob[] }>('get', 'transcodejobs')).items;
-    const tj = tjs.find((t) => t.spec.videoId === flow!.videoId);
-    expect(tj?.status?.phase).toBe('Succeeded');
-    const table = await kubectl('get', 'tj', tj!.metadata.name);
+    // content marks the video ready when the transcoder's completion arrives; the operator records the Job's end
+    // on the TranscodeJob a moment later.
+    const tj = await eventually(
+      'the TranscodeJob Succeeded',
+      async () => {
+        const found = await transcodeJobOf(flow!.videoId);
+        return found?.status?.phase === 'Succeeded' ? found : undefined;
+      },
+      120_000,
+    );
+    expect(tj.status?.phase).toBe('Succeeded');
+    const table = await kubectl('get', 'tj', tj.metadata.name);
     expect(table).toMatch(/PHASE/);
     expect(table).toMatch(/Succeeded/);
     const job = await kubectlJson<{
       spec: { template: { spec: { containers: { image: string }[] } } };
       status: { succeeded?: number };
-    }>('get', 'job', tj!.status!.jobName!);
+    }>('get', 'job', tj.status!.jobName!);
     expect(job.spec.template.spec.containers[0]!.image).toBe(`moocflix/transcoder:${e2e.imageTag}`);
     expect(job.status.succeeded).toBeGreaterThanOrEqual(1);
   });
@@ -216,6 +224,18 @@ async function ffprobeStreams(videoId: string, token: string): Promise<string[]>
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+/** The video's TranscodeJob once the operator has recorded it Succeeded (a moment after content says ready). */
+async function succeededTranscodeJobOf(videoId: string): Promise<TranscodeJob> {
+  return eventually(
+    `the TranscodeJob of ${videoId} Succeeded`,
+    async () => {
+      const found = await transcodeJobOf(videoId);
+      return found?.status?.phase === 'Succeeded' ? found : undefined;
+    },
+    120_000,
+  );
 }
 
 async function transcodeJobOf(videoId: string): Promise<TranscodeJob | undefined> {
@@ -320,8 +340,7 @@ describe('chunked transcoding on a real Indexed Job', () => {
     expect(partJob.spec.completions).toBe(5);
     expect(partJob.spec.backoffLimitPerIndex).toBeGreaterThanOrEqual(1);
     await api.videoReady(flow!.instructorToken, videoId, 600_000);
-    const tj = await transcodeJobOf(videoId);
-    expect(tj?.status?.phase).toBe('Succeeded');
+    const tj = await succeededTranscodeJobOf(videoId);
     expect(tj?.status?.parts).toEqual({ total: 5, done: 5 });
     expect(tj?.status?.stitchJobName).toBeTruthy();
     const types = await ffprobeStreams(videoId, flow!.studentToken);
@@ -417,8 +436,7 @@ describe('fault drills: nothing is lost', () => {
     );
     await kubectl('delete', 'pod', pod, '--grace-period=1', '--wait=false');
     await api.videoReady(flow!.instructorToken, videoId, 600_000);
-    const tj = await transcodeJobOf(videoId);
-    expect(tj?.status?.phase).toBe('Succeeded');
+    const tj = await succeededTranscodeJobOf(videoId);
     const pods = (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-l', `job-name=${jobName}`)).items.map(
       (p) => p.metadata.name,
     );
@@ -467,7 +485,7 @@ describe('fault drills: nothing is lost', () => {
       'after the leader',
     );
     await api.videoReady(flow!.instructorToken, videoId, 600_000);
-    const tj = (await transcodeJobOf(videoId))!;
+    const tj = await succeededTranscodeJobOf(videoId);
     const jobs = (
       await kubectlJson<{ items: { metadata: { ownerReferences?: { name: string }[] } }[] }>('get', 'jobs')
     ).items.filter((j) => j.metadata.ownerReferences?.some((o) => o.name === tj.metadata.name));

@@ -100,6 +100,9 @@ ever referenced by name, never rendered from values.
 {{- with $settings.tracing.otlpEndpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}
+{{- /* Each part's spans carry its own name (the telemetry register file falls back to "moocflix"). */}}
+- name: OTEL_SERVICE_NAME
+  value: {{ $root.Chart.Name | trimPrefix "moocflix-" | quote }}
 {{- end }}
 {{- /* Only the charts that serve the API behind an ingress have the value. */}}
 {{- if hasKey $v "trustedProxies" }}
