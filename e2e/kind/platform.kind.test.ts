@@ -20,6 +20,7 @@ import {
 import { serviceUrl, startBurst, stopBurst } from './in-cluster';
 import { Api } from './api';
 import { resolveFfmpegBinaries } from '@moocflix/platform-media';
+import { chunksFor, partCountOf } from '@moocflix/platform-core/transcoding';
 
 const SERVICES = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
 const forwards: PortForward[] = [];
@@ -312,7 +313,7 @@ describe('one trace across services', () => {
 describe('chunked transcoding on a real Indexed Job', () => {
   test('a source above the threshold runs as an Indexed Job of parts (parallelism 2), is stitched and plays', async () => {
     expect(flow).toBeDefined();
-    // e2e/kind/values.yaml: chunks above 30 s, 10 s each, so 40 s makes 4 chunks + the audio part.
+    // e2e/kind/values.yaml: chunks above 30 s, 10 s each, so 40 s makes the preview, 4 chunks and the audio part.
     const videoId = await api.uploadAndTranscode(
       flow!.instructorToken,
       flow!.courseId,
@@ -337,11 +338,12 @@ describe('chunked transcoding on a real Indexed Job', () => {
     );
     expect(partJob.spec.completionMode).toBe('Indexed');
     expect(partJob.spec.parallelism).toBe(2);
-    expect(partJob.spec.completions).toBe(5);
+    const parts = partCountOf(chunksFor(40, { thresholdSeconds: 30, chunkSeconds: 10 })!);
+    expect(partJob.spec.completions).toBe(parts);
     expect(partJob.spec.backoffLimitPerIndex).toBeGreaterThanOrEqual(1);
     await api.videoReady(flow!.instructorToken, videoId, 600_000);
     const tj = await succeededTranscodeJobOf(videoId);
-    expect(tj?.status?.parts).toEqual({ total: 5, done: 5 });
+    expect(tj.status?.parts).toEqual({ total: parts, done: parts });
     expect(tj?.status?.stitchJobName).toBeTruthy();
     const types = await ffprobeStreams(videoId, flow!.studentToken);
     expect(types).toContain('video');
@@ -368,6 +370,10 @@ describe('fault drills: nothing is lost', () => {
     await new Promise((r) => setTimeout(r, 1500));
     await kubectl('delete', victim!, '--wait=false');
     await kubectl('rollout', 'status', 'deployment/moocflix-courses', '--timeout=180s');
+    // The forward to courses ended with its pod. A new one must not pick the old pod while it still serves out its
+    // preStop sleep (kubectl port-forward svc/… takes the first running pod), so wait until it is gone.
+    await kubectl('wait', '--for=delete', victim!, '--timeout=120s');
+    await openForwards();
     await new Promise((r) => setTimeout(r, 10_000)); // a few more rounds against the new pod
     await stopBurst(burst.pod);
     const outcome = await burst.finish();
@@ -451,7 +457,7 @@ describe('fault drills: nothing is lost', () => {
         'get',
         'pods',
         '-l',
-        'app.kubernetes.io/name=moocflix-operator',
+        'app.kubernetes.io/name=operator',
         '-o',
         'jsonpath={.items[*].metadata.name}',
       )
@@ -459,16 +465,16 @@ describe('fault drills: nothing is lost', () => {
       .trim()
       .split(/\s+/);
     expect(operatorPods.length).toBe(2);
-    const holder = async () => {
-      const leases = (await kubectlJson<{ items: { spec: { holderIdentity?: string } }[] }>('get', 'leases'))
-        .items;
-      return leases
-        .map((l) => l.spec.holderIdentity ?? '')
-        .find((h) => operatorPods.some((p) => h.includes(p)));
-    };
+    // The operator's Lease (LEADER_ELECTION_LEASE_NAME is the release's operator fullname) names its holder pod.
+    const holder = async () =>
+      (await kubectlJson<{ spec: { holderIdentity?: string } }>('get', 'lease', 'moocflix-operator')).spec
+        .holderIdentity || undefined;
     const leader = await eventually('a leader', holder, 60_000);
     const leaderPod = operatorPods.find((p) => leader.includes(p))!;
+    expect(leaderPod).toBeDefined();
     await kubectl('delete', 'pod', leaderPod, '--wait=false');
+    // Another replica holds the Lease: the standby, or the pod the Deployment starts in the deleted one's place
+    // (whichever acquires first once the leader released it on SIGTERM).
     const next = await eventually(
       'another leader',
       async () => {
@@ -555,7 +561,7 @@ describe('upgrade and uninstall', () => {
       (await deployments()).map((d) => [d.metadata.name, d.status.observedGeneration ?? 0]),
     );
     const requests = SERVICES.map((s) => ({ method: 'GET', url: `${serviceUrl(s)}/readyz` })).concat([
-      { method: 'GET', url: `${serviceUrl('courses')}/api/v1/courses` },
+      { method: 'GET', url: `${serviceUrl('courses')}/api/v1/courses`, token: flow!.studentToken },
     ]);
     const burst = await startBurst({ requests, concurrency: 4, maxDurationMs: 540_000, loop: true });
     const tags = [
