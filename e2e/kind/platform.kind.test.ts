@@ -448,6 +448,8 @@ describe('fault drills: nothing is lost', () => {
     );
     expect(pods).not.toContain(pod);
     expect(pods.length).toBeGreaterThanOrEqual(1);
+    // The same Job ran it again (a new pod), not a new attempt with a Job of its own.
+    expect(tj.status?.jobName).toBe(jobName);
   }, 900_000);
 
   test('deleting the operator leader: the other replica takes over, and a new transcode gets exactly one Job', async () => {
