@@ -3,7 +3,8 @@
 // so the apiserver's own validation (schemas, CRDs, PodSecurity admission, RBAC escalation checks)
 // accepts every object; kwok plays the node, so the pods are created, scheduled and reported
 // Running/Ready (nothing runs in them). Then `helm uninstall` leaves nothing behind but the CRDs,
-// which Helm never deletes by design.
+// which Helm never deletes by design — not even a TranscodeJob of the operator's intake, which Helm
+// did not render: the intake makes the release's transcode ConfigMap its owner.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -15,6 +16,12 @@ import {
   type KubeClients,
 } from '../../e2e/cluster/test-kit';
 import { ALL_TOPICS, Topics } from '@moocflix/platform-bus';
+import { createLogger } from '@moocflix/platform-core/log';
+import { TranscodeJobResource, type TranscodeJob } from '../../operator/src/api/v1alpha1';
+import { ResourceClient } from '../../operator/src/controller-runtime/resource';
+import { transcodeJobName } from '../../operator/src/transcode/names';
+import { ConfigMapResource, ReleaseOwner } from '../../operator/src/transcode/release-owner';
+import { adminClient } from '../../operator/test/support/cluster';
 import { REPO_DIR, scratchCharts, type ScratchCharts } from './helm';
 
 const RESTRICTED = {
@@ -165,8 +172,56 @@ async function leftovers({ namespace, release }: Installed): Promise<string[]> {
       .then((l: { items: { metadata: { name: string } }[] }) =>
         l.items.map((o) => `MoocFlixTopic/${o.metadata.name}`),
       ),
+    // Every one, not only the release's: the intake's carry no release label. Asked again while
+    // the apiserver answers 429 "storage is (re)initializing" (seen once under load, right after
+    // `helm install` created the CRD).
+    eventually('TranscodeJobs listed', () =>
+      c.custom.listNamespacedCustomObject({
+        group: 'moocflix.io',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'transcodejobs',
+      }),
+    ).then((l: { items: { metadata: { name: string } }[] }) =>
+        l.items.map((o) => `TranscodeJob/${o.metadata.name}`),
+      ),
   ]);
   return lists.flat().sort();
+}
+
+/**
+ * A TranscodeJob as the operator's intake creates it, owned through the intake's own lookup of the
+ * release's transcode ConfigMap (the operator pod itself runs nothing here: kwok plays its node).
+ */
+async function createIntakeTranscodeJob({ namespace }: Installed): Promise<string> {
+  const client = await adminClient();
+  try {
+    const owner = await new ReleaseOwner({
+      configMaps: new ResourceClient(client, ConfigMapResource),
+      namespace,
+      name: 'moocflix-operator-transcode',
+      logger: createLogger('test', 'silent'),
+    }).reference();
+    expect(owner).toMatchObject({ kind: 'ConfigMap', name: 'moocflix-operator-transcode' });
+    const requestId = `uninstall-${suffix}`;
+    const request = {
+      requestId,
+      videoId: 'video-1',
+      courseId: 'course-1',
+      requestedBy: 'instructor-1',
+      sourceKey: 'uploads/video-1/source.mp4',
+      outputPrefix: 'videos/video-1/',
+      sourceFormat: 'mp4',
+      requestedAt: new Date().toISOString(),
+    };
+    const tj = await new ResourceClient<TranscodeJob>(client, TranscodeJobResource).create({
+      metadata: { name: transcodeJobName(requestId), namespace, ownerReferences: [owner!] },
+      spec: { videoId: request.videoId, requestId, priority: 0, request },
+    });
+    return `TranscodeJob/${tj.metadata.name}`;
+  } finally {
+    client.close();
+  }
 }
 
 async function expectCleanUninstall(installed: Installed): Promise<void> {
@@ -243,6 +298,8 @@ test('with default values: installed under "restricted", every object accepted, 
     config: { 'retention.ms': 86400000 },
   });
 
+  const transcodeJob = await createIntakeTranscodeJob(installed);
+  expect(await leftovers(installed)).toContain(transcodeJob);
   await expectCleanUninstall(installed);
 }, 300_000);
 

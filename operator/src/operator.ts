@@ -32,6 +32,7 @@ import {
 } from './transcode/admission-controller';
 import { EventBusCompletionPublisher, type CompletionPublisher } from './transcode/completion-publisher';
 import { TranscodeIntake } from './transcode/intake';
+import { ConfigMapResource, ReleaseOwner } from './transcode/release-owner';
 import { IntakeLagProbe } from './transcode/intake-lag';
 import { progressGroupId, TranscodeProgressFeed } from './transcode/progress-feed';
 import { TRANSCODEJOB_LABEL, type Job } from './transcode/job-builder';
@@ -309,6 +310,12 @@ function setUpTranscode(
         transcodeJobs,
         namespace,
         groupId: config.TRANSCODE_INTAKE_GROUP,
+        owner: new ReleaseOwner({
+          configMaps: new ResourceClient(client, ConfigMapResource),
+          namespace,
+          name: config.TRANSCODE_CONFIGMAP,
+          logger: logger.child({ component: 'intake' }),
+        }),
         logger: logger.child({ component: 'intake' }),
         registry,
       }),

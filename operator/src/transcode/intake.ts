@@ -6,6 +6,8 @@
 //     resolved handlers only), so a crash before it loses nothing: the message comes again.
 //   - A message that is not a valid Transcoding-Request goes to the dead-letter topic, with the
 //     kit's dead-letter headers, instead of blocking the partition or vanishing.
+//   - Each TranscodeJob it creates is owned by the release's transcode ConfigMap when there is one
+//     (release-owner.ts), so `helm uninstall` takes it, its Jobs and their pods along.
 // It runs on the leader only, as one member of its consumer group.
 import type { Logger } from '@moocflix/platform-core/log';
 import {
@@ -24,10 +26,12 @@ import type { ResourceClient } from '../controller-runtime/resource';
 import { BackgroundSubscription } from './background-subscription';
 import { transcodeJobName } from './names';
 import type { PolicyRule } from '../controller-runtime/rbac';
+import { releaseOwnerRbac, type ReleaseOwner } from './release-owner';
 
 /** RBAC of the intake. */
 export const intakeRbac: PolicyRule[] = [
   { apiGroups: ['moocflix.io'], resources: ['transcodejobs'], verbs: ['get', 'create'] },
+  ...releaseOwnerRbac,
 ];
 
 export const VIDEO_LABEL = 'moocflix.io/video-id';
@@ -39,6 +43,8 @@ export interface IntakeOptions {
   /** Where TranscodeJobs are created. */
   namespace: string;
   groupId: string;
+  /** The owner of the TranscodeJobs it creates (none when absent). */
+  owner?: ReleaseOwner;
   logger: Logger;
   registry?: Registry;
 }
@@ -93,10 +99,12 @@ export class TranscodeIntake implements Runnable {
       request,
     });
     const name = transcodeJobName(attemptId);
+    const owner = await this.options.owner?.reference();
     const tj: TranscodeJob = {
       metadata: {
         name,
         namespace: this.options.namespace,
+        ...(owner && { ownerReferences: [owner] }),
         labels: {
           'app.kubernetes.io/managed-by': OPERATOR_NAME,
           ...(request.videoId.length <= 63 &&
