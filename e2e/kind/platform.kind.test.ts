@@ -17,7 +17,7 @@ import {
   unavailable,
   type PortForward,
 } from './kube';
-import { serviceUrl, startBurst, stopBurst } from './in-cluster';
+import { serviceUrl, startBurst, stopBurst, type Burst } from './in-cluster';
 import { Api } from './api';
 import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { chunksFor, partCountOf } from '@moocflix/platform-core/transcoding';
@@ -562,9 +562,10 @@ describe('upgrade and uninstall', () => {
     const before = new Map(
       (await deployments()).map((d) => [d.metadata.name, d.status.observedGeneration ?? 0]),
     );
-    const requests = SERVICES.map((s) => ({ method: 'GET', url: `${serviceUrl(s)}/readyz` })).concat([
+    const requests: Burst['requests'] = [
+      ...SERVICES.map((s) => ({ method: 'GET', url: `${serviceUrl(s)}/readyz` })),
       { method: 'GET', url: `${serviceUrl('courses')}/api/v1/courses`, token: flow!.studentToken },
-    ]);
+    ];
     const burst = await startBurst({ requests, concurrency: 4, maxDurationMs: 540_000, loop: true });
     const tags = [
       'users',
