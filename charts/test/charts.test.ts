@@ -173,7 +173,7 @@ describe('rendered objects', () => {
         const sleep = (pod.containers[0] as { lifecycle?: { preStop?: { sleep?: { seconds: number } } } }).lifecycle
           ?.preStop?.sleep?.seconds;
         const where = `${rendering}: ${deployment.metadata.name}`;
-        expect([where, sleep]).toEqual([where, 5]);
+        expect([where, sleep]).toEqual([where, 10]);
         expect([where, (pod.terminationGracePeriodSeconds ?? 30) > sleep! + 10]).toEqual([where, true]);
       }
     }
