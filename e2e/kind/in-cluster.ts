@@ -21,7 +21,7 @@ export interface Burst {
 
 export interface BurstOutcome {
   /** One entry per request sent: its index in the list, the status (0: no answer) and any error. */
-  results: { index: number; status: number; error?: string; body?: string }[];
+  results: { index: number; status: number; retried?: boolean; error?: string; body?: string }[];
   durationMs: number;
 }
 
@@ -41,12 +41,20 @@ async function worker() {
     const r = spec.requests[index];
     const headers = { 'content-type': 'application/json' };
     if (r.token) headers.authorization = 'Bearer ' + r.token;
-    try {
-      const res = await fetch(r.url, { method: r.method, headers, body: r.body === undefined ? undefined : JSON.stringify(r.body), signal: AbortSignal.timeout(15000) });
-      const text = await res.text();
-      results.push({ index, status: res.status, body: res.status >= 400 || res.status === 201 ? text.slice(0, 300) : undefined });
-    } catch (err) {
-      results.push({ index, status: 0, error: String(err && err.cause ? err.cause.code || err.cause : err).slice(0, 200) });
+    // A GET whose reused keep-alive connection was reset (the old pod closed it as the request went out) is sent
+    // once more on a new connection, as HTTP clients do for idempotent requests (RFC 9112 section 9.3.1); the
+    // retry is recorded. Nothing else is retried.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(r.url, { method: r.method, headers, body: r.body === undefined ? undefined : JSON.stringify(r.body), signal: AbortSignal.timeout(15000) });
+        const text = await res.text();
+        results.push({ index, status: res.status, retried: attempt > 0 || undefined, body: res.status >= 400 || res.status === 201 ? text.slice(0, 300) : undefined });
+      } catch (err) {
+        const code = String(err && err.cause ? err.cause.code || err.cause : err).slice(0, 200);
+        if (r.method === 'GET' && code === 'ECONNRESET' && attempt === 0) continue;
+        results.push({ index, status: 0, retried: attempt > 0 || undefined, error: code });
+      }
+      break;
     }
   }
 }

@@ -603,8 +603,12 @@ describe('upgrade and uninstall', () => {
     log(
       `upgrade burst: ${outcome.results.length} requests in ${outcome.durationMs} ms, ${failed.length} failed`,
     );
+    const retried = outcome.results.filter((r) => r.retried).length;
+    log(`upgrade burst: ${retried} GETs sent again after a reset keep-alive connection`);
     expect(outcome.results.length).toBeGreaterThan(100);
     expect(failed).toEqual([]);
+    // A reset reused connection is a rare race at a pod's shutdown, not how the roll goes.
+    expect(retried).toBeLessThanOrEqual(3);
   }, 900_000);
 
   test('helm uninstall leaves no pod, Job or custom resource of the platform behind', async () => {
