@@ -4,7 +4,7 @@
 //
 // The pod runs the users image's node with a script given inline (no image of its own to build), under Pod
 // Security "restricted" like everything in the namespace, and prints one JSON line of results at the end.
-import { e2e, eventually, kubectl } from './kube';
+import { e2e, eventually, kubectl, kubectlApply } from './kube';
 
 export interface Burst {
   /** Requests to send, in order, each as soon as one of `concurrency` workers is free. */
@@ -99,7 +99,8 @@ export async function startBurst(burst: Burst): Promise<{ pod: string; finish():
       volumes: [{ name: 'tmp', emptyDir: {} }],
     },
   };
-  await kubectlApply(manifest);
+  const applied = await kubectlApply(manifest);
+  if (applied.code !== 0) throw new Error(`kubectl apply: ${applied.output}`);
   await eventually(
     `burst pod ${pod} running`,
     async () =>
@@ -129,19 +130,6 @@ export async function startBurst(burst: Burst): Promise<{ pod: string; finish():
 /** Ends a looping burst: its workers stop after the requests in flight. */
 export async function stopBurst(pod: string): Promise<void> {
   await kubectl('exec', pod, '--', 'node', '-e', "require('fs').writeFileSync('/tmp/stop', '')");
-}
-
-async function kubectlApply(manifest: unknown): Promise<void> {
-  const { spawn } = await import('node:child_process');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('kubectl', ['--context', e2e.context, '-n', e2e.namespace, 'apply', '-f', '-'], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl apply: ${stderr}`))));
-    child.stdin.end(JSON.stringify(manifest));
-  });
 }
 
 /** The in-cluster URL of a platform Service (the umbrella release is "moocflix"). */

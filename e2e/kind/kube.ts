@@ -44,6 +44,27 @@ export async function kubectl(...args: string[]): Promise<string> {
   }
 }
 
+/** `kubectl apply -f -` of one manifest (extra flags first, e.g. --dry-run=server): its exit code and output. */
+export function kubectlApply(
+  manifest: unknown,
+  ...flags: string[]
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      'kubectl',
+      ['--context', e2e.context, '-n', e2e.namespace, 'apply', ...flags, '-f', '-'],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+    child.stdin.end(JSON.stringify(manifest));
+  });
+}
+
 export async function kubectlJson<T>(...args: string[]): Promise<T> {
   return JSON.parse(await kubectl(...args, '-o', 'json')) as T;
 }

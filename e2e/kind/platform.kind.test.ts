@@ -12,6 +12,7 @@ import {
   eventually,
   helm,
   kubectl,
+  kubectlApply,
   kubectlJson,
   portForward,
   unavailable,
@@ -23,6 +24,8 @@ import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { chunksFor, partCountOf } from '@moocflix/platform-core/transcoding';
 
 const SERVICES = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
+/** The images run.sh builds and loads: the services', the transcoder's (the operator's Jobs) and the operator's. */
+const PLATFORM_IMAGES = [...SERVICES, 'transcoder', 'operator'] as const;
 const forwards: PortForward[] = [];
 let endpoints: ApiEndpoints;
 let flow: FlowResult | undefined;
@@ -111,7 +114,7 @@ describe('after helm install', () => {
         ],
       },
     };
-    const answer = await applyDryRun(privileged);
+    const { output: answer } = await kubectlApply(privileged, '--dry-run=server');
     expect(answer).toMatch(/violates PodSecurity "restricted/);
   });
 
@@ -185,24 +188,6 @@ describe('the API, through the Services', () => {
     expect(types).toContain('audio');
   }, 120_000);
 });
-
-async function applyDryRun(manifest: unknown): Promise<string> {
-  const { spawn } = await import('node:child_process');
-  return new Promise((resolve) => {
-    const child = spawn(
-      'kubectl',
-      ['--context', e2e.context, '-n', e2e.namespace, 'apply', '--dry-run=server', '-f', '-'],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', () => resolve(out));
-    child.stdin.end(JSON.stringify(manifest));
-  });
-}
 
 const api = new Api(() => endpoints);
 
@@ -537,15 +522,7 @@ describe('upgrade and uninstall', () => {
     // The new tag names the same image contents, tagged inside the node (no rebuild, no reload): what matters is
     // that every pod template changes, so every Deployment rolls.
     const next = `${e2e.imageTag}-next`;
-    for (const image of [
-      'users',
-      'courses',
-      'content',
-      'assessments',
-      'notifications',
-      'transcoder',
-      'operator',
-    ]) {
+    for (const image of PLATFORM_IMAGES) {
       await promisify(execFile)('docker', [
         'exec',
         `${e2e.cluster}-control-plane`,
@@ -563,19 +540,31 @@ describe('upgrade and uninstall', () => {
       (await deployments()).map((d) => [d.metadata.name, d.status.observedGeneration ?? 0]),
     );
     const requests: Burst['requests'] = [
-      ...SERVICES.map((s) => ({ method: 'GET', url: `${serviceUrl(s)}/readyz` })),
+      // What users ask of each service, not /readyz: readiness may rightly say 503 for a moment (Kafka still
+      // settling after the broker drill) while the API answers.
+      { method: 'GET', url: `${serviceUrl('users')}/api/v1/users/profile`, token: flow!.studentToken },
       { method: 'GET', url: `${serviceUrl('courses')}/api/v1/courses`, token: flow!.studentToken },
+      {
+        method: 'GET',
+        url: `${serviceUrl('content')}/api/v1/content/${flow!.videoId}`,
+        token: flow!.studentToken,
+      },
+      {
+        method: 'GET',
+        url: `${serviceUrl('assessments')}/api/v1/assessments/${flow!.assessmentId}`,
+        token: flow!.studentToken,
+      },
+      {
+        method: 'GET',
+        url: `${serviceUrl('notifications')}/api/v1/notifications`,
+        token: flow!.studentToken,
+      },
     ];
     const burst = await startBurst({ requests, concurrency: 4, maxDurationMs: 540_000, loop: true });
-    const tags = [
-      'users',
-      'courses',
-      'content',
-      'assessments',
-      'notifications',
-      'operator',
-      'operator.jobs',
-    ].flatMap((p) => ['--set', `${p}.image.tag=${next}`]);
+    const tags = [...SERVICES, 'operator', 'operator.jobs'].flatMap((p) => [
+      '--set',
+      `${p}.image.tag=${next}`,
+    ]);
     await helm(
       'upgrade',
       'moocflix',
