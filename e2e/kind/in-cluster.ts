@@ -51,7 +51,7 @@ async function worker() {
         results.push({ index, status: res.status, retried: attempt > 0 || undefined, body: res.status >= 400 || res.status === 201 ? text.slice(0, 300) : undefined });
       } catch (err) {
         const code = String(err && err.cause ? err.cause.code || err.cause : err).slice(0, 200);
-        if (r.method === 'GET' && code === 'ECONNRESET' && attempt === 0) continue;
+        if (r.method === 'GET' && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') && attempt === 0) continue;
         results.push({ index, status: 0, retried: attempt > 0 || undefined, error: code });
       }
       break;
