@@ -11,6 +11,7 @@ import { PostgresEventBus, type EventBus } from '@moocflix/platform-bus';
 import {
   createHttpApp,
   httpLimitsFromConfig,
+  KEEP_ALIVE_DRAIN_MS,
   startHttpServer,
   type ServiceModule,
 } from '@moocflix/platform-http';
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
       host: config.HOST,
       logger,
       handleSignals: true,
+      // Keep-alive clients are told to reconnect (to another pod) before idle connections close.
+      keepAliveDrainMs: KEEP_ALIVE_DRAIN_MS,
       limits: httpLimitsFromConfig(config),
       // Runs once the HTTP server stopped accepting and the requests in flight finished. Then, in
       // order: the outboxes are published while consumers still run, the consumers and relays stop,

@@ -1,5 +1,5 @@
 export { createHttpApp, type HttpAppOptions, type ReadinessCheck, type ServiceModule } from './app';
-export { startHttpServer, type RunningServer, type StartServerOptions } from './server';
+export { KEEP_ALIVE_DRAIN_MS, startHttpServer, type RunningServer, type StartServerOptions } from './server';
 export {
   allowBody,
   requestBody,

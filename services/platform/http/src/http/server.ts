@@ -6,6 +6,13 @@ import { HttpProblem, problems } from '@moocflix/platform-core/errors';
 import { PROBLEM_CONTENT_TYPE } from './problem-handler';
 import { DEFAULT_HTTP_LIMITS, headerFieldsTooLarge, requestTimeout, type HttpLimits } from './request-limits';
 
+/**
+ * What a process's server spends telling keep-alive clients to reconnect when it stops
+ * (keepAliveDrainMs). A client sending a steady stream uses each connection within milliseconds;
+ * 3 s also fits the pod's 30 s termination grace after the preStop delay (10 s) and the drain (10 s).
+ */
+export const KEEP_ALIVE_DRAIN_MS = 3_000;
+
 export interface RunningServer {
   server: Server;
   port: number;
@@ -22,6 +29,16 @@ export interface StartServerOptions {
   /** Releases what the service holds (consumers, relay, pools) after the HTTP server has drained. */
   onClose?: () => Promise<void>;
   drainTimeoutMs?: number;
+  /**
+   * Before it stops accepting, close() first spends up to this long answering every request with
+   * `Connection: close`, so each keep-alive connection is closed by the server right after an answer,
+   * at a moment the client knows of. Closing an idle keep-alive connection at once races with a
+   * client that is sending a request on it just then (it sees ECONNRESET or "other side closed"):
+   * on a rolling update, clients that reuse connections to the stopping pod hit exactly that. The
+   * phase ends early once no connection is left; what is still idle afterwards is closed as before.
+   * 0 (the default, for tests): no such phase.
+   */
+  keepAliveDrainMs?: number;
   /** Install SIGTERM/SIGINT handlers (a process's main does; tests don't). */
   handleSignals?: boolean;
   /** Header size and count, header and request timeouts (the body limits are the app's). */
@@ -29,7 +46,7 @@ export interface StartServerOptions {
 }
 
 export async function startHttpServer(options: StartServerOptions): Promise<RunningServer> {
-  const { app, logger, host = '0.0.0.0', drainTimeoutMs = 10_000 } = options;
+  const { app, logger, host = '0.0.0.0', drainTimeoutMs = 10_000, keepAliveDrainMs = 0 } = options;
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const server = createServer(
     {
@@ -53,6 +70,7 @@ export async function startHttpServer(options: StartServerOptions): Promise<Runn
   // lets the app see that the limit was passed and refuse the request (431).
   server.maxHeadersCount = limits.maxHeaders + 1;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+  const keepAlive = trackKeepAliveConnections(server);
   server.listen(options.port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -67,6 +85,7 @@ export async function startHttpServer(options: StartServerOptions): Promise<Runn
   const close = () =>
     (closing ??= (async () => {
       logger.info('shutting down: draining HTTP connections');
+      await keepAlive.closeAfterNextAnswer(keepAliveDrainMs);
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
@@ -90,6 +109,51 @@ export async function startHttpServer(options: StartServerOptions): Promise<Runn
     }
   }
   return { server, port, url: `http://127.0.0.1:${port}`, close };
+}
+
+/**
+ * The server's open connections, and a drain phase in which every answer ends its connection
+ * (see keepAliveDrainMs): answers whose headers are not sent yet get `Connection: close`, and so
+ * does every request that still arrives, on an old connection or a new one.
+ */
+function trackKeepAliveConnections(server: Server) {
+  const sockets = new Set<Socket>();
+  const pending = new Set<ServerResponse>();
+  let draining = false;
+  let lastClosed: (() => void) | undefined;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) lastClosed?.();
+    });
+  });
+  // Before the app's own listener, so the header is set before the app can answer.
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (draining) {
+      res.setHeader('Connection', 'close');
+      return;
+    }
+    pending.add(res);
+    res.once('close', () => pending.delete(res));
+  });
+  return {
+    async closeAfterNextAnswer(maxMs: number): Promise<void> {
+      if (maxMs <= 0 || draining) return;
+      draining = true;
+      for (const res of pending) if (!res.headersSent) res.setHeader('Connection', 'close');
+      pending.clear();
+      if (sockets.size === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, maxMs);
+        lastClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      lastClosed = undefined;
+    },
+  };
 }
 
 /**

@@ -1,5 +1,11 @@
 import { createLogger } from '@moocflix/platform-core/log';
-import { createHttpApp, httpLimitsFromConfig, startHttpServer, type ServiceModule } from '@moocflix/platform-http';
+import {
+  createHttpApp,
+  httpLimitsFromConfig,
+  KEEP_ALIVE_DRAIN_MS,
+  startHttpServer,
+  type ServiceModule,
+} from '@moocflix/platform-http';
 import { tracing } from '@moocflix/platform-telemetry/instrument';
 import type { ServiceContext } from './context';
 import { createPlatform } from './platform';
@@ -54,6 +60,8 @@ export async function runStandalone(options: {
       host: config.HOST,
       logger,
       handleSignals: true,
+      // Keep-alive clients are told to reconnect (to another pod) before idle connections close.
+      keepAliveDrainMs: KEEP_ALIVE_DRAIN_MS,
       limits: httpLimitsFromConfig(config),
       onClose: async () => {
         await service.stop();
