@@ -17,7 +17,13 @@ describe('startHttpServer close() with a keep-alive drain', () => {
   });
 
   async function serve(keepAliveDrainMs: number): Promise<RunningServer> {
-    return startHttpServer({ app, port: 0, host: '127.0.0.1', logger: createLogger('test', 'silent'), keepAliveDrainMs });
+    return startHttpServer({
+      app,
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('test', 'silent'),
+      keepAliveDrainMs,
+    });
   }
 
   function get(server: RunningServer, agent: http.Agent, path: string) {
@@ -29,7 +35,9 @@ describe('startHttpServer close() with a keep-alive drain', () => {
           const socketClosed = new Promise<void>((done) =>
             socket.destroyed ? done() : socket.once('close', () => done()),
           );
-          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, socketClosed }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, connection: res.headers.connection, socketClosed }),
+          );
         });
         req.on('error', reject);
       },
@@ -85,7 +93,12 @@ describe('startHttpServer close() with a keep-alive drain', () => {
   });
 
   it('without a drain (the default) answers keep-alive and closes idle connections at once', async () => {
-    const server = await startHttpServer({ app, port: 0, host: '127.0.0.1', logger: createLogger('test', 'silent') });
+    const server = await startHttpServer({
+      app,
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('test', 'silent'),
+    });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const first = await get(server, agent, '/quick');
