@@ -35,7 +35,7 @@ note() { report+=("$(printf '%-34s %s' "$1" "$2")"); echo "node-image: $1: $2"; 
 
 # Everything that shapes the node image; a change to any of them rebuilds it.
 inputs_hash="$(cd "$root" && cat e2e/kind/node-image.sh e2e/kind/kind-image-archive.py e2e/kind/versions.sh \
-  e2e/kind/node-base/* e2e/kind/tools/*/go.sum e2e/cluster/tools/versions.sh \
+  e2e/kind/node-base/* e2e/kind/tools/{coredns,crictl,kind}/go.sum e2e/cluster/tools/versions.sh \
   e2e/cluster/tools/kubernetes/go.sum | sha256sum | cut -c1-16)"
 
 cached_binaries() {

@@ -6,6 +6,10 @@ KIND_VERSION=v0.33.0
 # crictl in the node: `kind load docker-image` asks it whether an image is already there (without it
 # every load copies the image again) and `kind export logs` lists containers with it.
 CRICTL_VERSION=v1.36.0
+# skaffold: `run.sh` builds the platform's images with `skaffold build -p kind` and installs them with
+# `skaffold run -p kind`; `skaffold dev -p kind` is the dev loop (README). v2.16.1 is the newest
+# release the Go module proxy serves here.
+SKAFFOLD_VERSION=v2.16.1
 # The image tags below are what kubeadm of that Kubernetes version asks for
 # (`kubeadm config images list`; cmd/kubeadm/app/constants: CoreDNSVersion, PauseVersion,
 # SupportedEtcdVersion). kind pre-loads every image kubeadm lists, so the node image carries
