@@ -75,12 +75,14 @@ it('redoes the request of a worker killed mid-transcode and completes it exactly
   };
   await publishRequest(bus, request);
 
-  // ffmpeg is running once progress is published; then the worker dies without warning.
-  await waitFor(() => recorder.progressOf(request.requestId).length > 0, {
+  // The worker dies without warning while its ffmpeg encodes. Waiting for the process itself, not for a
+  // progress event: by the time a progress event has crossed Kafka to the recorder on a loaded machine, an
+  // 8 s clip may be encoded already (seen once: no ffmpeg left to kill).
+  await waitFor(async () => (await ffmpegProcessesMentioning(firstWorkDir)).length === 1, {
     timeoutMs: 90_000,
-    description: `progress: ${first.output()}`,
+    intervalMs: 50,
+    description: `ffmpeg running: ${first.output()}`,
   });
-  expect(await ffmpegProcessesMentioning(firstWorkDir)).toHaveLength(1);
   first.child.kill('SIGKILL');
   await first.exited;
   await waitFor(async () => expect(await ffmpegProcessesMentioning(firstWorkDir)).toEqual([]), {
