@@ -5,7 +5,8 @@
 #   scripts/build-images.sh [TAG] [TARGET...]   (TAG defaults to dev, targets to all eight)
 # Behind a TLS-intercepting proxy, the CA bundle in $BUILD_CA_BUNDLE (else $NODE_EXTRA_CA_CERTS) is
 # put in the build context as .build-ca/ca.crt for the build stages only (see the Dockerfile's top
-# comment) and removed when the script ends, also on failure.
+# comment) and removed when each build ends, also on failure (scripts/images/with-build-ca.sh).
+# The kind tier builds the same targets with `skaffold build -p kind` (skaffold.yaml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag="${1:-dev}"
@@ -13,15 +14,10 @@ shift || true
 targets=(users courses content assessments notifications transcoder operator web)
 if (($#)); then targets=("$@"); fi
 command -v docker >/dev/null || { echo "build-images: no docker on PATH" >&2; exit 1; }
-ca="${BUILD_CA_BUNDLE:-${NODE_EXTRA_CA_CERTS:-}}"
-if [[ -n "$ca" && -s "$ca" ]]; then
-  cp "$ca" .build-ca/ca.crt
-  trap 'rm -f .build-ca/ca.crt' EXIT
-fi
 for target in "${targets[@]}"; do
   echo "== building moocflix/${target}:${tag}"
   start=$SECONDS
-  DOCKER_BUILDKIT="${DOCKER_BUILDKIT:-0}" docker build --target "$target" -t "moocflix/${target}:${tag}" .
+  DOCKER_BUILDKIT="${DOCKER_BUILDKIT:-0}" bash scripts/images/with-build-ca.sh docker build --target "$target" -t "moocflix/${target}:${tag}" .
   echo "== moocflix/${target}:${tag} built in $((SECONDS - start)) s"
 done
 echo "== image sizes"
