@@ -4,7 +4,7 @@
 //
 // The pod runs the users image's node with a script given inline (no image of its own to build), under Pod
 // Security "restricted" like everything in the namespace, and prints one JSON line of results at the end.
-import { e2e, eventually, kubectl, kubectlApply } from './kube';
+import { e2e, eventually, kubectl, kubectlApply, releaseImage } from './kube';
 
 export interface Burst {
   /** Requests to send, in order, each as soon as one of `concurrency` workers is free. */
@@ -87,7 +87,7 @@ export async function startBurst(burst: Burst): Promise<{ pod: string; finish():
       containers: [
         {
           name: 'burst',
-          image: `moocflix/users:${e2e.imageTag}`,
+          image: await releaseImage('users'),
           imagePullPolicy: 'Never',
           command: ['node', '-e', BURST_SCRIPT],
           env: [{ name: 'BURST', value: JSON.stringify(burst) }],

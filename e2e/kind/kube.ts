@@ -20,9 +20,6 @@ export const e2e = {
   get namespace() {
     return required('E2E_NAMESPACE');
   },
-  get imageTag() {
-    return required('E2E_IMAGE_TAG');
-  },
   get cluster() {
     return required('E2E_CLUSTER');
   },
@@ -67,6 +64,22 @@ export function kubectlApply(
 
 export async function kubectlJson<T>(...args: string[]): Promise<T> {
   return JSON.parse(await kubectl(...args, '-o', 'json')) as T;
+}
+
+/** The Helm release run.sh installs (`skaffold run -p kind`, skaffold.yaml). */
+export const RELEASE = 'moocflix';
+
+/**
+ * The image a part of the release runs (`users`, `operator`, `operator.jobs` for the transcode Jobs), as
+ * installed: skaffold deploys images it built locally under their image id as the tag, so the checks ask the
+ * release instead of assuming a tag.
+ */
+export async function releaseImage(part: string): Promise<string> {
+  let values = JSON.parse(await helm('get', 'values', RELEASE, '--all', '-o', 'json')) as unknown;
+  for (const key of part.split('.')) values = (values as Record<string, unknown> | undefined)?.[key];
+  const image = (values as { image?: { repository?: string; tag?: string } } | undefined)?.image;
+  if (!image?.repository || !image.tag) throw new Error(`the release names no image for ${part}`);
+  return `${image.repository}:${image.tag}`;
 }
 
 export async function helm(...args: string[]): Promise<string> {

@@ -15,6 +15,8 @@ import {
   kubectlApply,
   kubectlJson,
   portForward,
+  RELEASE,
+  releaseImage,
   unavailable,
   type PortForward,
 } from './kube';
@@ -24,8 +26,8 @@ import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { chunksFor, partCountOf } from '@moocflix/platform-core/transcoding';
 
 const SERVICES = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
-/** The images run.sh builds and loads: the services', the transcoder's (the operator's Jobs) and the operator's. */
-const PLATFORM_IMAGES = [...SERVICES, 'transcoder', 'operator'] as const;
+/** The release's parts with an image of their own: the services, the operator and its transcode Jobs. */
+const IMAGE_PARTS = [...SERVICES, 'operator', 'operator.jobs'] as const;
 const forwards: PortForward[] = [];
 let endpoints: ApiEndpoints;
 let flow: FlowResult | undefined;
@@ -110,7 +112,7 @@ describe('after helm install', () => {
       metadata: { name: 'privileged-probe' },
       spec: {
         containers: [
-          { name: 'c', image: `moocflix/users:${e2e.imageTag}`, securityContext: { privileged: true } },
+          { name: 'c', image: await releaseImage('users'), securityContext: { privileged: true } },
         ],
       },
     };
@@ -177,7 +179,7 @@ describe('the API, through the Services', () => {
       spec: { template: { spec: { containers: { image: string }[] } } };
       status: { succeeded?: number };
     }>('get', 'job', tj.status!.jobName!);
-    expect(job.spec.template.spec.containers[0]!.image).toBe(`moocflix/transcoder:${e2e.imageTag}`);
+    expect(job.spec.template.spec.containers[0]!.image).toBe(await releaseImage('operator.jobs'));
     expect(job.status.succeeded).toBeGreaterThanOrEqual(1);
   });
 
@@ -336,32 +338,55 @@ describe('chunked transcoding on a real Indexed Job', () => {
   }, 900_000);
 });
 
+/**
+ * Deletes the one pod of a service while a looping burst (from a pod in the cluster, through the Service) sends
+ * `requests`, waits for its replacement, lets the burst run a few more rounds against it, and returns what the
+ * burst got. Each request is sent until it gets an answer the drill can judge: the list loops, so one refused
+ * while the pod was replaced is sent again.
+ */
+async function burstWhileDeletingPod(service: (typeof SERVICES)[number], requests: Burst['requests']) {
+  const burst = await startBurst({ requests, concurrency: 2, maxDurationMs: 240_000, loop: true });
+  const [victim] = (await kubectl('get', 'pods', '-l', `app.kubernetes.io/name=${service}`, '-o', 'name'))
+    .trim()
+    .split('\n');
+  await new Promise((r) => setTimeout(r, 1500));
+  await kubectl('delete', victim!, '--wait=false');
+  await kubectl('rollout', 'status', `deployment/moocflix-${service}`, '--timeout=180s');
+  // The forward to the service ended with its pod. A new one must not pick the old pod while it still serves out
+  // its preStop sleep (kubectl port-forward svc/… takes the first running pod), so wait until it is gone.
+  await kubectl('wait', '--for=delete', victim!, '--timeout=120s');
+  await openForwards();
+  await new Promise((r) => setTimeout(r, 10_000)); // a few more rounds against the new pod
+  await stopBurst(burst.pod);
+  return burst.finish();
+}
+
+/** How many notifications of `type` the user's inbox holds, once it holds at least `atLeast` (else it fails). */
+async function notificationsOfType(token: string, type: string, atLeast: number): Promise<number> {
+  return eventually(
+    `${atLeast} ${type} notifications`,
+    async () => {
+      const n = (await api.notificationTypes(token)).filter((t) => t === type).length;
+      return n >= atLeast ? n : undefined;
+    },
+    120_000,
+    2000,
+  );
+}
+
 describe('fault drills: nothing is lost', () => {
   test('deleting the courses pod in the middle of a burst of enrollments: every enrollment answered 201 has its row and its notification', async () => {
     expect(flow).toBeDefined();
     const courses: string[] = [];
     for (let i = 0; i < 24; i++) courses.push(await api.course(flow!.instructorToken, `drill ${i}`));
-    const requests = courses.map((id) => ({
-      method: 'POST',
-      url: `${serviceUrl('courses')}/api/v1/courses/${id}/enroll`,
-      token: flow!.studentToken,
-    }));
-    // Each enrollment is sent until it gets an answer the drill can judge (the pod may be gone for a while):
-    // the burst pod loops over the list, so an enrollment refused while the pod restarted is sent again.
-    const burst = await startBurst({ requests, concurrency: 2, maxDurationMs: 240_000, loop: true });
-    const [victim] = (await kubectl('get', 'pods', '-l', 'app.kubernetes.io/name=courses', '-o', 'name'))
-      .trim()
-      .split('\n');
-    await new Promise((r) => setTimeout(r, 1500));
-    await kubectl('delete', victim!, '--wait=false');
-    await kubectl('rollout', 'status', 'deployment/moocflix-courses', '--timeout=180s');
-    // The forward to courses ended with its pod. A new one must not pick the old pod while it still serves out its
-    // preStop sleep (kubectl port-forward svc/… takes the first running pod), so wait until it is gone.
-    await kubectl('wait', '--for=delete', victim!, '--timeout=120s');
-    await openForwards();
-    await new Promise((r) => setTimeout(r, 10_000)); // a few more rounds against the new pod
-    await stopBurst(burst.pod);
-    const outcome = await burst.finish();
+    const outcome = await burstWhileDeletingPod(
+      'courses',
+      courses.map((id) => ({
+        method: 'POST',
+        url: `${serviceUrl('courses')}/api/v1/courses/${id}/enroll`,
+        token: flow!.studentToken,
+      })),
+    );
     const created = new Set(outcome.results.filter((r) => r.status === 201).map((r) => courses[r.index]!));
     const failed = outcome.results.filter((r) => r.status !== 201 && r.status !== 200);
     log(
@@ -387,18 +412,94 @@ describe('fault drills: nothing is lost', () => {
     for (const id of created) expect(drillEnrolled).toContain(id);
     expect(new Set(drillEnrolled).size).toBe(drillEnrolled.length);
     // Events: one enrollment.confirmed per enrollment of the drill (plus the flow's one), none lost, none doubled.
-    const confirmed = await eventually(
-      'a notification per enrollment',
-      async () => {
-        const n = (await api.notificationTypes(flow!.studentToken)).filter(
-          (t) => t === 'enrollment.confirmed',
-        ).length;
-        return n >= drillEnrolled.length + 1 ? n : undefined;
-      },
-      120_000,
-      2000,
+    const confirmed = await notificationsOfType(
+      flow!.studentToken,
+      'enrollment.confirmed',
+      drillEnrolled.length + 1,
     );
     expect(confirmed).toBe(drillEnrolled.length + 1);
+  }, 600_000);
+
+  test('deleting the assessments pod in the middle of a burst of submissions: every submission answered 201 has its row, its grade and its notifications', async () => {
+    expect(flow).toBeDefined();
+    // Quizzes of one auto-graded question and one attempt each: a submission is graded at once, and once it is
+    // stored every further submit of that quiz is refused (409), so the looping burst stays bounded (30 at most).
+    const quizzes: { id: string; questionId: string }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const quiz = await api.expect<{ id: string; questions: { id: string }[] }>(
+        201,
+        'assessments',
+        'POST',
+        '',
+        flow!.instructorToken,
+        {
+          courseId: flow!.courseId,
+          title: `drill quiz ${i}`,
+          type: 'quiz',
+          maxAttempts: 1,
+          questions: [
+            {
+              kind: 'single',
+              prompt: 'How many renditions has the ladder?',
+              points: 1,
+              options: ['one', 'several'],
+              correct: 1,
+            },
+          ],
+        },
+      );
+      quizzes.push({ id: quiz.id, questionId: quiz.questions[0]!.id });
+    }
+    // The drill counts from the inboxes as they are (the flow and earlier drills left notifications in them).
+    const count = async (token: string, type: string) =>
+      (await api.notificationTypes(token)).filter((t) => t === type).length;
+    const gradedBefore = await count(flow!.studentToken, 'grading.completed');
+    const receivedBefore = await count(flow!.instructorToken, 'submission.received');
+    const outcome = await burstWhileDeletingPod(
+      'assessments',
+      quizzes.map((q) => ({
+        method: 'POST',
+        url: `${serviceUrl('assessments')}/api/v1/assessments/${q.id}/submit`,
+        token: flow!.studentToken,
+        body: { answers: { [q.questionId]: 1 } },
+      })),
+    );
+    const answered = (status: number) =>
+      new Set(outcome.results.filter((r) => r.status === status).map((r) => r.index));
+    const created = answered(201);
+    const refused = answered(409);
+    log(
+      `submission drill: ${outcome.results.length} requests, ${created.size} submitted, ${outcome.results.filter((r) => r.status !== 201 && r.status !== 409).length} failed while the pod was replaced`,
+    );
+    expect(created.size).toBeGreaterThan(0);
+    // Rows and grades, per quiz: one answered 201 has exactly its submission, graded 1 of 1; one refused with 409
+    // (its attempt used) has exactly one (its 201 may have been lost with the connection); one with neither has
+    // none (a failed request wrote nothing).
+    let stored = 0;
+    for (const [index, quiz] of quizzes.entries()) {
+      const { items } = await api.expect<{ items: { id: string; score: number | null }[] }>(
+        200,
+        'assessments',
+        'GET',
+        `${quiz.id}/results`,
+        flow!.studentToken,
+      );
+      const submittedId = outcome.results.find((r) => r.index === index && r.status === 201)?.body;
+      if (created.has(index))
+        expect(items.map((r) => r.id)).toEqual([/"id":"([^"]+)"/.exec(submittedId ?? '')?.[1]]);
+      const rows = created.has(index) || refused.has(index) ? 1 : 0;
+      expect([quiz.id, items.length]).toEqual([quiz.id, rows]);
+      expect(items.filter((r) => r.score !== 1)).toEqual([]);
+      stored += items.length;
+    }
+    // Events: one grading.completed for the student and one submission.received for the instructor per stored
+    // submission, none lost, none doubled.
+    expect(await notificationsOfType(flow!.studentToken, 'grading.completed', gradedBefore + stored)).toBe(
+      gradedBefore + stored,
+    );
+    expect(
+      await notificationsOfType(flow!.instructorToken, 'submission.received', receivedBefore + stored),
+    ).toBe(receivedBefore + stored);
   }, 600_000);
 
   test('killing the transcode pod in the middle of an encode: the Job runs it again and the video becomes ready', async () => {
@@ -521,8 +622,9 @@ describe('upgrade and uninstall', () => {
   test('helm upgrade to a new image tag rolls every Deployment while a burst of requests runs, none failing', async () => {
     // The new tag names the same image contents, tagged inside the node (no rebuild, no reload): what matters is
     // that every pod template changes, so every Deployment rolls.
-    const next = `${e2e.imageTag}-next`;
-    for (const image of PLATFORM_IMAGES) {
+    const next = 'upgrade-next';
+    for (const part of IMAGE_PARTS) {
+      const image = await releaseImage(part);
       await promisify(execFile)('docker', [
         'exec',
         `${e2e.cluster}-control-plane`,
@@ -532,8 +634,8 @@ describe('upgrade and uninstall', () => {
         'images',
         'tag',
         '--force',
-        `docker.io/moocflix/${image}:${e2e.imageTag}`,
-        `docker.io/moocflix/${image}:${next}`,
+        `docker.io/${image}`,
+        `docker.io/${image.slice(0, image.lastIndexOf(':'))}:${next}`,
       ]);
     }
     const before = new Map(
@@ -561,20 +663,8 @@ describe('upgrade and uninstall', () => {
       },
     ];
     const burst = await startBurst({ requests, concurrency: 4, maxDurationMs: 540_000, loop: true });
-    const tags = [...SERVICES, 'operator', 'operator.jobs'].flatMap((p) => [
-      '--set',
-      `${p}.image.tag=${next}`,
-    ]);
-    await helm(
-      'upgrade',
-      'moocflix',
-      'charts/moocflix',
-      '--reuse-values',
-      ...tags,
-      '--wait',
-      '--timeout',
-      '8m',
-    );
+    const tags = IMAGE_PARTS.flatMap((p) => ['--set', `${p}.image.tag=${next}`]);
+    await helm('upgrade', RELEASE, 'charts/moocflix', '--reuse-values', ...tags, '--wait', '--timeout', '8m');
     await stopBurst(burst.pod);
     const outcome = await burst.finish();
     const after = await deployments();
@@ -602,7 +692,7 @@ describe('upgrade and uninstall', () => {
 
   test('helm uninstall leaves no pod, Job or custom resource of the platform behind', async () => {
     forwards.splice(0).forEach((f) => f.close());
-    await helm('uninstall', 'moocflix', '--wait', '--timeout', '5m');
+    await helm('uninstall', RELEASE, '--wait', '--timeout', '5m');
     const left = await eventually(
       'the platform gone',
       async () => {

@@ -7,11 +7,13 @@
 #
 # Nothing is installed by hand and nothing is pulled: Debian's container engine (e2e/kind/engine.sh, its own
 # data root, socket and pid files), base images built here under the official names
-# (e2e/kind/images/base-images.sh), the platform's images from the Dockerfile (scripts/build-images.sh), the
-# third-party systems as local images (e2e/kind/images/third-party.sh), kind and a node image built from the
-# Go module proxy (e2e/kind/node-image.sh). Then the checks in e2e/kind/*.kind.test.ts run against the
-# cluster (jest project "kind"): the install, the API flows with a real ffmpeg Job, the drills, upgrade and
-# uninstall. The engine, the cluster and every port-forward are stopped on exit, also on failure.
+# (e2e/kind/images/base-images.sh), the platform's images from the Dockerfile with `skaffold build -p kind`, the
+# third-party systems as local images (e2e/kind/images/third-party.sh), kind, skaffold and a node image built
+# from the Go module proxy (e2e/kind/node-image.sh, e2e/kind/tools/skaffold.sh). The platform is installed
+# with `skaffold run -p kind` (skaffold.yaml: the umbrella chart with e2e/kind/values.yaml), as a developer
+# would. Then the checks in e2e/kind/*.kind.test.ts run against the cluster (jest project "kind"): the
+# install, the API flows with a real ffmpeg Job, the drills, upgrade and uninstall. The engine, the cluster
+# and every port-forward are stopped on exit, also on failure.
 set -Eeuo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/e2e/kind"
@@ -38,6 +40,9 @@ source "$root/e2e/cluster/tools/versions.sh"
 # kind, the node's kubectl and helm, all built from the Go module proxy and cached by version.
 export PATH="$MOOCFLIX_CACHE/kind-$KIND_VERSION/bin:$MOOCFLIX_CACHE/kubernetes-node-$KUBERNETES_VERSION/bin:$MOOCFLIX_CACHE/helm-$HELM_VERSION/bin:$PATH"
 export KUBECONFIG="$ARTIFACTS/kubeconfig"
+# skaffold: no update check, metrics or survey prompts (nothing but this machine is reachable), its global
+# config kept with the tier's artifacts rather than in ~/.skaffold.
+export SKAFFOLD_CONFIG="$ARTIFACTS/skaffold-config.yaml" SKAFFOLD_UPDATE_CHECK=false SKAFFOLD_INTERACTIVE=false
 kubectl() { command kubectl --context "kind-$CLUSTER" "$@"; }
 helm() { command helm --kube-context "kind-$CLUSTER" "$@"; }
 
@@ -51,6 +56,9 @@ prepare() {
   step "tools (cached outside the clone, keyed by version)"
   bash "$root/e2e/cluster/prepare.sh" # helm and the control-plane binaries the node image reuses
   bash "$root/e2e/stack/prepare.sh"   # the Kafka jars and the SeaweedFS binary the third-party images carry
+  PATH="$(bash "$here/tools/skaffold.sh"):$PATH"
+  skaffold version
+  printf 'global:\n  collect-metrics: false\n  update-check: false\n  survey:\n    disable-prompt: true\n' >"$SKAFFOLD_CONFIG"
   step "container engine"
   if [[ "$ENGINE" == host ]]; then
     docker info --format 'the host engine: {{.ServerVersion}}'
@@ -60,9 +68,27 @@ prepare() {
   trap cleanup EXIT
   step "images"
   bash "$here/images/base-images.sh"
-  bash "$root/scripts/build-images.sh" "$IMAGE_TAG" "${PLATFORM_IMAGES[@]}"
+  # skaffold.yaml's artifacts, classic builder, one at a time (they share the compile stage). Each image gets the
+  # tag $IMAGE_TAG and the image-id tag skaffold deploys local images by (listed in build.json).
+  bash "$root/scripts/images/with-build-ca.sh" \
+    skaffold build -p kind --kube-context "kind-$CLUSTER" --tag "$IMAGE_TAG" --file-output "$ARTIFACTS/build.json"
+  image_sizes
   bash "$here/images/third-party.sh"
   bash "$here/node-image.sh"
+}
+
+image_sizes() {
+  local image
+  for image in "${PLATFORM_IMAGES[@]}"; do
+    printf '%-14s %s\n' "$image" "$(docker image inspect --format '{{.Size}}' "moocflix/$image:$IMAGE_TAG" |
+      awk '{printf "%.0f MB", $1/1e6}')"
+  done
+}
+
+# The tags in skaffold's build output (moocflix/<image>:<image id>).
+built_tags() {
+  node -e 'for (const b of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).builds) console.log(b.tag)' \
+    "$ARTIFACTS/build.json"
 }
 
 cluster_up() {
@@ -70,8 +96,11 @@ cluster_up() {
   kind delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
   kind create cluster --name "$CLUSTER" --config "$here/kind-config.yaml" --image "$NODE_IMAGE_REPO:$KUBERNETES_VERSION" --wait 180s
   step "images into the node (one archive)"
+  # Under both their tags: skaffold run then finds the image-id tags on the node and loads nothing again
+  # (one `kind load docker-image` per image would copy the layers they share once per image).
   local archive="$ARTIFACTS/images.tar" images=()
   for image in "${PLATFORM_IMAGES[@]}"; do images+=("moocflix/$image:$IMAGE_TAG"); done
+  mapfile -t -O "${#images[@]}" images < <(built_tags)
   mapfile -t -O "${#images[@]}" images < <(bash "$here/images/third-party.sh" --list)
   docker save -o "$archive" "${images[@]}"
   kind load image-archive --name "$CLUSTER" "$archive"
@@ -106,14 +135,12 @@ cluster_up() {
 }
 
 install_platform() {
-  step "umbrella chart (helm install from the repository)"
-  bash "$root/charts/build-dependencies.sh"
-  local tags=()
-  for part in users courses content assessments notifications operator operator.jobs; do
-    tags+=(--set "$part.image.tag=$IMAGE_TAG")
-  done
-  helm upgrade --install moocflix "$root/charts/moocflix" --namespace "$NS" -f "$here/values.yaml" "${tags[@]}" \
-    --wait --timeout 10m
+  # skaffold.yaml's kind profile: the umbrella chart from the repository (helm upgrade --install, --wait) with
+  # e2e/kind/values.yaml and the images it built, found in its cache; then it waits for every Deployment.
+  step "umbrella chart (skaffold run -p kind: helm install from the repository)"
+  bash "$root/scripts/images/with-build-ca.sh" \
+    skaffold run -p kind --kube-context "kind-$CLUSTER" --tag "$IMAGE_TAG" --status-check=true
+  helm status moocflix -n "$NS" | sed -n '1,6p'
   step "topics ready (MoocFlixTopic → the operator's Kafka Admin API backend → Kafka)"
   kubectl -n "$NS" wait moocflixtopics --all --for=condition=Ready --timeout 5m
   kubectl -n "$NS" get moocflixtopics
@@ -123,7 +150,7 @@ checks() { # results file (jest --json), may be empty
   step "checks on the running platform (e2e/kind/*.kind.test.ts)"
   local out=()
   [[ -n "${1:-}" ]] && out=(--json --outputFile="$1")
-  E2E_KUBE_CONTEXT="kind-$CLUSTER" E2E_NAMESPACE="$NS" E2E_IMAGE_TAG="$IMAGE_TAG" E2E_CLUSTER="$CLUSTER" \
+  E2E_KUBE_CONTEXT="kind-$CLUSTER" E2E_NAMESPACE="$NS" E2E_CLUSTER="$CLUSTER" \
     E2E_VALUES="$here/values.yaml" E2E_ARTIFACTS="$ARTIFACTS" \
     node --max-old-space-size=4096 node_modules/.bin/jest --selectProjects kind --runInBand "${out[@]}"
 }
