@@ -12,6 +12,8 @@
 # Idempotent: when the node image carries the hash of today's inputs and the cache is there, it
 # only says so. Uses the running project engine, or starts it and stops it at the end.
 # Prints where kind is: callers put "$cache/kind-$KIND_VERSION/bin" on PATH.
+#   node-image.sh --binaries   only the Go builds and pause, no engine needed (make test runs this in
+#                              the background, at the lowest priority, while the earlier tiers run)
 set -euo pipefail
 # All in a function, so bash reads the whole file before running any of it (the run is long; an
 # edit meanwhile cannot change what it does).
@@ -22,6 +24,8 @@ source "$root/e2e/cluster/tools/versions.sh"
 source "$here/versions.sh"
 cache="${MOOCFLIX_CACHE:-$HOME/.cache/moocflix}"
 mkdir -p "$cache"
+binaries_only=""
+[[ "${1:-}" == --binaries ]] && binaries_only=1
 export GOTOOLCHAIN=local
 
 node_image="$NODE_IMAGE_REPO:$KUBERNETES_VERSION"
@@ -54,7 +58,11 @@ up_to_date() {
   cached_binaries && engine_up &&
     [[ "$(docker image inspect -f '{{index .Config.Labels "moocflix.inputs"}}' "$node_image" 2>/dev/null)" == "$inputs_hash" ]]
 }
-if up_to_date; then
+if [[ -n "$binaries_only" ]] && cached_binaries; then
+  echo "node-image: every binary is cached; kind: $kind_bin"
+  exit 0
+fi
+if [[ -z "$binaries_only" ]] && up_to_date; then
   echo "node-image: $node_image is up to date (inputs $inputs_hash); kind: $kind_bin"
   exit 0
 fi
@@ -68,7 +76,7 @@ note "cluster tier binaries (prepare.sh)" "$((SECONDS - t))s"
 exec 9>"$cache/.kind-node-image.lock"
 flock 9
 # Another node-image.sh may have finished the same build while we waited for the lock.
-if up_to_date; then
+if [[ -z "$binaries_only" ]] && up_to_date; then
   echo "node-image: $node_image was just built by another run; kind: $kind_bin"
   exit 0
 fi
@@ -139,6 +147,12 @@ else
   mv -T "$tmp" "$cache/pause-$PAUSE_VERSION"
   tmp=""
   note "pause $PAUSE_VERSION" "built in $((SECONDS - t))s"
+fi
+
+if [[ -n "$binaries_only" ]]; then
+  echo "node-image: binaries built in $((SECONDS - started))s"
+  printf '  %s\n' "${report[@]}"
+  exit 0
 fi
 
 # ---- engine: the one already running, else ours (started only now, after the long Go builds,

@@ -22,6 +22,8 @@ if [[ ! -x "$dest/bin/skaffold" ]]; then
     building=""
     # An interrupted build stops as a whole (its own process group) and leaves no half-made folder.
     trap '[[ -n "$building" ]] && kill -TERM -- "-$building" 2>/dev/null; rm -rf "$out"' EXIT
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
     mkdir "$out/bin"
     echo "skaffold: building $SKAFFOLD_VERSION from the Go module proxy (cached in $dest)" >&2
     # The version stamp `skaffold version` prints (upstream's Makefile sets the same variable).
