@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,7 +142,11 @@ describe('probeMedia', () => {
   });
 
   it('gives up after the time limit', async () => {
-    expect((await probeFailure(file('clip.mp4'), 1)).reason).toBe('timeout');
+    // A named pipe nobody writes to: ffprobe waits on it for ever, so the limit is what ends the probe.
+    // (A real clip with a 1 ms limit raced: on a loaded machine ffprobe could finish first.)
+    const neverWritten = file('never-written.mp4');
+    execFileSync('mkfifo', [neverWritten]);
+    expect((await probeFailure(neverWritten, 300)).reason).toBe('timeout');
   });
 
   it('treats a path that looks like an option or protocol as a plain file name', async () => {
