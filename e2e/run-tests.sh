@@ -24,14 +24,17 @@ run_tier() { # name, extra jest args...
 }
 
 # Chart unit tests render with the helm binary the cluster tier builds (cached outside the clone).
-bash e2e/cluster/prepare.sh || { echo "cluster tools could not be prepared"; status=1; }
+bash e2e/cluster/prepare.sh helm || { echo "helm could not be prepared"; status=1; }
 
-# The kind tier's Go tools (kind, crictl, CoreDNS, the node's Kubernetes binaries, skaffold: ~20 minutes of CPU on
-# a fresh machine, nothing once cached) are built in the background at the lowest priority while the next tiers
-# run, on the cycles they leave idle, instead of before the kind tier. Its own process group, stopped on exit;
-# the kind tier waits for it (and builds whatever it did not).
+# The Go tools of the later tiers are built in the background at the lowest priority while the unit and
+# integration tiers run, on the cycles they leave idle, instead of in front of the tier that needs them: the
+# cluster tier's control plane (etcd, Kubernetes, kwok: ~19 minutes on a fresh machine), then the kind tier's
+# (kind, crictl, CoreDNS, the node's Kubernetes binaries, skaffold: ~20 minutes of CPU); nothing once cached.
+# Its own process group, stopped on exit. The cluster tier's prepare.sh waits for the background one (a lock)
+# and the kind tier for the whole build; each builds whatever the background did not.
 prebuild_log=$(mktemp)
-(exec setsid nice -n 19 bash -c 'bash e2e/kind/node-image.sh --binaries && bash e2e/kind/tools/skaffold.sh') \
+(exec setsid nice -n 19 bash -c \
+  'bash e2e/cluster/prepare.sh && bash e2e/kind/node-image.sh --binaries && bash e2e/kind/tools/skaffold.sh') \
   >"$prebuild_log" 2>&1 &
 prebuild=$!
 trap 'kill -TERM -- "-$prebuild" 2>/dev/null; rm -rf "$results_dir" "$prebuild_log"' EXIT
@@ -43,7 +46,11 @@ if bash e2e/stack/prepare.sh; then
 else
   echo "integration stack could not be prepared"; status=1
 fi
-run_tier cluster --runInBand
+if bash e2e/cluster/prepare.sh; then
+  run_tier cluster --runInBand
+else
+  echo "cluster tools could not be prepared"; status=1
+fi
 
 # The web console in Debian's chromium against `make dev`'s process (e2e/browser; installs chromium
 # with apt-get on a fresh machine, or says why it cannot).

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the cluster tier's control plane from the Go module proxy and caches
 # each tool, keyed by version, in ${MOOCFLIX_CACHE:-$HOME/.cache/moocflix}/<tool>-<version>/bin/.
+#   bash e2e/cluster/prepare.sh            every tool: etcd, kubernetes, kwok, helm
+#   bash e2e/cluster/prepare.sh helm ...   only the tools named (make test builds helm first, for the
+#                                          chart unit tests, and the rest in the background)
 # Idempotent: a cached tool is not rebuilt. Builds go to a temp dir renamed into place, so an
 # interrupted build never leaves a half-filled cache entry. Builds use the committed wrapper
 # modules in tools/<tool>/ with -mod=readonly, so they are pinned by go.sum.
@@ -14,16 +17,18 @@ mkdir -p "$cache"
 export GOTOOLCHAIN=local
 # A second prepare.sh (another clone, another terminal) waits instead of building the same thing.
 exec 9>"$cache/.cluster-prepare.lock"
-flock 9
+flock -n 9 || { echo "waiting for another build of the cluster tools (the background one of make test?)"; flock 9; }
 # Builds run in the background, so `wait` returns as soon as a signal arrives and the EXIT trap
 # in build() can stop them.
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+wanted=("$@")
 # build <tool> <version> <ldflags> <package>=<binary>...
 build() {
   local tool="$1" version="$2" ldflags="$3"
   shift 3
+  if ((${#wanted[@]})) && [[ " ${wanted[*]} " != *" $tool "* ]]; then return; fi
   local dest="$cache/$tool-$version"
   if [[ -d "$dest/bin" ]]; then
     echo "$tool $version: cached"
