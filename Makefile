@@ -33,7 +33,7 @@ test: install
 	bash e2e/run-tests.sh
 
 test-unit: install
-	bash e2e/cluster/prepare.sh
+	bash e2e/cluster/prepare.sh helm
 	$(JEST) --selectProjects unit
 
 test-integration: install
