@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +133,62 @@ describe('moocflix dev launcher', () => {
     expect(result.finalScore).toBeGreaterThan(0);
     expect(result.notificationTypes.length).toBeGreaterThan(0);
   }, 240_000);
+
+  it('probes an upload in place in its local storage: a file that is not a video is refused (415) and its object deleted', async () => {
+    const run = Math.random().toString(36).slice(2, 8);
+    const credentials = { email: `refused-${run}@moocflix.test`, password: `correct horse battery ${run}` };
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await post('/api/v1/users/signup', { ...credentials, name: 'Refused', role: 'instructor' })).status,
+    ).toBe(201);
+    const { accessToken } = (await (await post('/api/v1/users/login', credentials)).json()) as {
+      accessToken: string;
+    };
+    const course = await post(
+      '/api/v1/courses',
+      { title: `Refusals ${run}`, description: 'x', published: true },
+      accessToken,
+    );
+    const { id: courseId } = (await course.json()) as { id: string };
+    const objects = join(home, 'storage', 'objects', 'videos');
+    // The stored objects (files; a deleted object may leave its empty folder). The folder exists once
+    // anything was uploaded (the learning flow above); none is none.
+    const storedVideos = async () => {
+      const entries = await readdir(objects, { recursive: true, withFileTypes: true }).catch(() => []);
+      return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    };
+    const before = await storedVideos();
+
+    let status = 0;
+    // content learns of the course from its event: 404 until then.
+    await waitFor(
+      async () => {
+        const form = new FormData();
+        form.set('courseId', courseId);
+        form.set('title', 'Not a video');
+        form.set('file', new Blob(['just some notes, not a video\n'.repeat(1000)]), 'notes.mp4');
+        const answer = await fetch(`${base}/api/v1/content/upload`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${accessToken}` },
+          body: form,
+        });
+        status = answer.status;
+        return status !== 404;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+
+    expect(status).toBe(415);
+    expect(await storedVideos()).toEqual(before);
+  }, 90_000);
 
   it('stops cleanly on SIGTERM and takes its PostgreSQL with it', async () => {
     launcher.kill('SIGTERM');

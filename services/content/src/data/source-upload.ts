@@ -10,7 +10,7 @@ export interface StoredSource {
 
 /**
  * Streams an upload into object storage (S3 multipart via the kit for large files) and, in the
- * same pass, into `copyPath` for probing — never holding it whole in memory. Fails with the
+ * same pass, into `copyPath` for probing (null: no copy) — never holding it whole in memory. Fails with the
  * upload's own error when the upload failed (too large, client gone, malformed form), else with the
  * storage's. The caller deletes the object when this fails: a half-stored object is possible.
  */
@@ -18,7 +18,7 @@ export async function storeSourceUpload(
   storage: ObjectStorage,
   key: string,
   upload: Readable,
-  options: { copyPath: string; maxBytes: number },
+  options: { copyPath: string | null; maxBytes: number },
 ): Promise<StoredSource> {
   const spool = new UploadSpool(options.copyPath, options.maxBytes);
   const [reading, storing] = await Promise.allSettled([

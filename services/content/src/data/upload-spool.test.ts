@@ -33,6 +33,25 @@ describe('UploadSpool', () => {
     expect(spool.checksum).toBe(createHash('sha256').update(expected).digest('hex'));
   });
 
+  it('without a copy path, passes, counts and hashes the bytes and writes no file', async () => {
+    const input = chunks(4, 1000);
+    const spool = new UploadSpool(null, 10_000);
+    const passed: Buffer[] = [];
+    await pipeline(Readable.from(input), spool, async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) passed.push(chunk);
+    });
+    expect(Buffer.concat(passed).equals(Buffer.concat(input))).toBe(true);
+    expect(spool.bytes).toBe(4_000);
+    expect(spool.checksum).toBe(createHash('sha256').update(Buffer.concat(input)).digest('hex'));
+  });
+
+  it('fails the upload when its copy cannot be written, instead of waiting for the copy forever', async () => {
+    // More than the copy's buffer, so the spool waits for a 'drain' that never comes.
+    const spool = new UploadSpool(join(dir, 'no-such-folder', 'copy'), 1024 ** 3);
+    const reading = pipeline(Readable.from(chunks(40, 64 * 1024)), spool, new PassThrough().resume());
+    await expect(reading).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('fails with UploadTooLargeError one byte past the limit', async () => {
     const spool = new UploadSpool(join(dir, 'copy-2'), 9_999);
     const reading = pipeline(Readable.from(chunks(10, 1000)), spool, new PassThrough().resume());

@@ -3,6 +3,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 
+/** How much of the copy may wait in memory to be written: a few socket reads' worth. */
+const COPY_BUFFER_BYTES = 1024 * 1024;
+
 /** The upload went past its size limit; whatever was read of it is discarded. */
 export class UploadTooLargeError extends Error {
   constructor(readonly limitBytes: number) {
@@ -14,23 +17,27 @@ export class UploadTooLargeError extends Error {
 /**
  * Passes an upload through unchanged (to object storage) while, on the way, counting it against
  * the size limit, hashing it (sha256) and writing a copy to a local file for ffprobe. A chunk is
- * passed on only once its copy is written, so the slower sink sets the pace for both (back-pressure
- * reaches the client's socket) and only a few chunks are ever in memory, whatever the upload's size.
+ * passed on at once and its copy written meanwhile, so the two sinks write side by side instead of
+ * one after the other; the next chunk is taken only once the copy's buffer (COPY_BUFFER_BYTES) has
+ * room again. So the slower sink sets the pace for both (back-pressure reaches the client's socket)
+ * and only a few chunks are ever in memory, whatever the upload's size.
  */
 export class UploadSpool extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
-  private readonly copy: WriteStream;
+  private readonly copy: WriteStream | undefined;
   private sha256: string | undefined;
 
+  /** `copyPath` null: no copy (the storage keeps the bytes in a local file the probe can read). */
   constructor(
-    copyPath: string,
+    copyPath: string | null,
     private readonly limitBytes: number,
   ) {
     super();
-    this.copy = createWriteStream(copyPath, { flags: 'wx' });
-    // Reported through the write callbacks below; this only keeps it from being "unhandled".
-    this.copy.on('error', () => undefined);
+    if (copyPath === null) return;
+    this.copy = createWriteStream(copyPath, { flags: 'wx', highWaterMark: COPY_BUFFER_BYTES });
+    // A failed copy fails the upload: a chunk waiting for 'drain' would otherwise wait forever.
+    this.copy.on('error', (err) => this.destroy(err));
   }
 
   /** The hex sha256 of everything that passed; available once the stream has ended. */
@@ -46,17 +53,26 @@ export class UploadSpool extends Transform {
       return;
     }
     this.hash.update(chunk);
-    this.copy.write(chunk, (err) => (err ? callback(err) : callback(null, chunk)));
+    if (!this.copy || this.copy.write(chunk)) {
+      callback(null, chunk);
+      return;
+    }
+    this.push(chunk);
+    this.copy.once('drain', () => callback());
   }
 
   override _flush(callback: TransformCallback): void {
     this.sha256 = this.hash.digest('hex');
+    if (!this.copy) {
+      callback();
+      return;
+    }
     this.copy.end();
     finished(this.copy).then(() => callback(), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.copy.destroy();
+    this.copy?.destroy();
     callback(error);
   }
 }

@@ -32,9 +32,11 @@ const REFUSAL_DETAILS: Record<MediaProbeError['reason'], string> = {
 /**
  * Upload (issue 5): the course's owner or an admin stores a video. The ownership check runs before
  * a single byte is read. The file is streamed to object storage and, in the same pass, to a temp
- * file that ffprobe then reads. Anything short of an accepted video — too large (413), not a video
- * (415), the client gone, a storage or database failure — deletes the object and leaves no row;
- * the temp file is removed on every path.
+ * file that ffprobe then reads — unless the storage is a local folder (make dev), where ffprobe
+ * reads the stored file in place rather than a second copy of the same bytes on the same disk.
+ * Anything short of an accepted video — too large (413), not a video (415), the client gone, a
+ * storage or database failure — deletes the object and leaves no row; the temp file is removed on
+ * every path.
  */
 export async function uploadVideo(
   ctx: UseCaseContext,
@@ -45,14 +47,12 @@ export async function uploadVideo(
   requireUploadAllowed(await findCourse(ctx.pool, fields.courseId), caller);
   const videoId = randomUUID();
   const sourceKey = sourceKeyOf(videoId);
-  // The spool folder may not exist yet (the chart points it at /tmp/uploads on an empty emptyDir) or may have
-  // been cleaned away since: mkdtemp needs its parent, and a recursive mkdir of an existing folder is one syscall.
-  await mkdir(ctx.uploads.tmpDir, { recursive: true });
-  const workDir = await mkdtemp(join(ctx.uploads.tmpDir, 'moocflix-upload-'));
-  const copyPath = join(workDir, 'source');
+  const inPlace = ctx.storage.localPath(sourceKey);
+  const workDir = inPlace === null ? await makeSpoolDir(ctx.uploads.tmpDir) : null;
+  const copyPath = workDir === null ? null : join(workDir, 'source');
   try {
     const stored = await storeSource(ctx, sourceKey, file.stream, copyPath);
-    const probe = await probeSource(ctx, copyPath);
+    const probe = await probeSource(ctx, inPlace ?? copyPath!);
     return await withTransaction(ctx.pool, async (tx) => {
       // The course may have been deleted while the file streamed in; its object is then deleted below.
       if (!(await lockCourseAgainstDeletion(tx, fields.courseId))) throw problems.notFound('Course');
@@ -88,15 +88,23 @@ export async function uploadVideo(
     });
     throw err;
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    if (workDir !== null) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** A fresh folder for one upload's probe copy. */
+async function makeSpoolDir(tmpDir: string): Promise<string> {
+  // The spool folder may not exist yet (the chart points it at /tmp/uploads on an empty emptyDir) or may have
+  // been cleaned away since: mkdtemp needs its parent, and a recursive mkdir of an existing folder is one syscall.
+  await mkdir(tmpDir, { recursive: true });
+  return mkdtemp(join(tmpDir, 'moocflix-upload-'));
 }
 
 async function storeSource(
   ctx: UseCaseContext,
   key: string,
   stream: Readable,
-  copyPath: string,
+  copyPath: string | null,
 ): Promise<StoredSource> {
   try {
     return await storeSourceUpload(ctx.storage, key, stream, { copyPath, maxBytes: ctx.uploads.maxBytes });

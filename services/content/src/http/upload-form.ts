@@ -26,6 +26,11 @@ export interface UploadForm {
 /** Field names and values are short; these bound what a hostile form can make us hold. */
 const LIMITS = { fields: 8, fieldSize: 4 * 1024, fieldNameSize: 100, files: 1, parts: 10, headerPairs: 20 };
 const MAX_FILENAME_LENGTH = 255;
+/**
+ * How much of the file each stage of the upload's pipeline may hold: about a megabyte, so the
+ * parser, the checksum and the storage's writes overlap instead of taking turns chunk by chunk.
+ */
+const BUFFER_BYTES = 1024 * 1024;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 
@@ -50,7 +55,12 @@ export function readUploadForm(req: Request, requiredFields: readonly string[]):
   return new Promise((resolve, reject) => {
     let form: busboy.Busboy;
     try {
-      form = busboy({ headers: req.headers, limits: LIMITS });
+      form = busboy({
+        headers: req.headers,
+        limits: LIMITS,
+        highWaterMark: BUFFER_BYTES,
+        fileHwm: BUFFER_BYTES,
+      });
     } catch (err) {
       reject(problems.badRequest(`Malformed multipart request: ${(err as Error).message}`));
       return;
@@ -112,7 +122,7 @@ export function readUploadForm(req: Request, requiredFields: readonly string[]):
         if (!stopped) fail(problems.badRequest(refusedFilePart(name, Boolean(file), fields, requiredFields)));
         return;
       }
-      const out = (file = new PassThrough());
+      const out = (file = new PassThrough({ highWaterMark: BUFFER_BYTES }));
       // Its reader attaches later (after the caller's checks); until then an error must not be unheard.
       out.on('error', noop);
       stream.on('error', (err: Error) =>
