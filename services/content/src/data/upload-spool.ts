@@ -3,8 +3,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 
-/** How much of the copy may wait in memory to be written: a few socket reads' worth. */
+/** How much of the copy may wait in memory to be written. */
 const COPY_BUFFER_BYTES = 1024 * 1024;
+/** The size of the pieces passed on to the storage and the copy (the last one may be smaller). */
+const OUTPUT_CHUNK_BYTES = 512 * 1024;
 
 /** The upload went past its size limit; whatever was read of it is discarded. */
 export class UploadTooLargeError extends Error {
@@ -16,10 +18,10 @@ export class UploadTooLargeError extends Error {
 
 /**
  * Passes an upload through unchanged (to object storage) while, on the way, counting it against
- * the size limit, hashing it (sha256) and writing a copy to a local file for ffprobe. A chunk is
- * passed on at once and its copy written meanwhile, so the two sinks write side by side instead of
- * one after the other; the next chunk is taken only once the copy's buffer (COPY_BUFFER_BYTES) has
- * room again. So the slower sink sets the pace for both (back-pressure reaches the client's socket)
+ * the size limit, hashing it (sha256) and writing a copy to a local file for ffprobe. The bytes go
+ * on in pieces of OUTPUT_CHUNK_BYTES, each passed on at once with its copy written meanwhile, so the
+ * two sinks write side by side instead of one after the other; the next chunk is taken only once the
+ * copy's buffer (COPY_BUFFER_BYTES) has room again. So the slower sink sets the pace for both (back-pressure reaches the client's socket)
  * and only a few chunks are ever in memory, whatever the upload's size.
  */
 export class UploadSpool extends Transform {
@@ -27,6 +29,8 @@ export class UploadSpool extends Transform {
   private readonly hash = createHash('sha256');
   private readonly copy: WriteStream | undefined;
   private sha256: string | undefined;
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
 
   /** `copyPath` null: no copy (the storage keeps the bytes in a local file the probe can read). */
   constructor(
@@ -53,16 +57,45 @@ export class UploadSpool extends Transform {
       return;
     }
     this.hash.update(chunk);
-    if (!this.copy || this.copy.write(chunk)) {
-      callback(null, chunk);
+    this.gathered.push(chunk);
+    this.gatheredBytes += chunk.length;
+    if (this.gatheredBytes < OUTPUT_CHUNK_BYTES) {
+      callback();
       return;
     }
-    this.push(chunk);
+    this.passOn(callback);
+  }
+
+  /**
+   * The socket's reads are 64 KiB at most; passed on one by one, each would be one write (and one
+   * wake-up) in the storage and in the copy. Gathered into OUTPUT_CHUNK_BYTES, a GiB is a thousand.
+   */
+  private passOn(callback: TransformCallback): void {
+    const out = this.gathered.length === 1 ? this.gathered[0]! : Buffer.concat(this.gathered);
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    if (!this.copy || this.copy.write(out)) {
+      callback(null, out);
+      return;
+    }
+    this.push(out);
     this.copy.once('drain', () => callback());
   }
 
   override _flush(callback: TransformCallback): void {
     this.sha256 = this.hash.digest('hex');
+    if (this.gatheredBytes > 0) {
+      this.passOn((err, out) => {
+        if (err) return callback(err);
+        if (out) this.push(out);
+        this.endCopy(callback);
+      });
+      return;
+    }
+    this.endCopy(callback);
+  }
+
+  private endCopy(callback: TransformCallback): void {
     if (!this.copy) {
       callback();
       return;
