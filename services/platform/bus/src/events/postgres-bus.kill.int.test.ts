@@ -102,8 +102,18 @@ describe('PostgresEventBus under kill -9', () => {
       const run = startFixture({ ...env, PUBLISH: String(BURST), ROUND: String(round) });
       runs.push(run);
       await run.ready;
-      // Somewhere in the burst: publishing, consuming, or both.
-      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 1_200));
+      if (round % 2 === 1) {
+        // Surely in the middle of the burst: once a random part of it was acknowledged. (A random time
+        // alone could miss it every round: on a quiet machine the burst can be over in 600 ms.)
+        const target = 1 + Math.floor(Math.random() * (BURST / 2));
+        await waitFor(() => run.acknowledged.length >= target || run.child.exitCode !== null, {
+          timeoutMs: 30_000,
+          intervalMs: 2,
+        });
+      } else {
+        // Somewhere in the burst or after it: publishing, consuming, or both.
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 1_200));
+      }
       await kill(run);
       acknowledged.push(...run.acknowledged);
       if (!run.publishedAll) killedMidBurst++;
