@@ -10,9 +10,9 @@ export interface StoredSource {
 
 /**
  * Streams an upload into object storage (S3 multipart via the kit for large files) and, in the
- * same pass, into `copyPath` for probing (null: no copy) — never holding it whole in memory. Fails with the
- * upload's own error when the upload failed (too large, client gone, malformed form), else with the
- * storage's. The caller deletes the object when this fails: a half-stored object is possible.
+ * same pass, into `copyPath` for probing (null: no copy) — never holding it whole in memory. Fails
+ * with the upload's own error when the upload failed (too large, client gone, malformed form), else
+ * with the storage's. The caller deletes the object when this fails: a half-stored object is possible.
  */
 export async function storeSourceUpload(
   storage: ObjectStorage,

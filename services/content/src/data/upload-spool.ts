@@ -21,8 +21,9 @@ export class UploadTooLargeError extends Error {
  * the size limit, hashing it (sha256) and writing a copy to a local file for ffprobe. The bytes go
  * on in pieces of OUTPUT_CHUNK_BYTES, each passed on at once with its copy written meanwhile, so the
  * two sinks write side by side instead of one after the other; the next chunk is taken only once the
- * copy's buffer (COPY_BUFFER_BYTES) has room again. So the slower sink sets the pace for both (back-pressure reaches the client's socket)
- * and only a few chunks are ever in memory, whatever the upload's size.
+ * copy's buffer (COPY_BUFFER_BYTES) has room again. So the slower sink sets the pace for both
+ * (back-pressure reaches the client's socket) and only a few chunks are ever in memory, whatever the
+ * upload's size.
  */
 export class UploadSpool extends Transform {
   bytes = 0;
@@ -71,9 +72,7 @@ export class UploadSpool extends Transform {
    * wake-up) in the storage and in the copy. Gathered into OUTPUT_CHUNK_BYTES, a GiB is a thousand.
    */
   private passOn(callback: TransformCallback): void {
-    const out = this.gathered.length === 1 ? this.gathered[0]! : Buffer.concat(this.gathered);
-    this.gathered = [];
-    this.gatheredBytes = 0;
+    const out = this.takeGathered();
     if (!this.copy || this.copy.write(out)) {
       callback(null, out);
       return;
@@ -82,26 +81,24 @@ export class UploadSpool extends Transform {
     this.copy.once('drain', () => callback());
   }
 
-  override _flush(callback: TransformCallback): void {
-    this.sha256 = this.hash.digest('hex');
-    if (this.gatheredBytes > 0) {
-      this.passOn((err, out) => {
-        if (err) return callback(err);
-        if (out) this.push(out);
-        this.endCopy(callback);
-      });
-      return;
-    }
-    this.endCopy(callback);
+  private takeGathered(): Buffer {
+    const out = this.gathered.length === 1 ? this.gathered[0]! : Buffer.concat(this.gathered);
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    return out;
   }
 
-  private endCopy(callback: TransformCallback): void {
+  override _flush(callback: TransformCallback): void {
+    this.sha256 = this.hash.digest('hex');
+    // The last piece; no wait for 'drain' here: end() below waits for everything written.
+    const last = this.gatheredBytes > 0 ? this.takeGathered() : undefined;
+    if (last) this.copy?.write(last);
     if (!this.copy) {
-      callback();
+      callback(null, last);
       return;
     }
     this.copy.end();
-    finished(this.copy).then(() => callback(), callback);
+    finished(this.copy).then(() => callback(null, last), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

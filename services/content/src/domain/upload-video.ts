@@ -47,12 +47,13 @@ export async function uploadVideo(
   requireUploadAllowed(await findCourse(ctx.pool, fields.courseId), caller);
   const videoId = randomUUID();
   const sourceKey = sourceKeyOf(videoId);
+  // Local-disk storage: the stored file itself; otherwise a copy in a fresh temp folder.
   const inPlace = ctx.storage.localPath(sourceKey);
   const workDir = inPlace === null ? await makeSpoolDir(ctx.uploads.tmpDir) : null;
-  const copyPath = workDir === null ? null : join(workDir, 'source');
+  const probePath = inPlace ?? join(workDir!, 'source');
   try {
-    const stored = await storeSource(ctx, sourceKey, file.stream, copyPath);
-    const probe = await probeSource(ctx, inPlace ?? copyPath!);
+    const stored = await storeSource(ctx, sourceKey, file.stream, inPlace === null ? probePath : null);
+    const probe = await probeSource(ctx, probePath);
     return await withTransaction(ctx.pool, async (tx) => {
       // The course may have been deleted while the file streamed in; its object is then deleted below.
       if (!(await lockCourseAgainstDeletion(tx, fields.courseId))) throw problems.notFound('Course');
