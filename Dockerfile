@@ -95,7 +95,9 @@ ENV HOME=/tmp \
 EXPOSE 8080
 
 # The same plus Debian's ffmpeg and ffprobe on PATH (content probes uploads, the transcoder encodes);
-# the kit then never falls back to the static builds of the @ffmpeg-installer npm packages.
+# the kit then never falls back to the static builds of the @ffmpeg-installer npm packages, so the
+# content and transcoder stages install without optional dependencies (`--omit=optional`): the media
+# kit declares those packages optional, and their 140 MB of binaries stay out of both images.
 FROM runtime AS runtime-ffmpeg
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg \
@@ -128,7 +130,7 @@ COPY --from=compile /app/dist/services/courses/ services/courses/
 
 FROM build AS content-build
 COPY --from=manifests /manifests/ ./
-RUN npm ci --omit=dev --workspace services/content --include-workspace-root=false
+RUN npm ci --omit=dev --omit=optional --workspace services/content --include-workspace-root=false
 COPY --from=compile /app/dist/services/platform/bus/ services/platform/bus/
 COPY --from=compile /app/dist/services/platform/core/ services/platform/core/
 COPY --from=compile /app/dist/services/platform/db/ services/platform/db/
@@ -165,7 +167,7 @@ COPY --from=compile /app/dist/services/notifications/ services/notifications/
 
 FROM build AS transcoder-build
 COPY --from=manifests /manifests/ ./
-RUN npm ci --omit=dev --workspace services/transcoder --include-workspace-root=false
+RUN npm ci --omit=dev --omit=optional --workspace services/transcoder --include-workspace-root=false
 COPY --from=compile /app/dist/services/platform/bus/ services/platform/bus/
 COPY --from=compile /app/dist/services/platform/core/ services/platform/core/
 COPY --from=compile /app/dist/services/platform/db/ services/platform/db/

@@ -171,6 +171,34 @@ describe('Dockerfile', () => {
     }
   });
 
+  // Images with Debian's ffmpeg on PATH never use the static builds of the installer packages (the media kit
+  // looks on PATH first), so they leave them out: 140 MB in each of the two largest images.
+  test('the ffmpeg images install without the optional static ffmpeg builds; images without ffmpeg keep them out by the kit split', () => {
+    const media = JSON.parse(
+      readFileSync(path.join(root, 'services/platform/media/package.json'), 'utf8'),
+    ) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    for (const installer of ['@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe']) {
+      expect(Object.keys(media.optionalDependencies ?? {})).toContain(installer);
+      expect(Object.keys(media.dependencies ?? {})).not.toContain(installer);
+    }
+    for (const target of serviceTargets) {
+      const withFfmpeg = chainOf(target).includes('runtime-ffmpeg');
+      const install = /^RUN npm ci .*$/m.exec(stages.get(`${target}-build`)?.body ?? '')?.[0] ?? '';
+      expect({ target, withFfmpeg, omitsOptional: install.includes('--omit=optional') }).toEqual({
+        target,
+        withFfmpeg,
+        omitsOptional: withFfmpeg,
+      });
+    }
+    expect(serviceTargets.filter((t) => chainOf(t).includes('runtime-ffmpeg')).sort()).toEqual([
+      'content',
+      'transcoder',
+    ]);
+  });
+
   // `npm ci --omit=dev --workspace <ws>` installs the devDependencies of every workspace it links:
   // one kit package with a kit devDependency (bus → testing) put the AWS SDK, express and
   // OpenTelemetry back into the operator's image.

@@ -65,7 +65,20 @@ function startTracingOnce(options: TracingOptions): TracingHandle {
 
   // Required here, not imported at the top, so that a process with tracing off never loads them.
   const { diag, DiagLogLevel } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { NodeTracerProvider } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const {
+    defaultResource,
+    detectResources,
+    envDetector,
+    hostDetector,
+    processDetector,
+    resourceFromAttributes,
+  } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { OTLPTraceExporter } =
     require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { HttpInstrumentation } =
@@ -89,9 +102,23 @@ function startTracingOnce(options: TracingOptions): TracingHandle {
     DiagLogLevel.WARN,
   );
 
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    traceExporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` }),
+  // The tracer provider, not @opentelemetry/sdk-node's NodeSDK: NodeSDK brings every OTLP exporter (gRPC, proto,
+  // logs, metrics), Zipkin and Prometheus along, ~150 MB in each image, for a process that exports traces only.
+  // The provider reads OTEL_TRACES_SAMPLER(_ARG) itself; the resource is what NodeSDK would build: the
+  // SDK's attributes, OTEL_RESOURCE_ATTRIBUTES, the process and host attributes, with our service name on top.
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }))
+    .merge(resourceFromAttributes({ 'service.name': options.serviceName }));
+  const provider = new NodeTracerProvider({
+    resource,
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` })),
+    ],
+  });
+  // Global provider, AsyncLocalStorage context and the W3C trace-context and baggage propagators.
+  provider.register();
+  registerInstrumentations({
+    tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request: IncomingMessage) =>
@@ -101,17 +128,14 @@ function startTracingOnce(options: TracingOptions): TracingHandle {
       new PgInstrumentation(),
       new KafkaJsInstrumentation(),
     ],
-    metricReaders: [],
-    logRecordProcessors: [],
   });
-  sdk.start();
   logger.info({ endpoint, serviceName: options.serviceName }, 'tracing to OTLP endpoint');
 
   return {
     enabled: true,
     async shutdown() {
       try {
-        await sdk.shutdown();
+        await provider.shutdown();
       } catch (err) {
         // Losing the last spans must not turn a clean shutdown into a failed one.
         logger.warn({ err }, 'tracing shutdown failed; recent spans may be lost');

@@ -8,7 +8,7 @@ import { startTracing } from './index';
 
 describe('startTracing', () => {
   it('is off without an endpoint: the SDK is not even loaded, and spans are not recorded', async () => {
-    jest.doMock('@opentelemetry/sdk-node', () => {
+    jest.doMock('@opentelemetry/sdk-trace-node', () => {
       throw new Error('the SDK must not be loaded when tracing is off');
     });
     const savedEndpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -20,7 +20,7 @@ describe('startTracing', () => {
       expect(trace.getTracer('test').startSpan('ignored').isRecording()).toBe(false);
       await tracing.shutdown();
     } finally {
-      jest.dontMock('@opentelemetry/sdk-node');
+      jest.dontMock('@opentelemetry/sdk-trace-node');
       if (savedEndpoint !== undefined) process.env.OTEL_EXPORTER_OTLP_ENDPOINT = savedEndpoint;
     }
   });
@@ -33,7 +33,12 @@ describe('startTracing', () => {
         process.execPath,
         ['--import', 'tsx', join(__dirname, 'traced-process.fixture.ts')],
         {
-          env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/` },
+          env: {
+            ...process.env,
+            OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/`,
+            // The standard resource variable is honoured, but the service name given in code wins.
+            OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test,service.name=overridden',
+          },
           cwd: __dirname,
           timeout: 30_000,
         },
@@ -43,6 +48,17 @@ describe('startTracing', () => {
       expect(collector.received[0]?.headers['content-type']).toMatch(/^application\/json/);
       const spans = collector.spans();
       expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(['content']));
+      const resource = (
+        JSON.parse(collector.received[0]?.body ?? '{}') as {
+          resourceSpans?: Array<{
+            resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+          }>;
+        }
+      ).resourceSpans?.[0]?.resource.attributes;
+      const attribute = (key: string) => resource?.find((a) => a.key === key)?.value.stringValue;
+      expect(attribute('deployment.environment.name')).toBe('tracing-test');
+      expect(attribute('telemetry.sdk.language')).toBe('nodejs');
+      expect(attribute('process.runtime.name')).toBe('nodejs');
       const transcode = spans.find((s) => s.name === 'transcode video');
       expect(transcode?.attributes).toContainEqual({
         key: 'moocflix.video_id',
