@@ -37,7 +37,15 @@ prebuild_log=$(mktemp)
   'bash e2e/cluster/prepare.sh && bash e2e/kind/node-image.sh --binaries && bash e2e/kind/tools/skaffold.sh') \
   >"$prebuild_log" 2>&1 &
 prebuild=$!
-trap 'kill -TERM -- "-$prebuild" 2>/dev/null; rm -rf "$results_dir" "$prebuild_log"' EXIT
+kind_log=$(mktemp) kind=""
+kind_turn="$kind_log.turn" # not in $results_dir: every file there is a tier's jest JSON
+stop_background() {
+  kill -TERM -- "-$prebuild" 2>/dev/null
+  # The kind tier's script stops its cluster and engine by itself on TERM (its EXIT trap); wait for that.
+  if [[ -n "$kind" ]] && kill -TERM "$kind" 2>/dev/null; then wait "$kind"; fi
+  rm -rf "$results_dir" "$prebuild_log" "$kind_log" "$kind_turn"
+}
+trap stop_background EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 run_tier unit
@@ -46,6 +54,17 @@ if bash e2e/stack/prepare.sh; then
 else
   echo "integration stack could not be prepared"; status=1
 fi
+# The kind tier (e2e/kind/run.sh) starts here, in the background at a lower priority: its images, cluster and the
+# archive of images into the node (~3-4 minutes, mostly disk and waiting) overlap the cluster, browser and bench
+# tiers; it installs and checks the platform only once they are done and have made $kind_turn. It starts after
+# the background build of its tools has ended (on a fresh machine, the tools it would otherwise build itself).
+rm -f "$results_dir/kind.json"
+(
+  while kill -0 "$prebuild" 2>/dev/null; do sleep 2; done
+  exec nice -n 10 bash e2e/kind/run.sh --results "$results_dir/kind.json" --install-after "$kind_turn"
+) >"$kind_log" 2>&1 &
+kind=$!
+
 if bash e2e/cluster/prepare.sh; then
   run_tier cluster --runInBand
 else
@@ -72,10 +91,12 @@ node -e '
 # The platform on real pods: a kind cluster built on this machine (e2e/kind/run.sh; it starts Debian's container
 # engine and stops it, with the cluster, even when it fails). A failure before the checks ran counts as one.
 step "kind tier"
-wait "$prebuild" || echo "the kind tools' background build failed; the kind tier builds what is missing:"
+wait "$prebuild" || echo "the kind tools' background build failed; the kind tier built what was missing:"
 sed 's/^/  prebuild: /' "$prebuild_log" | grep -v 'go: downloading' | tail -20
-rm -f "$results_dir/kind.json"
-bash e2e/kind/run.sh --results "$results_dir/kind.json" || status=1
+touch "$kind_turn"
+tail -n +1 -f --pid="$kind" "$kind_log"
+wait "$kind" || status=1
+kind=""
 [[ -s "$results_dir/kind.json" ]] ||
   echo '{"numPassedTests":0,"numFailedTests":1,"numRuntimeErrorTestSuites":0}' >"$results_dir/kind.json"
 
