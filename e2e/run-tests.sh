@@ -39,25 +39,43 @@ prebuild_log=$(mktemp)
 prebuild=$!
 kind_log=$(mktemp) kind=""
 kind_turn="$kind_log.turn" # not in $results_dir: every file there is a tier's jest JSON
+cluster_log=$(mktemp) cluster=""
 stop_background() {
   kill -TERM -- "-$prebuild" 2>/dev/null
+  # jest of the cluster tier stops its control plane and test brokers on TERM (e2e/cluster/exit-guard.ts).
+  if [[ -n "$cluster" ]] && kill -TERM -- "-$cluster" 2>/dev/null; then wait "$cluster"; fi
   # The kind tier's script stops its cluster and engine by itself on TERM (its EXIT trap); wait for that.
   if [[ -n "$kind" ]] && kill -TERM "$kind" 2>/dev/null; then wait "$kind"; fi
-  rm -rf "$results_dir" "$prebuild_log" "$kind_log" "$kind_turn"
+  rm -rf "$results_dir" "$prebuild_log" "$kind_log" "$kind_turn" "$cluster_log"
 }
 trap stop_background EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 run_tier unit
+
+# The cluster tier runs beside the integration tier, in the background: both spend most of their time waiting
+# (consumer groups joining, leases expiring, pods scheduled) on systems of their own (the cluster tier its
+# control plane and test brokers, the integration tier the stack), with one core or more idle. Its output is
+# printed once the integration tier is done. nice 5: where both want the CPU, the integration tier goes first.
+# Its own process group (TERM on exit). On a fresh machine its prepare.sh waits for the background build.
+(exec setsid bash -c '
+  bash e2e/cluster/prepare.sh || { echo "cluster tools could not be prepared"; exit 1; }
+  started=$(date +%T)
+  echo "(started $started, beside the integration tier)"
+  exec nice -n 5 '"$jest"' --selectProjects cluster --runInBand --json --outputFile="$1"' _ "$results_dir/cluster.json") \
+  >"$cluster_log" 2>&1 &
+cluster=$!
+
 if bash e2e/stack/prepare.sh; then
   run_tier integration --runInBand
 else
   echo "integration stack could not be prepared"; status=1
 fi
 # The kind tier (e2e/kind/run.sh) starts here, in the background at a lower priority: its images, cluster and the
-# archive of images into the node (~3-4 minutes, mostly disk and waiting) overlap the cluster, browser and bench
-# tiers; it installs and checks the platform only once they are done and have made $kind_turn. It starts after
-# the background build of its tools has ended (on a fresh machine, the tools it would otherwise build itself).
+# archive of images into the node (~2-3 minutes, mostly disk and waiting) overlap the browser and bench tiers
+# (and on a fresh machine the end of the cluster tier); it installs and checks the platform only once they are
+# done and have made $kind_turn. It starts after the background build of its tools has ended (on a fresh
+# machine, the tools it would otherwise build itself).
 rm -f "$results_dir/kind.json"
 (
   while kill -0 "$prebuild" 2>/dev/null; do sleep 2; done
@@ -65,11 +83,10 @@ rm -f "$results_dir/kind.json"
 ) >"$kind_log" 2>&1 &
 kind=$!
 
-if bash e2e/cluster/prepare.sh; then
-  run_tier cluster --runInBand
-else
-  echo "cluster tools could not be prepared"; status=1
-fi
+step "cluster tests"
+tail -n +1 -f --pid="$cluster" "$cluster_log"
+wait "$cluster" || status=1
+cluster=""
 
 # The web console in Debian's chromium against `make dev`'s process (e2e/browser; installs chromium
 # with apt-get on a fresh machine, or says why it cannot).

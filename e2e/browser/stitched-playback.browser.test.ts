@@ -121,7 +121,11 @@ test('hls.js plays a stitched, chunked master to the end: one buffered range, no
     '/video/master.m3u8',
   );
   await page.close();
-  expect(report).toMatchObject({ ended: true, errors: [], stalls: 0, rangeCount: 1 });
+  // One seek over a hole before the first frame is hls.js starting a buffer that begins a few ms after 0 (the
+  // rangeStart allowed below) when the first frame decodes slowly on a loaded machine; a hole anywhere later
+  // (a broken join of two chunks) stays an error.
+  const errors = (report.errors as string[]).filter((e) => !isStartGapSkip(e));
+  expect({ ...report, errors }).toMatchObject({ ended: true, errors: [], stalls: 0, rangeCount: 1 });
   expect(report.rangeStart as number).toBeLessThan(0.2);
   expect(report.rangeEnd as number).toBeGreaterThan(SECONDS - 0.2);
   expect(report.duration as number).toBeCloseTo(SECONDS, 0);
@@ -129,3 +133,9 @@ test('hls.js plays a stitched, chunked master to the end: one buffered range, no
   expect(report.levels).toBe(2);
   expect(report.audioTracks).toBe(1);
 });
+
+/** hls.js's non-fatal "fragment loaded with buffer holes, seeking from <t> to <t'>" with t at the very start. */
+function isStartGapSkip(error: string): boolean {
+  const seek = /^mediaError\/bufferSeekOverHole at [\d.]+: .*seeking from ([\d.]+) to ([\d.]+)/.exec(error);
+  return seek !== null && Number(seek[1]) < 0.2 && Number(seek[2]) < 0.5;
+}
