@@ -189,20 +189,25 @@ async function measureOperator(): Promise<OperatorTimings> {
     const transcodeJobs = new ResourceClient<TranscodeJob>(client, TranscodeJobResource);
     // When the operator's first status (a phase) of each TranscodeJob is seen.
     const statusSeen = new Map<string, number>();
-    const statusInformer = new Informer<TranscodeJob>({
-      name: 'bench-transcodejob-status',
-      resource: transcodeJobs,
-      namespaces: [ns],
-      logger: createLogger('bench', 'silent'),
+    // A watch of the TranscodeJobs, calling `seen` with every one added or updated.
+    const watchTranscodeJobs = async (name: string, seen: (tj: TranscodeJob) => void) => {
+      const informer = new Informer<TranscodeJob>({
+        name,
+        resource: transcodeJobs,
+        namespaces: [ns],
+        logger: createLogger('bench', 'silent'),
+      });
+      informer.on((e) => {
+        if (e.type !== 'delete') seen(e.object);
+      });
+      informers.push(informer as unknown as Informer<KubeObject>);
+      informer.start();
+      await informer.waitForSync();
+    };
+    await watchTranscodeJobs('bench-transcodejob-status', (tj) => {
+      const name = tj.metadata.name!;
+      if (tj.status?.phase && !statusSeen.has(name)) statusSeen.set(name, performance.now());
     });
-    statusInformer.on((e) => {
-      const name = e.object.metadata.name!;
-      if (e.type !== 'delete' && e.object.status?.phase && !statusSeen.has(name))
-        statusSeen.set(name, performance.now());
-    });
-    informers.push(statusInformer as unknown as Informer<KubeObject>);
-    statusInformer.start();
-    await statusInformer.waitForSync();
     const newTranscodeJob = (requestId: string): TranscodeJob => ({
       metadata: { name: transcodeJobName(requestId), namespace: ns },
       spec: {
@@ -288,16 +293,8 @@ async function measureOperator(): Promise<OperatorTimings> {
 
     // A burst of 1,000: time until every one has its status for its generation.
     const reconciled = new Set<string>();
-    const burstInformer = new Informer<TranscodeJob>({
-      name: 'bench-burst',
-      resource: transcodeJobs,
-      namespaces: [ns],
-      logger: createLogger('bench', 'silent'),
-    });
-    burstInformer.on((e) => {
-      const tj = e.object;
+    await watchTranscodeJobs('bench-burst', (tj) => {
       if (
-        e.type !== 'delete' &&
         tj.spec.requestId.startsWith('burst-') &&
         tj.status?.phase &&
         tj.status.observedGeneration === tj.metadata.generation
@@ -305,9 +302,6 @@ async function measureOperator(): Promise<OperatorTimings> {
         reconciled.add(tj.metadata.name!);
       }
     });
-    informers.push(burstInformer as unknown as Informer<KubeObject>);
-    burstInformer.start();
-    await burstInformer.waitForSync();
     const burstStart = performance.now();
     const ids = Array.from({ length: BURST }, (_, i) => `burst-${i}`);
     for (let i = 0; i < ids.length; i += 16) {
