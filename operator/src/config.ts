@@ -2,6 +2,7 @@
 // variable). Defaults suit one replica in the namespace it runs in; the operator chart sets the rest.
 import { z } from 'zod';
 import { env, loadConfig } from '@moocflix/platform-core/config';
+import { DEFAULT_CHUNK_SECONDS } from '@moocflix/platform-core/transcoding';
 
 /** `a=b,c=d` → { a: 'b', c: 'd' } (labels, annotations). */
 const keyValues = () =>
@@ -100,7 +101,7 @@ export const operatorConfigSchema = z
      * operator passes its values to each Job, so both always plan the same parts.
      */
     TRANSCODER_CHUNK_THRESHOLD_SECONDS: env.int(300, 0),
-    TRANSCODER_CHUNK_SECONDS: env.int(60, 2),
+    TRANSCODER_CHUNK_SECONDS: env.int(DEFAULT_CHUNK_SECONDS, 2),
     /** Parts of a chunked transcode that run at once, unless its TranscodeJob says otherwise. */
     TRANSCODE_PART_PARALLELISM: env.int(4, 1),
     TRANSCODE_ACTIVE_DEADLINE_SECONDS: env.int(7200, 1),

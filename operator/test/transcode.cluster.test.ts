@@ -354,7 +354,7 @@ describe('with an operator in-process (no intake)', () => {
   test('a long request → an Indexed Job of its parts (2 at a time) → the stitch Job → Succeeded, parts counted', async () => {
     await operatorFor({ TRANSCODE_PART_PARALLELISM: '2' });
     const requestId = `${run}-chunked`;
-    // 400 s with the default 300 s threshold and 60 s chunks: the preview, 7 chunks, the audio = 9 parts.
+    // 400 s with the default 300 s threshold and 120 s chunks: the preview, 4 chunks, the audio = 6 parts.
     const request = { ...transcodingRequest(requestId), sourceDurationSeconds: 400 };
     const tj = await transcodeJobs.create({
       metadata: { name: transcodeJobName(requestId), namespace: ns2 },
@@ -364,7 +364,7 @@ describe('with an operator in-process (no intake)', () => {
     // The apiserver accepted it as written: indexed, a retry budget per index, no Job-wide one.
     expect(parts!.spec).toMatchObject({
       completionMode: 'Indexed',
-      completions: 9,
+      completions: 6,
       parallelism: 2,
       backoffLimitPerIndex: 2,
       maxFailedIndexes: 0,
@@ -374,7 +374,7 @@ describe('with an operator in-process (no intake)', () => {
     expect(container.env).toEqual(
       expect.arrayContaining([
         { name: 'TRANSCODER_CHUNK_THRESHOLD_SECONDS', value: '300' },
-        { name: 'TRANSCODER_CHUNK_SECONDS', value: '60' },
+        { name: 'TRANSCODER_CHUNK_SECONDS', value: '120' },
       ]),
     );
 
@@ -388,7 +388,7 @@ describe('with an operator in-process (no intake)', () => {
       120_000,
     );
     expect(done.status).toMatchObject({
-      parts: { total: 9, done: 9 },
+      parts: { total: 6, done: 6 },
       stitchJobName: `${tj.metadata.name}-stitch`,
       progress: 100,
     });
@@ -397,7 +397,7 @@ describe('with an operator in-process (no intake)', () => {
     expect(stitch!.spec!.template.spec!.containers[0]!.args!.at(-1)).toBe('--stitch');
     expect(stitch!.metadata.ownerReferences![0]).toMatchObject({ uid: tj.metadata.uid, controller: true });
     const finishedParts = await jobs.get(ns2, tj.metadata.name!);
-    expect(finishedParts!.status!.completedIndexes).toBe('0-8');
+    expect(finishedParts!.status!.completedIndexes).toBe('0-5');
   }, 180_000);
 
   test('a chunked Job shares the part parallelism with the TranscodeJobs waiting when it is admitted', async () => {

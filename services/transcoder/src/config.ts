@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { env, loadConfig } from '@moocflix/platform-core/config';
+import { DEFAULT_CHUNK_SECONDS } from '@moocflix/platform-core/transcoding';
 
 /** The transcoder's own settings (read from ctx.env / process.env); every default serves `make dev`. */
 const transcoderConfigSchema = z.object({
@@ -28,8 +29,8 @@ const transcoderConfigSchema = z.object({
    * docs/architecture.md (Video pipeline, chunked transcoding) for why 5 minutes.
    */
   TRANSCODER_CHUNK_THRESHOLD_SECONDS: env.int(300, 0),
-  /** The chunk length, rounded down to whole 2 s segments. */
-  TRANSCODER_CHUNK_SECONDS: env.int(60, 2),
+  /** The chunk length, rounded down to whole 2 s segments; why 120 s: DEFAULT_CHUNK_SECONDS. */
+  TRANSCODER_CHUNK_SECONDS: env.int(DEFAULT_CHUNK_SECONDS, 2),
   /**
    * Sources at least this long get a preview first (the smallest rung at ultrafast, published as
    * it grows), so they play within seconds instead of after the whole ladder (0: never).

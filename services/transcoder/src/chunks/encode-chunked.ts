@@ -70,6 +70,15 @@ export const leadInOf = (chunk: Chunk): number =>
   chunk.index === 0 ? 0 : Math.min(MARGIN_SECONDS, chunk.startSeconds);
 const leadOutOf = (chunk: Chunk): number => (chunk.durationSeconds === null ? 0 : MARGIN_SECONDS);
 
+/** The time range of the source a chunk's encode covers: the chunk with its margins (null: to the end). */
+export function encodedRangeOf(chunk: Chunk): { startSeconds: number; durationSeconds: number | null } {
+  return {
+    startSeconds: chunk.startSeconds - leadInOf(chunk),
+    durationSeconds:
+      chunk.durationSeconds === null ? null : leadInOf(chunk) + chunk.durationSeconds + leadOutOf(chunk),
+  };
+}
+
 /** One chunk's video ladder (and, for the first chunk, the poster) into `dir`, with its margins. */
 export async function encodeChunk(
   input: LadderInput & { sourceSeconds: number },
@@ -88,11 +97,7 @@ export async function encodeChunk(
         chunk.index === 0 && input.posterAtSeconds !== null
           ? Math.min(input.posterAtSeconds, (chunk.durationSeconds ?? input.sourceSeconds) / 2)
           : null,
-      timeRange: {
-        startSeconds: chunk.startSeconds - leadInOf(chunk),
-        durationSeconds:
-          chunk.durationSeconds === null ? null : leadInOf(chunk) + chunk.durationSeconds + leadOutOf(chunk),
-      },
+      timeRange: encodedRangeOf(chunk),
     }),
     (outTime) => onProgress(Math.max(0, outTime - leadInOf(chunk))),
   );

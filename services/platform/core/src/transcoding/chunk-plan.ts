@@ -4,6 +4,17 @@
  */
 export const SEGMENT_SECONDS = 2;
 
+/**
+ * The default chunk length (TRANSCODER_CHUNK_SECONDS of the transcoder and the operator). Each part
+ * of a distributed transcode pays a fixed price besides its encode: a pod start, the source's fetch
+ * (the whole file: about 18 s for an hour of 8 Mb/s at 200 MB/s) and 4 s of margins encoded and
+ * thrown away (encode-chunked.ts). At 60 s that price was about 40 % of a part's time, and an hour
+ * on 8 pods needed 8 rounds; at 120 s it is about 25 %, an hour is 30 parts (4 rounds on 8 pods,
+ * 1 on 30) and `make bench BENCH=chunked` extrapolates it under 10 minutes. Shorter chunks only
+ * win with more pods than parts, which is why it stays configurable.
+ */
+export const DEFAULT_CHUNK_SECONDS = 120;
+
 /** One time range of the source, encoded on its own and stitched back by the transcoder. */
 export interface Chunk {
   index: number;

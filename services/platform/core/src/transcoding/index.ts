@@ -1,4 +1,5 @@
 export {
+  DEFAULT_CHUNK_SECONDS,
   SEGMENT_SECONDS,
   chunksFor,
   partCountOf,
