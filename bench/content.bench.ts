@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServerProcess, type BenchResult } from './harness';
+import { promisify } from 'node:util';
+import { serverNodeFlags, startServerProcess, type BenchResult } from './harness';
 import { sized } from './profile';
 
 /**
@@ -21,13 +22,18 @@ import { sized } from './profile';
  */
 const UPLOAD_BYTES = Number(process.env.CONTENT_BENCH_UPLOAD_BYTES ?? sized(1024 ** 3, 16 * 1024 ** 2));
 const GOAL_MB = 100;
+/** Uploads of each kind, alternating; the throughput is their median. */
+const ROUNDS = sized(3, 1);
 const SAMPLE_EVERY_MS = 50;
 const MB = 1024 * 1024;
 const LAUNCHER = join(__dirname, '../services/moocflix/src/main.ts');
 
 interface UploadTimings {
   idle: number;
+  /** During the first upload. */
   peak: number;
+  /** The highest during the later rounds' uploads (-Infinity with one round). */
+  laterPeak: number;
   seconds: number;
   status: number;
   /** The same bytes streamed over HTTP straight into the same storage, as `aws s3 cp -` would (no multipart, checksum, spool or probe). */
@@ -46,8 +52,8 @@ export async function contentUploadMemoryBench(): Promise<BenchResult> {
     ratio: riseMb / GOAL_MB,
     goal: `rise/${GOAL_MB} MB < 1.00`,
     met: riseMb < GOAL_MB && t.status === 415,
-    details: `answer ${t.status} (random bytes: 415 from the probe is expected); storage ${storageKind()}`,
-    measurements: { rssMb: { idle: t.idle / MB, peak: t.peak / MB, rise: riseMb } },
+    details: `answer ${t.status} (random bytes: 415 from the probe is expected); storage ${storageKind()}; the first upload into the process at rest${Number.isFinite(t.laterPeak) ? `; during the ${ROUNDS - 1} uploads after it the peak was ${(t.laterPeak / MB).toFixed(0)} MB (rise ${((t.laterPeak - t.idle) / MB).toFixed(1)} MB)` : ''}`,
+    measurements: { rssMb: { idle: t.idle / MB, peak: t.peak / MB, rise: riseMb, laterPeak: t.laterPeak / MB } },
   };
 }
 
@@ -63,7 +69,7 @@ export async function contentUploadThroughputBench(): Promise<BenchResult> {
     ratio,
     goal: '≥ 0.80',
     met: ratio >= 0.8 && t.status === 415,
-    details: `storage ${storageKind()}; the upload's time includes the probe's answer`,
+    details: `storage ${storageKind()}; medians of ${ROUNDS} alternating uploads of each; the upload's time includes the probe's answer`,
     measurements: { megabytesPerSecond: { service, plain } },
   };
 }
@@ -79,7 +85,7 @@ async function measureUpload(): Promise<UploadTimings> {
   let launcher: ChildProcess | undefined;
   try {
     const port = await freePort();
-    launcher = spawn(process.execPath, ['--import', 'tsx', LAUNCHER], {
+    launcher = spawn(process.execPath, [...serverNodeFlags(), '--import', 'tsx', LAUNCHER], {
       env: {
         ...process.env,
         PORT: String(port),
@@ -99,24 +105,37 @@ async function measureUpload(): Promise<UploadTimings> {
     await waitUntilContentKnowsCourse(url, token, courseId);
 
     const idle = await sampleRss(launcher.pid!, 1_000);
-    const sampler = rssSampler(launcher.pid!);
-    const started = Date.now();
-    const status = await uploadGenerated(url, token, courseId, UPLOAD_BYTES);
-    const seconds = (Date.now() - started) / 1000;
-    const peak = sampler.stop();
-
     // The launcher keeps make dev's objects under <home>/storage (or in S3 when S3_ENDPOINT is set).
     const plain = await startServerProcess(join(__dirname, 'servers/plain-upload.ts'), { STORAGE_DIR: join(home, 'storage') });
-    let plainSeconds: number;
+    const seconds: number[] = [];
+    const plainSeconds: number[] = [];
+    const peaks: number[] = [];
+    let status = 0;
     try {
-      const plainStarted = Date.now();
-      const plainStatus = await streamGenerated(plain.url, UPLOAD_BYTES);
-      plainSeconds = (Date.now() - plainStarted) / 1000;
-      if (plainStatus !== 201) throw new Error(`the plain upload server answered ${plainStatus}`);
+      // Alternating rounds, medians: one upload each swung the plain stream from 370 to 466 MB/s
+      // between runs (the disk's mood), and the ratio with it.
+      for (let round = 0; round < ROUNDS; round++) {
+        // Each upload starts with nothing left to write back from the one before: the kernel's
+        // writeback of the previous GiB would otherwise slow whichever upload came next.
+        await flushDirtyPages();
+        const sampler = rssSampler(launcher.pid!);
+        const started = Date.now();
+        status = await uploadGenerated(url, token, courseId, UPLOAD_BYTES);
+        seconds.push((Date.now() - started) / 1000);
+        peaks.push(sampler.stop());
+        if (status !== 415) break;
+        await flushDirtyPages();
+        const plainStarted = Date.now();
+        const plainStatus = await streamGenerated(plain.url, UPLOAD_BYTES);
+        plainSeconds.push((Date.now() - plainStarted) / 1000);
+        if (plainStatus !== 201) throw new Error(`the plain upload server answered ${plainStatus}`);
+      }
     } finally {
       await plain.stop();
     }
-    return { idle, peak, seconds, status, plainSeconds };
+    // The goal is about one upload into a process at rest: the first. The later ones start with
+    // the garbage of the one before (reported beside it).
+    return { idle, peak: peaks[0]!, laterPeak: Math.max(...peaks.slice(1)), seconds: median(seconds), status, plainSeconds: median(plainSeconds) };
   } finally {
     if (launcher && launcher.exitCode === null) {
       launcher.kill('SIGTERM');
@@ -124,6 +143,15 @@ async function measureUpload(): Promise<UploadTimings> {
     }
     await rm(home, { recursive: true, force: true });
   }
+}
+
+async function flushDirtyPages(): Promise<void> {
+  await promisify(execFile)('sync');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Streams `bytes` generated bytes as a bare request body (chunked, with back-pressure). */

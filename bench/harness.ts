@@ -32,17 +32,25 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Node flags for the processes a bench measures (its servers, the `make dev` launcher), to find
+ * where a missed goal's time goes:
+ * - BENCH_CPU_PROF=<dir>: each writes a V8 CPU profile there on exit (Chrome DevTools, speedscope);
+ * - BENCH_NODE_FLAGS: more flags, space-separated (e.g. `--trace-gc`).
+ */
+export function serverNodeFlags(): string[] {
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  return [...profile, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+}
+
 /** Runs a server script (TypeScript via tsx) in its own process, so the load generator doesn't share its event loop. */
 export async function startServerProcess(
   script: string,
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  // BENCH_CPU_PROF=<dir>: every server process writes a V8 CPU profile there on exit (open it in
-  // Chrome DevTools or speedscope) — how to find where a missed goal's time goes.
-  const profile = process.env.BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...serverNodeFlags(), '--import', 'tsx', script], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
