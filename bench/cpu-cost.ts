@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { medianBy } from './median';
 
 /** Wall-clock time, and CPU time of this process plus its children (ffmpeg, ffprobe). */
 export interface Cost {
@@ -32,8 +33,7 @@ function cpuMs(): number {
 
 /** The median of several costs, by wall time. */
 export function medianCost(values: Cost[]): Cost {
-  const sorted = [...values].sort((a, b) => a.wallMs - b.wallMs);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return medianBy(values, (c) => c.wallMs)!;
 }
 
 export function formatCost(c: Cost): string {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
+import { medianBy } from './median';
 import { sized } from './profile';
 
 /**
@@ -108,12 +109,8 @@ export async function compare(
     b.push(await baseline());
     c.push(await candidate());
   }
-  return { baseline: median(b), candidate: median(c) };
-}
-
-function median(runs: Measurement[]): Measurement {
-  const sorted = [...runs].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const byThroughput = (m: Measurement) => m.requestsPerSecond;
+  return { baseline: medianBy(b, byThroughput)!, candidate: medianBy(c, byThroughput)! };
 }
 
 export function formatMeasurement(m: Measurement): string {
