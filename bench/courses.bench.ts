@@ -53,16 +53,20 @@ export async function startCoursesBench(): Promise<CoursesBench> {
   const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), logger });
   const admin = new pg.Client({ connectionString: postgres.adminUrl });
   await admin.connect();
-  await admin.query('CREATE DATABASE courses_bench');
-  // Commits are not flushed to disk before answering (for both sides): on a shared machine the
-  // fsync latency would swamp what is measured here, the request path of the service.
-  await admin.query('ALTER DATABASE courses_bench SET synchronous_commit = off');
+  // The service's database, and the durable bus its outbox relay publishes to.
+  for (const database of ['courses_bench', 'courses_bench_bus']) {
+    await admin.query(`CREATE DATABASE ${database}`);
+    // Commits are not flushed to disk before answering (for both sides): on a shared machine the
+    // fsync latency would swamp what is measured here, the request path of the service.
+    await admin.query(`ALTER DATABASE ${database} SET synchronous_commit = off`);
+  }
   await admin.end();
   const databaseUrl = postgres.urlFor('courses_bench');
 
   const issuer = await TestTokenIssuer.create();
   const service = await startServerProcess(`${__dirname}/servers/courses-service.ts`, {
     DATABASE_URL: databaseUrl,
+    BUS_DATABASE_URL: postgres.urlFor('courses_bench_bus'),
     JWT_PUBLIC_JWKS: JSON.stringify(issuer.jwks),
   });
   // The service has migrated its database by now; the baseline's table sits beside its tables.

@@ -35,7 +35,8 @@ interface OutboxRow {
   seq: number;
   topic: string;
   message_key: string;
-  event: unknown;
+  /** The event's JSON text as enqueued (migration platform_007): published as it is, never re-serialized. */
+  event: string;
 }
 
 type BatchOutcome = 'drained' | 'more' | 'failed';
@@ -145,7 +146,7 @@ export class OutboxRelay {
       // Another replica is relaying; it will get these rows.
       if (!lock.rows[0]?.locked) return await commit(client, 'drained');
       const { rows } = await client.query<OutboxRow>(
-        `SELECT seq, topic, message_key, event FROM platform_outbox
+        `SELECT seq, topic, message_key, event::text AS event FROM platform_outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.retryBatchSize ?? this.batchSize],
       );
@@ -251,7 +252,7 @@ function toMessage(row: OutboxRow): OutgoingMessage {
   return {
     topic: row.topic,
     key: row.message_key,
-    value: JSON.stringify(row.event),
+    value: row.event,
     // CloudEvents Kafka binding, structured mode: the whole event is the value.
     headers: { 'content-type': 'application/cloudevents+json; charset=UTF-8' },
   };

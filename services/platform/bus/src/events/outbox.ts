@@ -61,7 +61,7 @@ export async function writeWithEvent<Row extends object, T extends Topic>(
     text: `WITH written AS (${write.text}),
           queued AS (
             INSERT INTO platform_outbox (event_id, topic, message_key, event)
-            SELECT $${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4}::jsonb WHERE EXISTS (SELECT 1 FROM written)
+            SELECT $${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4}::json WHERE EXISTS (SELECT 1 FROM written)
           )
      SELECT * FROM written`,
     values: [...write.values, event.id, topic, event.subject, JSON.stringify(event)],
