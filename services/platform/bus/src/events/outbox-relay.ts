@@ -21,6 +21,7 @@ export interface OutboxRelayOptions {
    * Least time between the starts of two batches while events keep coming (default 50 ms). An event
    * after a quiet spell goes out at once; under load, events committed meanwhile are published
    * together, so the relay's five round trips per batch are shared instead of paid per event.
+   * While events keep coming the relay polls at this interval and writers stop notifying it.
    */
   batchIntervalMs?: number;
 }
@@ -28,6 +29,8 @@ export interface OutboxRelayOptions {
 // Any constant works; it only has to be the same for every replica relaying the same database
 // (advisory locks are per database, so services sharing a server do not contend).
 const RELAY_LOCK_KEY = 7_346_221_002;
+// The lock writers hold, shared, while they read whether the relay listens (migration platform_008).
+const FLAG_LOCK_KEY = 7_346_221_003;
 const FIRST_RETRY_DELAY_MS = 200;
 const RETENTION_SWEEP_INTERVAL_MS = 10 * 60_000;
 
@@ -39,7 +42,15 @@ interface OutboxRow {
   event: string;
 }
 
-type BatchOutcome = 'drained' | 'more' | 'failed';
+/**
+ * - locked: another replica is publishing;
+ * - empty: no unpublished row;
+ * - drained: published the rows there were (fewer than a batch);
+ * - more: published a full batch, there may be more;
+ * - unpublished: found rows, the bus refused them (kept for a retry);
+ * - failed: the database could not be reached.
+ */
+type BatchOutcome = 'locked' | 'empty' | 'drained' | 'more' | 'unpublished' | 'failed';
 
 /**
  * Publishes the outbox (see enqueueEvent) to the bus, in `seq` order, and marks rows published in
@@ -54,6 +65,11 @@ type BatchOutcome = 'drained' | 'more' | 'failed';
  * - Delivery is at-least-once: if the process dies between the broker's ack and the COMMIT, the
  *   batch is published again by the next relay. Consumers dedupe by event id (createEventConsumer).
  *   Within one relay, the idempotent producer makes the broker drop resent copies of a batch.
+ * - Waking: after a quiet spell the relay listens, and the outbox's trigger NOTIFYs it on commit.
+ *   Once it finds events it tells writers it polls (platform_outbox_relay.listening = false) and
+ *   polls every batch interval, so a busy service's transactions stop paying for a notification
+ *   each; after a poll finds nothing it goes back to listening, by the hand-over described in
+ *   migration platform_008, which no event committed meanwhile can slip through.
  */
 export class OutboxRelay {
   private readonly pool: Pool;
@@ -77,6 +93,13 @@ export class OutboxRelay {
    * drops a copy it had appended before the failure was reported.
    */
   private retryBatchSize: number | undefined;
+  /**
+   * What this relay last told writers (or, at start, what it cannot know: the default, true, makes
+   * its first busy batch say so). Polling while this is false is what writers rely on.
+   */
+  private toldListening = true;
+  /** True while the relay polls every batch interval instead of waiting for a NOTIFY. */
+  private polling = true;
 
   constructor(options: OutboxRelayOptions) {
     this.pool = options.pool;
@@ -108,6 +131,14 @@ export class OutboxRelay {
     await Promise.all([this.loop, listener?.end().catch(() => undefined)]);
     this.loop = undefined;
     this.stopSignal = undefined;
+    // Writers told that this relay polls would notify no other replica: tell them to notify again.
+    // Best effort; if this fails (or the process dies), other replicas still poll every pollIntervalMs.
+    if (!this.toldListening) {
+      await this.pool
+        .query('UPDATE platform_outbox_relay SET listening = true')
+        .then(() => (this.toldListening = true))
+        .catch((err: unknown) => this.logger.warn({ err }, 'could not tell writers to notify again'));
+    }
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -119,38 +150,55 @@ export class OutboxRelay {
         this.logger.warn({ err }, 'outbox relay could not reach the database');
         return 'failed';
       });
-      if (outcome === 'failed') {
+      if (outcome === 'failed' || outcome === 'unpublished') {
         failures++;
         await sleep(backoffDelay(failures, FIRST_RETRY_DELAY_MS, this.maxBackoffMs), signal);
         continue;
       }
       failures = 0;
       await this.sweepIfDue();
-      if (outcome === 'drained') {
-        await this.wakeup.wait(this.pollIntervalMs, signal);
-        // Woken right after the last batch: let the events of the next few milliseconds join in.
-        const sinceLast = Date.now() - lastBatchAt;
-        if (sinceLast < this.batchIntervalMs) await sleep(this.batchIntervalMs - sinceLast, signal);
+      if (outcome === 'more') continue;
+      if (outcome === 'empty' && this.polling) {
+        // Nothing left: listen again if no writer that was told "polling" is still in flight, then
+        // look once more for what such writers committed before the hand-over.
+        const listening = await this.startListening().catch((err: unknown) => {
+          this.logger.warn({ err }, 'outbox relay could not switch to listening; polling on');
+          return false;
+        });
+        if (listening) continue;
       }
+      if (this.polling) {
+        await sleep(Math.max(0, lastBatchAt + this.batchIntervalMs - Date.now()), signal);
+        continue;
+      }
+      await this.wakeup.wait(this.pollIntervalMs, signal);
+      // Woken right after the last batch: let the events of the next few milliseconds join in.
+      const sinceLast = Date.now() - lastBatchAt;
+      if (sinceLast < this.batchIntervalMs) await sleep(this.batchIntervalMs - sinceLast, signal);
     }
   }
 
   private async relayBatch(): Promise<BatchOutcome> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    let telling: Promise<void> | undefined;
     try {
       await client.query('BEGIN');
       const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         RELAY_LOCK_KEY,
       ]);
       // Another replica is relaying; it will get these rows.
-      if (!lock.rows[0]?.locked) return await commit(client, 'drained');
+      if (!lock.rows[0]?.locked) return await commit(client, 'locked');
       const { rows } = await client.query<OutboxRow>(
         `SELECT seq, topic, message_key, event::text AS event FROM platform_outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.retryBatchSize ?? this.batchSize],
       );
-      if (rows.length === 0) return await commit(client, 'drained');
+      if (rows.length === 0) return await commit(client, 'empty');
+      // Events are coming: poll from now on, and tell writers they need not notify — at once, on
+      // another connection, while this batch is published (a first publish can take a while).
+      this.polling = true;
+      if (this.toldListening) telling = this.tellWritersPolling();
       const seqs = rows.map((r) => r.seq);
       try {
         await this.bus.publish(rows.map(toMessage));
@@ -165,7 +213,7 @@ export class OutboxRelay {
           'publishing outbox events failed; will retry',
         );
         this.retryBatchSize = rows.length;
-        return await commit(client, 'failed');
+        return await commit(client, 'unpublished');
       }
       await client.query(
         'UPDATE platform_outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)',
@@ -185,7 +233,41 @@ export class OutboxRelay {
     } finally {
       // A client whose connection failed must not go back to the pool.
       client.release(broken);
+      await telling;
     }
+  }
+
+  /**
+   * Writers stop notifying while this relay polls. Its own statement, not part of a batch: the row
+   * lock would otherwise last as long as a publish, and startListening (of another replica) would
+   * wait for it while holding the writers' lock. Best effort: a failure only costs notifications.
+   * Never rejects.
+   */
+  private async tellWritersPolling(): Promise<void> {
+    try {
+      await this.pool.query('UPDATE platform_outbox_relay SET listening = false WHERE listening');
+      this.toldListening = false;
+    } catch (err) {
+      this.logger.warn({ err }, 'could not tell writers that the outbox relay polls');
+    }
+  }
+
+  /**
+   * Tells writers to notify again, in one statement that also takes the writers' lock exclusively
+   * without waiting. It fails (and changes nothing) while any writer holds the lock shared, that is,
+   * while a transaction that may have read "polling" has not ended; the relay then keeps polling.
+   * Once it succeeds, every writer that read "polling" has committed or rolled back, and every later
+   * one reads "listening" (the lock is held until the statement commits).
+   */
+  private async startListening(): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE platform_outbox_relay SET listening = true WHERE pg_try_advisory_xact_lock($1)',
+      [FLAG_LOCK_KEY],
+    );
+    if (!rowCount) return false;
+    this.toldListening = true;
+    this.polling = false;
+    return true;
   }
 
   private async sweepIfDue(): Promise<void> {

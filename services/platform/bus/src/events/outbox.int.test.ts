@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import pino from 'pino';
 import { createTestDatabase, waitFor } from '../../../../../e2e/stack/control';
 import { createPool, runMigrations, withTransaction, type Pool, type Queryable } from '@moocflix/platform-db';
@@ -6,7 +7,7 @@ import type { IncomingMessage } from './bus';
 import { KafkaEventBus } from './kafka-bus';
 import { KIT_MIGRATIONS_DIR } from './index';
 import { recordMessages } from '@moocflix/platform-testing';
-import { enqueueEvent, writeWithEvent } from './outbox';
+import { enqueueEvent, OUTBOX_CHANNEL, writeWithEvent } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { Topics } from './topics';
 
@@ -197,6 +198,77 @@ describe('transactional outbox + OutboxRelay (real PostgreSQL and Kafka)', () =>
     await waitFor(async () => (await pool.query('SELECT 1 FROM platform_outbox WHERE event_id = $1', [old])).rowCount === 0);
     const kept = await pool.query('SELECT 1 FROM platform_outbox WHERE event_id = $1', [recent]);
     expect(kept.rowCount).toBe(1);
+  });
+});
+
+describe('waking the relay: NOTIFY while it listens, polling while events keep coming', () => {
+  const relayListens = async (): Promise<boolean> =>
+    (await pool.query<{ listening: boolean }>('SELECT listening FROM platform_outbox_relay')).rows[0]!.listening;
+
+  /** Counts the outbox's notifications on a connection of its own, as the relay's LISTEN sees them. */
+  async function countNotifications(): Promise<{ count: () => number; close: () => Promise<void> }> {
+    const client = new pg.Client(pool.options);
+    let count = 0;
+    client.on('notification', () => count++);
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    return { count: () => count, close: () => client.end() };
+  }
+
+  it('writers stop notifying while a stream of events keeps the relay polling, and notify again once it listens', async () => {
+    await startRelay({ pollIntervalMs: 120_000, batchIntervalMs: 50 });
+    await waitFor(relayListens);
+    const notifications = await countNotifications();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        ids.push((await withTransaction(pool, (tx) => createCourse(tx, `course-${randomUUID()}`))).id);
+      }
+      await waitFor(() => ids.every((id) => received(id).length === 1), { timeoutMs: 30_000 });
+      // One notification per transaction without the flag; a few, until the relay's first batch, with it.
+      expect(notifications.count()).toBeLessThan(150);
+      // Nothing more to publish: the relay listens again, and a lone event wakes it (the slow poll
+      // is two minutes away).
+      await waitFor(relayListens, { timeoutMs: 10_000 });
+      const before = notifications.count();
+      const lone = await withTransaction(pool, (tx) => createCourse(tx, `course-${randomUUID()}`));
+      await waitFor(() => received(lone.id).length === 1, { timeoutMs: 10_000 });
+      expect(notifications.count()).toBe(before + 1);
+    } finally {
+      await notifications.close();
+    }
+  });
+
+  it('does not go back to listening while a writer that saw it polling is in flight, and publishes that writer\'s event without the slow poll', async () => {
+    // As a relay that polls leaves it; this one starts polling too.
+    await pool.query('UPDATE platform_outbox_relay SET listening = false');
+    const writer = await pool.connect();
+    try {
+      await writer.query('BEGIN');
+      // Read "polling" (no NOTIFY will come of this commit) and hold the writers' lock until the end.
+      const event = await createCourse(writer, `course-${randomUUID()}`);
+      await startRelay({ pollIntervalMs: 120_000, batchIntervalMs: 50 });
+      // The relay finds nothing committed, again and again, and tries to hand over each time.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await relayListens()).toBe(false);
+      await writer.query('COMMIT');
+      // Still polling, it finds the event at once; only then does it listen again.
+      await waitFor(() => received(event.id).length === 1, { timeoutMs: 5_000 });
+      await waitFor(relayListens, { timeoutMs: 5_000 });
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      writer.release();
+    }
+  });
+
+  it('a relay that stops while polling tells writers to notify again', async () => {
+    const relay = await startRelay({ pollIntervalMs: 120_000, batchIntervalMs: 5_000 });
+    const event = await withTransaction(pool, (tx) => createCourse(tx, `course-${randomUUID()}`));
+    await waitFor(() => received(event.id).length === 1, { timeoutMs: 10_000 });
+    // Within its five seconds between polls, it has told writers it polls.
+    expect(await relayListens()).toBe(false);
+    await relay.stop();
+    expect(await relayListens()).toBe(true);
   });
 });
 
