@@ -638,6 +638,14 @@ describe('upgrade and uninstall', () => {
         `docker.io/${image.slice(0, image.lastIndexOf(':'))}:${next}`,
       ]);
     }
+    // Start from a settled platform. A pod's readiness includes the event bus, so after the broker drill a
+    // pod can still be out of its Service; seen once: courses' only pod, with the new one not ready yet, left
+    // the Service without endpoints for a second (ECONNREFUSED), the drill's aftermath, not the upgrade's.
+    await eventually(
+      'every Deployment available before the upgrade',
+      async () => (unavailable(await deployments()).length === 0 ? true : undefined),
+      180_000,
+    );
     const before = new Map(
       (await deployments()).map((d) => [d.metadata.name, d.status.observedGeneration ?? 0]),
     );
