@@ -586,21 +586,71 @@ describe('fault drills: nothing is lost', () => {
     expect(jobs.length).toBe(1);
   }, 900_000);
 
-  test('restarting the Kafka broker: enrollments made meanwhile are answered 201 and their notifications arrive afterwards', async () => {
+  test('a broker outage of 30 s and more: every pod stays ready (/readyz 200, degraded), enrollments are answered 201, a logout made meanwhile reaches the other services, and the notifications arrive afterwards', async () => {
     expect(flow).toBeDefined();
     const courses: string[] = [];
     for (let i = 0; i < 5; i++) courses.push(await api.course(flow!.instructorToken, `outage ${i}`));
     const before = (await api.notificationTypes(flow!.studentToken)).filter(
       (t) => t === 'enrollment.confirmed',
     ).length;
+    // A second session, to log out during the outage: only the users service and its database see it.
+    const email = `outage-${Date.now().toString(36)}@moocflix.test`;
+    const password = `correct horse battery ${email}`;
+    await api.expect(201, 'users', 'POST', 'signup', undefined, {
+      email,
+      password,
+      name: 'Outage',
+      role: 'student',
+    });
+    const session = await api.expect<{ accessToken: string }>(200, 'users', 'POST', 'login', undefined, {
+      email,
+      password,
+    });
+    expect((await api.call('courses', 'GET', '', session.accessToken)).status).toBe(200);
+
     const [broker] = (await kubectl('get', 'pods', '-l', 'app=kafka', '-o', 'name')).trim().split('\n');
-    // The broker process is stopped inside its pod: the container restarts with the same emptyDir, so the
-    // broker comes back with its topics and the consumer groups' offsets, as a restarted broker does.
-    await kubectl('exec', broker!, '--', 'sh', '-c', 'kill 1');
-    for (const id of courses) {
-      // The business write and its event commit in the service's own database (the outbox), so the answer
-      // does not wait for Kafka.
-      expect((await api.call('courses', 'POST', `${id}/enroll`, flow!.studentToken)).status).toBe(201);
+    // The broker process is stopped inside its pod, and held: the container restarts with the same
+    // emptyDir (its topics and the consumer groups' offsets, as a restarted broker keeps them) and waits
+    // while the hold file exists (e2e/kind/images/kafka/entrypoint.sh), so the outage lasts until removed.
+    await kubectl('exec', broker!, '--', 'sh', '-c', 'touch "$KAFKA_DATA/hold" && kill 1');
+    const outageStarted = Date.now();
+    try {
+      for (const id of courses) {
+        // The business write and its event commit in the service's own database (the outbox), so the
+        // answer does not wait for Kafka.
+        expect((await api.call('courses', 'POST', `${id}/enroll`, flow!.studentToken)).status).toBe(201);
+      }
+      expect((await api.call('users', 'POST', 'logout', session.accessToken)).status).toBe(204);
+      // No Session-Revoked event can reach courses now: it reads the revocations in force from the users
+      // service while its bus does not answer.
+      await eventually(
+        'the logout made during the outage to reach courses',
+        async () =>
+          (await api.call('courses', 'GET', '', session.accessToken)).status === 401 ? true : undefined,
+        60_000,
+        2000,
+      );
+      // Past three failed readiness probes (3 × 5 s) and then some: a pod whose readiness included the bus
+      // would be out of its Service by now, and its Service without endpoints.
+      const heldFor = 30_000 - (Date.now() - outageStarted);
+      if (heldFor > 0) await new Promise((resolve) => setTimeout(resolve, heldFor));
+      const all = await deployments();
+      expect(unavailable(all.filter((d) => d.metadata.name === 'kafka'))).toEqual(['kafka 0/1']);
+      expect(unavailable(all.filter((d) => d.metadata.name.startsWith('moocflix-')))).toEqual([]);
+      for (const service of SERVICES) {
+        const res = await fetch(`${forwards[SERVICES.indexOf(service)]!.url}/readyz`);
+        const body = (await res.json()) as { status: string; checks: Record<string, string> };
+        expect({ service, status: res.status, ready: body.status, bus: body.checks['event-bus'] }).toEqual({
+          service,
+          status: 200,
+          ready: 'degraded',
+          bus: 'failing',
+        });
+      }
+      expect((await api.call('courses', 'GET', '', flow!.studentToken)).status).toBe(200);
+      log(`broker outage: held ${Math.round((Date.now() - outageStarted) / 1000)} s with every pod ready`);
+    } finally {
+      await kubectl('exec', broker!, '--', 'sh', '-c', 'rm -f "$KAFKA_DATA/hold"');
     }
     await kubectl('rollout', 'status', 'deployment/kafka', '--timeout=180s');
     const after = await eventually(
@@ -615,6 +665,18 @@ describe('fault drills: nothing is lost', () => {
       3000,
     );
     expect(after).toBe(before + courses.length);
+    await eventually(
+      "every service's /readyz says ready again",
+      async () => {
+        for (const service of SERVICES) {
+          const res = await fetch(`${forwards[SERVICES.indexOf(service)]!.url}/readyz`);
+          if (((await res.json()) as { status: string }).status !== 'ready') return undefined;
+        }
+        return true;
+      },
+      120_000,
+      2000,
+    );
   }, 600_000);
 });
 
@@ -638,9 +700,7 @@ describe('upgrade and uninstall', () => {
         `docker.io/${image.slice(0, image.lastIndexOf(':'))}:${next}`,
       ]);
     }
-    // Start from a settled platform. A pod's readiness includes the event bus, so after the broker drill a
-    // pod can still be out of its Service; seen once: courses' only pod, with the new one not ready yet, left
-    // the Service without endpoints for a second (ECONNREFUSED), the drill's aftermath, not the upgrade's.
+    // Start from a settled platform: every Deployment available, whatever the drills before left rolling.
     await eventually(
       'every Deployment available before the upgrade',
       async () => (unavailable(await deployments()).length === 0 ? true : undefined),
@@ -650,8 +710,7 @@ describe('upgrade and uninstall', () => {
       (await deployments()).map((d) => [d.metadata.name, d.status.observedGeneration ?? 0]),
     );
     const requests: Burst['requests'] = [
-      // What users ask of each service, not /readyz: readiness may rightly say 503 for a moment (Kafka still
-      // settling after the broker drill) while the API answers.
+      // What users ask of each service, through its Service.
       { method: 'GET', url: `${serviceUrl('users')}/api/v1/users/profile`, token: flow!.studentToken },
       { method: 'GET', url: `${serviceUrl('courses')}/api/v1/courses`, token: flow!.studentToken },
       {

@@ -94,6 +94,9 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
     ),
     openapi: usersOpenApi,
     readiness: [databaseReadiness(ctx.pool)],
+    // Another replica's logout reaches this one by event; while the bus does not answer, the
+    // platform re-reads them here instead.
+    revocationsInForce: () => revocationsInForce(deps),
     async start() {
       // Best effort and in the background: with Kafka down the service still starts, and the relay
       // keeps the events until the topics are there.

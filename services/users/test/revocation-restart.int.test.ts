@@ -7,6 +7,8 @@
  * - the users service itself, restarted on the same database, refuses them in its kit middleware;
  * - `make dev`'s one process (the embedded mode: a fresh bus with no history) refuses them too.
  * Without the snapshot, each of these accepts at least the database-only revocation.
+ * And while Kafka is down, a second users replica learns a logout made on the first from their
+ * database, since no Session-Revoked event can reach it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,7 @@ import { createLogger } from '@moocflix/platform-core/log';
 import { createPlatform, loadCommonServiceConfig, type Platform } from '@moocflix/platform-runtime';
 import { kafkaTestBus, startTestService, TestTokenIssuer } from '@moocflix/platform-testing';
 import * as jose from 'jose';
-import { createTestDatabase, waitFor } from '../../../e2e/stack/control';
+import { createTestDatabase, startKafka, stopKafka, waitFor } from '../../../e2e/stack/control';
 import { generatePrivateJwk } from '../src/data/signing-key-store';
 import { createUsersService } from '../src/service';
 import { BASE, expectProblem, logIn, PASSWORD, signUp } from './fixtures';
@@ -240,6 +242,41 @@ describe('after a restart, every revoked token stays revoked', () => {
         expect({ who, status: await verdict(platform, token) }).toEqual({ who, status: 200 });
     } finally {
       await platform.close();
+    }
+  });
+});
+
+describe('a broker outage', () => {
+  test('another users replica learns a logout made meanwhile from the database, not the event it cannot receive', async () => {
+    const config = loadCommonServiceConfig('users', 0, {
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      JWT_PUBLIC_JWKS: JSON.stringify(publicJwks),
+    });
+    const replica = await createPlatform({
+      processName: 'users-replica',
+      config,
+      env: { ...usersEnv, STORAGE_DIR: join(home, 'replica-storage') },
+      logger,
+    });
+    const who = await signUp(users);
+    const token = await logIn(users, who.email, PASSWORD);
+    try {
+      const module = await createUsersService(await replica.contextFor('users', databaseUrl));
+      replica.startRevocationSync(module.revocationsInForce);
+      expect(await verdict(replica, token)).toBe(200);
+
+      await stopKafka();
+      expect((await users.request('POST', `${BASE}/logout`, { token })).status).toBe(204);
+      await waitFor(async () => (await verdict(replica, token)) === 401, {
+        // The outage refresh runs every 10 s once the bus ping fails (up to 5 s).
+        timeoutMs: 40_000,
+        intervalMs: 500,
+        description: 'the replica to refuse the token logged out during the outage',
+      });
+      expect(await verdict(replica, alive.bystander!)).toBe(200);
+    } finally {
+      await startKafka();
+      await replica.close();
     }
   });
 });

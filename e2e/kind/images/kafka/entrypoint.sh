@@ -4,6 +4,7 @@
 # e2e's emptyDir means), then execs the broker so it receives SIGTERM and shuts down cleanly.
 #   KAFKA_ADVERTISED_LISTENERS  what clients are told to connect to: the Service name (PLAINTEXT://kafka:9092)
 #   KAFKA_HEAP_OPTS             JVM heap (default -Xms128m -Xmx512m)
+# A file $KAFKA_DATA/hold keeps the broker from starting until it is removed (see the wait below).
 set -euo pipefail
 data="$KAFKA_DATA"
 config="$data/server.properties"
@@ -49,4 +50,7 @@ if [[ ! -f "$data/logs/meta.properties" ]]; then
   done
   java "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$config"
 fi
+# An outage on demand (the kind tier's broker drill): while $KAFKA_DATA/hold exists, a restarted
+# container waits here instead of starting the broker, so the outage lasts as long as the drill says.
+while [[ -e "$data/hold" ]]; do sleep 1; done
 exec java "${jvm[@]}" kafka.Kafka "$config"

@@ -8,12 +8,19 @@ import { HttpProblem, problems } from '../errors';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<boolean | void>;
+  /**
+   * The process serves its requests without this dependency (default false): when it fails,
+   * /readyz still answers 200, says `degraded` and names it. For what requests can wait for, like
+   * the event bus behind an outbox: failing readiness on it would take every pod out of its Service
+   * during a broker outage that no request needs the broker for.
+   */
+  degradesOnly?: boolean;
 }
 
 export interface ReadinessReport {
-  /** 200 when every check passed, else 503. */
+  /** 200 unless a check that is not `degradesOnly` failed, then 503. */
   status: 200 | 503;
-  body: { status: 'ready' | 'not-ready'; checks: Record<string, 'ok' | 'failing'> };
+  body: { status: 'ready' | 'degraded' | 'not-ready'; checks: Record<string, 'ok' | 'failing'> };
 }
 
 /**
@@ -23,14 +30,19 @@ export interface ReadinessReport {
  */
 export async function checkReadiness(checks: ReadinessCheck[], timeoutMs = 2000): Promise<ReadinessReport> {
   const results = await Promise.all(
-    checks.map(async ({ name, check }) => [name, await runCheck(check, timeoutMs)] as const),
+    checks.map(async ({ name, check, degradesOnly }) => ({
+      name,
+      degradesOnly: degradesOnly === true,
+      ok: await runCheck(check, timeoutMs),
+    })),
   );
-  const failing = results.some(([, ok]) => !ok);
+  const notReady = results.some((r) => !r.ok && !r.degradesOnly);
+  const degraded = results.some((r) => !r.ok);
   return {
-    status: failing ? 503 : 200,
+    status: notReady ? 503 : 200,
     body: {
-      status: failing ? 'not-ready' : 'ready',
-      checks: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'ok' : 'failing'])),
+      status: notReady ? 'not-ready' : degraded ? 'degraded' : 'ready',
+      checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? 'ok' : 'failing'])),
     },
   };
 }

@@ -24,6 +24,24 @@ describe('checkReadiness', () => {
       body: { status: 'ready', checks: { ok: 'ok' } },
     });
   });
+
+  it('stays 200 when only checks that degrade fail, says degraded and names them; a required failure still wins', async () => {
+    const busDown = { name: 'event-bus', check: async () => false, degradesOnly: true };
+    expect(await checkReadiness([{ name: 'database', check: async () => undefined }, busDown])).toEqual({
+      status: 200,
+      body: { status: 'degraded', checks: { database: 'ok', 'event-bus': 'failing' } },
+    });
+    expect(
+      await checkReadiness([{ name: 'database', check: async () => Promise.reject(new Error('down')) }, busDown]),
+    ).toEqual({
+      status: 503,
+      body: { status: 'not-ready', checks: { database: 'failing', 'event-bus': 'failing' } },
+    });
+    expect(await checkReadiness([{ ...busDown, check: async () => true }])).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { 'event-bus': 'ok' } },
+    });
+  });
 });
 
 describe('startProbeServer', () => {

@@ -73,6 +73,23 @@ export interface RevocationSnapshotLoaderOptions {
   maxRetryDelayMs?: number;
 }
 
+/**
+ * One signed snapshot from the users service, verified: what the loader applies at start, and what
+ * the outage refresh applies while the Session-Revoked feed's bus does not answer.
+ */
+export async function fetchRevocationSnapshot(
+  source: Pick<RevocationSnapshotLoaderOptions, 'url' | 'verify' | 'fetchTimeoutMs'>,
+  signal: AbortSignal,
+): Promise<RevocationSnapshot> {
+  const response = await fetch(source.url, {
+    headers: { accept: 'application/jwt' },
+    signal: AbortSignal.any([signal, AbortSignal.timeout(source.fetchTimeoutMs ?? 5_000)]),
+  });
+  const body = await response.text();
+  if (!response.ok) throw new Error(`HTTP ${response.status} from ${String(source.url)}`);
+  return source.verify(body.trim());
+}
+
 export interface RevocationSnapshotLoader {
   /** Resolves once a snapshot was applied, by this loader or by anyone else (the users service in-process). */
   readonly loaded: Promise<void>;
@@ -86,26 +103,20 @@ export interface RevocationSnapshotLoader {
  * subscribed BEFORE the fetch: a revocation committed after the snapshot was read is then
  * published after the feed's start position, so nothing falls between the two.
  *
- * Only the start needs this: afterwards the feed keeps the list current, and a broker outage loses
- * nothing (the consumer resumes from its position; the log keeps the events).
+ * After the start the feed keeps the list current, and a broker outage loses nothing (the consumer
+ * resumes from its position; the log keeps the events). What it would delay, a revocation made
+ * during the outage, the outage refresh (revocation-outage-refresh) fetches meanwhile.
  */
 export function startRevocationSnapshotLoader(
   options: RevocationSnapshotLoaderOptions,
 ): RevocationSnapshotLoader {
   const { revocations, logger } = options;
   const closing = new AbortController();
-  const fetchTimeoutMs = options.fetchTimeoutMs ?? 5_000;
   const loaded = (async () => {
     for (let attempt = 1; !revocations.complete; attempt++) {
       if (closing.signal.aborted) throw new Error('revocation snapshot loader closed before loading');
       try {
-        const response = await fetch(options.url, {
-          headers: { accept: 'application/jwt' },
-          signal: AbortSignal.any([closing.signal, AbortSignal.timeout(fetchTimeoutMs)]),
-        });
-        const body = await response.text();
-        if (!response.ok) throw new Error(`HTTP ${response.status} from ${String(options.url)}`);
-        const snapshot = await options.verify(body.trim());
+        const snapshot = await fetchRevocationSnapshot(options, closing.signal);
         revocations.applySnapshot(snapshot);
         logger.info(
           { tokens: snapshot.tokens.length, users: snapshot.users.length, attempt },

@@ -11,6 +11,7 @@ import { trustProxySetting, type TrustedProxies } from './trusted-proxies';
 import { methodNotAllowedHandler } from './method-not-allowed';
 import { httpRequestObserver, type HttpRequestObserver } from './request-metrics';
 import { requireWellFormedInput } from './well-formed-input';
+import type { RevocationSnapshot } from '../auth/revocation-snapshot';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -37,6 +38,11 @@ export interface ServiceModule {
   router: Router;
   openapi: object;
   readiness: ReadinessCheck[];
+  /**
+   * Set by the service that is the revocations' source of truth (users): the revocations in force,
+   * read from its own database, for the process to re-read while the event bus does not answer.
+   */
+  revocationsInForce?: () => Promise<RevocationSnapshot>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -2,11 +2,15 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   createAuthenticator,
+  fetchRevocationSnapshot,
   InMemoryRevocationList,
   startRevocationFeed,
+  startRevocationOutageRefresh,
   startRevocationSnapshotLoader,
+  type RevocationSnapshot,
   type RevocationSnapshotLoader,
 } from '@moocflix/platform-http/auth';
+import type { PeriodicTask } from '@moocflix/platform-core/process';
 import type { Authenticator } from '@moocflix/platform-http/auth';
 import { createPool, ensureDatabase, type Pool } from '@moocflix/platform-db';
 import { sleep } from '@moocflix/platform-core/retry';
@@ -30,7 +34,8 @@ export interface Platform {
   storage: ObjectStorage;
   auth: Authenticator;
   /**
-   * Infrastructure checks for /readyz, each under its own name: `event-bus`, `object-storage`,
+   * Infrastructure checks for /readyz, each under its own name: `event-bus` (it only degrades:
+   * requests commit their events to the outbox, not to the broker), `object-storage`,
    * `revocations` (the revocations in force are loaded); services add their `database` check.
    */
   readiness: ReadinessCheck[];
@@ -38,9 +43,12 @@ export interface Platform {
    * Starts loading the revocations in force from the users service (JWT_REVOCATIONS_URL), in the
    * background, unless they are already known: the users service applies them from its own
    * database while it is created, so a process running it needs no fetch. Until loaded, every
-   * token gets 503 and `revocations` fails in /readyz. Idempotent.
+   * token gets 503 and `revocations` fails in /readyz. From then on, while the event bus does not
+   * answer, reads them again every 10 s from the same source, or from `ownSource` (the users
+   * service's database, in the users service), so a broker outage does not delay a revocation.
+   * Idempotent.
    */
-  startRevocationSync(): void;
+  startRevocationSync(ownSource?: () => Promise<RevocationSnapshot>): void;
   /** A context for service `name` with its own pool on its own database. */
   contextFor(name: string, databaseUrl: string): Promise<ServiceContext>;
   close(): Promise<void>;
@@ -80,6 +88,7 @@ export async function createPlatform(options: {
   // read is published after this point, so the feed delivers it (see startRevocationSnapshotLoader).
   const feed: Subscription = await startRevocationFeed({ bus, revocations, groupId: processName, logger });
   let loader: RevocationSnapshotLoader | undefined;
+  let outageRefresh: PeriodicTask | undefined;
 
   const pools: Pool[] = [];
   return {
@@ -89,15 +98,26 @@ export async function createPlatform(options: {
     storage,
     auth,
     readiness: [
-      { name: 'event-bus', check: () => bus.ping() },
+      // Degrades only: a request commits its event to its database's outbox, and the relay publishes
+      // it when the broker is back. Failing readiness here would take every pod out of its Service
+      // after 15 s of broker outage and refuse the requests the outbox was built to absorb.
+      { name: 'event-bus', check: () => bus.ping(), degradesOnly: true },
       { name: 'object-storage', check: () => storage.ping() },
       { name: 'revocations', check: async () => revocations.complete },
     ],
-    startRevocationSync() {
-      if (loader || revocations.complete) return;
-      loader = startRevocationSnapshotLoader({
+    startRevocationSync(ownSource) {
+      if (outageRefresh) return;
+      // Resolved only when used: the users service (which passes ownSource) has no JWKS URL.
+      const usersEndpoint = () => ({
         url: revocationsUrl(config),
-        verify: (jws) => auth.verifyRevocationSnapshot(jws),
+        verify: (jws: string) => auth.verifyRevocationSnapshot(jws),
+      });
+      if (!revocations.complete) {
+        loader = startRevocationSnapshotLoader({ ...usersEndpoint(), revocations, logger });
+      }
+      outageRefresh = startRevocationOutageRefresh({
+        busAnswers: () => bus.ping(),
+        load: ownSource ?? ((signal) => fetchRevocationSnapshot(usersEndpoint(), signal)),
         revocations,
         logger,
       });
@@ -110,6 +130,7 @@ export async function createPlatform(options: {
     },
     async close() {
       loader?.close();
+      await outageRefresh?.stop();
       await feed.close();
       await bus.close();
       await Promise.all(pools.map((p) => p.end()));

@@ -1,8 +1,8 @@
 /**
  * A service started on its own (runStandalone, what every service's container runs), as a real
  * process: it refuses to start without a reachable Kafka (fail closed, never the embedded bus),
- * /readyz names the bus, the database and storage separately, and it serves no authenticated
- * request before the revocations in force are loaded.
+ * /readyz names the bus, the database and storage separately, it serves no authenticated
+ * request before the revocations in force are loaded, and a broker outage only degrades it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as jose from 'jose';
-import { createTestDatabase, waitFor } from '../../../../../e2e/stack/control';
+import { createTestDatabase, startKafka, stopKafka, waitFor } from '../../../../../e2e/stack/control';
 import { ACCESS_TOKEN_TYPE, signRevocationSnapshot } from '@moocflix/platform-http/auth';
 
 jest.setTimeout(120_000);
@@ -116,6 +116,11 @@ describe('a standalone service before and after the revocations in force are loa
   let released = false;
   let revocationsServer: Server;
   const revokedJti = randomUUID();
+  /** Revoked later, while Kafka is down: no Session-Revoked event can carry it. */
+  const revokedLater: string[] = [];
+  let base = '';
+  const me = async (token: string) =>
+    (await fetch(`${base}/api/v1/fixture/me`, { headers: { authorization: `Bearer ${token}` } })).status;
   let service: Started | undefined;
 
   beforeAll(async () => {
@@ -125,7 +130,13 @@ describe('a standalone service before and after the revocations in force are loa
         return;
       }
       void signRevocationSnapshot(
-        { tokens: [{ tokenId: revokedJti, expiresAt: Math.floor(Date.now() / 1000) + 900 }], users: [] },
+        {
+          tokens: [revokedJti, ...revokedLater].map((tokenId) => ({
+            tokenId,
+            expiresAt: Math.floor(Date.now() / 1000) + 900,
+          })),
+          users: [],
+        },
         { kid, privateKey, issuer, audience, nowSeconds: Math.floor(Date.now() / 1000) },
       ).then((jws) => res.writeHead(200, { 'content-type': 'application/jwt' }).end(jws));
     });
@@ -139,7 +150,7 @@ describe('a standalone service before and after the revocations in force are loa
 
   test('/readyz names event-bus, database, object-storage and revocations; no token is served before they load', async () => {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
+    base = `http://127.0.0.1:${port}`;
     service = start(
       FIXTURE_MAIN,
       stackEnv({
@@ -150,8 +161,6 @@ describe('a standalone service before and after the revocations in force are loa
       }),
     );
     const explain = () => service!.output().slice(-4000);
-    const me = async (token: string) =>
-      (await fetch(`${base}/api/v1/fixture/me`, { headers: { authorization: `Bearer ${token}` } })).status;
     const revoked = await sign(revokedJti);
     const valid = await sign(randomUUID());
 
@@ -191,5 +200,53 @@ describe('a standalone service before and after the revocations in force are loa
     });
     expect(await me(revoked)).toBe(401);
     expect(await me(valid)).toBe(200);
+  });
+
+  test('a broker outage: /readyz stays 200 and says degraded, requests are served, and a logout made meanwhile applies from the users service', async () => {
+    expect(base).not.toBe('');
+    const explain = () => service!.output().slice(-4000);
+    const valid = await sign(randomUUID());
+    const loggedOutJti = randomUUID();
+    const loggedOut = await sign(loggedOutJti);
+    expect(await me(loggedOut)).toBe(200);
+    await stopKafka();
+    try {
+      const degraded = await waitFor(
+        async () => {
+          const response = await fetch(`${base}/readyz`);
+          const body = (await response.json()) as { status: string; checks: Record<string, string> };
+          return body.checks['event-bus'] === 'failing' && { status: response.status, body };
+        },
+        { timeoutMs: 30_000, intervalMs: 500, description: `/readyz to see the broker gone\n${explain()}` },
+      );
+      expect(degraded).toEqual({
+        status: 200,
+        body: {
+          status: 'degraded',
+          checks: { database: 'ok', 'event-bus': 'failing', 'object-storage': 'ok', revocations: 'ok' },
+        },
+      });
+      expect(await me(valid)).toBe(200);
+
+      // The users service has it in its database; the event that would carry it cannot be published.
+      revokedLater.push(loggedOutJti);
+      await waitFor(async () => (await me(loggedOut)) === 401, {
+        // One outage refresh interval (10 s) after the bus ping fails (up to 5 s), and a margin.
+        timeoutMs: 40_000,
+        intervalMs: 500,
+        description: `the logout made during the outage to apply\n${explain()}`,
+      });
+      expect(await me(valid)).toBe(200);
+      expect(explain()).toContain('reading the revocations in force from their source meanwhile');
+    } finally {
+      await startKafka();
+    }
+    await waitFor(
+      async () => {
+        const response = await fetch(`${base}/readyz`);
+        return response.status === 200 && ((await response.json()) as { status: string }).status === 'ready';
+      },
+      { timeoutMs: 60_000, intervalMs: 500, description: `/readyz to be ready again\n${explain()}` },
+    );
   });
 });

@@ -43,8 +43,9 @@ export async function runStandalone(options: {
     const service = await options.create(await platform.contextFor(options.name, config.DATABASE_URL));
     // The users service has applied the revocations from its own database while being created;
     // every other service fetches them now. Until they are loaded every token gets 503 and /readyz
-    // reports `revocations` failing, so no request is served on an incomplete list.
-    platform.startRevocationSync();
+    // reports `revocations` failing, so no request is served on an incomplete list. While the bus
+    // does not answer, they are re-read from the same source (users: its own database).
+    platform.startRevocationSync(service.revocationsInForce);
     const app = createHttpApp({
       logger,
       registry: platform.registry,
