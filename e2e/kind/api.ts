@@ -92,6 +92,18 @@ export class Api {
     );
   }
 
+  /** A new student account, signed in: returns its access token. */
+  async newStudent(name: string): Promise<string> {
+    const email = `${name.toLowerCase()}-${Date.now().toString(36)}@moocflix.test`;
+    const password = `correct horse battery ${email}`;
+    await this.expect(201, 'users', 'POST', 'signup', undefined, { email, password, name, role: 'student' });
+    const login = await this.expect<{ accessToken: string }>(200, 'users', 'POST', 'login', undefined, {
+      email,
+      password,
+    });
+    return login.accessToken;
+  }
+
   /** A published course of the instructor's; returns its id. */
   async course(token: string, title: string): Promise<string> {
     const course = await this.expect<{ id: string }>(201, 'courses', 'POST', '', token, {

@@ -238,22 +238,7 @@ describe('one trace across services', () => {
     expect(flow).toBeDefined();
     // A student of the flow's course deactivates their account: users publishes User-Update; courses, consuming
     // it, ends the enrollment and publishes Student-Enrolled (inactive); notifications consumes that.
-    const email = `traced-${Date.now().toString(36)}@moocflix.test`;
-    const password = `correct horse battery ${email}`;
-    await api.expect(201, 'users', 'POST', 'signup', undefined, {
-      email,
-      password,
-      name: 'Traced',
-      role: 'student',
-    });
-    const { accessToken } = await api.expect<{ accessToken: string }>(
-      200,
-      'users',
-      'POST',
-      'login',
-      undefined,
-      { email, password },
-    );
+    const accessToken = await api.newStudent('Traced');
     await eventually(
       'the enrollment',
       async () => {
@@ -593,20 +578,9 @@ describe('fault drills: nothing is lost', () => {
     const before = (await api.notificationTypes(flow!.studentToken)).filter(
       (t) => t === 'enrollment.confirmed',
     ).length;
-    // A second session, to log out during the outage: only the users service and its database see it.
-    const email = `outage-${Date.now().toString(36)}@moocflix.test`;
-    const password = `correct horse battery ${email}`;
-    await api.expect(201, 'users', 'POST', 'signup', undefined, {
-      email,
-      password,
-      name: 'Outage',
-      role: 'student',
-    });
-    const session = await api.expect<{ accessToken: string }>(200, 'users', 'POST', 'login', undefined, {
-      email,
-      password,
-    });
-    expect((await api.call('courses', 'GET', '', session.accessToken)).status).toBe(200);
+    // A student who logs out during the outage: only the users service and its database know of it.
+    const outageToken = await api.newStudent('Outage');
+    expect((await api.call('courses', 'GET', '', outageToken)).status).toBe(200);
 
     const [broker] = (await kubectl('get', 'pods', '-l', 'app=kafka', '-o', 'name')).trim().split('\n');
     // The broker process is stopped inside its pod, and held: the container restarts with the same
@@ -620,13 +594,12 @@ describe('fault drills: nothing is lost', () => {
         // answer does not wait for Kafka.
         expect((await api.call('courses', 'POST', `${id}/enroll`, flow!.studentToken)).status).toBe(201);
       }
-      expect((await api.call('users', 'POST', 'logout', session.accessToken)).status).toBe(204);
+      expect((await api.call('users', 'POST', 'logout', outageToken)).status).toBe(204);
       // No Session-Revoked event can reach courses now: it reads the revocations in force from the users
       // service while its bus does not answer.
       await eventually(
         'the logout made during the outage to reach courses',
-        async () =>
-          (await api.call('courses', 'GET', '', session.accessToken)).status === 401 ? true : undefined,
+        async () => ((await api.call('courses', 'GET', '', outageToken)).status === 401 ? true : undefined),
         60_000,
         2000,
       );
