@@ -22,6 +22,7 @@ import {
 } from './kube';
 import { serviceUrl, startBurst, stopBurst, type Burst } from './in-cluster';
 import { Api } from './api';
+import { scrapedValue } from '@moocflix/platform-testing';
 import { resolveFfmpegBinaries } from '@moocflix/platform-media';
 import { chunksFor, partCountOf } from '@moocflix/platform-core/transcoding';
 
@@ -346,6 +347,22 @@ async function burstWhileDeletingPod(service: (typeof SERVICES)[number], request
   return burst.finish();
 }
 
+/** The outbox backlog a service reports in its /metrics (through the port-forward to its pod). */
+async function outboxBacklog(
+  service: (typeof SERVICES)[number],
+): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const text = await (await fetch(`${forwards[SERVICES.indexOf(service)]!.url}/metrics`)).text();
+  const gauge = (name: string): number => {
+    const value = scrapedValue(text, name, { service });
+    if (value === undefined) throw new Error(`${service}'s /metrics has no ${name}`);
+    return value;
+  };
+  return {
+    pending: gauge('moocflix_outbox_pending_events'),
+    oldestAgeSeconds: gauge('moocflix_outbox_oldest_pending_age_seconds'),
+  };
+}
+
 /** How many notifications of `type` the user's inbox holds, once it holds at least `atLeast` (else it fails). */
 async function notificationsOfType(token: string, type: string, atLeast: number): Promise<number> {
   return eventually(
@@ -621,6 +638,10 @@ describe('fault drills: nothing is lost', () => {
         });
       }
       expect((await api.call('courses', 'GET', '', flow!.studentToken)).status).toBe(200);
+      // What an operator alerts on: the events waiting in courses' outbox, and how long the oldest has.
+      const backlog = await outboxBacklog('courses');
+      expect(backlog.pending).toBeGreaterThanOrEqual(courses.length);
+      expect(backlog.oldestAgeSeconds).toBeGreaterThan(10);
       log(`broker outage: held ${Math.round((Date.now() - outageStarted) / 1000)} s with every pod ready`);
     } finally {
       await kubectl('exec', broker!, '--', 'sh', '-c', 'rm -f "$KAFKA_DATA/hold"');
@@ -638,6 +659,7 @@ describe('fault drills: nothing is lost', () => {
       3000,
     );
     expect(after).toBe(before + courses.length);
+    expect(await outboxBacklog('courses')).toEqual({ pending: 0, oldestAgeSeconds: 0 });
     await eventually(
       "every service's /readyz says ready again",
       async () => {

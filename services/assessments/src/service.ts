@@ -17,7 +17,12 @@ const MIGRATIONS_DIR = join(__dirname, '../migrations');
 export async function createAssessmentsService(ctx: ServiceContext): Promise<ServiceModule> {
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
   const useCases: UseCaseContext = { pool: ctx.pool, eventSource: ctx.name, now: () => new Date() };
-  const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
+  const relay = new OutboxRelay({
+    pool: ctx.pool,
+    bus: ctx.bus,
+    logger: ctx.logger,
+    metrics: { registry: ctx.registry, service: ctx.name },
+  });
   const courseEvents = createCourseEventsConsumer(ctx);
 
   const router = Router();

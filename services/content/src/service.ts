@@ -55,7 +55,12 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
       basePath: CONTENT_BASE_PATH,
     },
   };
-  const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
+  const relay = new OutboxRelay({
+    pool: ctx.pool,
+    bus: ctx.bus,
+    logger: ctx.logger,
+    metrics: { registry: ctx.registry, service: ctx.name },
+  });
   const purger = new StoragePurger({
     pool: ctx.pool,
     storage: ctx.storage,

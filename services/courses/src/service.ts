@@ -28,7 +28,12 @@ export async function createCoursesService(ctx: ServiceContext): Promise<Service
     // About twice the outbox relay + bus delay seen under load; past it the video is taken as unknown.
     videoProjectionWait: { timeoutMs: 2_000, intervalMs: 50 },
   };
-  const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
+  const relay = new OutboxRelay({
+    pool: ctx.pool,
+    bus: ctx.bus,
+    logger: ctx.logger,
+    metrics: { registry: ctx.registry, service: ctx.name },
+  });
   const userEvents = createUserEventsConsumer(ctx);
   const videoEvents = createVideoEventsConsumer(ctx);
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { singleOrigin, runLearningFlow } from '../../../e2e/kind/flows';
 import { sampleVideo } from '../../../e2e/kind/run-flows';
 import { waitFor } from '../../../e2e/stack/control';
+import { scrapedValue } from '@moocflix/platform-testing';
 
 /**
  * `make dev` as a newcomer runs it: the launcher process on a fresh .moocflix home (embedded
@@ -82,6 +83,20 @@ describe('moocflix dev launcher', () => {
         'object-storage',
       ]),
     );
+  });
+
+  it("reports each service's outbox backlog in /metrics", async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const service of ['users', 'courses', 'content', 'assessments']) {
+      for (const name of ['moocflix_outbox_pending_events', 'moocflix_outbox_oldest_pending_age_seconds']) {
+        const value = scrapedValue(text, name, { service });
+        expect({ service, name, reported: typeof value === 'number' && value >= 0 }).toEqual({
+          service,
+          name,
+          reported: true,
+        });
+      }
+    }
   });
 
   it('mounts every service with its OpenAPI document', async () => {

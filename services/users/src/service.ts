@@ -73,7 +73,12 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
     );
   }
 
-  const relay = new OutboxRelay({ pool: ctx.pool, bus: ctx.bus, logger: ctx.logger });
+  const relay = new OutboxRelay({
+    pool: ctx.pool,
+    bus: ctx.bus,
+    logger: ctx.logger,
+    metrics: { registry: ctx.registry, service: ctx.name },
+  });
   const sweeper = new ExpiredRowSweeper(ctx.pool, ctx.logger);
   let topicsEnsured: Promise<void> | undefined;
 

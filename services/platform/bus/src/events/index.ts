@@ -6,6 +6,7 @@ export * from './envelope';
 export * from './bus';
 export { enqueueEvent, OUTBOX_CHANNEL, writeWithEvent, type Write } from './outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { reportOutboxBacklog } from './outbox-metrics';
 export { DeadLetterHeaders, deadLetterMessage } from './dead-letter';
 export {
   createEventConsumer,

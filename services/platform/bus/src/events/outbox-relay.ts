@@ -2,8 +2,10 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Pool } from '@moocflix/platform-db';
 import { backoffDelay, sleep, Wakeup } from '@moocflix/platform-core/retry';
+import type { Registry } from 'prom-client';
 import type { EventBus, OutgoingMessage } from './bus';
 import { OUTBOX_CHANNEL } from './outbox';
+import { reportOutboxBacklog } from './outbox-metrics';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -24,6 +26,8 @@ export interface OutboxRelayOptions {
    * While events keep coming the relay polls at this interval and writers stop notifying it.
    */
   batchIntervalMs?: number;
+  /** Where to report the outbox's backlog (reportOutboxBacklog), under the service's name. */
+  metrics?: { registry: Registry; service: string };
 }
 
 // Any constant works; it only has to be the same for every replica relaying the same database
@@ -110,6 +114,7 @@ export class OutboxRelay {
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 24 * 60 * 60_000;
     this.batchIntervalMs = options.batchIntervalMs ?? 50;
+    if (options.metrics) reportOutboxBacklog({ ...options.metrics, pool: this.pool, logger: this.logger });
   }
 
   /** Starts relaying in the background; never fails because the database or the bus is down. */

@@ -26,3 +26,4 @@ export {
   type OtlpReceiver,
   type OtlpSpan,
 } from './otlp-receiver';
+export { scrapedValue } from './metrics-text';
