@@ -606,6 +606,12 @@ describe('fault drills: nothing is lost', () => {
     await kubectl('exec', broker!, '--', 'sh', '-c', 'touch "$KAFKA_DATA/hold" && kill 1');
     const outageStarted = Date.now();
     try {
+      // The broker shuts down gracefully and may still take a publish meanwhile: enroll once it is gone.
+      await eventually(
+        'the broker to be gone',
+        async () => (unavailable(await deployments()).includes('kafka 0/1') ? true : undefined),
+        60_000,
+      );
       for (const id of courses) {
         // The business write and its event commit in the service's own database (the outbox), so the
         // answer does not wait for Kafka.
