@@ -1,7 +1,7 @@
 // Unit tier: every chart linted and rendered by the real helm (built by e2e/cluster/prepare.sh),
 // with default and with full values; every rendered pod spec checked against the Pod Security
 // "restricted" profile; bad values refused with a readable message.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TOPICS, deadLetterTopic, SEED_TOPICS, Topics } from '@moocflix/platform-bus';
 import type {
@@ -11,6 +11,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { parser as promql } from '@prometheus-io/lezer-promql';
 import { podSpecsOf, restrictedViolations } from './pod-security';
 import {
   APPLICATION_CHARTS,
@@ -299,6 +300,84 @@ describe('rendered objects', () => {
     expect(mainContainer(worker).args).toEqual(['worker']);
   });
 });
+
+describe('alerts (PrometheusRule)', () => {
+  interface Rule {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  }
+  const rulesOf = (rendering: string): Rule[] => {
+    const objects = rendered.get(rendering)!.filter((o) => o.kind === 'PrometheusRule');
+    expect(objects).toHaveLength(1);
+    return (objects[0] as unknown as { spec: { groups: { rules: Rule[] }[] } }).spec.groups.flatMap((g) => g.rules);
+  };
+
+  test('off by default (the kind only exists where the Prometheus Operator runs)', () => {
+    expect(rendered.get('moocflix defaults')!.filter((o) => o.kind === 'PrometheusRule')).toEqual([]);
+  });
+
+  test("on: the events-delayed and server-errors alerts with the release's namespace and the values' thresholds", () => {
+    const rules = rulesOf('moocflix full');
+    expect(rules.map((r) => r.alert)).toEqual(['MoocFlixEventsDelayed', 'MoocFlixServerErrors']);
+    const [delayed, errors] = rules;
+    expect(delayed!.expr).toMatch(/moocflix_outbox_oldest_pending_age_seconds\{namespace="moocflix"\}\) > 120$/);
+    expect(errors!.expr).toContain('status=~"5.."');
+    expect(errors!.expr).toMatch(/> 0\.02$/);
+    for (const rule of rules) {
+      expect(rule.for).toBe('10m');
+      // Prometheus's own templates, not Helm's: left for Prometheus to fill in.
+      expect(rule.annotations.description).toMatch(/\{\{ \$labels\.\w+ \}\}/);
+    }
+  });
+
+  test("every alert's expression parses as PromQL (Prometheus's own grammar)", () => {
+    const broken = (expr: string): string[] => {
+      const errors: string[] = [];
+      promql.parse(expr).iterate({
+        enter: (node) => {
+          if (node.type.isError) errors.push(`at ${node.from}: ${JSON.stringify(expr.slice(node.from, node.from + 20))}`);
+        },
+      });
+      return errors;
+    };
+    // The check itself: a broken expression is caught.
+    expect(broken('sum(rate(x[5m]) /')).not.toEqual([]);
+    for (const rule of rulesOf('moocflix full')) {
+      expect({ alert: rule.alert, errors: broken(rule.expr) }).toEqual({ alert: rule.alert, errors: [] });
+    }
+  });
+
+  test('every metric an alert reads is one the services register', () => {
+    const source = platformSources();
+    const names = new Set(
+      rulesOf('moocflix full').flatMap((r) => r.expr.match(/\b[a-z_]+_(?:seconds|total|events)(?:_count)?\b/g) ?? []),
+    );
+    expect(names.size).toBeGreaterThanOrEqual(2);
+    for (const name of names) {
+      const registered = name.replace(/_count$/, '');
+      expect({ name, registered: source.includes(`'${registered}'`) }).toEqual({ name, registered: true });
+    }
+  });
+});
+
+/** The kit's sources, where every metric a service serves is named. */
+function platformSources(): string {
+  const texts: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(path);
+      }
+      else if (entry.name.endsWith('.ts') && !entry.name.includes('.test.')) texts.push(readFileSync(path, 'utf8'));
+    }
+  };
+  walk(join(REPO_DIR, 'services', 'platform'));
+  return texts.join('\n');
+}
 
 describe('topics', () => {
   const topicsOf = (rendering: string) =>

@@ -264,6 +264,13 @@ function umbrellaSchema(): JsonSchema {
       annotations: stringMap(),
       tls: arrayOf(strict({ hosts: arrayOf(str()), secretName: str() })),
     }),
+    prometheusRule: strict({
+      enabled: bool(),
+      labels: stringMap(),
+      for: duration(),
+      eventsDelayedSeconds: int(1),
+      serverErrorRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    }),
   });
 }
 
