@@ -4,7 +4,7 @@ import { encodeCursor } from '@moocflix/platform-http';
 import type { Queryable } from '@moocflix/platform-db';
 import { listCourses } from '../services/courses/src/data/course-repository';
 import { countActiveSeats, findCourseAndStanding, listCourseEnrollments } from '../services/courses/src/data/enrollment-repository';
-import { enrollmentRequests, startCoursesBench, type CoursesBench } from './courses.bench';
+import { enrollmentRequests, signStudents, startCoursesBench, type CoursesBench } from './courses.bench';
 import { formatMeasurement, measure, type BenchResult, type Measurement } from './harness';
 import { sized } from './profile';
 
@@ -65,12 +65,7 @@ export async function scaleEnrollBench(): Promise<BenchResult> {
 async function measureScale(): Promise<{ small: Side; large: Side; plans: Record<string, string>; loadSeconds: number }> {
   const bench = await startCoursesBench();
   try {
-    const students = await Promise.all(
-      Array.from({ length: 200 }, async (_, n) => {
-        const id = `scale-student-${n}`;
-        return { id, token: await bench.issuer.sign({ role: 'student', userId: id, expiresInSeconds: 3600 }) };
-      }),
-    );
+    const students = await signStudents(bench.issuer, 'scale-student', 200);
     const viewer = await bench.issuer.sign({ role: 'student', expiresInSeconds: 3600 });
     const db = new pg.Client({ connectionString: bench.databaseUrl });
     await db.connect();
