@@ -34,7 +34,10 @@ export interface KafkaEventBusOptions {
 // kafkajs retries every request on its own; these bound one call to roughly 15 s of retrying, so a
 // caller (the outbox relay holds a transaction around publish) gets an answer and backs off itself.
 const CLIENT_RETRY: RetryOptions = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 };
-const PING_TIMEOUT_MS = 2_000;
+// ping() is one attempt whose every step kafkajs itself bounds (connect, then at most two requests:
+// about 3 s at worst, milliseconds normally), so the call settles by itself: no timer races it and
+// leaves it running behind, to pile up while the broker is down or to reconnect after close().
+const PING_CLIENT = { retry: { retries: 0 }, connectionTimeout: 1_000, requestTimeout: 1_000 } as const;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
 const MAX_REDELIVERY_DELAY_MS = 5_000;
 // Errors after which the idempotent producer's id/sequence state is unusable; a new producer fixes it.
@@ -63,6 +66,10 @@ export class KafkaEventBus implements EventBus {
   private readonly readyTopics = new Set<string>();
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
+  /** ping()'s own client and admin (PING_CLIENT), and the ping in flight, which callers share. */
+  private readonly pingKafka: Kafka;
+  private pingAdmin: Promise<Admin> | undefined;
+  private pinging: Promise<boolean> | undefined;
   private readonly subscriptions = new Set<KafkaSubscription>();
 
   constructor(options: KafkaEventBusOptions) {
@@ -78,6 +85,13 @@ export class KafkaEventBus implements EventBus {
       retry: CLIENT_RETRY,
       logLevel: KAFKA_LOG_LEVELS[options.kafkaLogLevel ?? 'warn'],
       logCreator: () => (entry) => logKafkaEntry(this.logger, entry),
+    });
+    this.pingKafka = new Kafka({
+      clientId: `${options.clientId}-ping`,
+      brokers: options.brokers,
+      ...PING_CLIENT,
+      // A failing ping is the answer, not news: readiness reports it.
+      logLevel: KafkaLogLevel.NOTHING,
     });
   }
 
@@ -147,31 +161,37 @@ export class KafkaEventBus implements EventBus {
     }
   }
 
-  async ping(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Kafka ping timed out')), PING_TIMEOUT_MS);
-    });
+  /** One metadata request, bounded; concurrent callers (readiness, the revocation refresh) share it. */
+  ping(): Promise<boolean> {
+    this.pinging ??= this.pingOnce().finally(() => (this.pinging = undefined));
+    return this.pinging;
+  }
+
+  private async pingOnce(): Promise<boolean> {
     try {
-      await Promise.race([this.connectedAdmin().then((admin) => admin.describeCluster()), timeout]);
+      await (await this.connectedPingAdmin()).describeCluster();
       return true;
     } catch {
+      // A connection that failed may be half-open: the next ping starts from a fresh one.
+      await this.dropPingAdmin();
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.pinging;
     const producer = this.producer;
     const admin = this.admin;
+    const pingAdmin = this.pingAdmin;
     this.producer = undefined;
     this.admin = undefined;
-    await Promise.all([
-      producer?.then((p) => p.disconnect()).catch(() => undefined),
-      admin?.then((a) => a.disconnect()).catch(() => undefined),
-    ]);
+    this.pingAdmin = undefined;
+    await Promise.all(
+      [producer, admin, pingAdmin].map((client) =>
+        client?.then((c) => c.disconnect()).catch(() => undefined),
+      ),
+    );
   }
 
   private connectedProducer(): Promise<Producer> {
@@ -197,6 +217,24 @@ export class KafkaEventBus implements EventBus {
     const producer = this.producer;
     this.producer = undefined;
     producer?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  private connectedPingAdmin(): Promise<Admin> {
+    if (!this.pingAdmin) {
+      const admin = this.pingKafka.admin();
+      const connecting = admin.connect().then(() => admin);
+      this.pingAdmin = connecting;
+      connecting.catch(() => {
+        if (this.pingAdmin === connecting) this.pingAdmin = undefined;
+      });
+    }
+    return this.pingAdmin;
+  }
+
+  private async dropPingAdmin(): Promise<void> {
+    const admin = this.pingAdmin;
+    this.pingAdmin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 
   private connectedAdmin(): Promise<Admin> {
@@ -237,14 +275,23 @@ class KafkaSubscription implements Subscription {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      retry: CLIENT_RETRY,
+      // After a retriable crash kafkajs restarts the consumer by itself, on a timer it arms after
+      // disconnecting it: a close() meanwhile would find nothing to stop, and the restarted consumer
+      // would outlive the subscription. Once closing, it is not restarted.
+      retry: { ...CLIENT_RETRY, restartOnFailure: async () => !this.closing.signal.aborted },
       sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3)),
       // The broker answers a fetch as soon as data arrives; this only bounds an idle fetch.
       maxWaitTimeInMs: 1_000,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart && !this.closing.signal.aborted) void this.replace(consumer, payload.error);
+      if (this.closing.signal.aborted) {
+        // Closed after kafkajs asked restartOnFailure: its restart timer is armed right after this
+        // event, and stopping the consumer clears it.
+        if (payload.restart) setImmediate(() => void consumer.disconnect().catch(() => undefined));
+        return;
+      }
+      if (!payload.restart) void this.replace(consumer, payload.error);
     });
     const ready = waitUntilConsuming(consumer);
     try {
