@@ -64,11 +64,10 @@ export class KafkaEventBus implements EventBus {
   private readonly sessionTimeoutMs: number;
   /** Topics known to exist with every partition served (checked once per bus). */
   private readonly readyTopics = new Set<string>();
-  private producer: Promise<Producer> | undefined;
-  private admin: Promise<Admin> | undefined;
-  /** ping()'s own client and admin (PING_CLIENT), and the ping in flight, which callers share. */
-  private readonly pingKafka: Kafka;
-  private pingAdmin: Promise<Admin> | undefined;
+  private readonly producer: LazyClient<Producer>;
+  private readonly admin: LazyClient<Admin>;
+  /** ping()'s own admin, on a client of its own (PING_CLIENT), and the ping in flight, which callers share. */
+  private readonly pingAdmin: LazyClient<Admin>;
   private pinging: Promise<boolean> | undefined;
   private readonly subscriptions = new Set<KafkaSubscription>();
 
@@ -86,13 +85,24 @@ export class KafkaEventBus implements EventBus {
       logLevel: KAFKA_LOG_LEVELS[options.kafkaLogLevel ?? 'warn'],
       logCreator: () => (entry) => logKafkaEntry(this.logger, entry),
     });
-    this.pingKafka = new Kafka({
+    this.producer = new LazyClient(() =>
+      this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        // Java-compatible murmur2 partitioning: the same key lands on the same partition as with other clients.
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: CLIENT_RETRY,
+      }),
+    );
+    this.admin = new LazyClient(() => this.kafka.admin({ retry: CLIENT_RETRY }));
+    const pingKafka = new Kafka({
       clientId: `${options.clientId}-ping`,
       brokers: options.brokers,
       ...PING_CLIENT,
       // A failing ping is the answer, not news: readiness reports it.
       logLevel: KafkaLogLevel.NOTHING,
     });
+    this.pingAdmin = new LazyClient(() => pingKafka.admin());
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
@@ -103,7 +113,7 @@ export class KafkaEventBus implements EventBus {
       list.push({ key: m.key, value: m.value, headers: m.headers });
       byTopic.set(m.topic, list);
     }
-    const producer = await this.connectedProducer();
+    const producer = await this.producer.get();
     try {
       await producer.sendBatch({
         acks: -1,
@@ -112,7 +122,7 @@ export class KafkaEventBus implements EventBus {
     } catch (err) {
       if (errorChain(err).some((e) => PRODUCER_STATE_ERRORS.has((e as { type?: string }).type ?? ''))) {
         this.logger.warn({ err }, 'idempotent producer state lost; starting a new producer');
-        this.dropProducer();
+        void this.producer.drop();
       }
       throw err;
     }
@@ -137,7 +147,7 @@ export class KafkaEventBus implements EventBus {
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const wanted = [...new Set(topics)].filter((t) => !this.readyTopics.has(t));
     if (wanted.length === 0) return;
-    const admin = await this.connectedAdmin();
+    const admin = await this.admin.get();
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
@@ -169,11 +179,11 @@ export class KafkaEventBus implements EventBus {
 
   private async pingOnce(): Promise<boolean> {
     try {
-      await (await this.connectedPingAdmin()).describeCluster();
+      await (await this.pingAdmin.get()).describeCluster();
       return true;
     } catch {
       // A connection that failed may be half-open: the next ping starts from a fresh one.
-      await this.dropPingAdmin();
+      await this.pingAdmin.drop();
       return false;
     }
   }
@@ -181,72 +191,36 @@ export class KafkaEventBus implements EventBus {
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.pinging;
-    const producer = this.producer;
-    const admin = this.admin;
-    const pingAdmin = this.pingAdmin;
-    this.producer = undefined;
-    this.admin = undefined;
-    this.pingAdmin = undefined;
-    await Promise.all(
-      [producer, admin, pingAdmin].map((client) =>
-        client?.then((c) => c.disconnect()).catch(() => undefined),
-      ),
-    );
+    await Promise.all([this.producer.drop(), this.admin.drop(), this.pingAdmin.drop()]);
   }
+}
 
-  private connectedProducer(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        // Java-compatible murmur2 partitioning: the same key lands on the same partition as with other clients.
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry: CLIENT_RETRY,
-      });
-      const connecting = producer.connect().then(() => producer);
-      this.producer = connecting;
-      // Broker unreachable: the next publish tries a fresh connect.
+/**
+ * A kafkajs client (producer, admin) connected on first use and then shared. A failed connect is
+ * forgotten, so the next use connects afresh (the broker may be back); drop() disconnects it, and
+ * the next use connects a new one.
+ */
+class LazyClient<C extends { connect(): Promise<void>; disconnect(): Promise<void> }> {
+  private client: Promise<C> | undefined;
+
+  constructor(private readonly create: () => C) {}
+
+  get(): Promise<C> {
+    if (!this.client) {
+      const client = this.create();
+      const connecting = client.connect().then(() => client);
+      this.client = connecting;
       connecting.catch(() => {
-        if (this.producer === connecting) this.producer = undefined;
+        if (this.client === connecting) this.client = undefined;
       });
     }
-    return this.producer;
+    return this.client;
   }
 
-  private dropProducer(): void {
-    const producer = this.producer;
-    this.producer = undefined;
-    producer?.then((p) => p.disconnect()).catch(() => undefined);
-  }
-
-  private connectedPingAdmin(): Promise<Admin> {
-    if (!this.pingAdmin) {
-      const admin = this.pingKafka.admin();
-      const connecting = admin.connect().then(() => admin);
-      this.pingAdmin = connecting;
-      connecting.catch(() => {
-        if (this.pingAdmin === connecting) this.pingAdmin = undefined;
-      });
-    }
-    return this.pingAdmin;
-  }
-
-  private async dropPingAdmin(): Promise<void> {
-    const admin = this.pingAdmin;
-    this.pingAdmin = undefined;
-    await admin?.then((a) => a.disconnect()).catch(() => undefined);
-  }
-
-  private connectedAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin({ retry: CLIENT_RETRY });
-      const connecting = admin.connect().then(() => admin);
-      this.admin = connecting;
-      connecting.catch(() => {
-        if (this.admin === connecting) this.admin = undefined;
-      });
-    }
-    return this.admin;
+  async drop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.then((c) => c.disconnect()).catch(() => undefined);
   }
 }
 
