@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Router } from 'express';
 import { z } from 'zod';
 import { HttpProblem } from '@moocflix/platform-core/errors';
@@ -286,6 +287,35 @@ describe('the HTTP edge of every service', () => {
   ])('answers 400 for %s, naming it', async (_name, url, path) => {
     const body = await expectProblem(await call(url), 400);
     expect(body.errors).toEqual([{ path, message: expect.any(String) }]);
+    expect(handled).toEqual([]);
+  });
+
+  // requireWellFormedInput skips URLs without a '%' escape: these show what the raw request line
+  // can carry instead, so that shortcut misses nothing.
+  function rawRequest(requestLine: Buffer): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.end(
+        Buffer.concat([requestLine, Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]),
+      );
+    });
+  }
+
+  it.each([
+    ['a raw NUL', Buffer.from('GET /api/v1/things/items?q=a\u0000b', 'latin1')],
+    // The UTF-8 encoding of a lone surrogate, sent unescaped.
+    [
+      'raw non-ASCII bytes',
+      Buffer.concat([Buffer.from('GET /api/v1/things/items?q='), Buffer.from([0xed, 0xa0, 0x80])]),
+    ],
+  ])('never lets %s in the request line reach the app', async (_name, requestLine) => {
+    const answer = await rawRequest(requestLine);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('application/problem+json');
     expect(handled).toEqual([]);
   });
 

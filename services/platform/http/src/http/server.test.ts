@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { connect } from 'node:net';
 import express from 'express';
 import { createLogger } from '@moocflix/platform-core/log';
 import { startHttpServer, type RunningServer } from './server';
@@ -11,6 +12,13 @@ describe('startHttpServer close() with a keep-alive drain', () => {
   let release: (() => void) | undefined;
   const app = express();
   app.get('/quick', (_req, res) => void res.json({ ok: true }));
+  // Sends its headers and part of its body at once, the rest when the test says so.
+  let finishStream: (() => void) | undefined;
+  app.get('/stream', (_req, res) => {
+    res.setHeader('Content-Type', 'text/plain');
+    res.write('part one;');
+    finishStream = () => res.end('part two');
+  });
   // Answers only when the test says so: a request in flight while close() starts.
   app.get('/slow', (_req, res) => {
     release = () => void res.json({ ok: true });
@@ -75,6 +83,34 @@ describe('startHttpServer close() with a keep-alive drain', () => {
     } finally {
       release = undefined;
       agent.destroy();
+    }
+  });
+
+  it('puts Connection: close on a pipelined answer still waiting behind another when close() began', async () => {
+    const server = await serve(60_000);
+    const socket = connect(server.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    try {
+      // Two requests in one write: /slow's answer waits until /stream's is done.
+      socket.write('GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+      while (!received.includes('part one;') || !release) await new Promise((r) => setTimeout(r, 5));
+      const closed = server.close();
+      release();
+      finishStream!();
+      await ended;
+      await closed;
+      const answers = received.split(/(?=HTTP\/1\.1 )/);
+      expect(answers).toHaveLength(2);
+      // The first answer's headers were out before the drain: only the waiting one can say it.
+      expect(answers[0]).toMatch(/^HTTP\/1\.1 200 [^]*connection: keep-alive/i);
+      expect(answers[1]).toMatch(/^HTTP\/1\.1 200 [^]*connection: close/i);
+      expect(answers[1]).toContain('{"ok":true}');
+    } finally {
+      finishStream = undefined;
+      release = undefined;
+      socket.destroy();
     }
   });
 

@@ -1,4 +1,10 @@
-import { createServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -118,7 +124,6 @@ export async function startHttpServer(options: StartServerOptions): Promise<Runn
  */
 function trackKeepAliveConnections(server: Server) {
   const sockets = new Set<Socket>();
-  const pending = new Set<ServerResponse>();
   let draining = false;
   let lastClosed: (() => void) | undefined;
   server.on('connection', (socket: Socket) => {
@@ -128,21 +133,27 @@ function trackKeepAliveConnections(server: Server) {
       if (sockets.size === 0) lastClosed?.();
     });
   });
+  // Pipelined requests waiting behind their connection's current answer (rare: browsers and load
+  // balancers do not pipeline). The current answers are found through their sockets when a drain
+  // starts, so the common request costs no listener of its own here.
+  const queued = new Set<ServerResponse>();
   // Before the app's own listener, so the header is set before the app can answer.
-  server.prependListener('request', (_req, res: ServerResponse) => {
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     if (draining) {
       res.setHeader('Connection', 'close');
       return;
     }
-    pending.add(res);
-    res.once('close', () => pending.delete(res));
+    if (currentAnswer(req.socket) === res) return;
+    queued.add(res);
+    res.once('close', () => queued.delete(res));
   });
   return {
     async closeAfterNextAnswer(maxMs: number): Promise<void> {
       if (maxMs <= 0 || draining) return;
       draining = true;
-      for (const res of pending) if (!res.headersSent) res.setHeader('Connection', 'close');
-      pending.clear();
+      const inProgress = [...queued, ...[...sockets].map(currentAnswer)];
+      for (const res of inProgress) if (res && !res.headersSent) res.setHeader('Connection', 'close');
+      queued.clear();
       if (sockets.size === 0) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, maxMs);
@@ -156,13 +167,18 @@ function trackKeepAliveConnections(server: Server) {
   };
 }
 
+/** The answer a connection is writing now: Node's own record of it, which pipelined ones wait behind. */
+function currentAnswer(socket: Socket): ServerResponse | undefined {
+  return (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+}
+
 /**
  * What Node could not even turn into a request (headers too large, malformed, too slow) is
  * answered as problem+json, like everything else, and the connection closed. Node's default
  * answers with an empty body.
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  const inFlight = currentAnswer(socket);
   if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
