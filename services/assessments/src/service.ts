@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Router } from 'express';
 import { runMigrations } from '@moocflix/platform-db';
-import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform-bus';
+import { KIT_MIGRATIONS_DIR } from '@moocflix/platform-bus';
 import type { ServiceModule } from '@moocflix/platform-http';
-import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
+import { databaseReadiness, outboxRelayFor, type ServiceContext } from '@moocflix/platform-runtime';
 import type { UseCaseContext } from './domain/use-case-context';
 import { createCourseEventsConsumer } from './events/course-events-consumer';
 import { assessmentRoutes } from './http/assessment-routes';
@@ -17,12 +17,7 @@ const MIGRATIONS_DIR = join(__dirname, '../migrations');
 export async function createAssessmentsService(ctx: ServiceContext): Promise<ServiceModule> {
   await runMigrations(ctx.pool, [KIT_MIGRATIONS_DIR, MIGRATIONS_DIR], ctx.logger);
   const useCases: UseCaseContext = { pool: ctx.pool, eventSource: ctx.name, now: () => new Date() };
-  const relay = new OutboxRelay({
-    pool: ctx.pool,
-    bus: ctx.bus,
-    logger: ctx.logger,
-    metrics: { registry: ctx.registry, service: ctx.name },
-  });
+  const relay = outboxRelayFor(ctx);
   const courseEvents = createCourseEventsConsumer(ctx);
 
   const router = Router();

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { Router } from 'express';
 import { runMigrations } from '@moocflix/platform-db';
-import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform-bus';
+import { KIT_MIGRATIONS_DIR } from '@moocflix/platform-bus';
 import type { ServiceModule } from '@moocflix/platform-http';
 import { periodicTask } from '@moocflix/platform-core/process';
-import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
+import { databaseReadiness, outboxRelayFor, type ServiceContext } from '@moocflix/platform-runtime';
 import { loadContentConfig } from './content-config';
 import { HlsOutputStore } from './data/hls-output-store';
 import type { UseCaseContext } from './domain/use-case-context';
@@ -55,12 +55,7 @@ export async function createContentService(ctx: ServiceContext): Promise<Service
       basePath: CONTENT_BASE_PATH,
     },
   };
-  const relay = new OutboxRelay({
-    pool: ctx.pool,
-    bus: ctx.bus,
-    logger: ctx.logger,
-    metrics: { registry: ctx.registry, service: ctx.name },
-  });
+  const relay = outboxRelayFor(ctx);
   const purger = new StoragePurger({
     pool: ctx.pool,
     storage: ctx.storage,

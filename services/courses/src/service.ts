@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Router } from 'express';
 import { runMigrations } from '@moocflix/platform-db';
-import { KIT_MIGRATIONS_DIR, OutboxRelay } from '@moocflix/platform-bus';
+import { KIT_MIGRATIONS_DIR } from '@moocflix/platform-bus';
 import type { ServiceModule } from '@moocflix/platform-http';
-import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
+import { databaseReadiness, outboxRelayFor, type ServiceContext } from '@moocflix/platform-runtime';
 import { RecentCourses } from './domain/recent-courses';
 import type { UseCaseContext } from './domain/use-case-context';
 import { createUserEventsConsumer } from './events/user-events-consumer';
@@ -28,12 +28,7 @@ export async function createCoursesService(ctx: ServiceContext): Promise<Service
     // About twice the outbox relay + bus delay seen under load; past it the video is taken as unknown.
     videoProjectionWait: { timeoutMs: 2_000, intervalMs: 50 },
   };
-  const relay = new OutboxRelay({
-    pool: ctx.pool,
-    bus: ctx.bus,
-    logger: ctx.logger,
-    metrics: { registry: ctx.registry, service: ctx.name },
-  });
+  const relay = outboxRelayFor(ctx);
   const userEvents = createUserEventsConsumer(ctx);
   const videoEvents = createVideoEventsConsumer(ctx);
 

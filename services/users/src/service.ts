@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import express from 'express';
 import { runMigrations } from '@moocflix/platform-db';
-import { KIT_MIGRATIONS_DIR, OutboxRelay, Topics } from '@moocflix/platform-bus';
+import { KIT_MIGRATIONS_DIR, Topics } from '@moocflix/platform-bus';
 import type { ServiceModule } from '@moocflix/platform-http';
-import { databaseReadiness, type ServiceContext } from '@moocflix/platform-runtime';
+import { databaseReadiness, outboxRelayFor, type ServiceContext } from '@moocflix/platform-runtime';
 import { loadUsersConfig } from './config';
 import { ExpiredRowSweeper } from './data/expired-row-sweeper';
 import { loadSigningKeys } from './data/signing-key-store';
@@ -73,12 +73,7 @@ export async function createUsersService(ctx: ServiceContext): Promise<ServiceMo
     );
   }
 
-  const relay = new OutboxRelay({
-    pool: ctx.pool,
-    bus: ctx.bus,
-    logger: ctx.logger,
-    metrics: { registry: ctx.registry, service: ctx.name },
-  });
+  const relay = outboxRelayFor(ctx);
   const sweeper = new ExpiredRowSweeper(ctx.pool, ctx.logger);
   let topicsEnsured: Promise<void> | undefined;
 

@@ -1,5 +1,5 @@
 export type { ServiceContext } from './context';
-export { createPlatform, databaseReadiness, type Platform } from './platform';
+export { createPlatform, databaseReadiness, outboxRelayFor, type Platform } from './platform';
 export { runStandalone } from './standalone';
 export {
   commonServiceConfigSchema,

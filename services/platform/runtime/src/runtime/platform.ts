@@ -14,7 +14,7 @@ import type { PeriodicTask } from '@moocflix/platform-core/process';
 import type { Authenticator } from '@moocflix/platform-http/auth';
 import { createPool, ensureDatabase, type Pool } from '@moocflix/platform-db';
 import { sleep } from '@moocflix/platform-core/retry';
-import { createEventBus, type EventBus, type Subscription } from '@moocflix/platform-bus';
+import { createEventBus, OutboxRelay, type EventBus, type Subscription } from '@moocflix/platform-bus';
 import type { ReadinessCheck } from '@moocflix/platform-http';
 import { createMetricsRegistry } from '@moocflix/platform-core/metrics';
 import { createObjectStorage, loadStorageConfig } from '@moocflix/platform-storage';
@@ -179,4 +179,17 @@ export function databaseReadiness(pool: Pool): ReadinessCheck {
       await pool.query('SELECT 1');
     },
   };
+}
+
+/**
+ * A service's outbox relay: its own database's outbox to the process's bus, with the backlog in
+ * /metrics under the service's name (what MoocFlixEventsDelayed alerts on).
+ */
+export function outboxRelayFor(ctx: ServiceContext): OutboxRelay {
+  return new OutboxRelay({
+    pool: ctx.pool,
+    bus: ctx.bus,
+    logger: ctx.logger,
+    metrics: { registry: ctx.registry, service: ctx.name },
+  });
 }
