@@ -238,6 +238,19 @@ describe('verify', () => {
     expect(context).toMatchObject({ userId: 'root', role: 'admin' });
   });
 
+  test('concurrent first requests with one token all pass; revoked meanwhile, all are refused', async () => {
+    const token = await issuer.sign({ ...student, jti: 'parallel-page-load' });
+    const contexts = await Promise.all(Array.from({ length: 8 }, () => auth.verify(token)));
+    expect(contexts.map((c) => c.tokenId)).toEqual(Array(8).fill('parallel-page-load'));
+
+    // A logout that lands while the token's (shared) verification is still running.
+    const late = await issuer.sign({ ...student, jti: 'revoked-in-flight' });
+    const waiting = Array.from({ length: 8 }, () => auth.verify(late));
+    revocations.revokeToken('revoked-in-flight', nowSeconds() + 900);
+    for (const outcome of waiting)
+      await expect(outcome).rejects.toMatchObject({ status: 401, detail: 'token revoked' });
+  });
+
   test('throws a 401 HttpProblem for an invalid token', async () => {
     const error = await auth.verify(issuer.forgeAlgNone(student)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpProblem);

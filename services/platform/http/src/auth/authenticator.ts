@@ -18,6 +18,7 @@ import {
   type RevocationList,
   type Role,
 } from './types';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /**
  * Asymmetric algorithms only. Symmetric ones (HS*) are refused even if configured: with them, the
@@ -105,11 +106,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     // Until the revocations made before this process started are loaded, no token can be told
     // good: the platform's 503 (retry shortly), never a 200 for a token revoked before a restart.
     if (!revocations.complete) throw problems.unavailable('token verification is starting; retry shortly');
-    const cached = verified.get(token);
-    if (cached) {
-      if (revocations.isRevoked(cached)) throw problems.unauthorized('token revoked');
-      return cached;
-    }
+    const auth = verified.get(token) ?? (await verified.settle(token, verifySignatureAndClaims));
+    // Checked on every use, cached or not: a logout takes effect on the token's next request.
+    if (revocations.isRevoked(auth)) throw problems.unauthorized('token revoked');
+    return auth;
+  }
+
+  async function verifySignatureAndClaims(token: string): Promise<AuthContext> {
     let payload: unknown;
     try {
       ({ payload } = await jose.jwtVerify(token, getKey, verifyOptions));
@@ -131,16 +134,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       logger.debug('auth: token issued in the future rejected');
       throw problems.unauthorized('invalid token');
     }
-    const auth: AuthContext = {
+    return {
       userId: claims.data.sub,
       role: claims.data.role,
       tokenId: claims.data.jti,
       issuedAt: claims.data.iat,
       expiresAt: claims.data.exp,
     };
-    if (revocations.isRevoked(auth)) throw problems.unauthorized('token revoked');
-    verified.set(token, auth);
-    return auth;
   }
 
   const requireAuth: RequestHandler = async (req, _res, next) => {
@@ -171,33 +171,6 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   return { requireAuth, requireRole, verify, verifyRevocationSnapshot, revocations };
-}
-
-/**
- * Remembers tokens whose signature and claims already verified, until they expire: a client sends
- * the same token on every request, and the signature check is the most expensive step of a typical
- * request. Revocation is still checked on every use (the caller does that), so a logged-out token
- * dies just as fast. The trade-off: a key withdrawn from the JWKS keeps its already-seen tokens
- * valid until their `exp` (at most one access-token lifetime). Bounded; the oldest entry goes first.
- */
-class VerifiedTokenCache {
-  private readonly entries = new Map<string, AuthContext>();
-  constructor(private readonly maxEntries: number) {}
-
-  get(token: string): AuthContext | undefined {
-    const auth = this.entries.get(token);
-    if (auth && auth.expiresAt <= Date.now() / 1000) {
-      this.entries.delete(token);
-      return undefined;
-    }
-    return auth;
-  }
-
-  set(token: string, auth: AuthContext): void {
-    if (this.maxEntries === 0) return;
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(token, auth);
-  }
 }
 
 /** The verified caller of a request behind requireAuth; 401 when there is none. */
