@@ -11,7 +11,7 @@ endif
 export PATH := $(NODE_BIN):$(PATH)
 JEST := node --max-old-space-size=4096 node_modules/.bin/jest
 
-.PHONY: install dev test test-unit test-integration test-cluster lint typecheck bench bench-smoke tools e2e clean
+.PHONY: install dev test test-unit test-integration test-cluster lint typecheck bench bench-smoke tools e2e screenshots clean
 
 node_modules/.install-stamp: package.json package-lock.json $(wildcard services/*/package.json operator/package.json e2e/package.json)
 	npm ci --no-audit --no-fund
@@ -67,5 +67,9 @@ tools: install
 e2e: install
 	bash e2e/kind/run.sh
 
+## Refresh the README's screenshots (docs/screenshots): the browser journeys, writing there instead of test-results/.
+screenshots: install
+	MOOCFLIX_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(JEST) --selectProjects browser --runInBand
+
 clean:
-	rm -rf .moocflix coverage
+	rm -rf .moocflix coverage test-results

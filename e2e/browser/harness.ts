@@ -9,7 +9,11 @@ import { AxeBuilder } from '@axe-core/playwright';
 
 const run = promisify(execFile);
 export const REPO = resolve(__dirname, '../..');
-export const SCREENSHOTS = join(REPO, 'docs/screenshots');
+/**
+ * Where the journeys' screenshots go: test-results/ (ignored by git), so `make test` leaves the
+ * clone as it found it. `make screenshots` points this at docs/screenshots to refresh the README's.
+ */
+export const SCREENSHOTS = process.env.MOOCFLIX_SCREENSHOTS_DIR ?? join(REPO, 'test-results/screenshots');
 
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
