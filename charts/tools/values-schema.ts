@@ -86,6 +86,21 @@ const connections = {
   tracing: () => strict({ otlpEndpoint: str(undefined, { pattern: '^(https?://.+)?$' }) }),
 };
 
+/**
+ * The kit's request limits (HTTP_* variables, services/platform/http/src/http/request-limits.ts),
+ * each null to inherit; the minimums are the ones the kit's configuration accepts.
+ */
+const httpLimits = (): JsonSchema =>
+  strict({
+    headersTimeoutMs: nullable(int(1)),
+    requestTimeoutMs: nullable(int(0)),
+    maxHeaderBytes: nullable(int(1024)),
+    maxHeaders: nullable(int(1)),
+    bodyIdleTimeoutMs: nullable(int(1)),
+    bodyGraceMs: nullable(int(0)),
+    bodyMinBytesPerSecond: nullable(int(0)),
+  });
+
 const portList = (): JsonSchema => ({ ...arrayOf(port()), uniqueItems: true });
 
 // An IPv4 or IPv6 address with an optional prefix length, checked the way the services check
@@ -215,6 +230,7 @@ const service = (extra: Record<string, JsonSchema> = {}) => ({
   ...serviceProperties({ networkPolicyPorts: ['dns', 'kafka', 'postgresql', 's3'], autoscaling: true }),
   database: database(),
   trustedProxies: proxyList(),
+  httpLimits: httpLimits(),
   ...extra,
 });
 
@@ -231,6 +247,7 @@ function umbrellaSchema(): JsonSchema {
       auth: connections.auth(),
       tracing: connections.tracing(),
       trustedProxies: proxyList(),
+      httpLimits: httpLimits(),
     }),
     users: part(),
     courses: part(),
@@ -293,6 +310,11 @@ export function valuesSchemas(): Record<string, JsonSchema> {
         ['existingSecretKey'],
       ),
       upload: strict({ maxBytes: int(1) }),
+      // The minimums are the ones services/content/src/content-config.ts accepts.
+      transcodeAttempts: strict(
+        { maxAttempts: int(1), leaseMs: int(100), queueTimeoutMs: int(100), leaseSweepIntervalMs: int(50) },
+        ['maxAttempts', 'leaseMs', 'queueTimeoutMs', 'leaseSweepIntervalMs'],
+      ),
     }),
     assessments: chartSchema('MoocFlix assessments chart values', service()),
     notifications: chartSchema('MoocFlix notifications chart values', {

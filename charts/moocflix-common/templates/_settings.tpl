@@ -109,4 +109,31 @@ ever referenced by name, never rendered from values.
 - name: TRUSTED_PROXIES
   value: {{ join "," ($v.trustedProxies | default (get ($root.Values.global | default dict) "trustedProxies") | default list) | quote }}
 {{- end }}
+{{- /*
+The kit's request limits (services/platform/http/src/http/request-limits.ts), key by key: this chart's
+httpLimits.<key>, else the umbrella's global.httpLimits.<key>, else nothing rendered (the kit's default).
+*/}}
+{{- if hasKey $v "httpLimits" }}
+{{- $globalLimits := get ($root.Values.global | default dict) "httpLimits" | default dict }}
+{{- range $key, $name := (include "moocflix-common.httpLimitVariables" $root | fromYaml) }}
+{{- $value := get ($v.httpLimits | default dict) $key }}
+{{- if or (kindIs "invalid" $value) (eq (toString $value) "") }}{{ $value = get $globalLimits $key }}{{ end }}
+{{- if not (or (kindIs "invalid" $value) (eq (toString $value) "")) }}
+- name: {{ $name }}
+  value: {{ $value | int64 | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+
+{{/* httpLimits keys → the kit's environment variables (the schema lists the same keys). */}}
+{{- define "moocflix-common.httpLimitVariables" -}}
+headersTimeoutMs: HTTP_HEADERS_TIMEOUT_MS
+requestTimeoutMs: HTTP_REQUEST_TIMEOUT_MS
+maxHeaderBytes: HTTP_MAX_HEADER_BYTES
+maxHeaders: HTTP_MAX_HEADERS
+bodyIdleTimeoutMs: HTTP_BODY_IDLE_TIMEOUT_MS
+bodyGraceMs: HTTP_BODY_GRACE_MS
+bodyMinBytesPerSecond: HTTP_BODY_MIN_BYTES_PER_SECOND
 {{- end -}}
