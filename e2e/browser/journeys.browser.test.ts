@@ -287,6 +287,20 @@ test('instructor signs in again and grades the essay with feedback', async () =>
   await context.close();
 }, 120_000);
 
+test('tabs opened together keep the session: their refreshes take turns across tabs', async () => {
+  const { context, page } = await newPage();
+  await signUp(page, 'Tam Tabs', 'tam@example.com', 'learn');
+  // Every page load exchanges the refresh cookie, which the API rotates on each use and takes for a
+  // stolen copy when a used one comes again (ending the session). Four loads at once, one cookie jar:
+  const tabs = [page, ...(await Promise.all([1, 2, 3].map(() => context.newPage())))];
+  await Promise.all(tabs.map((tab) => tab.goto('/my')));
+  for (const tab of tabs) await until(tab, tab.getByRole('button', { name: 'Sign out' }), 15_000);
+  // Still one live session afterwards (a detected reuse would have revoked the cookie the last tab got).
+  await page.reload();
+  await until(page, page.getByRole('button', { name: 'Sign out' }), 15_000);
+  await context.close();
+}, 120_000);
+
 // Last, so both journeys run whatever axe says and every finding is listed at once.
 test('axe: no serious or critical finding on any page of the journeys, and no script error', () => {
   expect(findings).toEqual([]);

@@ -78,15 +78,33 @@ async function readToken(res: Response): Promise<boolean> {
   return true;
 }
 
-/** Exchanges the refresh cookie for an access token (one request at a time, shared by callers). */
+/**
+ * Exchanges the refresh cookie for an access token: one request at a time in this tab (its callers
+ * share it) and across this origin's tabs. The API rotates the cookie on every use and takes a used
+ * one presented again for a stolen copy, ending the session everywhere; two tabs sending the same
+ * cookie at once (several tabs opened together, each loading) would do just that. Under the lock the
+ * second tab's request carries the cookie the first one's answer set.
+ */
 export function refreshSession(): Promise<boolean> {
-  refreshing ??= fetch(`${SESSION}/refresh`, { method: 'POST', headers: CSRF, credentials: 'same-origin' })
-    .then(readToken)
+  refreshing ??= oneTabAtATime(() =>
+    fetch(`${SESSION}/refresh`, { method: 'POST', headers: CSRF, credentials: 'same-origin' }).then(readToken),
+  )
     .catch(() => false)
     .finally(() => {
       refreshing = null;
     });
   return refreshing;
+}
+
+/**
+ * Runs `task` holding the origin-wide session lock (Web Locks: every current browser, in a secure
+ * context — https or localhost, where the Secure refresh cookie works at all). Without it, in this tab only.
+ */
+function oneTabAtATime(task: () => Promise<boolean>): Promise<boolean> {
+  const locks = (navigator as Partial<Navigator>).locks;
+  if (!locks) return task();
+  // The DOM typings say Promise<Promise<boolean>>; the lock's promise resolves with the task's result.
+  return locks.request('moocflix-session-refresh', task).then((answer) => answer);
 }
 
 /** Signs in; returns the API's problem detail on failure. */
