@@ -184,6 +184,8 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await scan(page);
   await page.getByRole('link', { name: COURSE }).click();
   await page.getByRole('heading', { name: COURSE }).waitFor();
+  // The instructor by name (the courses service's users projection), not by id.
+  await page.getByText('Instructor: Ada Teacher').waitFor();
   const courseUrl = page.url();
   await page.getByRole('button', { name: 'Enroll' }).click();
   await page.getByText('Enrolled ·').waitFor();
@@ -282,7 +284,10 @@ test('instructor signs in again and grades the essay with feedback', async () =>
   await page.getByRole('button', { name: 'Grade' }).click();
   await until(page, page.getByText(/: graded, 3 \/ 3/));
   await page.getByRole('heading', { name: 'Roster' }).waitFor();
-  expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Roster' }) }).getByRole('listitem').count()).toBe(1);
+  const roster = page.locator('section', { has: page.getByRole('heading', { name: 'Roster' }) }).getByRole('listitem');
+  expect(await roster.count()).toBe(1);
+  // By the name the learner gave in their profile (a User-Update event reached the courses service).
+  await roster.filter({ hasText: /^Lin L\. Learner — active/ }).waitFor();
   await scan(page);
   await context.close();
 }, 120_000);

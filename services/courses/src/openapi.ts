@@ -174,7 +174,7 @@ export const coursesOpenApi = {
         summary: 'The course’s enrollments, oldest first (owner or admin)',
         parameters: queryParameters(courseEnrollmentsQuery),
         responses: {
-          '200': { description: 'A page', ...json(page('Enrollment')) },
+          '200': { description: 'A page', ...json(page('RosterEntry')) },
           ...commonProblems,
           ...forbidden,
           ...notFound,
@@ -231,6 +231,9 @@ export const coursesOpenApi = {
           title: { type: 'string' },
           description: { type: 'string' },
           instructorId: { type: 'string' },
+          instructorName: nullable('string', {
+            description: 'The instructor’s name as the users service last announced it; null until it has',
+          }),
           published: { type: 'boolean' },
           category: nullable('string'),
           capacity: nullable('integer', { description: 'null = unlimited' }),
@@ -262,6 +265,20 @@ export const coursesOpenApi = {
           status: { enum: ['active', 'inactive'] },
           enrolledAt: dateTime,
         },
+      },
+      RosterEntry: {
+        allOf: [
+          ref('Enrollment'),
+          {
+            type: 'object',
+            properties: {
+              studentName: nullable('string', {
+                description: 'The student’s name as the users service last announced it; null until it has',
+              }),
+            },
+            required: ['studentName'],
+          },
+        ],
       },
       StudentEnrollment: {
         allOf: [

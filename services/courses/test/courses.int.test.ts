@@ -484,6 +484,72 @@ describe('GET /api/v1/courses', () => {
   });
 });
 
+describe('names from the users projection', () => {
+  const announce = (user: User, name: string, role: 'instructor' | 'student', at: Date) =>
+    app.publishUserEvent(Topics.UserUpdate, {
+      userId: user.id,
+      email: `${user.id}@example.com`,
+      name,
+      role,
+      status: 'active',
+      changed: ['name'],
+      updatedAt: at.toISOString(),
+    });
+
+  it("a course carries its instructor's name once the users service announced it, and the newest one after a rename", async () => {
+    const [teacher] = await app.users('instructor');
+    const course = await app.createCourse(teacher!);
+    // Not heard of yet: null, never the id or a guess.
+    expect(course.instructorName).toBeNull();
+
+    await announce(teacher!, 'Grace Hopper', 'instructor', new Date(Date.now() - 1000));
+    await waitFor(
+      async () =>
+        expect((await app.request('GET', `/${course.id}`, student)).body.instructorName).toBe('Grace Hopper'),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    await announce(teacher!, 'Rear Admiral Grace Hopper', 'instructor', new Date());
+    await waitFor(
+      async () => {
+        const page = await app.request('GET', `?instructorId=${teacher!.id}`, student);
+        expect(page.body.items.map((c: Json) => c.instructorName)).toEqual(['Rear Admiral Grace Hopper']);
+      },
+      { timeoutMs: 30_000 },
+    );
+    // Every answer that returns the course has it: an update's too.
+    const updated = await app.request('PUT', `/${course.id}`, teacher!, {
+      body: { title: 'Renamed' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body.instructorName).toBe('Rear Admiral Grace Hopper');
+  });
+
+  it("the roster names each student the users service announced; the others' name is null", async () => {
+    const [teacher, known, unknown] = await app.users('instructor', 'student', 'student');
+    const course = await app.createCourse(teacher!);
+    await announce(known!, 'Ada Lovelace', 'student', new Date());
+    await waitFor(
+      async () =>
+        expect((await app.db.query('SELECT name FROM known_users WHERE id = $1', [known!.id])).rows).toEqual([
+          { name: 'Ada Lovelace' },
+        ]),
+      { timeoutMs: 30_000 },
+    );
+    for (const learner of [known!, unknown!]) {
+      expect((await app.request('POST', `/${course.id}/enroll`, learner)).status).toBe(201);
+    }
+    const roster = await app.request('GET', `/${course.id}/enrollments`, teacher!);
+    expect(roster.status).toBe(200);
+    expect(Object.fromEntries(roster.body.items.map((e: Json) => [e.studentId, e.studentName]))).toEqual({
+      [known!.id]: 'Ada Lovelace',
+      [unknown!.id]: null,
+    });
+  });
+});
+
 describe('service endpoints', () => {
   it('serves its OpenAPI 3.1 document listing every route', async () => {
     const response = await app.service.request('GET', '/api/v1/courses/openapi.json');

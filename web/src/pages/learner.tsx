@@ -90,6 +90,12 @@ function CourseCard({ course }: { course: Course }) {
   );
 }
 
+/** Who teaches: "you", their name, or nothing while the courses service has not heard of them yet. */
+function instructorLine(course: { instructorId?: string; instructorName?: string | null }, myId: string | undefined): string | null {
+  if (course.instructorId === myId) return 'Instructor: you';
+  return course.instructorName ? `Instructor: ${course.instructorName}` : null;
+}
+
 /** A course: description, modules, instructor; enroll; the learner's progress and the quizzes. */
 export function CoursePage({ params }: { params: Record<string, string> }) {
   const id = params.id!;
@@ -112,9 +118,7 @@ export function CoursePage({ params }: { params: Record<string, string> }) {
     <article>
       <h1>{c.title}</h1>
       <p class="meta">
-        Instructor: {c.instructorId === me?.id ? 'you' : c.instructorId}
-        {c.category ? ` · ${c.category}` : ''}
-        {c.level ? ` · ${c.level}` : ''}
+        {[instructorLine(c, me?.id), c.category, c.level].filter(Boolean).join(' · ')}
       </p>
       <p class="description">{c.description}</p>
       {me?.role === 'student' && !enrolled ? (

@@ -502,7 +502,7 @@ function Roster({ courseId }: { courseId: string }) {
         <ul>
           {roster.data.items.map((e) => (
             <li key={e.studentId}>
-              {e.studentId} — {e.status}, since {e.enrolledAt ? new Date(e.enrolledAt).toLocaleDateString() : '?'}
+              {e.studentName ?? e.studentId} — {e.status}, since {e.enrolledAt ? new Date(e.enrolledAt).toLocaleDateString() : '?'}
             </li>
           ))}
         </ul>

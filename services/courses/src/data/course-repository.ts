@@ -7,6 +7,7 @@ export interface CourseRow {
   title: string;
   description: string;
   instructor_id: string;
+  instructor_name: string | null;
   published: boolean;
   category: string | null;
   capacity: number | null;
@@ -19,7 +20,13 @@ export interface CourseRow {
   updated_at: Date;
 }
 
-export const COURSE_COLUMNS = `id, title, description, instructor_id, published, category, capacity, level, language,
+/**
+ * Every query that returns courses reads them from `courses` (no alias): the instructor's name comes
+ * from the users projection by primary key, one index probe per course, no join to plan around.
+ */
+export const COURSE_COLUMNS = `id, title, description, instructor_id,
+  (SELECT name FROM known_users WHERE known_users.id = courses.instructor_id) AS instructor_name,
+  published, category, capacity, level, language,
   enrollment_opens_at, enrollment_closes_at, version, created_at, updated_at`;
 
 /** The column behind each field a draft or an update may set (and the only names that reach SQL). */
@@ -41,6 +48,7 @@ export function toCourse(row: CourseRow): Course {
     title: row.title,
     description: row.description,
     instructorId: row.instructor_id,
+    instructorName: row.instructor_name,
     published: row.published,
     category: row.category,
     capacity: row.capacity,

@@ -1,7 +1,7 @@
 import type { Queryable } from '@moocflix/platform-db';
 import { Topics, writeWithEvent, type EventData } from '@moocflix/platform-bus';
 import type { Course } from '../domain/course';
-import type { Enrollment, EnrollmentStatus } from '../domain/enrollment';
+import type { Enrollment, EnrollmentStatus, RosterEntry } from '../domain/enrollment';
 import { COURSE_COLUMNS, toCourse, type CourseRow } from './course-repository';
 import type { KnownUserStatus } from './known-user-repository';
 
@@ -180,20 +180,21 @@ export interface EnrollmentPosition {
   id: string;
 }
 
-/** A course's enrollments, oldest first. */
+/** A course's enrollments, oldest first, each with the student's name from the users projection. */
 export async function listCourseEnrollments(
   db: Queryable,
   courseId: string,
   page: { status?: EnrollmentStatus; after?: EnrollmentPosition; limit: number },
-): Promise<Enrollment[]> {
-  const { rows } = await db.query<EnrollmentRow>(
-    `SELECT ${COLUMNS} FROM enrollments
+): Promise<RosterEntry[]> {
+  const { rows } = await db.query<EnrollmentRow & { student_name: string | null }>(
+    `SELECT ${COLUMNS}, (SELECT name FROM known_users WHERE known_users.id = enrollments.student_id) AS student_name
+       FROM enrollments
       WHERE course_id = $1 AND ($2::text IS NULL OR status = $2)
         AND ($3::timestamptz IS NULL OR (enrolled_at, student_id) > ($3, $4))
       ORDER BY enrolled_at, student_id LIMIT $5`,
     [courseId, page.status ?? null, page.after?.enrolledAt ?? null, page.after?.id ?? null, page.limit],
   );
-  return rows.map(toEnrollment);
+  return rows.map((row) => ({ ...toEnrollment(row), studentName: row.student_name }));
 }
 
 interface StudentEnrollmentRow extends EnrollmentRow {

@@ -13,6 +13,8 @@ export interface Course {
   title: string;
   description: string;
   instructorId: string;
+  /** From the users projection (their events); null until it has heard of the instructor. */
+  instructorName: string | null;
   published: boolean;
   category: string | null;
   capacity: number | null;

@@ -10,6 +10,12 @@ export interface Enrollment {
   enrolledAt: Date;
 }
 
+/** An enrollment as the course's owner sees it in the roster: with the student's name. */
+export interface RosterEntry extends Enrollment {
+  /** From the users projection (their events); null until it has heard of the student. */
+  studentName: string | null;
+}
+
 export function studentEnrolledEvent(enrollment: Enrollment, instructorId: string): EventData<typeof Topics.StudentEnrolled> {
   return {
     courseId: enrollment.courseId,

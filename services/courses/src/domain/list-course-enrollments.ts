@@ -2,20 +2,20 @@ import { cursorField, cursorSchema, decodeCursor, type Page } from '@moocflix/pl
 import { findCourse } from '../data/course-repository';
 import { listCourseEnrollments as selectEnrollments } from '../data/enrollment-repository';
 import { requireAllowed, type Caller } from './course-access';
-import type { Enrollment, EnrollmentStatus } from './enrollment';
+import type { EnrollmentStatus, RosterEntry } from './enrollment';
 import { keysetPage } from './keyset-page';
 import type { UseCaseContext } from './use-case-context';
 
 // `id` is the student id: a users-service id, text (not necessarily a uuid).
 const cursor = cursorSchema({ t: cursorField.timestamp(), id: cursorField.text(200) });
 
-/** Who is enrolled in a course, oldest enrollment first: for its owner (and admins). */
+/** Who is enrolled in a course, by name, oldest enrollment first: for its owner (and admins). */
 export async function listCourseEnrollments(
   ctx: UseCaseContext,
   caller: Caller,
   courseId: string,
   request: { status?: EnrollmentStatus; cursor?: string; limit: number },
-): Promise<Page<Enrollment>> {
+): Promise<Page<RosterEntry>> {
   const position = decodeCursor(cursor, request.cursor);
   requireAllowed('list-enrollments', await findCourse(ctx.pool, courseId), caller);
   const rows = await selectEnrollments(ctx.pool, courseId, {

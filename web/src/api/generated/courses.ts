@@ -753,7 +753,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Enrollment"][];
+                            items: components["schemas"]["RosterEntry"][];
                             nextCursor: string | null;
                         };
                     };
@@ -1817,6 +1817,8 @@ export interface components {
             /** Format: uuid */
             id?: string;
             instructorId?: string;
+            /** @description The instructor’s name as the users service last announced it; null until it has */
+            instructorName?: string | null;
             language?: string | null;
             /** @enum {unknown} */
             level?: "beginner" | "intermediate" | "advanced" | null;
@@ -1900,6 +1902,10 @@ export interface components {
             title: string;
             /** Format: uri */
             type: string;
+        };
+        RosterEntry: components["schemas"]["Enrollment"] & {
+            /** @description The student’s name as the users service last announced it; null until it has */
+            studentName: string | null;
         };
         StudentEnrollment: components["schemas"]["Enrollment"] & {
             course: {
