@@ -278,7 +278,8 @@ test('instructor signs in again and grades the essay with feedback', async () =>
   await page.getByRole('link', { name: 'Studio' }).click();
   await page.getByRole('link', { name: COURSE }).click();
   await page.getByRole('button', { name: 'Submissions of “Reflection”' }).click();
-  await page.getByText(/: submitted, — \/ 3/).waitFor();
+  // The learner by name (assessments knows ids only; the page takes names from the roster).
+  await page.getByText(/^Lin L\. Learner: submitted, — \/ 3/).waitFor();
   await page.getByLabel('Score').fill('3');
   await page.getByLabel('Feedback').fill('Clear and right.');
   await page.getByRole('button', { name: 'Grade' }).click();

@@ -325,7 +325,7 @@ function Assessments({ courseId }: { courseId: string }) {
       <ul>
         {(list.data?.items ?? []).map((a) => (
           <li key={a.id}>
-            {a.title} ({a.type}, {a.questionCount} questions) <Grading assessmentId={a.id!} title={a.title ?? ''} />
+            {a.title} ({a.type}, {a.questionCount} questions) <Grading courseId={courseId} assessmentId={a.id!} title={a.title ?? ''} />
           </li>
         ))}
       </ul>
@@ -418,12 +418,14 @@ function Assessments({ courseId }: { courseId: string }) {
 }
 
 /** Submissions of one assessment; essays waiting for a grade get a score and feedback form. */
-function Grading({ assessmentId, title }: { assessmentId: string; title: string }) {
+function Grading({ courseId, assessmentId, title }: { courseId: string; assessmentId: string; title: string }) {
   const [open, setOpen] = useState(false);
   const results = useData(
     async () => (open ? must(assessmentsApi.GET('/api/v1/assessments/{id}/results', { params: { path: { id: assessmentId } } })) : null),
     [assessmentId, open],
   );
+  // Assessments knows students by id only; the course's roster has their names.
+  const names = useData(async () => (open ? studentNames(courseId) : null), [courseId, open]);
   const action = useAction();
   if (!open)
     return (
@@ -440,7 +442,7 @@ function Grading({ assessmentId, title }: { assessmentId: string; title: string 
         {(data?.items ?? []).flatMap((row) =>
           (row.submissions ?? []).map((s) => (
             <li key={s.id}>
-              Student {row.studentId}: {s.status}, {s.score ?? '—'} / {s.maxScore}
+              {names.data?.get(row.studentId ?? '') ?? `Student ${row.studentId}`}: {s.status}, {s.score ?? '—'} / {s.maxScore}
               {s.status === 'submitted' ? (
                 <GradeForm
                   onGrade={(score, feedback) =>
@@ -486,6 +488,12 @@ function GradeForm({ onGrade }: { onGrade: (score: number, feedback: string) => 
       <button type="submit">Grade</button>
     </form>
   );
+}
+
+/** Student id → name, from the course's roster (its first 100, as the roster section shows). */
+async function studentNames(courseId: string): Promise<Map<string, string>> {
+  const roster = await must(coursesApi.GET('/api/v1/courses/{id}/enrollments', { params: { path: { id: courseId }, query: { limit: 100 } } }));
+  return new Map(roster.items.flatMap((e) => (e.studentId && e.studentName ? [[e.studentId, e.studentName] as const] : [])));
 }
 
 function Roster({ courseId }: { courseId: string }) {
