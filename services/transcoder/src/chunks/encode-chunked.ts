@@ -99,9 +99,17 @@ export async function encodeChunk(
           : null,
       timeRange: encodedRangeOf(chunk),
     }),
-    (outTime) => onProgress(Math.max(0, outTime - leadInOf(chunk))),
+    // Seconds of this chunk done: not counting the lead-in, and never past the chunk's end, though
+    // ffmpeg goes on through the lead-out. A caller adding the chunk's start then never runs ahead
+    // of where the next chunk starts (progress that went back at every join).
+    (outTime) =>
+      onProgress(Math.min(lengthOf(chunk, input.sourceSeconds), Math.max(0, outTime - leadInOf(chunk)))),
   );
 }
+
+/** A chunk's own length, margins excluded; the last one reads to the end of the source. */
+const lengthOf = (chunk: Chunk, sourceSeconds: number): number =>
+  chunk.durationSeconds ?? Math.max(0, sourceSeconds - chunk.startSeconds);
 
 /**
  * The chunks' outputs (each under `chunksDir/chunk-NNNN/`) joined into `outputDir` in a single
