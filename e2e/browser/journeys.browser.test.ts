@@ -293,7 +293,7 @@ test('instructor signs in again and grades the essay with feedback', async () =>
   await context.close();
 }, 120_000);
 
-test('tabs opened together keep the session: their refreshes take turns across tabs', async () => {
+test('tabs share one session: opened together they keep it (refreshes take turns), and sign-out and sign-in reach every tab', async () => {
   const { context, page } = await newPage();
   await signUp(page, 'Tam Tabs', 'tam@example.com', 'learn');
   // Every page load exchanges the refresh cookie, which the API rotates on each use and takes for a
@@ -304,6 +304,15 @@ test('tabs opened together keep the session: their refreshes take turns across t
   // Still one live session afterwards (a detected reuse would have revoked the cookie the last tab got).
   await page.reload();
   await until(page, page.getByRole('button', { name: 'Sign out' }), 15_000);
+
+  // Signing out in one tab signs every tab out at once: none goes on with its own access token.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  for (const tab of tabs.slice(1)) await tab.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+  // And signing in again in one tab reaches the others.
+  await page.getByLabel('Email').fill('tam@example.com');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  for (const tab of tabs) await tab.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 15_000 });
   await context.close();
 }, 120_000);
 

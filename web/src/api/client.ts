@@ -107,6 +107,17 @@ function oneTabAtATime(task: () => Promise<boolean>): Promise<boolean> {
   return locks.request('moocflix-session-refresh', task).then((answer) => answer);
 }
 
+/**
+ * This origin's tabs tell each other of a sign-in and a sign-out. Each tab holds its own access
+ * token, valid until it expires: a tab left open after signing out in another must drop its token
+ * at once rather than go on as the user, and one signed out picks up a sign-in made elsewhere.
+ */
+const otherTabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('moocflix-session');
+otherTabs?.addEventListener('message', (event: MessageEvent) => {
+  if (event.data === 'signed-out') setToken(null);
+  else if (event.data === 'signed-in' && !accessToken) void refreshSession();
+});
+
 /** Signs in; returns the API's problem detail on failure. */
 export async function signIn(email: string, password: string): Promise<string | null> {
   const res = await fetch(SESSION, {
@@ -115,7 +126,10 @@ export async function signIn(email: string, password: string): Promise<string | 
     credentials: 'same-origin',
     body: JSON.stringify({ email, password }),
   });
-  if (await readToken(res.clone())) return null;
+  if (await readToken(res.clone())) {
+    otherTabs?.postMessage('signed-in');
+    return null;
+  }
   return problemText(res);
 }
 
@@ -126,6 +140,7 @@ export async function signOut(): Promise<void> {
     await fetch(SESSION, { method: 'DELETE', headers, credentials: 'same-origin' });
   } finally {
     setToken(null);
+    otherTabs?.postMessage('signed-out');
   }
 }
 
