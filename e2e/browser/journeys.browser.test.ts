@@ -182,6 +182,7 @@ test('learner journey: find, enroll, watch 5 s, leave, come back where it stoppe
   await page.getByLabel('Search').fill(COURSE);
   await page.getByRole('button', { name: 'Search' }).click();
   await scan(page);
+  await page.locator('.card', { has: page.getByRole('link', { name: COURSE }) }).getByText(/^by Ada Teacher/).waitFor();
   await page.getByRole('link', { name: COURSE }).click();
   await page.getByRole('heading', { name: COURSE }).waitFor();
   // The instructor by name (the courses service's users projection), not by id.

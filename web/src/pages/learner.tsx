@@ -84,7 +84,9 @@ function CourseCard({ course }: { course: Course }) {
       <h2>
         <Link href={`/courses/${course.id}`}>{course.title}</Link>
       </h2>
-      <p class="meta">{[course.category, course.level, course.language].filter(Boolean).join(' · ')}</p>
+      <p class="meta">
+        {[course.instructorName && `by ${course.instructorName}`, course.category, course.level, course.language].filter(Boolean).join(' · ')}
+      </p>
       <p>{course.description?.slice(0, 160)}</p>
     </article>
   );
