@@ -6,6 +6,9 @@ import type autocannon from 'autocannon';
 import pg from 'pg';
 import { createLogger } from '@moocflix/platform-core/log';
 import { TestTokenIssuer } from '@moocflix/platform-testing';
+import { withTransaction } from '@moocflix/platform-db';
+import type { KnownUser } from '../services/courses/src/data/known-user-repository';
+import { recordUser } from '../services/courses/src/domain/record-user';
 import { startEmbeddedPostgres } from '../services/moocflix/src/embedded-postgres';
 import { sized } from './profile';
 import {
@@ -82,7 +85,11 @@ export async function startCoursesBench(): Promise<CoursesBench> {
     DATABASE_URL: databaseUrl,
   });
 
-  const instructor = await issuer.sign({ role: 'instructor' });
+  // The instructor is known to the users projection, as anyone who signed up through the users
+  // service is: recorded the way their User-Creation event is, so each course carries the name.
+  const instructorId = 'bench-instructor';
+  await recordKnownUser(databaseUrl, { id: instructorId, email: 'teach@example.com', name: 'Bench Instructor', role: 'instructor', status: 'active' });
+  const instructor = await issuer.sign({ role: 'instructor', userId: instructorId });
   const courseIds: string[] = [];
   for (let i = 0; i < COURSES; i++) {
     const response = await fetch(`${service.url}/api/v1/courses`, {
@@ -111,6 +118,16 @@ export async function startCoursesBench(): Promise<CoursesBench> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Records `user` in the courses service's users projection with the service's own consumer code. */
+async function recordKnownUser(databaseUrl: string, user: KnownUser): Promise<void> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    await withTransaction(pool, (tx) => recordUser(tx, 'bench', user, new Date()));
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Students `prefix`-0 … `prefix`-(count - 1), each with an access token. */

@@ -518,6 +518,18 @@ describe('names from the users projection', () => {
       },
       { timeoutMs: 30_000 },
     );
+    // The course row keeps its own copy (the catalogue reads no other table for it).
+    expect((await courseRow(course.id)).instructor_name).toBe('Rear Admiral Grace Hopper');
+    // A course created by an instructor already known stores the name at once.
+    const second = await app.createCourse(teacher!);
+    expect(second.instructorName).toBe('Rear Admiral Grace Hopper');
+    expect((await courseRow(second.id)).instructor_name).toBe('Rear Admiral Grace Hopper');
+    // A copy missing (a course created while the instructor's first event was being recorded) is
+    // looked up in the projection instead: the answer is the same.
+    await app.db.query('UPDATE courses SET instructor_name = NULL WHERE id = $1', [second.id]);
+    expect((await app.request('GET', `/${second.id}`, student)).body.instructorName).toBe(
+      'Rear Admiral Grace Hopper',
+    );
     // Every answer that returns the course has it: an update's too.
     const updated = await app.request('PUT', `/${course.id}`, teacher!, {
       body: { title: 'Renamed' },

@@ -21,11 +21,12 @@ export interface CourseRow {
 }
 
 /**
- * Every query that returns courses reads them from `courses` (no alias): the instructor's name comes
- * from the users projection by primary key, one index probe per course, no join to plan around.
+ * Every query that returns courses reads them from `courses` (no alias). The instructor's name is
+ * the row's own copy (migration 007); only where it is still NULL (the course was created before
+ * the users projection heard of the instructor) is it looked up there, per such row.
  */
 export const COURSE_COLUMNS = `id, title, description, instructor_id,
-  (SELECT name FROM known_users WHERE known_users.id = courses.instructor_id) AS instructor_name,
+  COALESCE(instructor_name, (SELECT name FROM known_users WHERE known_users.id = courses.instructor_id)) AS instructor_name,
   published, category, capacity, level, language,
   enrollment_opens_at, enrollment_closes_at, version, created_at, updated_at`;
 
@@ -65,8 +66,11 @@ export function toCourse(row: CourseRow): Course {
 export async function insertCourse(db: Queryable, instructorId: string, draft: CourseDraft): Promise<Course> {
   const fields = Object.keys(COLUMN_OF) as (keyof CourseDraft)[];
   const { rows } = await db.query<CourseRow>(
-    `INSERT INTO courses (instructor_id, ${fields.map((f) => COLUMN_OF[f]).join(', ')})
-     VALUES ($1, ${fields.map((_, i) => `$${i + 2}`).join(', ')}) RETURNING ${COURSE_COLUMNS}`,
+    // The name is read under a share lock: a rename being recorded right now is waited for and
+    // then seen, and one recorded later finds this course (setInstructorName) — never a stale copy.
+    `INSERT INTO courses (instructor_id, instructor_name, ${fields.map((f) => COLUMN_OF[f]).join(', ')})
+     VALUES ($1, (SELECT name FROM known_users WHERE id = $1 FOR SHARE), ${fields.map((_, i) => `$${i + 2}`).join(', ')})
+     RETURNING ${COURSE_COLUMNS}`,
     [instructorId, ...fields.map((f) => draft[f])],
   );
   return toCourse(rows[0]!);
@@ -162,6 +166,19 @@ export async function listCourses(db: Queryable, query: CourseListQuery): Promis
 /** The value of `sort`'s column for `course`, as a keyset cursor stores it. */
 export function sortValue(course: Course, sort: CourseSort): string {
   return ORDER[sort].column === 'created_at' ? course.createdAt.toISOString() : course.title;
+}
+
+/**
+ * The instructor's name on each of their courses (from a newer snapshot of the users projection).
+ * Deleted courses are left alone: nothing serves them, and the condition lets the partial
+ * by-instructor index find the rows (every user event runs this, students' included).
+ */
+export async function setInstructorName(db: Queryable, instructorId: string, name: string): Promise<void> {
+  await db.query(
+    `UPDATE courses SET instructor_name = $2
+      WHERE instructor_id = $1 AND deleted_at IS NULL AND instructor_name IS DISTINCT FROM $2`,
+    [instructorId, name],
+  );
 }
 
 /** Owner of each course, deleted ones included (events about past enrollments still name it). */
