@@ -530,10 +530,19 @@ describe('names from the users projection', () => {
     expect((await app.request('GET', `/${second.id}`, student)).body.instructorName).toBe(
       'Rear Admiral Grace Hopper',
     );
+    // The name is part of the representation, so its ETag moved with it: a cached copy revalidated
+    // with the old ETag is not "304, unchanged" (it was "1" when created, before any name).
+    const current = await app.request('GET', `/${course.id}`, student);
+    expect(current.headers.get('etag')).not.toBe('"1"');
+    const revalidated = await app.request('GET', `/${course.id}`, student, {
+      headers: { 'if-none-match': '"1"' },
+    });
+    expect(revalidated.status).toBe(200);
+    expect(revalidated.body.instructorName).toBe('Rear Admiral Grace Hopper');
     // Every answer that returns the course has it: an update's too.
     const updated = await app.request('PUT', `/${course.id}`, teacher!, {
       body: { title: 'Renamed' },
-      headers: { 'if-match': '"1"' },
+      headers: { 'if-match': current.headers.get('etag')! },
     });
     expect(updated.status).toBe(200);
     expect(updated.body.instructorName).toBe('Rear Admiral Grace Hopper');

@@ -170,12 +170,15 @@ export function sortValue(course: Course, sort: CourseSort): string {
 
 /**
  * The instructor's name on each of their courses (from a newer snapshot of the users projection).
- * Deleted courses are left alone: nothing serves them, and the condition lets the partial
- * by-instructor index find the rows (every user event runs this, students' included).
+ * The version moves too: it is the course's ETag, and a browser revalidating its copy with
+ * If-None-Match must not be told "304, unchanged" with the old name in that copy. (No
+ * Course-Update event: no other service keeps the name.) Deleted courses are left alone: nothing
+ * serves them, and the condition lets the partial by-instructor index find the rows (every user
+ * event runs this, students' included).
  */
 export async function setInstructorName(db: Queryable, instructorId: string, name: string): Promise<void> {
   await db.query(
-    `UPDATE courses SET instructor_name = $2
+    `UPDATE courses SET instructor_name = $2, version = version + 1
       WHERE instructor_id = $1 AND deleted_at IS NULL AND instructor_name IS DISTINCT FROM $2`,
     [instructorId, name],
   );
