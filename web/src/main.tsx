@@ -1,6 +1,6 @@
 import { render, type ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { currentUser, notificationsApi, onSessionChange, refreshSession, signOut } from './api/client';
+import { currentUser, notificationsApi, onSessionChange, refreshSession, shareSessionWithOtherTabs, signOut } from './api/client';
 import { Link, match, navigate, useLocation } from './router';
 import { Catalogue, CoursePage, MyCourses } from './pages/learner';
 import { SignIn, SignUp } from './pages/auth';
@@ -116,4 +116,5 @@ function App() {
   );
 }
 
+shareSessionWithOtherTabs();
 render(<App />, document.getElementById('app')!);

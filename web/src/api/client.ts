@@ -112,11 +112,21 @@ function oneTabAtATime(task: () => Promise<boolean>): Promise<boolean> {
  * token, valid until it expires: a tab left open after signing out in another must drop its token
  * at once rather than go on as the user, and one signed out picks up a sign-in made elsewhere.
  */
-const otherTabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('moocflix-session');
-otherTabs?.addEventListener('message', (event: MessageEvent) => {
-  if (event.data === 'signed-out') setToken(null);
-  else if (event.data === 'signed-in' && !accessToken) void refreshSession();
-});
+let otherTabs: BroadcastChannel | null = null;
+
+/**
+ * Joins the tabs' channel: called once by the app at start (main.tsx), not on import, so code that
+ * only imports this module (the unit tests under Node, which has BroadcastChannel too) opens no
+ * channel that would keep its process alive.
+ */
+export function shareSessionWithOtherTabs(): void {
+  if (otherTabs || typeof BroadcastChannel === 'undefined') return;
+  otherTabs = new BroadcastChannel('moocflix-session');
+  otherTabs.addEventListener('message', (event: MessageEvent) => {
+    if (event.data === 'signed-out') setToken(null);
+    else if (event.data === 'signed-in' && !accessToken) void refreshSession();
+  });
+}
 
 /** Signs in; returns the API's problem detail on failure. */
 export async function signIn(email: string, password: string): Promise<string | null> {
