@@ -26,6 +26,9 @@ export const APPLICATION_CHARTS = [
 ] as const;
 export type ApplicationChart = (typeof APPLICATION_CHARTS)[number];
 
+/** The charts of the services that serve the API behind an ingress (trustedProxies, httpLimits). */
+export const API_CHARTS = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
+
 export function helmBinary(): string {
   // Inside the cluster tier jest-env.ts sets it; elsewhere, the cache prepare.sh fills.
   if (process.env.MOOCFLIX_HELM_BIN) return process.env.MOOCFLIX_HELM_BIN;

@@ -9,9 +9,7 @@ import { z } from 'zod';
 import { loadConfig } from '@moocflix/platform-core/config';
 import { DEFAULT_HTTP_LIMITS, httpLimitsConfigShape, httpLimitsFromConfig, type HttpLimits } from '@moocflix/platform-http';
 import { loadContentConfig } from '../../services/content/src/content-config';
-import { envOf, type K8sObject, scratchCharts, type ScratchCharts } from './helm';
-
-const API_CHARTS = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
+import { API_CHARTS, envOf, type K8sObject, scratchCharts, type ScratchCharts } from './helm';
 
 let charts: ScratchCharts;
 beforeAll(() => {

@@ -1,8 +1,6 @@
 // Unit tier: TRUSTED_PROXIES, the proxies whose X-Forwarded-For the services believe, as the
 // charts render and validate it (the services check it again at start-up).
-import { envOf, type K8sObject, scratchCharts, type ScratchCharts } from './helm';
-
-const API_CHARTS = ['users', 'courses', 'content', 'assessments', 'notifications'] as const;
+import { API_CHARTS, envOf, type K8sObject, scratchCharts, type ScratchCharts } from './helm';
 
 let charts: ScratchCharts;
 beforeAll(() => {
